@@ -1,0 +1,40 @@
+/**
+ * The `certus-trust` command: dispatches to one file per subcommand. Exit codes: 0 ok,
+ * 1 verification failed, 2 usage or configuration error, 3 service unavailable.
+ */
+import { ConfigError } from "../config.js";
+import { SERVE_USAGE, serve } from "./serve.js";
+
+const USAGE = `Usage: certus-trust <command> [options]
+
+Commands:
+  serve     start the service (see: certus-trust serve --help)
+
+Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error, 3 unavailable.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = { serve };
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`certus-trust: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof ConfigError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`certus-trust ${name}: ${err.message}`);
+      if (name === "serve" && !(err instanceof ConfigError)) console.error(`\n${SERVE_USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * `certus-trust serve`: resolve the configuration once, start the server, stop gracefully on
+ * SIGTERM/SIGINT (a second signal exits at once).
+ */
+import { mkdirSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { OPTIONS, optionsHelp, resolveConfig } from "../config.js";
+import { createLogger } from "../logger.js";
+import { startTrustServer } from "../server/server.js";
+
+export const SERVE_USAGE = `Usage: certus-trust serve [options]
+
+Starts Certus-Trust: Connect, gRPC, gRPC-Web and REST on one port, on the embedded Sigstore stack.
+Options (flags > environment > --config file > defaults):
+${optionsHelp()}
+  --help                   this text`;
+
+export async function serve(argv: string[]): Promise<number> {
+  const options: Record<string, { type: "string" | "boolean" }> = { config: { type: "string" }, help: { type: "boolean" } };
+  for (const o of OPTIONS) options[o.flag] = { type: o.kind === "bool" ? "boolean" : "string" };
+  const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  if (values["help"]) {
+    console.log(SERVE_USAGE);
+    return 0;
+  }
+  const flags: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(values)) flags[k] = typeof v === "boolean" ? String(v) : (v as string | undefined);
+  const config = resolveConfig(flags);
+  const log = createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const server = await startTrustServer(config, log);
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, "second signal: exiting now");
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: finishing in-flight calls");
+      server.close().then(resolve, (err: unknown) => {
+        log.error({ err }, "shutdown failed");
+        resolve();
+      });
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+  });
+  return 0;
+}

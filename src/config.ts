@@ -1,0 +1,243 @@
+/**
+ * The service's configuration: one typed object, resolved once at start from (highest first)
+ * command-line flags, environment variables (`CERTUS_TRUST_*`), a YAML file (`--config`) and the
+ * defaults below, then validated together. Every option is documented here with its unit and
+ * default; `certus-trust serve --help` prints the same table (see `OPTIONS`).
+ */
+import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+
+/** The resolved configuration. */
+export interface TrustConfig {
+  /** TCP port of the one listener (Connect, gRPC, gRPC-Web, REST, health). 0 picks a free one. */
+  port: number;
+  /** Address to bind. Loopback unless authentication is configured. */
+  host: string;
+  /** Where keys, the log and the audit trail live. Created 0700 on first start. */
+  dataDir: string;
+  /** `embedded` (in-process CA, log, TSA, TUF) or `sigstore` (external services). */
+  mode: "embedded" | "sigstore";
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** Deadline applied to calls that do not send one, in milliseconds. */
+  defaultDeadlineMs: number;
+  /** How long in-flight calls may run after SIGTERM/SIGINT before connections are cut, in ms. */
+  shutdownGraceMs: number;
+  /** Browser origins allowed by CORS (exact origins, or `*`). Empty: no CORS headers. */
+  corsOrigins: string[];
+  /** PEM certificate file for TLS; TLS is on when both `tlsCert` and `tlsKey` are set. */
+  tlsCert: string | undefined;
+  /** PEM private-key file for TLS. */
+  tlsKey: string | undefined;
+  /** pino log level. */
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** The service's own signing identity (certificate SAN of its outer signatures). */
+  identity: string;
+  /** OIDC issuer recorded in the service's own certificates; empty means the public URL. */
+  issuer: string;
+  /** The URL clients reach the service at; empty means `http(s)://<host>:<port>`. */
+  publicUrl: string;
+  /**
+   * Allows binding a non-loopback address with no authentication configured. Off by default:
+   * a trust service open to the network without authentication would sign for anyone.
+   */
+  insecureAllowAnonymous: boolean;
+}
+
+/** One documented option: its key, flag, environment variable, default and what it accepts. */
+export interface OptionSpec {
+  key: keyof TrustConfig;
+  flag: string;
+  env: string;
+  kind: "int" | "string" | "list" | "enum" | "bool";
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+  description: string;
+}
+
+export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
+  port: 8888,
+  host: "127.0.0.1",
+  dataDir: "./.certus-trust",
+  mode: "embedded",
+  maxBodyBytes: 4 * 1024 * 1024,
+  defaultDeadlineMs: 30_000,
+  shutdownGraceMs: 10_000,
+  corsOrigins: [],
+  tlsCert: undefined,
+  tlsKey: undefined,
+  logLevel: "info",
+  identity: "certus-trust@certus.cloud",
+  issuer: "",
+  publicUrl: "",
+  insecureAllowAnonymous: false,
+});
+
+/** Every option, in the order `--help` lists them. */
+export const OPTIONS: readonly OptionSpec[] = [
+  { key: "port", flag: "port", env: "CERTUS_TRUST_PORT", kind: "int", min: 0, max: 65535, description: "TCP port for every protocol" },
+  { key: "host", flag: "host", env: "CERTUS_TRUST_HOST", kind: "string", description: "address to bind (loopback unless authentication is on)" },
+  { key: "dataDir", flag: "data-dir", env: "CERTUS_TRUST_DATA_DIR", kind: "string", description: "keys, log and audit trail (created 0700)" },
+  { key: "mode", flag: "mode", env: "CERTUS_TRUST_MODE", kind: "enum", values: ["embedded", "sigstore"], description: "embedded Sigstore stack or external services" },
+  { key: "maxBodyBytes", flag: "max-body-bytes", env: "CERTUS_TRUST_MAX_BODY_BYTES", kind: "int", min: 1024, max: 256 * 1024 * 1024, description: "largest request body, bytes" },
+  { key: "defaultDeadlineMs", flag: "default-deadline-ms", env: "CERTUS_TRUST_DEFAULT_DEADLINE_MS", kind: "int", min: 1, max: 3_600_000, description: "deadline for calls that send none, ms" },
+  { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "CERTUS_TRUST_SHUTDOWN_GRACE_MS", kind: "int", min: 0, max: 600_000, description: "time in-flight calls get after SIGTERM, ms" },
+  { key: "corsOrigins", flag: "cors-origins", env: "CERTUS_TRUST_CORS_ORIGINS", kind: "list", description: "comma list of browser origins allowed by CORS" },
+  { key: "tlsCert", flag: "tls-cert", env: "CERTUS_TRUST_TLS_CERT", kind: "string", description: "PEM certificate file; TLS with ALPN when set with --tls-key" },
+  { key: "tlsKey", flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },
+  { key: "logLevel", flag: "log-level", env: "CERTUS_TRUST_LOG_LEVEL", kind: "enum", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], description: "log level" },
+  { key: "identity", flag: "identity", env: "CERTUS_TRUST_IDENTITY", kind: "string", description: "the service's signing identity (certificate SAN)" },
+  { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
+  { key: "publicUrl", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
+  { key: "insecureAllowAnonymous", flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
+];
+
+/** A configuration value that is not acceptable; names the key, where it came from and what it accepts. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+type RawValue = string | number | boolean | string[] | undefined;
+
+/** Where a value came from, for error messages. */
+type Source = "flag" | "environment" | "config file" | "default";
+
+function describe(spec: OptionSpec, source: Source): string {
+  switch (source) {
+    case "flag":
+      return `--${spec.flag}`;
+    case "environment":
+      return spec.env;
+    case "config file":
+      return `${spec.key} (config file)`;
+    default:
+      return spec.key;
+  }
+}
+
+function coerce(spec: OptionSpec, raw: RawValue, source: Source): TrustConfig[keyof TrustConfig] {
+  const where = describe(spec, source);
+  switch (spec.kind) {
+    case "int": {
+      const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n) || n < (spec.min ?? 0) || n > (spec.max ?? Number.MAX_SAFE_INTEGER)) {
+        throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not accepted; expected an integer from ${spec.min ?? 0} to ${spec.max}`);
+      }
+      return n;
+    }
+    case "list": {
+      if (Array.isArray(raw)) return raw.map(String).map((s) => s.trim()).filter(Boolean);
+      if (typeof raw === "string") return raw.split(",").map((s) => s.trim()).filter(Boolean);
+      throw new ConfigError(`${where}: expected a comma-separated list of strings`);
+    }
+    case "bool": {
+      if (raw === true || raw === "true" || raw === "1" || raw === "") return true;
+      if (raw === false || raw === "false" || raw === "0") return false;
+      throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not accepted; expected true or false`);
+    }
+    case "enum": {
+      if (typeof raw !== "string" || !spec.values?.includes(raw)) {
+        throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not accepted; expected one of ${spec.values?.join(", ")}`);
+      }
+      return raw;
+    }
+    default: {
+      if (typeof raw !== "string" && typeof raw !== "number") throw new ConfigError(`${where}: expected a string`);
+      return String(raw);
+    }
+  }
+}
+
+/** Reads and checks a YAML config file whose keys are the option keys above (camelCase). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`--config: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+  }
+  if (text.length > 1024 * 1024) throw new ConfigError(`--config: ${path} is larger than 1 MiB`);
+  let doc: unknown;
+  try {
+    doc = parseYaml(text, { maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError(`--config: ${path} is not valid YAML: ${(err as Error).message}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== "object" || Array.isArray(doc)) throw new ConfigError(`--config: ${path} must be a YAML mapping of option keys`);
+  const known = new Set(OPTIONS.map((o) => o.key as string));
+  for (const key of Object.keys(doc)) {
+    if (!known.has(key)) throw new ConfigError(`--config: unknown key "${key}" in ${path}; known keys: ${[...known].join(", ")}`);
+  }
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * Resolves the configuration: flags > environment > config file > defaults, then checks the
+ * options together. `flags` holds raw flag values keyed by flag name (e.g. `data-dir`).
+ */
+export function resolveConfig(flags: Record<string, string | undefined>, env: NodeJS.ProcessEnv = process.env): TrustConfig {
+  const configPath = flags["config"] ?? env["CERTUS_TRUST_CONFIG"];
+  const file = configPath ? readConfigFile(configPath) : {};
+  const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const spec of OPTIONS) {
+    const fromFlag = flags[spec.flag];
+    const fromEnv = env[spec.env];
+    const fromFile = file[spec.key] as RawValue;
+    if (fromFlag !== undefined) out[spec.key] = coerce(spec, fromFlag, "flag");
+    else if (fromEnv !== undefined && fromEnv !== "") out[spec.key] = coerce(spec, fromEnv, "environment");
+    else if (fromFile !== undefined) out[spec.key] = coerce(spec, fromFile, "config file");
+  }
+  const config = out as unknown as TrustConfig;
+  validateTogether(config);
+  config.dataDir = resolve(config.dataDir);
+  return config;
+}
+
+function validateTogether(c: TrustConfig): void {
+  if (c.host.trim() === "" || (isIP(c.host) === 0 && !/^[A-Za-z0-9.-]+$/.test(c.host))) {
+    throw new ConfigError(`host: ${JSON.stringify(c.host)} is not an IP address or host name`);
+  }
+  if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
+    throw new ConfigError("tlsCert and tlsKey: set both to turn TLS on, or neither");
+  }
+  if (!isLoopback(c.host) && !c.insecureAllowAnonymous) {
+    throw new ConfigError(
+      `host: ${c.host} is not a loopback address and no authentication is configured; ` +
+        "bind 127.0.0.1 (the default), or pass --insecure-allow-anonymous to serve anyone who can reach the port",
+    );
+  }
+  if (c.mode === "sigstore") {
+    throw new ConfigError("mode: \"sigstore\" (external Fulcio/Rekor/TSA/TUF) is not available in this build yet; use \"embedded\"");
+  }
+  for (const o of c.corsOrigins) {
+    if (o !== "*" && !/^https?:\/\/[^/]+$/.test(o)) {
+      throw new ConfigError(`corsOrigins: ${JSON.stringify(o)} is not an origin; expected scheme://host[:port] or *`);
+    }
+  }
+  if (c.publicUrl !== "" && !/^https?:\/\/[^\s]+$/.test(c.publicUrl)) {
+    throw new ConfigError(`publicUrl: ${JSON.stringify(c.publicUrl)} is not an http(s) URL`);
+  }
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** The `--help` table for `serve`, generated from `OPTIONS` so it never drifts from the code. */
+export function optionsHelp(): string {
+  const rows = OPTIONS.map((o) => {
+    const def = DEFAULT_CONFIG[o.key];
+    const shown = Array.isArray(def) ? (def.length ? def.join(",") : "(none)") : def === undefined || def === "" ? "(none)" : String(def);
+    const values = o.values ? ` (${o.values.join("|")})` : "";
+    return `  --${o.flag.padEnd(22)} ${o.description}${values}\n  ${"".padEnd(24)} default: ${shown}; env ${o.env}`;
+  });
+  return ["  --config <file>          YAML file with any of the keys below (camelCase); env CERTUS_TRUST_CONFIG", ...rows].join("\n");
+}

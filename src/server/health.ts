@@ -1,0 +1,97 @@
+/**
+ * gRPC health checking (`grpc.health.v1`): `Check` and the streaming `Watch`, for load
+ * balancers, Kubernetes gRPC probes and grpc-health-probe. The state is shared with `/readyz`.
+ */
+import { EventEmitter } from "node:events";
+import { create } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
+import {
+  Health,
+  HealthCheckResponseSchema,
+  HealthCheckResponse_ServingStatus as ServingStatus,
+  type HealthCheckRequest,
+  type HealthCheckResponse,
+} from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
+
+export { ServingStatus };
+
+/** Serving status per service name; "" is the whole server. */
+export class HealthState {
+  private readonly statuses = new Map<string, ServingStatus>();
+  private readonly events = new EventEmitter();
+
+  constructor(services: readonly string[]) {
+    this.events.setMaxListeners(0);
+    for (const s of ["", ...services]) this.statuses.set(s, ServingStatus.NOT_SERVING);
+  }
+
+  /** Sets the status of one service ("" for the server) and tells the watchers. */
+  set(service: string, status: ServingStatus): void {
+    if (this.statuses.get(service) === status) return;
+    this.statuses.set(service, status);
+    this.events.emit("change", service, status);
+  }
+
+  /** Sets every service at once (start-up, shutdown). */
+  setAll(status: ServingStatus): void {
+    for (const s of this.statuses.keys()) this.set(s, status);
+  }
+
+  get(service: string): ServingStatus | undefined {
+    return this.statuses.get(service);
+  }
+
+  /** True when the server as a whole is serving. */
+  ready(): boolean {
+    return this.statuses.get("") === ServingStatus.SERVING;
+  }
+
+  onChange(listener: (service: string, status: ServingStatus) => void): () => void {
+    this.events.on("change", listener);
+    return () => this.events.off("change", listener);
+  }
+}
+
+function response(status: ServingStatus): HealthCheckResponse {
+  return create(HealthCheckResponseSchema, { status });
+}
+
+/** Registers `grpc.health.v1.Health` on the router. */
+export function registerHealth(router: ConnectRouter, state: HealthState): void {
+  router.service(Health, {
+    check(req: HealthCheckRequest) {
+      const status = state.get(req.service);
+      if (status === undefined) throw new ConnectError(`unknown service "${req.service}"`, Code.NotFound);
+      return response(status);
+    },
+    async *watch(req: HealthCheckRequest, ctx: HandlerContext) {
+      // Per the protocol, an unknown service is reported as SERVICE_UNKNOWN and watched, not refused.
+      let last = state.get(req.service) ?? ServingStatus.SERVICE_UNKNOWN;
+      yield response(last);
+      const queue: ServingStatus[] = [];
+      let wake: (() => void) | undefined;
+      const off = state.onChange((service, status) => {
+        if (service !== req.service) return;
+        queue.push(status);
+        wake?.();
+      });
+      const aborted = new Promise<void>((r) => ctx.signal.addEventListener("abort", () => r(), { once: true }));
+      try {
+        while (!ctx.signal.aborted) {
+          if (queue.length === 0) {
+            await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
+            wake = undefined;
+            continue;
+          }
+          const next = queue.shift()!;
+          if (next !== last) {
+            last = next;
+            yield response(next);
+          }
+        }
+      } finally {
+        off();
+      }
+    },
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * The request handler behind the one port, for HTTP/1.1 and HTTP/2 alike: CORS, the plain
+ * health endpoints, REST aliases (rewritten onto Connect paths), then the Connect router
+ * (Connect, gRPC, gRPC-Web), then a JSON 404 that says where the API is.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { applyCors } from "./cors.js";
+import type { HealthState } from "./health.js";
+import { rewriteRestAlias } from "./rest.js";
+
+type Req = IncomingMessage | Http2ServerRequest;
+type Res = ServerResponse | Http2ServerResponse;
+
+/** A handler for extra paths (TUF, Sigstore-compatible endpoints, UI): true when it answered. */
+export type PathHandler = (req: Req, res: Res) => boolean | Promise<boolean>;
+
+export interface HttpHandlerOptions {
+  /** The Connect adapter (connectNodeAdapter). */
+  connect: (req: never, res: never) => void;
+  health: HealthState;
+  corsOrigins: readonly string[];
+  extraPaths?: readonly PathHandler[];
+}
+
+/** Writes a JSON body in the Connect error shape, so REST and Connect callers parse one format. */
+export function sendJsonError(res: Res, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ code, message });
+  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendJson(res: Res, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
+  res.end(body);
+}
+
+export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res) => void {
+  return (req, res) => {
+    void (async () => {
+      if (applyCors(opts.corsOrigins, req, res)) return;
+      const path = (req.url ?? "").split("?")[0];
+      if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+        sendJson(res, 200, { status: "ok" });
+        return;
+      }
+      if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
+        const ready = opts.health.ready();
+        sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+        return;
+      }
+      for (const extra of opts.extraPaths ?? []) {
+        if (await extra(req, res)) return;
+      }
+      const alias = rewriteRestAlias(req);
+      if (alias.kind === "method-not-allowed") {
+        sendJsonError(res, 405, "invalid_argument", `${req.method} is not allowed on ${path}; use ${alias.allow}`, { allow: alias.allow });
+        return;
+      }
+      opts.connect(req as never, res as never);
+    })().catch((err: unknown) => {
+      if (!res.headersSent) sendJsonError(res, 500, "internal", "internal error");
+      else res.destroy(err instanceof Error ? err : undefined);
+    });
+  };
+}
+
+/** The Connect adapter's fallback: a JSON 404 naming the path and where the API is. */
+export function notFoundFallback(req: Req, res: Res): void {
+  sendJsonError(
+    res,
+    404,
+    "not_found",
+    `no route for ${req.method} ${(req.url ?? "").split("?")[0]}; the API is at /certus.trust.v1.TrustService/<Method> (Connect, gRPC, gRPC-Web) and /v1/sign, /v1/verify, /v1/transparency, /v1/keys (REST)`,
+  );
+}

@@ -1,0 +1,79 @@
+/**
+ * Interceptors every RPC passes through, whichever protocol or path (REST alias included) it
+ * came in on: request id, default deadline, error mapping and the one log line per call.
+ */
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import { codeToString } from "@connectrpc/connect/protocol-connect";
+import type { Logger } from "../logger.js";
+import { toConnectError } from "./error-mapping.js";
+
+/** Which wire protocol a request used, from its content type. */
+export function protocolOf(method: string, contentType: string | null): "connect" | "grpc" | "grpc-web" {
+  const ct = contentType ?? "";
+  if (ct.startsWith("application/grpc-web")) return "grpc-web";
+  if (ct.startsWith("application/grpc")) return "grpc";
+  return method === "GET" ? "connect" : "connect";
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Logs one line per call (request id, procedure, protocol, code, duration, caller), maps domain
+ * errors to RPC codes, and gives calls without a deadline the configured default. Unary calls
+ * are bounded by racing the handler; streams are bounded by their own client or shutdown.
+ */
+export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const given = req.header.get("x-request-id");
+    const requestId = given !== null && REQUEST_ID.test(given) ? given : randomUUID();
+    const protocol = protocolOf(req.requestMethod, req.header.get("content-type"));
+    const procedure = `${req.service.typeName}/${req.method.name}`;
+    const caller = "anonymous";
+    const line = (code: string, err?: ConnectError) => {
+      const fields = { requestId, procedure, protocol, code, durationMs: Math.round((performance.now() - started) * 100) / 100, caller };
+      if (err === undefined) log.info(fields, "call");
+      else if (err.code === Code.Internal || err.code === Code.Unknown) log.error({ ...fields, err: err.cause ?? err }, "call failed");
+      else log.info({ ...fields, error: err.rawMessage }, "call");
+    };
+    try {
+      let res;
+      if (!req.stream && req.header.get("grpc-timeout") === null && req.header.get("connect-timeout-ms") === null) {
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ConnectError(`no answer within the default deadline of ${defaultDeadlineMs} ms`, Code.DeadlineExceeded)), defaultDeadlineMs);
+        });
+        try {
+          res = await Promise.race([next(req), deadline]);
+        } finally {
+          clearTimeout(timer);
+        }
+      } else {
+        res = await next(req);
+      }
+      res.header.set("x-request-id", requestId);
+      if (!res.stream) {
+        line("ok");
+        return res;
+      }
+      return { ...res, message: loggedStream(res, line) } satisfies StreamResponse;
+    } catch (err) {
+      const ce = toConnectError(err);
+      ce.metadata.set("x-request-id", requestId);
+      line(codeToString(ce.code), ce);
+      throw ce;
+    }
+  };
+}
+
+async function* loggedStream(res: StreamResponse, line: (code: string, err?: ConnectError) => void) {
+  try {
+    yield* res.message;
+    line("ok");
+  } catch (err) {
+    const ce = toConnectError(err);
+    line(codeToString(ce.code), ce);
+    throw ce;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * One TCP port for every protocol. The first bytes of a connection decide who serves it:
+ * the HTTP/2 connection preface ("PRI * HTTP/2.0…") goes to the cleartext HTTP/2 server (h2c:
+ * gRPC, Connect over HTTP/2), a TLS ClientHello (0x16) to the TLS server (ALPN picks h2 or
+ * http/1.1), anything else to the HTTP/1.1 server (Connect, gRPC-Web, REST, browsers).
+ *
+ * Shutdown is graceful: stop accepting, let in-flight requests finish within the grace period
+ * (HTTP/2 sessions get GOAWAY, idle HTTP/1.1 connections are closed), then cut what is left.
+ */
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createSecureServer,
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+} from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
+import type { Logger } from "../logger.js";
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+const TLS_HANDSHAKE = 0x16;
+/** A connection that sends nothing for this long before its first byte is dropped (slowloris). */
+const FIRST_BYTE_TIMEOUT_MS = 10_000;
+
+type Handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
+
+export interface ListenerOptions {
+  host: string;
+  port: number;
+  handler: Handler;
+  log: Logger;
+  tls?: { cert: Buffer; key: Buffer };
+  /** Idle keep-alive timeout for HTTP/1.1, ms. */
+  keepAliveTimeoutMs?: number;
+  /** Time allowed to receive a whole request's headers, ms (slow clients). */
+  headersTimeoutMs?: number;
+}
+
+/** A listening port with graceful shutdown. */
+export class OnePortListener {
+  private readonly sockets = new Set<Socket>();
+  private readonly sessions = new Set<Http2Session>();
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private closing = false;
+  private readonly net = createNetServer((socket) => this.accept(socket));
+  private readonly h1;
+  private readonly h2;
+  private readonly tls;
+
+  constructor(private readonly opts: ListenerOptions) {
+    const counted: Handler = (req, res) => {
+      this.inFlight++;
+      if (this.closing && "setHeader" in res && req.httpVersionMajor === 1) res.setHeader("connection", "close");
+      res.once("close", () => {
+        this.inFlight--;
+        if (this.inFlight === 0) this.drained?.();
+      });
+      opts.handler(req, res);
+    };
+    this.h1 = createHttp1Server(
+      { keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000, headersTimeout: opts.headersTimeoutMs ?? 15_000, requestTimeout: 0 },
+      counted,
+    );
+    this.h2 = createHttp2Server({}, counted);
+    this.h2.on("session", (s) => this.track(s));
+    if (opts.tls) {
+      this.tls = createSecureServer(
+        { cert: opts.tls.cert, key: opts.tls.key, allowHTTP1: true, minVersion: "TLSv1.2", ALPNProtocols: ["h2", "http/1.1"] },
+        counted,
+      );
+      this.tls.on("session", (s) => this.track(s));
+    }
+  }
+
+  private track(session: Http2Session): void {
+    this.sessions.add(session);
+    session.once("close", () => this.sessions.delete(session));
+    if (this.closing) session.close();
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once("close", () => this.sockets.delete(socket));
+    socket.on("error", () => socket.destroy());
+    socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+    let head: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, H2_PREFACE.length);
+      const maybeH2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      if (maybeH2 && head.length < H2_PREFACE.length) return; // wait for the rest of the preface
+      socket.off("data", onData);
+      socket.setTimeout(0);
+      socket.pause();
+      socket.unshift(head);
+      if (maybeH2) this.h2.emit("connection", socket);
+      else if (head[0] === TLS_HANDSHAKE && this.tls) this.tls.emit("connection", socket);
+      else this.h1.emit("connection", socket);
+      process.nextTick(() => socket.resume());
+    };
+    socket.on("data", onData);
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.net.once("error", reject);
+      this.net.listen(this.opts.port, this.opts.host, () => {
+        this.net.off("error", reject);
+        resolve(this.net.address() as AddressInfo);
+      });
+    });
+  }
+
+  /** The bound address (after `listen`). */
+  address(): AddressInfo {
+    return this.net.address() as AddressInfo;
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs`, then closes every
+   * connection. Resolves when the port is closed.
+   */
+  async close(graceMs: number): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((r) => this.net.close(() => r()));
+    for (const s of this.sessions) s.close();
+    this.h1.closeIdleConnections();
+    if (this.inFlight > 0) {
+      const idle = setInterval(() => this.h1.closeIdleConnections(), 100);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      clearInterval(idle);
+      if (this.inFlight > 0) this.opts.log.warn({ inFlight: this.inFlight, graceMs }, "grace period over; closing connections with calls still running");
+    }
+    this.h1.closeAllConnections();
+    for (const s of this.sessions) s.destroy();
+    for (const s of this.sockets) s.destroy();
+    await closed;
+  }
+}
