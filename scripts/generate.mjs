@@ -7,8 +7,10 @@
 //
 //   node scripts/generate.mjs              fetch protos, buf lint, buf generate
 //   node scripts/generate.mjs --lint-only  fetch protos, buf lint
+//   node scripts/generate.mjs --check      fetch protos, buf lint, generate into a temporary
+//                                          folder and fail if it differs from the committed code
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -55,7 +57,40 @@ const bin = (name) => join(root, "node_modules", ".bin", name);
 fetchProtos();
 const env = { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` };
 run(bin("buf"), ["lint"], { stdio: "inherit", env });
-if (!process.argv.includes("--lint-only")) {
+/** Every file under `dir`, relative to it. */
+function listFiles(dir, prefix = "") {
+  let out = [];
+  for (const name of readdirSync(join(dir, prefix))) {
+    const rel = join(prefix, name);
+    if (statSync(join(dir, rel)).isDirectory()) out = out.concat(listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out.sort();
+}
+
+/** The generated folders, relative to the repository root. */
+const GENERATED = ["sdk/typescript/src/gen"];
+
+if (process.argv.includes("--check")) {
+  const tmp = mkdtempSync(join(tmpdir(), "certus-gen-"));
+  run(bin("buf"), ["generate", "-o", tmp], { stdio: "inherit", env });
+  const diffs = [];
+  for (const g of GENERATED) {
+    const fresh = listFiles(join(tmp, g));
+    const committed = listFiles(join(root, g));
+    for (const f of new Set([...fresh, ...committed])) {
+      const a = fresh.includes(f) ? readFileSync(join(tmp, g, f)) : undefined;
+      const b = committed.includes(f) ? readFileSync(join(root, g, f)) : undefined;
+      if (a === undefined || b === undefined || !a.equals(b)) diffs.push(join(g, f));
+    }
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  if (diffs.length > 0) {
+    console.error(`generated code is out of date; run \`npm run generate\` and commit:\n  ${diffs.join("\n  ")}`);
+    process.exit(1);
+  }
+  console.log(`generated code is up to date (${GENERATED.join(", ")}); buf lint is clean`);
+} else if (!process.argv.includes("--lint-only")) {
   run(bin("buf"), ["generate"], { stdio: "inherit", env });
-  console.log("generated: sdk/typescript/src/gen");
+  console.log(`generated: ${GENERATED.join(", ")}`);
 }

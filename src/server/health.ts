@@ -8,6 +8,7 @@ import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@co
 import {
   Health,
   HealthCheckResponseSchema,
+  HealthListResponseSchema,
   HealthCheckResponse_ServingStatus as ServingStatus,
   type HealthCheckRequest,
   type HealthCheckResponse,
@@ -37,6 +38,11 @@ export class HealthState {
     for (const s of this.statuses.keys()) this.set(s, status);
   }
 
+  /** Every service with its status. */
+  all(): ReadonlyMap<string, ServingStatus> {
+    return this.statuses;
+  }
+
   get(service: string): ServingStatus | undefined {
     return this.statuses.get(service);
   }
@@ -59,6 +65,11 @@ function response(status: ServingStatus): HealthCheckResponse {
 /** Registers `grpc.health.v1.Health` on the router. */
 export function registerHealth(router: ConnectRouter, state: HealthState): void {
   router.service(Health, {
+    list() {
+      return create(HealthListResponseSchema, {
+        statuses: Object.fromEntries([...state.all()].map(([name, status]) => [name, response(status)])),
+      });
+    },
     check(req: HealthCheckRequest) {
       const status = state.get(req.service);
       if (status === undefined) throw new ConnectError(`unknown service "${req.service}"`, Code.NotFound);

@@ -48,9 +48,10 @@ export function rewriteRestAlias(req: IncomingMessage | Http2ServerRequest): Ali
   }
   if (req.method !== alias.method) return { kind: "method-not-allowed", allow: alias.method };
   if (alias.method === "POST") {
+    // The aliases speak JSON only. curl -d sends application/x-www-form-urlencoded and fetch
+    // sends text/plain unless told otherwise: the body is read as JSON whatever they claim.
     const ct = req.headers["content-type"];
-    // curl -d sends application/x-www-form-urlencoded unless told otherwise; the alias is JSON.
-    if (ct === undefined || ct.startsWith("application/x-www-form-urlencoded")) req.headers["content-type"] = "application/json";
+    if (ct === undefined || !ct.startsWith("application/json")) req.headers["content-type"] = "application/json";
     req.url = `${SERVICE}/${alias.rpc}`;
     return { kind: "rewritten" };
   }

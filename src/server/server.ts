@@ -8,6 +8,8 @@ import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { GetKeysResponseSchema, TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
 import { file_grpc_health_v1_health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
+import { file_grpc_reflection_v1_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1/reflection_pb";
+import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import type { TrustConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
@@ -37,7 +39,10 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     log.warn({ host: config.host }, "no authentication is configured and --insecure-allow-anonymous is set: anyone who can reach this port can call every RPC");
   }
   const health = new HealthState([TrustService.typeName]);
-  const reflection = new ReflectionIndex([file_certus_trust_v1_trust_service, file_grpc_health_v1_health], SERVICE_NAMES);
+  const reflection = new ReflectionIndex(
+    [file_certus_trust_v1_trust_service, file_grpc_health_v1_health, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection],
+    SERVICE_NAMES,
+  );
   const impl = createTrustServiceImpl({
     getKeys: () => create(GetKeysResponseSchema, {}),
   });
@@ -52,6 +57,9 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     readMaxBytes: config.maxBodyBytes,
     writeMaxBytes: 64 * 1024 * 1024,
     interceptors: [callInterceptor(log, config.defaultDeadlineMs)],
+    // Strict JSON: a misspelt field (say `expectedSigner` as `expectedsigner`) must not be
+    // silently dropped, since that could make a verification laxer than the caller meant.
+    jsonOptions: { ignoreUnknownFields: false },
     grpc: true,
     grpcWeb: true,
     connect: true,
