@@ -1,0 +1,129 @@
+/**
+ * The embedded stack's Sigstore trusted root (`trusted_root.json`, media type
+ * `application/vnd.dev.sigstore.trustedroot.v0.2+json`): the CA chain, the log key and the TSA
+ * chain, each with `validFor.start`, and no CT logs (the embedded CA issues no SCTs).
+ *
+ * It is a pure function of persisted inputs (certificates, the log key and its creation time), so
+ * the JSON is byte-identical across restarts; TUF targets and clients' caches rely on that.
+ * The JSON is Sigstore's proto3 JSON, written out by hand so this module needs no generated code.
+ */
+import { createHash, createPublicKey } from "node:crypto";
+import { backdatedStart } from "../keys/validity.js";
+import type { CASubject } from "./ca.js";
+
+/** Media type of the trusted root this module builds. */
+export const TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot.v0.2+json";
+
+/** A certificate authority or TSA as the trusted root needs it (EmbeddedCA and EmbeddedTSA fit). */
+export interface TrustedAuthority {
+  /** Chain in trusted-root order: for the CA intermediate then root, for the TSA leaf then root. */
+  chainDer(): Uint8Array[];
+  subject: CASubject;
+  /** Start of validity, already back-dated (the root's notBefore). */
+  validFrom: Date;
+}
+
+/** Inputs of {@link buildTrustedRoot}. */
+export interface TrustedRootInput {
+  ca: TrustedAuthority;
+  /** Base URL of the CA (Fulcio-compatible endpoint); default `tlog.baseUrl`. */
+  caUri?: string;
+  tsa: TrustedAuthority;
+  /** URL of the TSA; default `tlog.baseUrl`. */
+  tsaUri?: string;
+  tlog: {
+    /** Base URL of the log; a checkpoint's origin name must be a substring of it. */
+    baseUrl: string;
+    /** The log's public key, SPKI DER. */
+    publicKeySpki: Uint8Array;
+    /**
+     * When the log key came to be (the key store's persisted creation time). Back-dated here to
+     * the whole second minus one, so an entry integrated in the key's first second is inside.
+     */
+    validFrom: Date;
+  };
+  /** Override of `ca.validFrom`, used as given. */
+  caValidFrom?: Date;
+  /** Override of `tsa.validFrom`, used as given. */
+  tsaValidFrom?: Date;
+}
+
+/** Sigstore's TrustedRoot message in proto3 JSON. */
+export interface TrustedRootJson {
+  mediaType: typeof TRUSTED_ROOT_MEDIA_TYPE;
+  tlogs: TransparencyLogInstanceJson[];
+  certificateAuthorities: CertificateAuthorityJson[];
+  ctlogs: TransparencyLogInstanceJson[];
+  timestampAuthorities: CertificateAuthorityJson[];
+}
+
+export interface TransparencyLogInstanceJson {
+  baseUrl: string;
+  hashAlgorithm: "SHA2_256";
+  publicKey: { rawBytes: string; keyDetails: string; validFor: { start: string } };
+  logId: { keyId: string };
+}
+
+export interface CertificateAuthorityJson {
+  subject: { organization: string; commonName: string };
+  uri: string;
+  certChain: { certificates: { rawBytes: string }[] };
+  validFor: { start: string };
+}
+
+/** Builds the trusted root. Deterministic: equal inputs give deep-equal (and identically serialized) output. */
+export function buildTrustedRoot(input: TrustedRootInput): TrustedRootJson {
+  const logSpki = Buffer.from(input.tlog.publicKeySpki);
+  return {
+    mediaType: TRUSTED_ROOT_MEDIA_TYPE,
+    tlogs: [
+      {
+        baseUrl: input.tlog.baseUrl,
+        hashAlgorithm: "SHA2_256",
+        publicKey: {
+          rawBytes: logSpki.toString("base64"),
+          keyDetails: keyDetails(logSpki),
+          validFor: { start: backdatedStart(input.tlog.validFrom).toISOString() },
+        },
+        logId: { keyId: logIdOf(logSpki).toString("base64") },
+      },
+    ],
+    certificateAuthorities: [
+      authority(input.ca, input.caUri ?? input.tlog.baseUrl, input.caValidFrom ?? input.ca.validFrom),
+    ],
+    ctlogs: [],
+    timestampAuthorities: [
+      authority(input.tsa, input.tsaUri ?? input.tlog.baseUrl, input.tsaValidFrom ?? input.tsa.validFrom),
+    ],
+  };
+}
+
+/** Serializes a trusted root the one way this service publishes it (2-space JSON, final newline). */
+export function serializeTrustedRoot(root: TrustedRootJson): string {
+  return `${JSON.stringify(root, null, 2)}\n`;
+}
+
+/** A log's ID as Sigstore computes it: SHA-256 of the log key's SPKI DER. */
+export function logIdOf(publicKeySpki: Uint8Array): Buffer {
+  return createHash("sha256").update(publicKeySpki).digest();
+}
+
+function authority(source: TrustedAuthority, uri: string, validFrom: Date): CertificateAuthorityJson {
+  return {
+    subject: { organization: source.subject.organization, commonName: source.subject.commonName },
+    uri,
+    certChain: { certificates: source.chainDer().map((der) => ({ rawBytes: Buffer.from(der).toString("base64") })) },
+    validFor: { start: validFrom.toISOString() },
+  };
+}
+
+/** The `PublicKeyDetails` name of a log key. */
+function keyDetails(spki: Buffer): string {
+  const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  if (key.asymmetricKeyType === "ec" && curve === "prime256v1") return "PKIX_ECDSA_P256_SHA_256";
+  if (key.asymmetricKeyType === "ec" && curve === "secp384r1") return "PKIX_ECDSA_P384_SHA_384";
+  if (key.asymmetricKeyType === "ec" && curve === "secp521r1") return "PKIX_ECDSA_P521_SHA_512";
+  if (key.asymmetricKeyType === "ed25519") return "PKIX_ED25519";
+  throw new TypeError("log key must be ECDSA P-256/384/521 or Ed25519");
+}

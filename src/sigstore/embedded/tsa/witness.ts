@@ -1,0 +1,27 @@
+/**
+ * The embedded TSA as a `@sigstore/sign` Witness: it timestamps the bundle's signature bytes and
+ * contributes the result to `verificationMaterial.timestampVerificationData.rfc3161Timestamps`.
+ * Same shape as @sigstore/sign's own `TSAWitness`, without the HTTP round trip.
+ */
+import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
+
+/** What the witness needs from a TSA: a Sigstore `signedTimestamp` over some bytes. */
+export interface SignatureTimestamper {
+  timestamp(data: Buffer): Promise<Buffer>;
+}
+
+export class TimestampWitness implements Witness {
+  readonly #tsa: SignatureTimestamper;
+
+  constructor(tsa: SignatureTimestamper) {
+    this.#tsa = tsa;
+  }
+
+  /** Timestamps the signature (for DSSE, the envelope's only signature; not the payload). */
+  async testify(content: SignatureBundle): Promise<VerificationMaterial> {
+    const signature =
+      content.$case === "dsseEnvelope" ? content.dsseEnvelope.signatures[0]?.sig : content.messageSignature.signature;
+    if (signature === undefined) throw new TypeError("DSSE envelope without a signature");
+    return { rfc3161Timestamps: [{ signedTimestamp: await this.#tsa.timestamp(signature) }] };
+  }
+}
