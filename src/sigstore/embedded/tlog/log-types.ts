@@ -1,0 +1,79 @@
+/**
+ * Options and results of the embedded transparency log (`log.ts`), kept apart so that callers
+ * (the service, the HTTP layer) can depend on the shapes without the implementation.
+ */
+import type { KeySigner } from "../../keys/key-signer.js";
+import type { InclusionProof, LoggedEntry } from "./entry.js";
+
+/** Most entries committed in one transaction by default. */
+export const DEFAULT_MAX_BATCH_SIZE = 1024;
+/** Default and largest page size of `findByDigest` / `findBySubject`. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** Options of {@link EmbeddedTransparencyLog.open}, checked together when the log opens. */
+export interface EmbeddedLogOptions {
+  /** Directory holding `tlog.sqlite`; created (mode 0700) if missing. */
+  readonly dataDir: string;
+  /** The log key: signs SETs and checkpoints. logId = SHA-256 of its SPKI DER. */
+  readonly signer: KeySigner;
+  /**
+   * Checkpoint origin and signature name; no whitespace. The trusted root's tlog `baseUrl` must
+   * contain it as a substring (`baseUrl.includes(origin)`), or verifiers reject the checkpoint.
+   */
+  readonly origin: string;
+  /** Current time in milliseconds since the Unix epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+  /** Most entries per transaction. Default {@link DEFAULT_MAX_BATCH_SIZE}. */
+  readonly maxBatchSize?: number;
+  /** Largest canonicalized body accepted, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Wait this long for a lock held by another connection, in ms. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /** Database size quota in bytes; appends beyond it fail as "full". Default: none. */
+  readonly maxDatabaseBytes?: number;
+}
+
+/** An inclusion proof at any tree size; `checkpoint` is present when one was published for it. */
+export type TreeInclusionProof = Omit<InclusionProof, "checkpoint"> & {
+  readonly checkpoint?: InclusionProof["checkpoint"];
+};
+
+/** RFC 9162 consistency proof between two tree sizes, with both roots. */
+export interface ConsistencyProof {
+  readonly firstSize: number;
+  readonly lastSize: number;
+  readonly firstRootHash: Buffer;
+  readonly lastRootHash: Buffer;
+  readonly hashes: readonly Buffer[];
+}
+
+/** A published checkpoint. */
+export interface PublishedCheckpoint {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  /** The signed note. */
+  readonly envelope: string;
+}
+
+/** Emitted after each durable batch: the new checkpoint and the indexes it added. */
+export interface CheckpointEvent {
+  readonly checkpoint: PublishedCheckpoint;
+  /** First new log index (= previous tree size). */
+  readonly firstIndex: number;
+  /** Number of entries added; the new indexes are firstIndex .. firstIndex + count - 1. */
+  readonly count: number;
+}
+
+/** One page of search results, ascending by log index. */
+export interface EntryPage {
+  readonly entries: readonly LoggedEntry[];
+  /** Pass as `afterIndex` for the next page; undefined when this page is the last. */
+  readonly nextAfterIndex: number | undefined;
+}
+
+/** Paging of searches: at most `pageSize` entries with log index > `afterIndex`. */
+export interface PageOptions {
+  readonly pageSize?: number;
+  readonly afterIndex?: number;
+}

@@ -1,0 +1,338 @@
+/**
+ * SQLite storage of the log: entries, perfect-subtree hashes and published checkpoints.
+ *
+ * Layout and why:
+ * - `entries` — one row per leaf, keyed by log index. The leaf hash doubles as the Rekor entry
+ *   UUID (its hex form), so one UNIQUE index serves both "get by uuid" and duplicate detection.
+ *   Partial indexes on artifact digest and signer subject (with log index, for keyset paging)
+ *   serve searches without scanning.
+ * - `subtrees` — the hash of every perfect subtree of height >= 1, written as the tree grows
+ *   (level 0 is `entries.leaf_hash`). About one row per leaf. A proof reads O(log n) of them and
+ *   opening the log reads one per level, so start-up never rebuilds the tree.
+ * - `checkpoints` — every signed checkpoint the log has published, by tree size.
+ * - `meta` — the log's identity (origin, log ID), so a data directory is never reopened under a
+ *   different key or name, which would fork what clients have already pinned.
+ *
+ * Durability: WAL with synchronous=FULL; {@link LogStore.commit} is one IMMEDIATE transaction,
+ * so one fsync per batch and all-or-nothing on crash. Every failure is mapped by
+ * `store-errors.ts`; a failed commit is rolled back before the error is thrown.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { TrustError, UnavailableError } from "../../../errors.js";
+import type { CompletedSubtree } from "./frontier.js";
+import { LOG_COMPONENT, toStoreError } from "./store-errors.js";
+
+/** File name of the log database inside the data directory. */
+export const LOG_DB_FILE = "tlog.sqlite";
+
+/** Default time to wait for a lock held by another connection before failing, in milliseconds. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+
+/** SQLite page cache per open log, in KiB. */
+const CACHE_KIB = 32 * 1024;
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS entries (
+  log_index INTEGER PRIMARY KEY,
+  leaf_hash BLOB NOT NULL UNIQUE,
+  kind TEXT NOT NULL,
+  api_version TEXT NOT NULL,
+  body BLOB NOT NULL,
+  integrated_time INTEGER NOT NULL,
+  signed_entry_timestamp BLOB NOT NULL,
+  artifact_digest TEXT,
+  signer_subject TEXT
+);
+CREATE INDEX IF NOT EXISTS entries_by_artifact_digest
+  ON entries (artifact_digest, log_index) WHERE artifact_digest IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entries_by_signer_subject
+  ON entries (signer_subject, log_index) WHERE signer_subject IS NOT NULL;
+CREATE TABLE IF NOT EXISTS subtrees (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  tree_size INTEGER PRIMARY KEY,
+  root_hash BLOB NOT NULL,
+  note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+/** One leaf as stored. `leafHash` is the RFC 6962 leaf hash; its hex is the entry UUID. */
+export interface StoredEntry {
+  readonly logIndex: number;
+  readonly leafHash: Buffer;
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** The canonicalized entry body (the Merkle leaf). */
+  readonly body: Buffer;
+  /** Seconds since the Unix epoch. */
+  readonly integratedTime: number;
+  /** The SET: DER ECDSA signature by the log key. */
+  readonly signedEntryTimestamp: Buffer;
+  readonly artifactDigest?: string | undefined;
+  readonly signerSubject?: string | undefined;
+}
+
+/** A published checkpoint: the signed note for `treeSize` and the root it commits to. */
+export interface StoredCheckpoint {
+  readonly treeSize: number;
+  readonly rootHash: Buffer;
+  /** The whole signed note (C2SP tlog-checkpoint), as served to clients. */
+  readonly note: string;
+}
+
+/** Everything one batch adds, written in one transaction. */
+export interface BatchWrite {
+  readonly entries: readonly StoredEntry[];
+  /** Subtrees the batch completed; level-0 ones are skipped (they are `entries.leaf_hash`). */
+  readonly subtrees: readonly CompletedSubtree[];
+  readonly checkpoint: StoredCheckpoint;
+}
+
+/** Options for {@link LogStore.open}. */
+export interface LogStoreOptions {
+  /** Wait for another connection's lock this long before reporting busy, in ms. Default 5000. */
+  readonly busyTimeoutMs?: number;
+  /**
+   * Upper bound on the database size in bytes (SQLite max_page_count); writes beyond it fail
+   * as "full" like a full disk would. Default: no bound.
+   */
+  readonly maxDatabaseBytes?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function asBuffer(value: unknown): Buffer {
+  if (!(value instanceof Uint8Array)) throw new TypeError("expected a BLOB column");
+  return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
+
+function asOptionalText(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function toEntry(row: Row): StoredEntry {
+  return {
+    logIndex: Number(row.log_index),
+    leafHash: asBuffer(row.leaf_hash),
+    kind: String(row.kind),
+    apiVersion: String(row.api_version),
+    body: asBuffer(row.body),
+    integratedTime: Number(row.integrated_time),
+    signedEntryTimestamp: asBuffer(row.signed_entry_timestamp),
+    artifactDigest: asOptionalText(row.artifact_digest),
+    signerSubject: asOptionalText(row.signer_subject),
+  };
+}
+
+function toCheckpoint(row: Row): StoredCheckpoint {
+  return { treeSize: Number(row.tree_size), rootHash: asBuffer(row.root_hash), note: String(row.note) };
+}
+
+const ENTRY_COLUMNS = `log_index, leaf_hash, kind, api_version, body, integrated_time,
+  signed_entry_timestamp, artifact_digest, signer_subject`;
+
+/** SQLite access for one log. Synchronous: node:sqlite is, and a batch is one short transaction. */
+export class LogStore {
+  private readonly db: DatabaseSync;
+  private readonly stmt: Record<
+    | "insertEntry" | "insertSubtree" | "insertCheckpoint" | "leafHash" | "subtree" | "lastEntry"
+    | "byIndex" | "byLeafHash" | "byDigest" | "bySubject" | "latestCheckpoint" | "checkpointAt"
+    | "getMeta" | "setMeta" | "indexOfLeafHash",
+    StatementSync
+  >;
+
+  private constructor(db: DatabaseSync) {
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.stmt = {
+      insertEntry: p(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertSubtree: p("INSERT INTO subtrees (level, idx, hash) VALUES (?, ?, ?)"),
+      insertCheckpoint: p("INSERT INTO checkpoints (tree_size, root_hash, note) VALUES (?, ?, ?)"),
+      leafHash: p("SELECT leaf_hash FROM entries WHERE log_index = ?"),
+      subtree: p("SELECT hash FROM subtrees WHERE level = ? AND idx = ?"),
+      lastEntry: p(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY log_index DESC LIMIT 1`),
+      byIndex: p(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE log_index = ?`),
+      byLeafHash: p(`SELECT ${ENTRY_COLUMNS} FROM entries WHERE leaf_hash = ?`),
+      byDigest: p(`SELECT ${ENTRY_COLUMNS} FROM entries
+        WHERE artifact_digest = ? AND log_index > ? ORDER BY log_index LIMIT ?`),
+      bySubject: p(`SELECT ${ENTRY_COLUMNS} FROM entries
+        WHERE signer_subject = ? AND log_index > ? ORDER BY log_index LIMIT ?`),
+      latestCheckpoint: p("SELECT tree_size, root_hash, note FROM checkpoints ORDER BY tree_size DESC LIMIT 1"),
+      checkpointAt: p("SELECT tree_size, root_hash, note FROM checkpoints WHERE tree_size = ?"),
+      getMeta: p("SELECT value FROM meta WHERE key = ?"),
+      indexOfLeafHash: p("SELECT log_index FROM entries WHERE leaf_hash = ?"),
+      setMeta: p("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    };
+  }
+
+  /** Opens (creating if needed) the log database in `dataDir`. */
+  static open(dataDir: string, options: LogStoreOptions = {}): LogStore {
+    let db: DatabaseSync | undefined;
+    try {
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      db = new DatabaseSync(join(dataDir, LOG_DB_FILE), {
+        timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      });
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = FULL");
+      // Random-key indexes (uuid, digest) touch a page per insert; keeping their upper levels
+      // cached keeps large logs from re-reading them on every batch and proof.
+      db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
+      if (options.maxDatabaseBytes !== undefined) {
+        const pageSize = Number((db.prepare("PRAGMA page_size").get() as Row).page_size);
+        db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`);
+      }
+      const version = Number((db.prepare("PRAGMA user_version").get() as Row).user_version);
+      if (version > SCHEMA_VERSION) {
+        throw new TrustError("FAILED_PRECONDITION", `${LOG_COMPONENT}: database schema ${version} is newer than this build`);
+      }
+      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
+      return new LogStore(db);
+    } catch (err) {
+      if (db?.isTransaction) db.exec("ROLLBACK");
+      db?.close();
+      if (err instanceof TrustError) throw err;
+      if (typeof err === "object" && err !== null && "syscall" in err) {
+        throw new UnavailableError(LOG_COMPONENT, "cannot create the data directory", { cause: err });
+      }
+      throw toStoreError(err, "open database");
+    }
+  }
+
+  /** Writes one batch atomically (one fsync). On failure nothing is written and the error is mapped. */
+  commit(batch: BatchWrite): void {
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+      for (const e of batch.entries) {
+        this.stmt.insertEntry.run(e.logIndex, e.leafHash, e.kind, e.apiVersion, e.body, e.integratedTime,
+          e.signedEntryTimestamp, e.artifactDigest ?? null, e.signerSubject ?? null);
+      }
+      for (const s of batch.subtrees) {
+        if (s.level > 0) this.stmt.insertSubtree.run(s.level, s.index, s.hash);
+      }
+      const cp = batch.checkpoint;
+      this.stmt.insertCheckpoint.run(cp.treeSize, cp.rootHash, cp.note);
+      this.db.exec("COMMIT");
+    } catch (err) {
+      this.rollbackQuietly();
+      throw toStoreError(err, "commit batch");
+    }
+  }
+
+  private rollbackQuietly(): void {
+    try {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+    } catch {
+      // SQLite rolls back by itself when it cannot; nothing was committed either way.
+    }
+  }
+
+  /** Runs a read, mapping SQLite failures. */
+  private read<T>(action: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreError(err, action);
+    }
+  }
+
+  /** Number of leaves stored (log indexes are gap-free from 0). */
+  size(): number {
+    return this.read("read tree size", () => {
+      const row = this.stmt.lastEntry.get() as Row | undefined;
+      return row === undefined ? 0 : Number(row.log_index) + 1;
+    });
+  }
+
+  /** The last entry, or undefined for an empty log. */
+  lastEntry(): StoredEntry | undefined {
+    return this.read("read last entry", () => {
+      const row = this.stmt.lastEntry.get() as Row | undefined;
+      return row === undefined ? undefined : toEntry(row);
+    });
+  }
+
+  /** Hash of the stored perfect subtree at (level, index); a missing one means a corrupt store. */
+  subtreeHash(level: number, index: number): Buffer {
+    const row = this.read("read subtree hash", () =>
+      (level === 0 ? this.stmt.leafHash.get(index) : this.stmt.subtree.get(level, index)) as Row | undefined,
+    );
+    if (row === undefined) {
+      throw new TrustError("INTERNAL", `${LOG_COMPONENT}: subtree (${level}, ${index}) is missing from the store`);
+    }
+    return asBuffer(level === 0 ? row.leaf_hash : row.hash);
+  }
+
+  entryByIndex(logIndex: number): StoredEntry | undefined {
+    return this.read("read entry", () => {
+      const row = this.stmt.byIndex.get(logIndex) as Row | undefined;
+      return row === undefined ? undefined : toEntry(row);
+    });
+  }
+
+  entryByLeafHash(leafHash: Buffer): StoredEntry | undefined {
+    return this.read("read entry", () => {
+      const row = this.stmt.byLeafHash.get(leafHash) as Row | undefined;
+      return row === undefined ? undefined : toEntry(row);
+    });
+  }
+
+  /** Log index of the entry with this leaf hash (duplicate check), or undefined. */
+  indexOfLeafHash(leafHash: Buffer): number | undefined {
+    return this.read("read entry", () => {
+      const row = this.stmt.indexOfLeafHash.get(leafHash) as Row | undefined;
+      return row === undefined ? undefined : Number(row.log_index);
+    });
+  }
+
+  /** Entries with this artifact digest and log index > afterIndex, ascending, at most `limit`. */
+  entriesByDigest(digest: string, afterIndex: number, limit: number): StoredEntry[] {
+    return this.read("search entries", () => (this.stmt.byDigest.all(digest, afterIndex, limit) as Row[]).map(toEntry));
+  }
+
+  /** Entries with this signer subject and log index > afterIndex, ascending, at most `limit`. */
+  entriesBySubject(subject: string, afterIndex: number, limit: number): StoredEntry[] {
+    return this.read("search entries", () => (this.stmt.bySubject.all(subject, afterIndex, limit) as Row[]).map(toEntry));
+  }
+
+  latestCheckpoint(): StoredCheckpoint | undefined {
+    return this.read("read checkpoint", () => {
+      const row = this.stmt.latestCheckpoint.get() as Row | undefined;
+      return row === undefined ? undefined : toCheckpoint(row);
+    });
+  }
+
+  checkpointAt(treeSize: number): StoredCheckpoint | undefined {
+    return this.read("read checkpoint", () => {
+      const row = this.stmt.checkpointAt.get(treeSize) as Row | undefined;
+      return row === undefined ? undefined : toCheckpoint(row);
+    });
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.read("read metadata", () => {
+      const row = this.stmt.getMeta.get(key) as Row | undefined;
+      return row === undefined ? undefined : String(row.value);
+    });
+  }
+
+  setMeta(key: string, value: string): void {
+    this.read("write metadata", () => this.stmt.setMeta.run(key, value));
+  }
+
+  close(): void {
+    if (this.db.isOpen) this.db.close();
+  }
+}
