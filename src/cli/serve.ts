@@ -28,23 +28,33 @@ export async function serve(argv: string[]): Promise<number> {
   const config = resolveConfig(flags);
   const log = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const server = await startTrustServer(config, log);
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        log.warn({ signal }, "second signal: exiting now");
-        process.exit(1);
-      }
-      stopping = true;
-      log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: finishing in-flight calls");
-      server.close().then(resolve, (err: unknown) => {
-        log.error({ err }, "shutdown failed");
-        resolve();
-      });
-    };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
-  });
+  // Signal handlers go in before start-up, so a SIGTERM that arrives while the stack opens
+  // still shuts down cleanly instead of killing the process.
+  let server: Awaited<ReturnType<typeof startTrustServer>> | undefined;
+  let stopRequested: NodeJS.Signals | undefined;
+  let stopping = false;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((r) => (done = r));
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    if (server === undefined) {
+      stopRequested = signal;
+      return;
+    }
+    stopping = true;
+    log.info({ signal, graceMs: config.shutdownGraceMs }, "shutting down: finishing in-flight calls");
+    server.close().then(done, (err: unknown) => {
+      log.error({ err }, "shutdown failed");
+      done();
+    });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  server = await startTrustServer(config, log);
+  if (stopRequested !== undefined) stop(stopRequested);
+  await finished;
   return 0;
 }

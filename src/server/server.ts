@@ -3,18 +3,20 @@
  * from the process entry (`main.ts`) so tests start a real server on an ephemeral port in-process.
  */
 import { readFileSync } from "node:fs";
-import { create } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { GetKeysResponseSchema, TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
+import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
 import { file_grpc_health_v1_health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import { file_grpc_reflection_v1_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1/reflection_pb";
 import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import type { TrustConfig } from "../config.js";
 import type { Logger } from "../logger.js";
+import { createGetKeysHandler } from "../service/keys.js";
+import { createSignHandler } from "../service/sign.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
+import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
-import { createHttpHandler, notFoundFallback } from "./http-handler.js";
+import { createHttpHandler, notFoundFallback, sendJsonError } from "./http-handler.js";
 import { callInterceptor } from "./interceptors.js";
 import { OnePortListener } from "./listener.js";
 import { ReflectionIndex, registerReflection } from "./reflection.js";
@@ -25,6 +27,8 @@ export interface TrustServer {
   readonly url: string;
   /** The bound port (useful with port 0). */
   readonly port: number;
+  /** The embedded Sigstore stack behind the service. */
+  readonly stack: EmbeddedStack;
   readonly health: HealthState;
   /** Graceful shutdown: see `OnePortListener.close`. */
   close(): Promise<void>;
@@ -43,15 +47,34 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     [file_certus_trust_v1_trust_service, file_grpc_health_v1_health, file_grpc_reflection_v1_reflection, file_grpc_reflection_v1alpha_reflection],
     SERVICE_NAMES,
   );
+  // Listen first (so an ephemeral port is known and probes get an answer), then open the stack;
+  // until it is open every request but the probes gets 503 and /readyz says not ready.
+  let serve: (req: never, res: never) => void = (_req, res) =>
+    sendJsonError(res as never, 503, "unavailable", "the service is starting; retry shortly", { "retry-after": "1" });
+  const starting = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins });
+  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  const listener = new OnePortListener({ host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}) });
+  const addr = await listener.listen();
+  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
+  let stack: EmbeddedStack;
+  try {
+    stack = await EmbeddedStack.open({ dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url });
+  } catch (err) {
+    await listener.close(0);
+    throw err;
+  }
+  const callerOf = () => "anonymous";
   const impl = createTrustServiceImpl({
-    getKeys: () => create(GetKeysResponseSchema, {}),
+    sign: createSignHandler(stack, callerOf),
+    getKeys: createGetKeysHandler(stack),
   });
   const routes = (router: ConnectRouter) => {
     router.service(TrustService, impl);
     registerHealth(router, health);
     registerReflection(router, reflection);
   };
-  const connect = connectNodeAdapter({
+  serve = connectNodeAdapter({
     routes,
     fallback: notFoundFallback as never,
     readMaxBytes: config.maxBodyBytes,
@@ -59,26 +82,27 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     interceptors: [callInterceptor(log, config.defaultDeadlineMs)],
     // Strict JSON: a misspelt field (say `expectedSigner` as `expectedsigner`) must not be
     // silently dropped, since that could make a verification laxer than the caller meant.
-    jsonOptions: { ignoreUnknownFields: false },
+    // Implicit values are written out: `"verified": false` and `"logIndex": "0"` must be visible
+    // to JSON callers, and bundles then carry every field stock Sigstore clients expect.
+    jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
     grpc: true,
     grpcWeb: true,
     connect: true,
   });
-  const handler = createHttpHandler({ connect, health, corsOrigins: config.corsOrigins });
-  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
-  const listener = new OnePortListener({ host: config.host, port: config.port, handler, log, ...(tls ? { tls } : {}) });
-  const addr = await listener.listen();
-  const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
   health.setAll(ServingStatus.SERVING);
-  log.info({ url, host: addr.address, port: addr.port, dataDir: config.dataDir, mode: config.mode, tls: tls !== undefined }, "certus-trust listening");
+  log.info(
+    { url, host: addr.address, port: addr.port, dataDir: config.dataDir, mode: config.mode, tls: tls !== undefined, identity: stack.signer.identity, logSize: stack.log.size },
+    "certus-trust listening",
+  );
   return {
     url,
     port: addr.port,
+    stack,
     health,
     async close() {
       health.setAll(ServingStatus.NOT_SERVING);
       await listener.close(config.shutdownGraceMs);
+      await stack.close();
       log.info("certus-trust stopped");
     },
   };

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { GetKeysRequestSchema, GetKeysResponseSchema, TrustService } from "@certus/trust-sdk";
+import { GetKeysRequestSchema, GetKeysResponseSchema, SignRequestSchema, SignResponseSchema, TrustService } from "@certus/trust-sdk";
 import { HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import * as reflection from "@certus/trust-sdk/gen/grpc/reflection/v1/reflection_pb";
 import * as reflectionAlpha from "@certus/trust-sdk/gen/grpc/reflection/v1alpha/reflection_pb";
@@ -52,18 +52,27 @@ describe("one port, every protocol", () => {
     expect(asJson(viaConnectH2)).toEqual(reference);
   });
 
-  it("gives the same error code on every protocol for an RPC that fails", async () => {
-    const rest = await fetch(`${srv.url}/v1/sign`, { method: "POST", body: JSON.stringify({ artifact: { digest: "sha256:" + "a".repeat(64) } }) });
-    const restBody = (await rest.json()) as { code: string };
+  it("gives the same error code and message on every protocol for a bad request", async () => {
+    const bad = { artifact: { digest: "sha256:not-hex" } };
+    const rest = await fetch(`${srv.url}/v1/sign`, { method: "POST", body: JSON.stringify(bad) });
+    expect(rest.status).toBe(400);
+    const restBody = (await rest.json()) as { code: string; message: string };
+    expect(restBody.code).toBe("invalid_argument");
     const grpcWeb = createClient(TrustService, createGrpcWebTransport({ baseUrl: srv.url, httpVersion: "1.1" }));
-    const webErr = await grpcWeb.sign({ artifact: { digest: "sha256:" + "a".repeat(64) } }).then(
+    const webErr = await grpcWeb.sign(bad).then(
       () => undefined,
-      (e: { code: number }) => e,
+      (e: ConnectError) => e,
     );
-    expect(webErr).toBeDefined();
-    // Whatever Sign answers in this build, REST and gRPC-Web agree (connect codes: 12 = unimplemented, …).
-    const names: Record<number, string> = { 3: "invalid_argument", 12: "unimplemented", 14: "unavailable" };
-    if (rest.status !== 200) expect(names[webErr!.code]).toBe(restBody.code);
+    expect(webErr?.code).toBe(Code.InvalidArgument);
+    expect(webErr?.rawMessage).toBe(restBody.message);
+    const client = grpcClient(srv.port);
+    const grpcErr = await grpcUnary(client, "/certus.trust.v1.TrustService/Sign", SignRequestSchema, SignResponseSchema, create(SignRequestSchema, bad)).then(
+      () => undefined,
+      (e: { code: number; details: string }) => e,
+    );
+    client.close();
+    expect(grpcErr?.code).toBe(3);
+    expect(decodeURIComponent(grpcErr?.details ?? "")).toBe(restBody.message);
   });
 
   it("lists the TrustService over gRPC reflection v1 and v1alpha, and serves its file", async () => {

@@ -85,7 +85,9 @@ export class ServiceIdentity implements Signer {
   async signPrehashed(digest: Uint8Array): Promise<Signature> {
     if (digest.length !== SHA256_BYTES) throw new InvalidArgumentError("digest", "must be a 32-byte SHA-256 digest");
     const credential = await this.#current();
-    const der = p256.sign(digest, credential.scalar, { prehash: false, format: "der" });
+    // Hedged (RFC 6979 plus fresh randomness): signing the same digest twice must give two
+    // distinct signatures, hence two distinct log entries, as ordinary ECDSA signing does.
+    const der = p256.sign(digest, credential.scalar, { prehash: false, format: "der", extraEntropy: true });
     return {
       signature: Buffer.from(der),
       key: { $case: "x509Certificate", certificate: credential.certificatePem },
