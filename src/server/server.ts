@@ -13,6 +13,8 @@ import type { TrustConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import { createGetKeysHandler } from "../service/keys.js";
 import { createSignHandler } from "../service/sign.js";
+import { createGetTransparencyHandler } from "../service/transparency.js";
+import { createWatchHandler } from "../service/watch.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
@@ -65,9 +67,13 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     throw err;
   }
   const callerOf = () => "anonymous";
+  // Aborted at shutdown so long-lived streams end instead of holding the grace period.
+  const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
     sign: createSignHandler(stack, callerOf),
     getKeys: createGetKeysHandler(stack),
+    getTransparency: createGetTransparencyHandler(stack.log),
+    watchCheckpoints: createWatchHandler(stack.log, shutdown.signal),
   });
   const routes = (router: ConnectRouter) => {
     router.service(TrustService, impl);
@@ -101,6 +107,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     health,
     async close() {
       health.setAll(ServingStatus.NOT_SERVING);
+      shutdown.abort();
       await listener.close(config.shutdownGraceMs);
       await stack.close();
       log.info("certus-trust stopped");
