@@ -2,19 +2,25 @@
  * The `certus-trust` command: dispatches to one file per subcommand. Exit codes: 0 ok,
  * 1 verification failed, 2 usage or configuration error, 3 service unavailable.
  */
+import { ConnectError } from "@connectrpc/connect";
 import { ConfigError } from "../config.js";
+import { UsageError, exitCodeOf } from "./client.js";
+import { keysCommand } from "./keys.js";
 import { SERVE_USAGE, serve } from "./serve.js";
+import { signCommand } from "./sign.js";
 
 const USAGE = `Usage: certus-trust <command> [options]
 
 Commands:
   serve     start the service (see: certus-trust serve --help)
+  sign      sign an artifact digest, print the bundle
+  keys      print the public keys, or --trusted-root
 
 Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error, 3 unavailable.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { serve };
+const COMMANDS: Record<string, Command> = { serve, sign: signCommand, keys: keysCommand };
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -30,6 +36,14 @@ export async function run(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`certus-trust ${name}: ${err.message} (see: certus-trust ${name} --help)`);
+      return 2;
+    }
+    if (err instanceof ConnectError) {
+      console.error(`certus-trust ${name}: ${err.code === 14 || err.code === 2 ? "cannot reach the service: " : ""}${err.rawMessage}`);
+      return exitCodeOf(err);
+    }
     if (err instanceof ConfigError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
       console.error(`certus-trust ${name}: ${err.message}`);
       if (name === "serve" && !(err instanceof ConfigError)) console.error(`\n${SERVE_USAGE}`);

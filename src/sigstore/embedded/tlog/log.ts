@@ -55,6 +55,22 @@ import { LogStore, type StoredCheckpoint, type StoredEntry } from "./store.js";
 
 export * from "./log-types.js";
 
+/** Checks all options together, before anything is opened; a bad option is a programming error. */
+function checkOptions(options: EmbeddedLogOptions): void {
+  const positive = (v: number | undefined, min = 1) => v === undefined || (Number.isSafeInteger(v) && v >= min);
+  const problems = [
+    typeof options.dataDir === "string" && options.dataDir.length > 0 ? "" : "dataDir is required",
+    options.signer?.publicKeySpki instanceof Uint8Array && typeof options.signer.sign === "function" ? "" : "signer is required",
+    isValidNoteName(options.origin) ? "" : "origin must be non-empty, without whitespace or '+'",
+    options.clock === undefined || typeof options.clock === "function" ? "" : "clock must be a function",
+    positive(options.maxBatchSize) ? "" : "maxBatchSize must be a positive integer",
+    positive(options.maxBodyBytes) ? "" : "maxBodyBytes must be a positive integer",
+    positive(options.busyTimeoutMs, 0) ? "" : "busyTimeoutMs must be a non-negative integer",
+    positive(options.maxDatabaseBytes) ? "" : "maxDatabaseBytes must be a positive integer",
+  ].filter((p) => p !== "");
+  if (problems.length > 0) throw new TypeError(`invalid transparency log options: ${problems.join("; ")}`);
+}
+
 function published(cp: StoredCheckpoint): PublishedCheckpoint {
   return { treeSize: cp.treeSize, rootHash: cp.rootHash, envelope: cp.note };
 }
@@ -97,7 +113,7 @@ export class EmbeddedTransparencyLog {
    * rebuilds the tree. Refuses a directory created for another key or origin.
    */
   static async open(options: EmbeddedLogOptions): Promise<EmbeddedTransparencyLog> {
-    if (!isValidNoteName(options.origin)) throw new TypeError("origin must be non-empty, without whitespace or '+'");
+    checkOptions(options);
     const store = LogStore.open(options.dataDir, options);
     try {
       const logId = createHash("sha256").update(options.signer.publicKeySpki).digest();
