@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Witness } from "@sigstore/sign";
+import { ensurePrivateDirectory } from "../keys/atomic-file.js";
 import { KeyStore } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
 import { loadInstanceIdentity, type InstanceIdentity } from "./instance.js";
@@ -45,6 +46,7 @@ export class EmbeddedStack {
   ) {}
 
   static async open(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
+    await ensurePrivateDirectory(opts.dataDir);
     const instance = await loadInstanceIdentity(opts.dataDir, opts.publicUrl);
     const keys = await KeyStore.open(opts.dataDir);
     const ca = await EmbeddedCA.open({ directory: keys.directory, rootKey: keys.signer("ca-root"), intermediateKey: keys.signer("ca-intermediate") });

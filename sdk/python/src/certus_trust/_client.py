@@ -1,0 +1,145 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from pathlib import Path
+from typing import Any, Iterator, Optional, Union
+
+import grpc
+
+from . import _requests as r
+from ._connect import ConnectTransport
+from ._errors import from_grpc_error
+from ._gen import sigstore_trustroot_pb2
+from ._gen.certus.trust.v1 import keys_pb2, sign_pb2, transparency_pb2, trust_service_pb2_grpc, verify_pb2
+
+
+class TrustClient:
+    """A client for Certus-Trust over gRPC (default) or Connect.
+
+    ``base_url`` is the service's URL (``http://127.0.0.1:8888``); gRPC over ``http://`` is
+    plaintext HTTP/2 on the same port. Every method takes a request message or keyword fields
+    (``client.sign(artifact={"digest": d})``), an optional ``timeout`` in seconds, and raises
+    :class:`TrustError` on failure. Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: Optional[str] = None,
+        protocol: str = "grpc",
+        *,
+        timeout: Optional[float] = None,
+        root_certificates: Optional[bytes] = None,
+    ) -> None:
+        self.protocol = r.check_protocol(protocol)
+        self.timeout = timeout
+        self._metadata = ((r.API_KEY_HEADER, api_key),) if api_key else ()
+        self._trusted_root: Optional[sigstore_trustroot_pb2.TrustedRoot] = None
+        self._lock = threading.Lock()
+        self._channel: Optional[grpc.Channel] = None
+        if protocol == "grpc":
+            target, tls = r.grpc_target(base_url)
+            if tls:
+                self._channel = grpc.secure_channel(target, grpc.ssl_channel_credentials(root_certificates))
+            else:
+                self._channel = grpc.insecure_channel(target)
+            self._stub = trust_service_pb2_grpc.TrustServiceStub(self._channel)
+        else:
+            ctx = ssl.create_default_context(cadata=root_certificates.decode()) if root_certificates else None
+            self._connect = ConnectTransport(base_url, dict(self._metadata), ctx)
+
+    def close(self) -> None:
+        """Closes the gRPC channel (a no-op for Connect, which holds no connection)."""
+        if self._channel is not None:
+            self._channel.close()
+
+    def __enter__(self) -> "TrustClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ---- one method per RPC ------------------------------------------------------------------
+
+    def sign(self, request: Optional[sign_pb2.SignRequest] = None, /, *, timeout: Optional[float] = None, **fields: Any) -> sign_pb2.SignResponse:
+        """Signs an artifact with the service's identity; returns the bundle and its log entry."""
+        return self._unary(r.SIGN, r.build(r.SIGN.request, request, fields), timeout)
+
+    def verify(self, request: Optional[verify_pb2.VerifyRequest] = None, /, *, timeout: Optional[float] = None, **fields: Any) -> verify_pb2.VerifyResponse:
+        """Verifies bundles over an artifact; the verdict (``verified``, ``failures``) is in the response."""
+        return self._unary(r.VERIFY, r.build(r.VERIFY.request, request, fields), timeout)
+
+    def get_transparency(
+        self, request: Optional[transparency_pb2.GetTransparencyRequest] = None, /, *, timeout: Optional[float] = None, **fields: Any
+    ) -> transparency_pb2.GetTransparencyResponse:
+        """Looks up log entries with inclusion proofs (``log_index=``, ``digest=``, ``uuid=``…),
+        or a consistency proof (``first_size=``, ``last_size=``)."""
+        return self._unary(r.GET_TRANSPARENCY, r.build(r.GET_TRANSPARENCY.request, request, fields), timeout)
+
+    def get_keys(self, request: Optional[keys_pb2.GetKeysRequest] = None, /, *, timeout: Optional[float] = None, **fields: Any) -> keys_pb2.GetKeysResponse:
+        """Returns the trusted root, the public keys and where the TUF repository is."""
+        return self._unary(r.GET_KEYS, r.build(r.GET_KEYS.request, request, fields), timeout)
+
+    def watch_checkpoints(
+        self, request: Optional[transparency_pb2.WatchCheckpointsRequest] = None, /, *, timeout: Optional[float] = None, **fields: Any
+    ) -> Iterator[transparency_pb2.WatchCheckpointsResponse]:
+        """Yields the current signed checkpoint, then each new one. Leaving the loop (or closing
+        the iterator) cancels the stream; ``timeout`` bounds the whole stream."""
+        req = r.build(r.WATCH_CHECKPOINTS.request, request, fields)
+        timeout = self._timeout(timeout)
+        if self._channel is None:
+            return self._connect.server_stream(r.WATCH_CHECKPOINTS.path, req, r.WATCH_CHECKPOINTS.response, timeout)
+        return self._grpc_stream(req, timeout)
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    def sign_digest(
+        self, digest: str, uri: Optional[str] = None, format: Union[str, int] = "dsse", *, policy: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> sign_pb2.SignResponse:
+        """Signs an artifact known by its digest (``sha256:<hex>``); ``format`` is ``"dsse"`` (an
+        in-toto statement, the default) or ``"message_signature"``."""
+        return self.sign(r.sign_digest_request(digest, uri, format, policy), timeout=timeout)
+
+    def verify_bundle_file(
+        self, path: Union[str, Path], digest: str, *, subject: Optional[str] = None, issuer: Optional[str] = None,
+        subject_regexp: Optional[str] = None, policy: Optional[str] = None, timeout: Optional[float] = None,
+    ) -> verify_pb2.VerifyResponse:
+        """Verifies a bundle file (``*.sigstore.json``) over an artifact digest against an
+        expected signer. Raises ValueError when the file is not a bundle."""
+        req = r.verify_bundle_request(r.load_bundle(path), digest, subject, issuer, subject_regexp, policy)
+        return self.verify(req, timeout=timeout)
+
+    def get_trusted_root(self, *, refresh: bool = False) -> sigstore_trustroot_pb2.TrustedRoot:
+        """The service's Sigstore trusted root, fetched once and cached (``refresh=True`` refetches)."""
+        with self._lock:
+            if self._trusted_root is None or refresh:
+                self._trusted_root = self.get_keys().trusted_root
+            return self._trusted_root
+
+    # ---- plumbing ----------------------------------------------------------------------------
+
+    def _timeout(self, timeout: Optional[float]) -> Optional[float]:
+        return self.timeout if timeout is None else timeout
+
+    def _unary(self, rpc: r.Rpc, request: Any, timeout: Optional[float]) -> Any:
+        timeout = self._timeout(timeout)
+        if self._channel is None:
+            return self._connect.unary(rpc.path, request, rpc.response, timeout)
+        try:
+            return getattr(self._stub, rpc.name)(request, timeout=timeout, metadata=self._metadata)
+        except grpc.RpcError as e:
+            raise from_grpc_error(e) from None
+
+    def _grpc_stream(self, request: Any, timeout: Optional[float]) -> Iterator[Any]:
+        call = self._stub.WatchCheckpoints(request, timeout=timeout, metadata=self._metadata)
+        try:
+            for msg in call:
+                yield msg
+        except grpc.RpcError as e:
+            raise from_grpc_error(e) from None
+        finally:
+            call.cancel()
