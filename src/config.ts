@@ -44,6 +44,8 @@ export interface TrustConfig {
    * a trust service open to the network without authentication would sign for anyone.
    */
   insecureAllowAnonymous: boolean;
+  /** YAML file of named signer policies; reloaded on SIGHUP and on change. Empty: built-in `default`. */
+  policyFile: string;
 }
 
 /** One documented option: its key, flag, environment variable, default and what it accepts. */
@@ -74,6 +76,7 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   issuer: "",
   publicUrl: "",
   insecureAllowAnonymous: false,
+  policyFile: "",
 });
 
 /** Every option, in the order `--help` lists them. */
@@ -92,6 +95,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "identity", flag: "identity", env: "CERTUS_TRUST_IDENTITY", kind: "string", description: "the service's signing identity (certificate SAN)" },
   { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
   { key: "publicUrl", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
+  { key: "policyFile", flag: "policy-file", env: "CERTUS_TRUST_POLICY_FILE", kind: "string", description: "YAML signer policies (reloaded on SIGHUP and on change)" },
   { key: "insecureAllowAnonymous", flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
 ];
 

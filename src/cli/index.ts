@@ -4,6 +4,7 @@
  */
 import { ConnectError } from "@connectrpc/connect";
 import { ConfigError } from "../config.js";
+import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
 import { keysCommand } from "./keys.js";
 import { SERVE_USAGE, serve } from "./serve.js";
@@ -43,6 +44,10 @@ export async function run(argv: string[]): Promise<number> {
     if (err instanceof ConnectError) {
       console.error(`certus-trust ${name}: ${err.code === 14 || err.code === 2 ? "cannot reach the service: " : ""}${err.rawMessage}`);
       return exitCodeOf(err);
+    }
+    if (err instanceof PolicyFileError) {
+      console.error(`certus-trust ${name}: policy file not loaded: ${err.message}`);
+      return 2;
     }
     if (err instanceof ConfigError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
       console.error(`certus-trust ${name}: ${err.message}`);

@@ -14,7 +14,11 @@ import type { Logger } from "../logger.js";
 import { createGetKeysHandler } from "../service/keys.js";
 import { createSignHandler } from "../service/sign.js";
 import { createGetTransparencyHandler } from "../service/transparency.js";
+import { createVerifyHandler } from "../service/verify.js";
 import { createWatchHandler } from "../service/watch.js";
+import { AuditLog } from "../policy/audit.js";
+import { PolicyStore } from "../policy/store.js";
+import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
@@ -67,10 +71,24 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     throw err;
   }
   const callerOf = () => "anonymous";
+  let policies: PolicyStore;
+  let audit: AuditLog;
+  try {
+    policies = new PolicyStore(config.policyFile || undefined, log);
+    audit = AuditLog.open(config.dataDir, log);
+  } catch (err) {
+    await stack.close();
+    await listener.close(0);
+    throw err;
+  }
+  policies.watch();
+  // The service's own trust material, validated and built once.
+  const serviceRoot = loadTrustedRoot(stack.trustedRoot);
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
-    sign: createSignHandler(stack, callerOf),
+    sign: createSignHandler({ stack, policies, serviceRoot, audit, callerOf }),
+    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf }),
     getKeys: createGetKeysHandler(stack),
     getTransparency: createGetTransparencyHandler(stack.log),
     watchCheckpoints: createWatchHandler(stack.log, shutdown.signal),
@@ -91,6 +109,9 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     // Implicit values are written out: `"verified": false` and `"logIndex": "0"` must be visible
     // to JSON callers, and bundles then carry every field stock Sigstore clients expect.
     jsonOptions: { ignoreUnknownFields: false, alwaysEmitImplicit: true },
+    // Bundles are a few KiB of mostly base64: gzip costs more CPU than it saves on the links
+    // this service runs on. Compressed requests are still accepted.
+    compressMinBytes: 1024 * 1024,
     grpc: true,
     grpcWeb: true,
     connect: true,
@@ -110,6 +131,8 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
       shutdown.abort();
       await listener.close(config.shutdownGraceMs);
       await stack.close();
+      policies.close();
+      audit.close();
       log.info("certus-trust stopped");
     },
   };

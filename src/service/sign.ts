@@ -1,47 +1,109 @@
 /**
- * `Sign`: the service signs an artifact with its own identity. DSSE (the default) signs an
- * in-toto statement about the artifact; a message signature signs the digest itself. The answer
- * is sent only after the log entry is durable (see sigstore/embedded/tlog/log.ts).
+ * `Sign`: the service signs an artifact with its own identity, after checking any inner
+ * signatures against the signer policy. DSSE (the default) signs an in-toto statement about the
+ * artifact whose predicate records the inner signers and the policy; a message signature signs the
+ * digest itself. The answer is sent only after the log entry (see
+ * sigstore/embedded/tlog/log.ts) and the audit event are durable. A policy refusal in `enforce`
+ * mode signs nothing and logs nothing, and is audited.
  */
-import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { SignResponseSchema, SignatureFormat, type SignRequest, type SignResponse } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError } from "../errors.js";
+import type { AuditLog } from "../policy/audit.js";
+import { evaluateInnerSigners } from "../policy/evaluate.js";
+import type { Policy } from "../policy/model.js";
+import type { PolicyStore } from "../policy/store.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
-import { outerStatement } from "./statement.js";
+import type { TrustedRootHandle } from "../sigstore/verify/index.js";
+import { outerStatement, type RecordedInnerSigner } from "./statement.js";
 import { resolveArtifact } from "./validate.js";
 
 /** Who is calling, for statements and audit events (authentication fills it in). */
 export type CallerOf = (ctx: HandlerContext) => string;
 
-export function createSignHandler(stack: EmbeddedStack, callerOf: CallerOf) {
+/** Most inner bundles accepted in one Sign. */
+export const MAX_INNER_BUNDLES = 64;
+
+export interface SignDeps {
+  stack: EmbeddedStack;
+  policies: PolicyStore;
+  serviceRoot: TrustedRootHandle;
+  audit: AuditLog;
+  callerOf: CallerOf;
+}
+
+function policyOf(policies: PolicyStore, name: string): Policy {
+  try {
+    return policies.get(name);
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new InvalidArgumentError("policy", err.message);
+    throw err;
+  }
+}
+
+export function createSignHandler(deps: SignDeps) {
+  const { stack } = deps;
   return async function sign(req: SignRequest, ctx: HandlerContext): Promise<SignResponse> {
     const artifact = resolveArtifact("artifact", req.artifact);
     const format = req.format === SignatureFormat.UNSPECIFIED ? SignatureFormat.DSSE : req.format;
     if (format !== SignatureFormat.DSSE && format !== SignatureFormat.MESSAGE_SIGNATURE) {
       throw new InvalidArgumentError("format", `${req.format} is not a signature format; use SIGNATURE_FORMAT_DSSE or SIGNATURE_FORMAT_MESSAGE_SIGNATURE`);
     }
-    if (req.innerBundles.length > 0) {
-      throw new InvalidArgumentError("innerBundles", "inner signatures need a signer policy, which this build does not have yet");
-    }
+    if (req.innerBundles.length > MAX_INNER_BUNDLES) throw new InvalidArgumentError("innerBundles", `${req.innerBundles.length} bundles; at most ${MAX_INNER_BUNDLES}`);
+    const policy = policyOf(deps.policies, req.policy);
+    const caller = deps.callerOf(ctx);
     const signer = { subject: stack.signer.identity, issuer: stack.signer.issuer };
+    const auditBase = { caller, action: "sign" as const, artifact: { digest: artifact.digestString, ...(artifact.uri ? { uri: artifact.uri } : {}) }, policy: policy.name };
+    if (policy.outerIdentity && policy.outerIdentity !== signer.subject) {
+      throw new TrustError("FAILED_PRECONDITION", `policy "${policy.name}" signs as ${policy.outerIdentity}, but this service's identity is ${signer.subject}`);
+    }
+
+    let innerSigners: RecordedInnerSigner[] = [];
+    const warnings: string[] = [];
+    if (req.innerBundles.length > 0 || policy.innerSigners.length > 0) {
+      const bundles = req.innerBundles.map((b) => toJson(BundleSchema, b));
+      const decision = evaluateInnerSigners(policy, bundles, artifact.digestString, { service: deps.serviceRoot });
+      innerSigners = decision.inner
+        .filter((v) => v.verified)
+        .map((v) => ({ subject: v.signer?.subject ?? "", issuer: v.signer?.issuer ?? "", logIndex: v.logIndex ?? "", bundleDigest: v.bundleDigest }));
+      if (!decision.allowed) {
+        if (policy.mode === "enforce") {
+          await deps.audit.record({ ...auditBase, verdict: "refused", reasons: decision.reasons });
+          throw new PolicyRefusedError(`policy "${policy.name}" is not met: ${decision.reasons.join("; ")}`, decision.reasons);
+        }
+        warnings.push(...decision.reasons);
+      }
+    }
+
     const witnesses = stack.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
     const bundle =
       format === SignatureFormat.DSSE
         ? await signDsse(
             stack.signer,
             witnesses.all,
-            outerStatement({ uri: artifact.uri, digestHex: artifact.digest.toString("hex"), requester: callerOf(ctx), signedAt: new Date(), signer }),
+            outerStatement({
+              uri: artifact.uri,
+              digestHex: artifact.digest.toString("hex"),
+              requester: caller,
+              signedAt: new Date(),
+              signer,
+              policy: { name: policy.name, version: policy.version, mode: policy.mode },
+              innerSigners,
+            }),
           )
         : await signDigest(stack.signer, witnesses.all, artifact.digest);
     const logged = witnesses.log.logged!;
+    await deps.audit.record({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
     return create(SignResponseSchema, {
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
       entry: { logIndex: BigInt(logged.logIndex), uuid: logged.uuid, integratedTime: timestampFromMs(logged.integratedTime * 1000) },
       signer,
+      innerSigners: innerSigners.map((s) => ({ subject: s.subject, issuer: s.issuer, logIndex: BigInt(s.logIndex || "0"), bundleDigest: s.bundleDigest })),
+      warnings,
     });
   };
 }

@@ -1,0 +1,193 @@
+/**
+ * The audit trail: every sign and verify decision is an event, written as one JSON line to
+ * `<dataDir>/audit.log` (0600) and as a pino line. Events are hash-chained: each carries `seq`,
+ * the hash of the previous event (`prev`) and its own `hash` = SHA-256 over its canonical JSON
+ * without `hash`. Removing, reordering or editing an event breaks the chain at that event;
+ * `audit.head` records the newest (seq, hash) so cutting events off the end is detected too.
+ *
+ * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
+ * batch of concurrent events). Sign waits for it; Verify records without waiting.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { json } from "@sigstore/core";
+import type { Logger } from "../logger.js";
+import { UnavailableError } from "../errors.js";
+
+/** The closed set of audited actions. */
+export type AuditAction = "sign" | "verify" | "permit-upload" | "verify-chain";
+
+/** What the caller of `record` provides. */
+export interface AuditInput {
+  caller: string;
+  action: AuditAction;
+  artifact?: { digest?: string; uri?: string };
+  policy?: string;
+  verdict: "allowed" | "refused" | "verified" | "rejected" | "error";
+  reasons?: string[];
+  logIndex?: string;
+  /** Free-form extra context (scan id, permission id, …); no secrets. */
+  detail?: Record<string, string>;
+}
+
+/** A stored event. */
+export interface AuditEvent extends AuditInput {
+  seq: number;
+  time: string;
+  prev: string;
+  hash: string;
+}
+
+export const AUDIT_FILE = "audit.log";
+export const AUDIT_HEAD_FILE = "audit.head";
+const GENESIS = "0".repeat(64);
+
+/** SHA-256 (hex) over the canonical JSON of an event without its `hash`. */
+export function eventHash(event: Omit<AuditEvent, "hash">): string {
+  return createHash("sha256").update(json.canonicalize(event)).digest("hex");
+}
+
+export class AuditLog {
+  private fd: number;
+  private seq: number;
+  private prev: string;
+  private queue: Array<{ event: AuditEvent; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing = false;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly log: Logger,
+    last: { seq: number; hash: string },
+  ) {
+    this.fd = openSync(join(dir, AUDIT_FILE), "a", 0o600);
+    this.seq = last.seq;
+    this.prev = last.hash;
+  }
+
+  /** Opens the trail, continuing its chain from the last stored event. */
+  static open(dataDir: string, log: Logger): AuditLog {
+    const file = join(dataDir, AUDIT_FILE);
+    let last = { seq: 0, hash: GENESIS };
+    if (existsSync(file)) {
+      const text = readFileSync(file, "utf8");
+      const end = text.trimEnd().lastIndexOf("\n");
+      const line = text.trimEnd().slice(end + 1);
+      if (line) {
+        try {
+          const e = JSON.parse(line) as AuditEvent;
+          last = { seq: e.seq, hash: e.hash };
+        } catch {
+          // A torn last line (crash mid-write) is left for `audit verify` to report; continue after it.
+          log.warn({ auditFile: file }, "the last audit line is not valid JSON; `certus-trust audit verify` will report it");
+        }
+      }
+    }
+    return new AuditLog(dataDir, log, last);
+  }
+
+  /** Records an event; resolves when it is durable. */
+  record(input: AuditInput): Promise<AuditEvent> {
+    this.seq += 1;
+    const base: Omit<AuditEvent, "hash"> = { seq: this.seq, time: new Date().toISOString(), prev: this.prev, ...stripUndefined(input) };
+    const event: AuditEvent = { ...base, hash: eventHash(base) };
+    this.prev = event.hash;
+    this.log.info({ audit: event }, "audit");
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve: () => resolve(event), reject });
+      if (!this.flushing) setImmediate(() => this.flush());
+      this.flushing = true;
+    });
+  }
+
+  private flush(): void {
+    const batch = this.queue;
+    this.queue = [];
+    try {
+      writeSync(this.fd, batch.map((b) => JSON.stringify(b.event)).join("\n") + "\n");
+      fsyncSync(this.fd);
+      const last = batch[batch.length - 1]!.event;
+      const tmp = join(this.dir, `${AUDIT_HEAD_FILE}.tmp`);
+      writeFileSync(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n", { mode: 0o600 });
+      renameSync(tmp, join(this.dir, AUDIT_HEAD_FILE));
+      for (const b of batch) b.resolve();
+    } catch (err) {
+      const e = new UnavailableError("audit-log", "cannot write the audit trail", { cause: err });
+      for (const b of batch) b.reject(e);
+    }
+    if (this.queue.length > 0) setImmediate(() => this.flush());
+    else this.flushing = false;
+  }
+
+  close(): void {
+    if (this.queue.length > 0) this.flush();
+    closeSync(this.fd);
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The outcome of checking a trail. */
+export interface AuditCheck {
+  ok: boolean;
+  events: number;
+  /** The first problem, naming the event. */
+  problem?: string;
+}
+
+/** Re-verifies the whole chain of `<dataDir>/audit.log` and its head record. */
+export function verifyAuditTrail(dataDir: string): AuditCheck {
+  const file = join(dataDir, AUDIT_FILE);
+  if (!existsSync(file)) return { ok: true, events: 0 };
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  let prev = GENESIS;
+  let seq = 0;
+  const hashes: string[] = [GENESIS];
+  for (const [i, line] of lines.entries()) {
+    let e: AuditEvent;
+    try {
+      e = JSON.parse(line) as AuditEvent;
+    } catch {
+      return { ok: false, events: i, problem: `line ${i + 1}: not valid JSON (event after seq ${seq})` };
+    }
+    if (e.seq !== seq + 1) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): expected seq ${seq + 1}; an event was removed or reordered` };
+    if (e.prev !== prev) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): its prev hash does not match event ${seq}; an event before it was altered or removed` };
+    const { hash, ...rest } = e;
+    if (eventHash(rest) !== hash) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): its content does not match its hash; it was altered` };
+    prev = hash;
+    seq = e.seq;
+    hashes.push(hash);
+  }
+  const headFile = join(dataDir, AUDIT_HEAD_FILE);
+  if (existsSync(headFile)) {
+    const head = JSON.parse(readFileSync(headFile, "utf8")) as { seq: number; hash: string };
+    // The head is written after each batch is fsynced, so it may lag the trail after a crash,
+    // never lead it.
+    if (head.seq > seq) {
+      return { ok: false, events: lines.length, problem: `the trail ends at seq ${seq} but ${AUDIT_HEAD_FILE} records seq ${head.seq}; events were cut off the end` };
+    }
+    if (hashes[head.seq] !== head.hash) {
+      return { ok: false, events: lines.length, problem: `event seq ${head.seq} does not match the hash in ${AUDIT_HEAD_FILE}; it was altered` };
+    }
+  }
+  return { ok: true, events: lines.length };
+}
+
+/** Reads events, optionally filtered (for `audit list`). */
+export function readAuditEvents(dataDir: string, filter: { since?: Date; artifact?: string } = {}): AuditEvent[] {
+  const file = join(dataDir, AUDIT_FILE);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as AuditEvent];
+      } catch {
+        return [];
+      }
+    })
+    .filter((e) => (!filter.since || new Date(e.time) >= filter.since) && (!filter.artifact || e.artifact?.digest === filter.artifact || e.artifact?.uri === filter.artifact));
+}

@@ -1,0 +1,161 @@
+/**
+ * `Verify`: one or more Sigstore bundles over an artifact (its bytes or its digest alone) against
+ * an expected signer or a named policy, with the service's trusted root, the public-good one, or
+ * one sent in the request. A well-formed request always succeeds; the verdict is in the body.
+ */
+import { create, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext } from "@connectrpc/connect";
+import {
+  VerifyResponseSchema,
+  VerifyResultSchema,
+  type ExpectedSigner,
+  type VerifyRequest,
+  type VerifyResponse,
+  type VerifyResult,
+} from "@certus/trust-sdk";
+import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
+import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
+import { InvalidArgumentError } from "../errors.js";
+import type { AuditLog } from "../policy/audit.js";
+import { verifyUnderRule } from "../policy/evaluate.js";
+import type { PolicyStore } from "../policy/store.js";
+import {
+  publicGoodTrustedRoot,
+  verifyBundle,
+  type TrustedRootHandle,
+  type VerificationResult,
+} from "../sigstore/verify/index.js";
+import type { CallerOf } from "./sign.js";
+import { resolveArtifact } from "./validate.js";
+
+/** Most bundles judged in one request. */
+export const MAX_BUNDLES_PER_REQUEST = 1000;
+
+export interface VerifyDeps {
+  serviceRoot: TrustedRootHandle;
+  policies: PolicyStore;
+  audit?: AuditLog;
+  callerOf: CallerOf;
+}
+
+function toResult(r: VerificationResult): VerifyResult {
+  return create(VerifyResultSchema, {
+    verified: r.verified,
+    failures: r.failures.map((f) => ({ code: f.code, message: f.message })),
+    ...(r.signer ? { signer: { subject: r.signer.subject, issuer: r.signer.issuer ?? "" } } : {}),
+    ...(r.entry
+      ? {
+          entry: {
+            logIndex: BigInt(r.entry.logIndex),
+            uuid: r.entry.uuid ?? "",
+            ...(r.entry.integratedTime ? { integratedTime: timestampFromMs(Date.parse(r.entry.integratedTime)) } : {}),
+          },
+        }
+      : {}),
+    timestamps: r.timestamps.map((t) => ({ source: t.source, time: timestampFromMs(Date.parse(t.time)) })),
+  });
+}
+
+/** Re-labels the engine's argument errors with the request's field names. */
+function asRequestError(err: unknown): never {
+  if (err instanceof InvalidArgumentError && err.field.startsWith("expected")) {
+    throw new InvalidArgumentError(err.field.replace(/^expected/, "expectedSigner"), err.message.slice(err.field.length + 2));
+  }
+  throw err;
+}
+
+export function createVerifyHandler(deps: VerifyDeps) {
+  /**
+   * The trusted root to verify against: a handle, or the raw JSON of a root sent in the request
+   * (the engine validates and caches it; an invalid one is a TRUST_ROOT_INVALID verdict).
+   */
+  function trustRootOf(req: VerifyRequest): TrustedRootHandle | JsonValue {
+    if (req.trustedRoot) return toJson(TrustedRootSchema, req.trustedRoot);
+    switch (req.trustRoot) {
+      case "":
+      case "service":
+        return deps.serviceRoot;
+      case "public-good":
+        return publicGoodTrustedRoot();
+      default:
+        throw new InvalidArgumentError("trustRoot", `"${req.trustRoot}" is not a trust root; use service (the default), public-good, or send trustedRoot`);
+    }
+  }
+
+  function judge(bundle: Bundle, artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: TrustedRootHandle | JsonValue): VerificationResult {
+    const bundleJson = toJson(BundleSchema, bundle) as JsonValue;
+    if (expected.policy !== "") {
+      const policy = deps.policies.get(expected.policy);
+      if (policy.innerSigners.length === 0) {
+        throw new InvalidArgumentError("expectedSigner.policy", `policy "${policy.name}" names no signers to verify against`);
+      }
+      let first: VerificationResult | undefined;
+      for (const rule of policy.innerSigners) {
+        const r = verifyUnderRule(bundleJson, digest, rule, { service: deps.serviceRoot });
+        if (r.verified) return r;
+        first ??= r;
+      }
+      return first!;
+    }
+    try {
+      return verifyBundle({
+        bundle: bundleJson,
+        artifact,
+        trustedRoot: root,
+        expected: {
+          ...(expected.subject ? { subject: expected.subject } : {}),
+          ...(expected.subjectRegexp ? { subjectRegexp: expected.subjectRegexp } : {}),
+          ...(expected.issuer ? { issuer: expected.issuer } : {}),
+          ...(expected.publicKey ? { publicKey: expected.publicKey } : {}),
+        },
+      });
+    } catch (err) {
+      return asRequestError(err);
+    }
+  }
+
+  return function verify(req: VerifyRequest, ctx: HandlerContext): VerifyResponse {
+    const art = resolveArtifact("artifact", req.artifact);
+    const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
+    if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
+    if (bundles.length > MAX_BUNDLES_PER_REQUEST) throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);
+    const expected = req.expectedSigner;
+    if (!expected || (!expected.subject && !expected.subjectRegexp && !expected.publicKey && !expected.policy)) {
+      throw new InvalidArgumentError("expectedSigner", "is required: give subject or subjectRegexp (with issuer), publicKey, or policy");
+    }
+    const root = trustRootOf(req);
+    const artifact = art.content ? { content: art.content } : { digest: art.digestString };
+    const results = bundles.map((b) => judge(b, artifact, art.digestString, expected, root));
+    const response = create(VerifyResponseSchema, {});
+    if (req.bundle) {
+      const first = toResult(results[0]!);
+      response.verified = first.verified;
+      response.failures = first.failures;
+      if (first.signer) response.signer = first.signer;
+      if (first.entry) response.entry = first.entry;
+      response.timestamps = first.timestamps;
+    }
+    if (req.bundles.length > 0) {
+      response.results = results.slice(req.bundle ? 1 : 0).map(toResult);
+      if (!req.bundle) response.verified = response.results.every((r) => r.verified);
+    }
+    if (deps.audit) {
+      const caller = deps.callerOf(ctx);
+      for (const r of results) {
+        void deps.audit
+          .record({
+            caller,
+            action: "verify",
+            artifact: { digest: art.digestString, ...(art.uri ? { uri: art.uri } : {}) },
+            ...(expected.policy ? { policy: expected.policy } : {}),
+            verdict: r.verified ? "verified" : "rejected",
+            reasons: r.failures.map((f) => `${f.code}: ${f.message}`),
+            ...(r.entry ? { logIndex: r.entry.logIndex } : {}),
+          })
+          .catch(() => undefined);
+      }
+    }
+    return response;
+  };
+}

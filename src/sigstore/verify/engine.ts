@@ -1,0 +1,218 @@
+/**
+ * verifyBundle: the verdict on one Sigstore bundle for the Verify RPC.
+ *
+ * `@sigstore/verify` is the reference for everything it checks (timestamps, certificate chain,
+ * SCTs, log SET/checkpoint/Merkle path/body, signature). Around it this engine adds what it does
+ * not do or does not say clearly, in this order:
+ *
+ * 1. the request (artifact, expected signer) is checked: a caller's mistake throws
+ *    InvalidArgumentError, it is not a verdict;
+ * 2. the bundle and the trusted root are parsed strictly (BUNDLE_MALFORMED, TRUST_ROOT_INVALID);
+ * 3. cheap checks whose failure names the real cause: the artifact binding (DIGEST_MISMATCH),
+ *    who signed (SIGNER_MISMATCH, ISSUER_MISMATCH, KEY_MISMATCH), the bundle's own consistency,
+ *    and the signature itself (SIGNATURE_INVALID; prehashed when only a digest is known);
+ * 4. the library, with the identity policy withheld (it would treat the subject as an unanchored
+ *    RegExp) and the signature answered from step 3. Its errors are mapped to our codes; one that
+ *    is only a symptom of a failure already found (a flipped signature byte makes the logged body
+ *    differ) is not repeated.
+ *
+ * Never throws for anything inside the bundle or trusted root.
+ */
+import { createPublicKey, type KeyObject } from "node:crypto";
+import type { Bundle } from "@sigstore/bundle";
+import type { X509Certificate } from "@sigstore/core";
+import { toSignedEntity, Verifier, type SignedEntity } from "@sigstore/verify";
+import { InvalidArgumentError } from "../../errors.js";
+import { toArtifact, type Artifact } from "./artifact.js";
+import { checkArtifactBinding } from "./artifact-binding.js";
+import { parseBundle } from "./bundle-parse.js";
+import { checkChainHasNoRoot, checkIntegratedTimes, checkLoggedSigner, checkProofMatchesCheckpoint } from "./consistency.js";
+import { toSignerExpectation, type SignerExpectation } from "./expected-signer.js";
+import { failure, FAILURE_CODES, quote, type FailureCode, type VerificationFailure } from "./failures.js";
+import { certificateSigner, checkIdentity, type CertificateSigner } from "./identity.js";
+import { libraryFailure } from "./library-errors.js";
+import { summarizeEntry, type LogEntrySummary } from "./log-entry.js";
+import { CheckedSignatureContent, signatureChecker } from "./signature.js";
+import { claimedSigningTimes } from "./timestamps.js";
+import { loadTrustedRoot } from "./trust-root-cache.js";
+import { TrustedRootHandle, verifierOptions } from "./trust-root.js";
+import type { VerificationResult, VerifyBundleRequest } from "./types.js";
+
+/** Options for tests and tools; the service uses the defaults. */
+export interface VerifyOptions {
+  /** Current time in ms since the epoch (default `Date.now`), for the integrated-time check. */
+  readonly now?: () => number;
+}
+
+/** Library failures that only restate a cause already found by the engine's own checks. */
+const SYMPTOMS: ReadonlySet<FailureCode> = new Set(["TLOG_BODY_MISMATCH", "SIGNATURE_INVALID", "KEY_MISMATCH"]);
+/** Engine findings that explain those symptoms. */
+const CAUSES: ReadonlySet<FailureCode> = new Set(["SIGNATURE_INVALID", "KEY_MISMATCH", "TLOG_BODY_MISMATCH"]);
+
+const EMPTY = Buffer.alloc(0);
+const ORDER = new Map<FailureCode, number>(FAILURE_CODES.map((code, i) => [code, i]));
+
+/** Resolves the request's trusted root to a handle, or the failure that says why it is refused. */
+function resolveTrustedRoot(trustedRoot: unknown): TrustedRootHandle | VerificationFailure {
+  if (trustedRoot instanceof TrustedRootHandle) return trustedRoot;
+  try {
+    return loadTrustedRoot(trustedRoot);
+  } catch (err) {
+    const message = err instanceof InvalidArgumentError ? err.message.replace(/^trustedRoot: /, "") : String(err);
+    return failure("TRUST_ROOT_INVALID", `trusted root refused: ${message}`);
+  }
+}
+
+function rejected(failures: VerificationFailure[], extra: { signer?: CertificateSigner; entry?: LogEntrySummary } = {}): VerificationResult {
+  const sorted = [...failures].sort((a, b) => ORDER.get(a.code)! - ORDER.get(b.code)!);
+  return { verified: false, failures: sorted, timestamps: [], ...extra };
+}
+
+/** What the signature was checked over, for the message of a SIGNATURE_INVALID. */
+function signedOver(bundle: Bundle): string {
+  if (bundle.content.$case === "dsseEnvelope") return "the DSSE envelope (PAE of payloadType and payload)";
+  const digest = bundle.content.messageSignature.messageDigest?.digest;
+  return `the bundle's messageDigest ${digest ? Buffer.from(digest).toString("hex") : "(none)"}`;
+}
+
+/** The key that must have produced the signature, and what the expectation says about the signer. */
+function signingKey(
+  bundle: Bundle,
+  leaf: X509Certificate | undefined,
+  signer: CertificateSigner | undefined,
+  expectation: SignerExpectation,
+  failures: VerificationFailure[],
+): KeyObject | undefined {
+  if (leaf && signer) {
+    if (expectation.kind === "key") {
+      failures.push(
+        failure(
+          "KEY_MISMATCH",
+          `bundle is signed with a certificate for ${quote(signer.subject)}, expected a bundle signed by the public key ${"problem" in expectation.key ? "(unreadable)" : expectation.key.fingerprint}`,
+        ),
+      );
+    } else {
+      failures.push(...checkIdentity(signer, expectation.policy));
+    }
+    const raw = bundle.verificationMaterial.content;
+    const der = raw.$case === "certificate" ? raw.certificate.rawBytes : raw.$case === "x509CertificateChain" ? raw.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+    if (der) {
+      const logged = checkLoggedSigner(bundle, { certificate: Buffer.from(der) });
+      if (logged) failures.push(logged);
+    }
+    return createPublicKey({ key: leaf.publicKey, format: "der", type: "spki" });
+  }
+  const material = bundle.verificationMaterial.content;
+  const hint = material.$case === "publicKey" ? material.publicKey.hint : "";
+  if (expectation.kind === "identity") {
+    const wanted = expectation.policy.subject ?? `/${expectation.policy.subjectRegexp ?? ""}/`;
+    failures.push(
+      failure("SIGNER_MISMATCH", `bundle is signed by a bare public key (hint ${quote(hint, 80)}), not a certificate; expected signer ${quote(wanted)}`),
+    );
+    return undefined;
+  }
+  if ("problem" in expectation.key) {
+    failures.push(failure("KEY_MISMATCH", expectation.key.problem));
+    return undefined;
+  }
+  const logged = checkLoggedSigner(bundle, { publicKey: expectation.key.key });
+  if (logged) failures.push(logged);
+  return expectation.key.key;
+}
+
+/** Runs the reference verifier; returns its failure, if any. */
+function runLibrary(
+  entity: SignedEntity,
+  root: TrustedRootHandle,
+  key: KeyObject,
+  leaf: X509Certificate | undefined,
+): VerificationFailure | undefined {
+  const verifier = leaf
+    ? root.verifier
+    : new Verifier({ ...root.trustMaterial, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+  try {
+    verifier.verify(entity);
+    return undefined;
+  } catch (err) {
+    return libraryFailure(err, { ...(leaf ? { leaf } : {}), signingTimes: claimedSigningTimes(entity) });
+  }
+}
+
+/** Verifies with a validated request; see the module comment for the order of checks. */
+function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandle, expectation: SignerExpectation, now: number): VerificationResult {
+  let entity: SignedEntity;
+  let leaf: X509Certificate | undefined;
+  let signer: CertificateSigner | undefined;
+  try {
+    entity = toSignedEntity(bundle, artifact.content ?? EMPTY);
+    if (entity.key.$case === "certificate") {
+      leaf = entity.key.certificate;
+      signer = certificateSigner(leaf);
+    }
+  } catch (err) {
+    return rejected([failure("BUNDLE_MALFORMED", `bundle certificate or timestamp cannot be decoded: ${err instanceof Error ? err.message : String(err)}`)]);
+  }
+  const firstEntry = bundle.verificationMaterial.tlogEntries[0];
+  const extra: { signer?: CertificateSigner; entry?: LogEntrySummary } = {};
+  if (signer) extra.signer = signer;
+  if (firstEntry) extra.entry = summarizeEntry(firstEntry);
+
+  const failures: VerificationFailure[] = [];
+  try {
+    const binding = checkArtifactBinding(bundle, artifact);
+    if (binding) failures.push(binding);
+    const root_ = checkChainHasNoRoot(bundle);
+    if (root_) failures.push(root_);
+    const future = checkIntegratedTimes(bundle, now);
+    if (future) failures.push(future);
+    const proof = checkProofMatchesCheckpoint(bundle);
+    if (proof) failures.push(proof);
+
+    const key = signingKey(bundle, leaf, signer, expectation, failures);
+    if (key) {
+      const content = new CheckedSignatureContent(entity.signature, signatureChecker(bundle, artifact));
+      const signature = content.check(key);
+      if (!signature.valid && !failures.some((f) => f.code === "KEY_MISMATCH")) {
+        failures.push(
+          failure(
+            "SIGNATURE_INVALID",
+            signature.unsupported ?? `signature does not verify over ${signedOver(bundle)} with the ${leaf ? "certificate's" : "expected"} key`,
+          ),
+        );
+      }
+      const found = runLibrary({ ...entity, signature: content }, root, key, leaf);
+      const explained = found && SYMPTOMS.has(found.code) && failures.some((f) => CAUSES.has(f.code));
+      if (found && !explained && !failures.some((f) => f.code === found.code)) failures.push(found);
+    }
+  } catch (err) {
+    failures.push(failure("BUNDLE_MALFORMED", `bundle could not be processed: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`));
+  }
+
+  if (failures.length > 0) return rejected(failures, extra);
+  const timestamps = claimedSigningTimes(entity).map((t) => ({ source: t.source, time: t.time.toISOString() }));
+  return { verified: true, failures: [], timestamps, ...extra };
+}
+
+/**
+ * Verifies a Sigstore bundle against an artifact (bytes or digest), a trusted root and the
+ * expected signer.
+ *
+ * @returns the verdict; `verified` is true only when every check passed.
+ * @throws InvalidArgumentError only for a malformed request (artifact digest syntax, missing or
+ *   contradictory expectation, invalid subjectRegexp), never for the bundle or the root's content.
+ */
+export function verifyBundle(request: VerifyBundleRequest, options: VerifyOptions = {}): VerificationResult {
+  if (typeof request !== "object" || request === null) throw new InvalidArgumentError("request", "must be an object");
+  const artifact = toArtifact(request.artifact);
+  const expectation = toSignerExpectation(request.expected);
+  const parsed = parseBundle(request.bundle);
+  const root = resolveTrustedRoot(request.trustedRoot);
+  if (parsed.ok && root instanceof TrustedRootHandle) {
+    return verifyParsed(parsed.bundle, artifact, root, expectation, (options.now ?? Date.now)());
+  }
+  // Both are reported when both are wrong: fixing one should not reveal the other only later.
+  const early: VerificationFailure[] = [];
+  if (!parsed.ok) early.push(parsed.failure);
+  if (!(root instanceof TrustedRootHandle)) early.push(root);
+  return rejected(early);
+}

@@ -1,0 +1,100 @@
+/**
+ * Who signed, as the certificate says, and whether that is who was expected.
+ *
+ * `@sigstore/verify` treats a policy's `subjectAlternativeName` string as an unanchored RegExp:
+ * `certus-trust@certus.cloud` would match `evil-certus-trust@certus.cloud.example` (and `.` matches
+ * any character). Identity is therefore never handed to the library; it is compared here: a subject
+ * exactly, a regexp against the whole SAN, an issuer exactly.
+ */
+import type { X509Certificate } from "@sigstore/core";
+import { InvalidArgumentError } from "../../errors.js";
+import { failure, quote, type VerificationFailure } from "./failures.js";
+import { LruMap } from "./lru.js";
+
+/** Fulcio's OIDC issuer extension (v2): a DER UTF8String inside the extension value. */
+const OID_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
+/** The legacy issuer extension (v1): the raw bytes of the issuer URL. */
+const OID_ISSUER_V1 = "1.3.6.1.4.1.57264.1.1";
+
+/** The signer named by a Fulcio-style certificate. */
+export interface CertificateSigner {
+  /** The subject alternative name (URI or email); empty when the certificate has neither. */
+  readonly subject: string;
+  /** The OIDC issuer; absent when the certificate has no issuer extension. */
+  readonly issuer?: string;
+}
+
+/** Reads the signer from a leaf certificate, as @sigstore/verify does (v2 issuer wins over v1). */
+export function certificateSigner(cert: X509Certificate): CertificateSigner {
+  const subject = cert.subjectAltName ?? "";
+  const v2 = cert.extension(OID_ISSUER_V2);
+  let issuer: string | undefined;
+  if (v2) {
+    issuer = v2.valueObj.subs[0]?.value.toString("utf8");
+  } else {
+    issuer = cert.extension(OID_ISSUER_V1)?.value.toString("utf8");
+  }
+  return issuer === undefined ? { subject } : { subject, issuer };
+}
+
+/** An identity expectation, compiled once per request. */
+export interface IdentityPolicy {
+  readonly subject?: string;
+  /** Matches the whole SAN: the caller's pattern wrapped as `^(?:…)$`. */
+  readonly subjectPattern?: RegExp;
+  /** The pattern as the caller wrote it, for messages. */
+  readonly subjectRegexp?: string;
+  readonly issuer?: string;
+}
+
+const compiled = new LruMap<string, RegExp>(256);
+
+/**
+ * Compiles a caller's subject regexp so that it must match the whole SAN.
+ * @throws InvalidArgumentError (field `expected.subjectRegexp`) when it is not a valid pattern
+ */
+export function anchoredRegExp(pattern: string): RegExp {
+  let re = compiled.get(pattern);
+  if (!re) {
+    try {
+      // `u` so that a pattern is read by the same rules whatever its characters; no `g`/`y`,
+      // whose lastIndex state would make repeated test() calls disagree.
+      re = new RegExp(`^(?:${pattern})$`, "u");
+    } catch (err) {
+      throw new InvalidArgumentError("expected.subjectRegexp", `is not a valid regular expression: ${(err as Error).message}`, { cause: err });
+    }
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** Compares the certificate's signer with the policy; returns every mismatch (subject, issuer). */
+export function checkIdentity(signer: CertificateSigner, policy: IdentityPolicy): VerificationFailure[] {
+  const failures: VerificationFailure[] = [];
+  if (policy.subject !== undefined && signer.subject !== policy.subject) {
+    failures.push(
+      failure(
+        "SIGNER_MISMATCH",
+        signer.subject === ""
+          ? `certificate has no SAN (URI or email), expected exactly ${quote(policy.subject)}`
+          : `certificate SAN is ${quote(signer.subject)}, expected exactly ${quote(policy.subject)}`,
+      ),
+    );
+  }
+  if (policy.subjectPattern && !policy.subjectPattern.test(signer.subject)) {
+    failures.push(
+      failure("SIGNER_MISMATCH", `certificate SAN is ${quote(signer.subject)}, expected a whole match of /${policy.subjectRegexp ?? ""}/`),
+    );
+  }
+  if (policy.issuer !== undefined && signer.issuer !== policy.issuer) {
+    failures.push(
+      failure(
+        "ISSUER_MISMATCH",
+        signer.issuer === undefined
+          ? `certificate has no OIDC issuer extension, expected issuer ${quote(policy.issuer)}`
+          : `certificate OIDC issuer is ${quote(signer.issuer)}, expected exactly ${quote(policy.issuer)}`,
+      ),
+    );
+  }
+  return failures;
+}
