@@ -6,7 +6,9 @@ import { ConnectError } from "@connectrpc/connect";
 import { ConfigError } from "../config.js";
 import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
+import { auditCommand } from "./audit.js";
 import { keysCommand } from "./keys.js";
+import { policyCommand } from "./policy.js";
 import { SERVE_USAGE, serve } from "./serve.js";
 import { signCommand } from "./sign.js";
 
@@ -16,12 +18,14 @@ Commands:
   serve     start the service (see: certus-trust serve --help)
   sign      sign an artifact digest, print the bundle
   keys      print the public keys, or --trusted-root
+  policy    check: dry-run a signer policy against a bundle
+  audit     verify the audit trail's hash chain, or list its events
 
 Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error, 3 unavailable.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { serve, sign: signCommand, keys: keysCommand };
+const COMMANDS: Record<string, Command> = { serve, sign: signCommand, keys: keysCommand, policy: policyCommand, audit: auditCommand };
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
