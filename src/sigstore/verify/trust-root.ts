@@ -11,6 +11,7 @@ import { crypto as sigstoreCrypto, X509Certificate } from "@sigstore/core";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toTrustMaterial, Verifier, type TrustMaterial } from "@sigstore/verify";
 import { checkJsonBounds, DEFAULT_TRUST_ROOT_LIMITS } from "./json-limits.js";
+import { memoizeTrustMaterial } from "./trust-material-memo.js";
 
 /** The trusted-root media types this verifier understands (v0.1 in both spellings, and v0.2). */
 export const TRUSTED_ROOT_MEDIA_TYPES: readonly string[] = [
@@ -162,7 +163,7 @@ export class TrustedRootHandle {
   constructor(fingerprint: string, root: TrustedRoot) {
     this.fingerprint = fingerprint;
     this.root = root;
-    this.trustMaterial = toTrustMaterial(root);
+    this.trustMaterial = memoizeTrustMaterial(toTrustMaterial(root));
     this.requiresScts = root.ctlogs.length > 0;
     this.verifier = new Verifier(this.trustMaterial, verifierOptions(this.requiresScts));
   }

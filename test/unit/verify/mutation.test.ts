@@ -1,0 +1,151 @@
+/**
+ * A bundle changed anywhere must never verify: every leaf of real bundles is mutated (decoded bytes
+ * flipped for base64 fields, characters replaced elsewhere), then fast-check explores random ones.
+ * Each mutant is verified with the bytes and from the digest; it must be rejected and nothing may
+ * be thrown.
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { verifyBundle, type VerificationResult } from "../../../src/sigstore/verify/index.js";
+import { loadTrustedRoot } from "../../../src/sigstore/verify/index.js";
+import { DSSE_CASE, fixture, fixturesUnavailable, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "./fixtures.js";
+
+type Path = (string | number)[];
+
+/** Every string or number leaf of a JSON value, with its path. */
+function leaves(value: unknown, path: Path = []): { path: Path; value: string | number }[] {
+  if (typeof value === "string" || typeof value === "number") return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
+  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  return [];
+}
+
+function setAt(root: unknown, path: Path, value: unknown): unknown {
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let node = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path[path.length - 1]!] = value;
+  return copy;
+}
+
+const isBase64Field = (s: string) => s.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").toString("base64") === s;
+
+/** The value with one position changed: a flipped decoded byte for base64, a replaced char otherwise. */
+function mutate(value: string | number, position: number, mask: number): string | number {
+  if (typeof value === "number") return value + (mask || 1);
+  if (isBase64Field(value)) {
+    const bytes = Buffer.from(value, "base64");
+    const i = position % bytes.length;
+    bytes[i] = bytes[i]! ^ (mask || 1);
+    return bytes.toString("base64");
+  }
+  if (value.length === 0) return "x";
+  const i = position % value.length;
+  if (/^\d+$/.test(value)) {
+    // A number in proto3 JSON: change a digit, keep it a valid number.
+    const digit = (Number(value[i]) + (mask % 9) + 1) % 10;
+    return value.slice(0, i) + String(i === 0 && digit === 0 && value.length > 1 ? 1 : digit) + value.slice(i + 1);
+  }
+  const replacement = value[i] === "a" ? "b" : "a";
+  return value.slice(0, i) + replacement + value.slice(i + 1);
+}
+
+/**
+ * Bytes no verifier authenticates, so changing them is not a forgery:
+ * - `publicKey.hint` is a lookup hint; the caller's expected key decides (as in cosign);
+ * - certificates embedded in an RFC 3161 token: the TSA chain comes from the trusted root, the
+ *   embedded copy is neither signed nor used.
+ */
+function unauthenticated(c: { trustedRoot: unknown; bundle: unknown }, path: Path, bytePosition: number): boolean {
+  const dotted = path.join(".");
+  if (dotted === "verificationMaterial.publicKey.hint") return true;
+  if (!dotted.endsWith("signedTimestamp")) return false;
+  let token: unknown = c.bundle;
+  for (const key of path) token = (token as Record<string | number, unknown>)[key];
+  const der = Buffer.from(token as string, "base64");
+  const tsas = (c.trustedRoot as { timestampAuthorities?: { certChain: { certificates: { rawBytes: string }[] } }[] }).timestampAuthorities ?? [];
+  return tsas.some((tsa) =>
+    tsa.certChain.certificates.some((cert) => {
+      const embedded = der.indexOf(Buffer.from(cert.rawBytes, "base64"));
+      return embedded >= 0 && bytePosition >= embedded && bytePosition < embedded + Buffer.from(cert.rawBytes, "base64").length;
+    }),
+  );
+}
+
+describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never accepted", () => {
+  const cases = fixturesUnavailable ? [] : [MESSAGE_CASE, DSSE_CASE, REKOR2_CASE, KEY_CASE].map(fixture);
+
+  const decide = (c: (typeof cases)[number], bundle: unknown, mode: "bytes" | "digest"): VerificationResult =>
+    verifyBundle({
+      bundle,
+      artifact: mode === "bytes" ? { content: c.artifact } : { digest: c.artifactDigest },
+      trustedRoot: loadTrustedRoot(c.trustedRoot),
+      expected: c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! },
+    });
+
+  it("the originals verify", () => {
+    for (const c of cases) {
+      expect(decide(c, c.bundle, "bytes").verified).toBe(true);
+      expect(decide(c, c.bundle, "digest").verified).toBe(true);
+    }
+  });
+
+  it("every leaf changed at its start, middle and end is rejected", () => {
+    let mutants = 0;
+    const accepted: string[] = [];
+    for (const c of cases) {
+      for (const leaf of leaves(c.bundle)) {
+        const length = typeof leaf.value === "string" ? Math.max(1, isBase64Field(leaf.value) ? Buffer.from(leaf.value, "base64").length : leaf.value.length) : 1;
+        for (const position of new Set([0, Math.floor(length / 2), length - 1])) {
+          const mutant = setAt(c.bundle, leaf.path, mutate(leaf.value, position, 0x01));
+          for (const mode of ["bytes", "digest"] as const) {
+            mutants++;
+            const result = decide(c, mutant, mode);
+            if (result.verified && !unauthenticated(c, leaf.path, position)) accepted.push(`${c.name} ${leaf.path.join(".")}@${position} (${mode})`);
+          }
+        }
+      }
+    }
+    expect(accepted, accepted.join("\n")).toEqual([]);
+    expect(mutants).toBeGreaterThan(300);
+  });
+
+  it("random byte flips anywhere are rejected (fast-check)", () => {
+    const all = cases.map((c) => ({ c, leaves: leaves(c.bundle) }));
+    fc.assert(
+      fc.property(
+        fc.nat({ max: all.length - 1 }),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom("bytes" as const, "digest" as const),
+        (caseIndex, leafIndex, position, mask, mode) => {
+          const { c, leaves: ls } = all[caseIndex]!;
+          const leaf = ls[leafIndex % ls.length]!;
+          const mutant = setAt(c.bundle, leaf.path, mutate(leaf.value, position, mask));
+          const result = decide(c, mutant, mode);
+          const bytePosition = typeof leaf.value === "string" && isBase64Field(leaf.value) ? position % Buffer.from(leaf.value, "base64").length : position;
+          return (!result.verified && result.failures.length > 0) || unauthenticated(c, leaf.path, bytePosition);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("removing any field is rejected, except metadata no verifier relies on", () => {
+    // `hint` is a lookup hint; a missing messageDigest.algorithm means SHA-256 (proto3 default),
+    // and the digest itself stays bound by the signature and the logged body.
+    const optional = /(?:publicKey\.hint|messageDigest\.algorithm)$/;
+    const accepted: string[] = [];
+    for (const c of cases) {
+      for (const leaf of leaves(c.bundle)) {
+        const mutant = JSON.parse(JSON.stringify(setAt(c.bundle, leaf.path, undefined)));
+        for (const mode of ["bytes", "digest"] as const) {
+          const dotted = leaf.path.join(".");
+          if (decide(c, mutant, mode).verified && !optional.test(dotted)) accepted.push(`${c.name} ${dotted} (${mode})`);
+        }
+      }
+    }
+    expect(accepted, accepted.join("\n")).toEqual([]);
+  });
+});
