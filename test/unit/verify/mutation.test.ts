@@ -43,8 +43,11 @@ function mutate(value: string | number, position: number, mask: number): string 
   const i = position % value.length;
   if (/^\d+$/.test(value)) {
     // A number in proto3 JSON: change a digit, keep it a valid number.
-    const digit = (Number(value[i]) + (mask % 9) + 1) % 10;
-    return value.slice(0, i) + String(i === 0 && digit === 0 && value.length > 1 ? 1 : digit) + value.slice(i + 1);
+    // The new digit always differs from the old one, and never makes a leading zero.
+    const old = Number(value[i]);
+    let digit = (old + (mask % 9) + 1) % 10;
+    if (i === 0 && digit === 0 && value.length > 1) digit = old === 1 ? 2 : 1;
+    return value.slice(0, i) + String(digit) + value.slice(i + 1);
   }
   const replacement = value[i] === "a" ? "b" : "a";
   return value.slice(0, i) + replacement + value.slice(i + 1);
