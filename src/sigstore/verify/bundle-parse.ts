@@ -7,6 +7,7 @@
  * invalid SET) or an exception; here they become one `BUNDLE_MALFORMED` verdict that names the
  * field. Nothing in this module throws.
  */
+import { rfc3161ShapeProblem } from "./rfc3161-shape.js";
 import {
   BUNDLE_V01_MEDIA_TYPE,
   BUNDLE_V02_MEDIA_TYPE,
@@ -148,8 +149,11 @@ function checkFields(raw: Json): string[] {
       const at = `verificationMaterial.timestampVerificationData.rfc3161Timestamps[${i}].signedTimestamp`;
       const value = isObject(t) ? t["signedTimestamp"] : t;
       bytesField(problems, at, value, true);
-      // @sigstore/core's ASN.1 reader does not check the outer tag; a TimeStampResp is a SEQUENCE.
-      if (isBase64(value) && Buffer.from(value as string, "base64")[0] !== 0x30) problems.push(`${at} is not a DER SEQUENCE`);
+      // @sigstore/core's ASN.1 reader does not check every tag: the CMS skeleton is checked here.
+      if (isBase64(value)) {
+        const shape = rfc3161ShapeProblem(Buffer.from(value as string, "base64"));
+        if (shape !== undefined) problems.push(`${at} is not a well-formed RFC 3161 TimeStampResp (${shape})`);
+      }
     });
   }
   return problems;
