@@ -53,11 +53,44 @@ function mutate(value: string | number, position: number, mask: number): string 
   return value.slice(0, i) + replacement + value.slice(i + 1);
 }
 
+/** One DER TLV at `off`: where its contents start and where it ends. */
+function tlv(der: Buffer, off: number): { tag: number; body: number; end: number } {
+  const tag = der[off]!;
+  let len = der[off + 1]!;
+  let body = off + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[off + 2 + i]!;
+    body += n;
+  }
+  return { tag, body, end: body + len };
+}
+
+/** The byte range of the `certificates [0]` field of the SignedData in a TimeStampResp, if any. */
+function embeddedCertificates(der: Buffer): [number, number] | undefined {
+  try {
+    const resp = tlv(der, 0);
+    const status = tlv(der, resp.body);
+    const token = tlv(der, status.end);
+    const contentType = tlv(der, token.body);
+    const wrapped = tlv(der, contentType.end);
+    const signedData = tlv(der, wrapped.body);
+    const version = tlv(der, signedData.body);
+    const digestAlgs = tlv(der, version.end);
+    const encap = tlv(der, digestAlgs.end);
+    const next = tlv(der, encap.end);
+    return next.tag === 0xa0 ? [encap.end, next.end] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Bytes no verifier authenticates, so changing them is not a forgery:
  * - `publicKey.hint` is a lookup hint; the caller's expected key decides (as in cosign);
- * - certificates embedded in an RFC 3161 token: the TSA chain comes from the trusted root, the
- *   embedded copy is neither signed nor used.
+ * - the certificates embedded in an RFC 3161 token: the TSA chain comes from the trusted root,
+ *   the embedded copies are neither signed nor used.
  */
 function unauthenticated(c: { trustedRoot: unknown; bundle: unknown }, path: Path, bytePosition: number): boolean {
   const dotted = path.join(".");
@@ -65,14 +98,8 @@ function unauthenticated(c: { trustedRoot: unknown; bundle: unknown }, path: Pat
   if (!dotted.endsWith("signedTimestamp")) return false;
   let token: unknown = c.bundle;
   for (const key of path) token = (token as Record<string | number, unknown>)[key];
-  const der = Buffer.from(token as string, "base64");
-  const tsas = (c.trustedRoot as { timestampAuthorities?: { certChain: { certificates: { rawBytes: string }[] } }[] }).timestampAuthorities ?? [];
-  return tsas.some((tsa) =>
-    tsa.certChain.certificates.some((cert) => {
-      const embedded = der.indexOf(Buffer.from(cert.rawBytes, "base64"));
-      return embedded >= 0 && bytePosition >= embedded && bytePosition < embedded + Buffer.from(cert.rawBytes, "base64").length;
-    }),
-  );
+  const range = embeddedCertificates(Buffer.from(token as string, "base64"));
+  return range !== undefined && bytePosition >= range[0] && bytePosition < range[1];
 }
 
 describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never accepted", () => {
@@ -131,7 +158,9 @@ describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never ac
           return (!result.verified && result.failures.length > 0) || unauthenticated(c, leaf.path, bytePosition);
         },
       ),
-      { numRuns: 300 },
+      // A fixed seed by default keeps the test command's outcome reproducible; FUZZ_SEED and
+      // FUZZ_RUNS explore further (a failure prints the seed and the counterexample).
+      { numRuns: Number(process.env["FUZZ_RUNS"] ?? 300), ...(process.env["FUZZ_SEED"] === "random" ? {} : { seed: Number(process.env["FUZZ_SEED"] ?? 20261125) }) },
     );
   });
 
