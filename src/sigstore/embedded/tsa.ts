@@ -15,16 +15,11 @@ import { createHash } from "node:crypto";
 import type { KeySigner } from "../keys/key-signer.js";
 import { wholeSecond } from "../keys/validity.js";
 import { DEFAULT_CA_VALIDITY_YEARS, DEFAULT_ORGANIZATION, type CASubject } from "./ca.js";
+import { OID_SHA256 } from "./tsa/oids.js";
+import { FailureInfo, rejectionResponse } from "./tsa/rejection.js";
 import { parseTimeStampRequest } from "./tsa/request.js";
+import { grantedResponse, prepareTokenSigner, type TokenSigner } from "./tsa/token.js";
 import { openTsaChain } from "./tsa/tsa-chain.js";
-import {
-  FailureInfo,
-  grantedResponse,
-  OID_SHA256,
-  prepareTokenSigner,
-  rejectionResponse,
-  type TokenSigner,
-} from "./tsa/token.js";
 import { TimestampWitness } from "./tsa/witness.js";
 
 /**
@@ -64,11 +59,14 @@ export class EmbeddedTSA {
     this.root = chain.root;
     this.leaf = chain.leaf;
     this.policy = policy;
-    this.#signer = prepareTokenSigner(signingKey, Buffer.from(chain.leaf.rawData));
+    this.#signer = prepareTokenSigner(signingKey, Buffer.from(chain.leaf.rawData), policy);
     this.#now = now;
   }
 
-  /** Loads the persisted TSA chain, issuing it on first start. */
+  /**
+   * Loads the persisted TSA chain, issuing it on first start, and encodes the constant parts of
+   * its tokens once. Throws a `TrustError` if the chain cannot be read or issued.
+   */
   static async open(options: EmbeddedTSAOptions): Promise<EmbeddedTSA> {
     const now = options.now ?? (() => new Date());
     const chain = await openTsaChain({
@@ -113,7 +111,6 @@ export class EmbeddedTSA {
       {
         hashAlgorithm: OID_SHA256,
         hashedMessage: createHash("sha256").update(data).digest(),
-        policy: this.policy,
         genTime: wholeSecond(this.#now()),
         includeCertificate: true,
       },
@@ -134,7 +131,6 @@ export class EmbeddedTSA {
         {
           hashAlgorithm: request.hashAlgorithm,
           hashedMessage: request.hashedMessage,
-          policy: this.policy,
           genTime: wholeSecond(this.#now()),
           ...(request.nonce ? { nonce: request.nonce } : {}),
           includeCertificate: request.certReq,

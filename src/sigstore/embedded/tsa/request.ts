@@ -8,26 +8,22 @@
  */
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import { FailureInfo, OID_SHA256, OID_SHA384, OID_SHA512 } from "./token.js";
+import { minimalIntegerContent } from "./der.js";
+import { DIGEST_BYTES } from "./oids.js";
+import { FailureInfo } from "./rejection.js";
 
 /** Largest TimeStampReq accepted, in bytes. A real one is under 200 bytes; 16 KiB leaves room for extensions we then refuse. */
 export const MAX_REQUEST_BYTES = 16 * 1024;
 /** Largest nonce accepted, in bytes (OpenSSL sends 8). */
 const MAX_NONCE_BYTES = 64;
 
-/** Digest lengths of the hash algorithms a request may use, by OID. */
-const DIGEST_BYTES: Readonly<Record<string, number>> = {
-  [OID_SHA256]: 32,
-  [OID_SHA384]: 48,
-  [OID_SHA512]: 64,
-};
-
 /** A request the TSA can answer. */
 export interface AcceptedRequest {
   ok: true;
   hashAlgorithm: string;
   hashedMessage: Uint8Array;
-  nonce?: asn1js.Integer;
+  /** The nonce as the content bytes of a DER INTEGER (minimal two's complement), to be echoed. */
+  nonce?: Uint8Array;
   certReq: boolean;
 }
 
@@ -66,14 +62,18 @@ export function parseTimeStampRequest(der: Uint8Array, policy: string): Accepted
   if (request.extensions !== undefined && request.extensions.length > 0) {
     return refuse(FailureInfo.unacceptedExtension, "request extensions are not supported");
   }
-  if (request.nonce !== undefined && request.nonce.valueBlock.valueHexView.length > MAX_NONCE_BYTES) {
-    return refuse(FailureInfo.badRequest, `nonce must be at most ${MAX_NONCE_BYTES} bytes`);
+  let nonce: Uint8Array | undefined;
+  if (request.nonce !== undefined) {
+    // Echoed with the same value, minimally encoded even if the request padded it (BER).
+    nonce = minimalIntegerContent(new Uint8Array(request.nonce.valueBlock.valueHexView));
+    if (nonce.length === 0) return refuse(FailureInfo.badRequest, "nonce must not be empty");
+    if (nonce.length > MAX_NONCE_BYTES) return refuse(FailureInfo.badRequest, `nonce must be at most ${MAX_NONCE_BYTES} bytes`);
   }
   return {
     ok: true,
     hashAlgorithm,
     hashedMessage,
-    ...(request.nonce !== undefined ? { nonce: request.nonce } : {}),
+    ...(nonce !== undefined ? { nonce } : {}),
     certReq: request.certReq === true,
   };
 }
