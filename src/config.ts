@@ -6,8 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { parseIssuerEntries } from "./oidc/issuer-config.js";
 
 /** The resolved configuration. */
 export interface TrustConfig {
@@ -46,7 +48,56 @@ export interface TrustConfig {
   insecureAllowAnonymous: boolean;
   /** YAML file of named signer policies; reloaded on SIGHUP and on change. Empty: built-in `default`. */
   policyFile: string;
+  /**
+   * Authentication methods accepted, any combination of `api-key`, `oidc`, `mtls`. Empty: no
+   * authentication, every caller is `anonymous` (loopback only, see `insecureAllowAnonymous`).
+   */
+  auth: AuthMethod[];
+  /** YAML file mapping OIDC claims and client-certificate identities to scopes (see `auth/rules.ts`). */
+  authRules: string;
+  /** OIDC issuers whose bearer tokens authenticate callers (discovery + JWKS, verified with jose). */
+  authOidcIssuers: string[];
+  /** The audience (`aud`) a caller's OIDC token must name. */
+  authOidcAudience: string;
+  /** PEM CA certificates that client certificates must chain to; turns on client-certificate requests (mTLS). */
+  tlsClientCa: string | undefined;
+  /** Sustained calls per second per caller (token bucket refill); 0 turns rate limiting off. */
+  rateLimit: number;
+  /** Calls a caller may make at once above the sustained rate (token bucket size). */
+  rateLimitBurst: number;
+  /**
+   * Size quota of the transparency log database (`tlog.sqlite`), in bytes; 0 means none. Appends
+   * beyond it fail as `unavailable` ("disk or quota is full"), as on a full disk, and the log
+   * stays readable. Keeps the log from filling a volume it shares with other data.
+   */
+  logMaxBytes: number;
+  /**
+   * OIDC issuers whose ID tokens the Fulcio-compatible endpoint (`POST /api/v2/signingCert`)
+   * accepts: entries `<issuer URL>` or `<issuer URL>|<audience>|<email|sub>` (audience default
+   * `sigstore`, identity claim default `email`). Empty: that endpoint refuses every request.
+   */
+  oidcIssuers: string[];
+  /**
+   * Certus-Transform's base URL: permitted uploads are sent to `<url>/v1/execute-upload`. Empty
+   * (the default): the callback is off and Transform is never called.
+   */
+  transformCallbackUrl: string;
+  /**
+   * File holding the shared secret (at least 32 bytes) the Transform callback is authenticated
+   * with (`X-Certus-Signature`, HMAC-SHA256). Required when `transformCallbackUrl` is set.
+   */
+  transformCallbackSecretFile: string;
+  /** The raw S3 bucket named in upload permissions' storage config. */
+  uploadS3Bucket: string;
+  /** The OCI registry host named in upload permissions' storage config. */
+  uploadOciRegistry: string;
+  /** Worker threads that verify bundles for the Verify RPC; 0 verifies in the request thread. Default: one per core. */
+  verifyWorkers: number;
 }
+
+/** The authentication methods `--auth` accepts. */
+export const AUTH_METHODS = ["api-key", "oidc", "mtls"] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** One documented option: its key, flag, environment variable, default and what it accepts. */
 export interface OptionSpec {
@@ -77,6 +128,20 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   publicUrl: "",
   insecureAllowAnonymous: false,
   policyFile: "",
+  auth: [],
+  authRules: "",
+  authOidcIssuers: [],
+  authOidcAudience: "certus-trust",
+  tlsClientCa: undefined,
+  rateLimit: 100,
+  rateLimitBurst: 200,
+  logMaxBytes: 0,
+  oidcIssuers: [],
+  transformCallbackUrl: "",
+  transformCallbackSecretFile: "",
+  uploadS3Bucket: "certus-raw",
+  uploadOciRegistry: "registry.certus.cloud",
+  verifyWorkers: availableParallelism(),
 });
 
 /** Every option, in the order `--help` lists them. */
@@ -96,6 +161,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
   { key: "publicUrl", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
   { key: "policyFile", flag: "policy-file", env: "CERTUS_TRUST_POLICY_FILE", kind: "string", description: "YAML signer policies (reloaded on SIGHUP and on change)" },
+  { key: "auth", flag: "auth", env: "CERTUS_TRUST_AUTH", kind: "list", values: AUTH_METHODS, description: "authentication methods, comma list" },
+  { key: "authRules", flag: "auth-rules", env: "CERTUS_TRUST_AUTH_RULES", kind: "string", description: "YAML mapping OIDC claims and client certificates to scopes" },
+  { key: "authOidcIssuers", flag: "auth-oidc-issuers", env: "CERTUS_TRUST_AUTH_OIDC_ISSUERS", kind: "list", description: "comma list of OIDC issuers whose tokens authenticate callers (--auth oidc)" },
+  { key: "authOidcAudience", flag: "auth-oidc-audience", env: "CERTUS_TRUST_AUTH_OIDC_AUDIENCE", kind: "string", description: "audience a caller's OIDC token must name" },
+  { key: "tlsClientCa", flag: "tls-client-ca", env: "CERTUS_TRUST_TLS_CLIENT_CA", kind: "string", description: "PEM CA file; requests client certificates (mTLS)" },
+  { key: "rateLimit", flag: "rate-limit", env: "CERTUS_TRUST_RATE_LIMIT", kind: "int", min: 0, max: 1_000_000, description: "calls per second per caller (0: off; anonymous loopback callers are not limited)" },
+  { key: "rateLimitBurst", flag: "rate-limit-burst", env: "CERTUS_TRUST_RATE_LIMIT_BURST", kind: "int", min: 1, max: 1_000_000, description: "calls a caller may burst above the rate" },
+  { key: "logMaxBytes", flag: "log-max-bytes", env: "CERTUS_TRUST_LOG_MAX_BYTES", kind: "int", min: 0, max: Number.MAX_SAFE_INTEGER, description: "size quota of the transparency log database, bytes (0: none)" },
+  { key: "oidcIssuers", flag: "oidc-issuers", env: "CERTUS_TRUST_OIDC_ISSUERS", kind: "list", description: "OIDC issuers for the Fulcio endpoint, comma list of url[|audience[|email|sub]]" },
+  { key: "transformCallbackUrl", flag: "transform-callback-url", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_URL", kind: "string", description: "Certus-Transform base URL for execute-upload callbacks (empty: off)" },
+  { key: "transformCallbackSecretFile", flag: "transform-callback-secret-file", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_SECRET_FILE", kind: "string", description: "file with the HMAC secret authenticating the Transform callback" },
+  { key: "uploadS3Bucket", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
+  { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
+  { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
   { key: "insecureAllowAnonymous", flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
 ];
 
@@ -211,7 +290,26 @@ function validateTogether(c: TrustConfig): void {
   if ((c.tlsCert === undefined) !== (c.tlsKey === undefined)) {
     throw new ConfigError("tlsCert and tlsKey: set both to turn TLS on, or neither");
   }
-  if (!isLoopback(c.host) && !c.insecureAllowAnonymous) {
+  for (const m of c.auth) {
+    if (!(AUTH_METHODS as readonly string[]).includes(m)) {
+      throw new ConfigError(`auth: ${JSON.stringify(m)} is not an authentication method; expected a comma list of ${AUTH_METHODS.join(", ")}`);
+    }
+  }
+  if (c.auth.includes("oidc") && c.authOidcIssuers.length === 0) {
+    throw new ConfigError("authOidcIssuers: --auth oidc needs at least one issuer URL (--auth-oidc-issuers)");
+  }
+  for (const iss of c.authOidcIssuers) {
+    if (!URL.canParse(iss) || !(new URL(iss).protocol === "https:" || (new URL(iss).protocol === "http:" && isLoopback(new URL(iss).hostname)))) {
+      throw new ConfigError(`authOidcIssuers: ${JSON.stringify(iss)} is not an https URL (http is accepted on loopback only)`);
+    }
+  }
+  if (c.auth.includes("mtls") && (c.tlsClientCa === undefined || c.tlsCert === undefined)) {
+    throw new ConfigError("tlsClientCa: --auth mtls needs TLS (--tls-cert, --tls-key) and --tls-client-ca");
+  }
+  if (c.tlsClientCa !== undefined && c.tlsCert === undefined) {
+    throw new ConfigError("tlsClientCa: client certificates need TLS; set --tls-cert and --tls-key too");
+  }
+  if (!isLoopback(c.host) && !c.insecureAllowAnonymous && c.auth.length === 0) {
     throw new ConfigError(
       `host: ${c.host} is not a loopback address and no authentication is configured; ` +
         "bind 127.0.0.1 (the default), or pass --insecure-allow-anonymous to serve anyone who can reach the port",
@@ -224,6 +322,17 @@ function validateTogether(c: TrustConfig): void {
     if (o !== "*" && !/^https?:\/\/[^/]+$/.test(o)) {
       throw new ConfigError(`corsOrigins: ${JSON.stringify(o)} is not an origin; expected scheme://host[:port] or *`);
     }
+  }
+  try {
+    parseIssuerEntries(c.oidcIssuers);
+  } catch (err) {
+    throw new ConfigError(`oidcIssuers: ${(err as Error).message}`);
+  }
+  if (c.transformCallbackUrl !== "" && !/^https?:\/\/[^\s]+$/.test(c.transformCallbackUrl)) {
+    throw new ConfigError(`transformCallbackUrl: ${JSON.stringify(c.transformCallbackUrl)} is not an http(s) URL`);
+  }
+  if (c.transformCallbackUrl !== "" && c.transformCallbackSecretFile === "") {
+    throw new ConfigError("transformCallbackSecretFile: required with transformCallbackUrl (the callback must be authenticated)");
   }
   if (c.publicUrl !== "" && !/^https?:\/\/[^\s]+$/.test(c.publicUrl)) {
     throw new ConfigError(`publicUrl: ${JSON.stringify(c.publicUrl)} is not an http(s) URL`);

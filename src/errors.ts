@@ -75,3 +75,14 @@ export class PolicyRefusedError extends TrustError {
     this.reasons = reasons;
   }
 }
+
+/** The caller sent too many requests; `retryAfterMs` says when its next call would be accepted. */
+export class RateLimitedError extends TrustError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super("RESOURCE_EXHAUSTED", message);
+    this.name = "RateLimitedError";
+    this.retryAfterMs = retryAfterMs;
+  }
+}

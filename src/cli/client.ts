@@ -49,3 +49,10 @@ export function exitCodeOf(err: unknown): number {
   const ce = ConnectError.from(err);
   return ce.code === Code.Unavailable || ce.code === Code.DeadlineExceeded || ce.code === Code.Unknown ? 3 : ce.code === Code.InvalidArgument ? 2 : 1;
 }
+
+/** The `--output` format: `text` (default) or `json`; anything else is a usage error. */
+export function outputOf(values: { output?: string | undefined }): "json" | "text" {
+  const o = values.output ?? "text";
+  if (o !== "json" && o !== "text") throw new UsageError(`--output: "${o}" is not accepted; expected json or text`);
+  return o;
+}

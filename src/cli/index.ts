@@ -6,8 +6,14 @@ import { ConnectError } from "@connectrpc/connect";
 import { ConfigError } from "../config.js";
 import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
+import { apikeyCommand } from "./apikey.js";
 import { auditCommand } from "./audit.js";
 import { keysCommand } from "./keys.js";
+import { logCommand } from "./log-verify.js";
+import { mcpCommand } from "./mcp.js";
+import { proofCommand } from "./proof.js";
+import { verifyCommand } from "./verify.js";
+import { watchCommand } from "./watch.js";
 import { policyCommand } from "./policy.js";
 import { SERVE_USAGE, serve } from "./serve.js";
 import { signCommand } from "./sign.js";
@@ -16,16 +22,39 @@ const USAGE = `Usage: certus-trust <command> [options]
 
 Commands:
   serve     start the service (see: certus-trust serve --help)
-  sign      sign an artifact digest, print the bundle
-  keys      print the public keys, or --trusted-root
+  sign      sign an artifact digest, print the bundle                       (Sign)
+  verify    verify a bundle over an artifact against an expected signer     (Verify)
+  proof     log entries with inclusion proofs, or a consistency proof       (GetTransparency; alias: transparency)
+  keys      print the public keys, --trusted-root or --tuf-root; keys rotate (GetKeys)
+  log       verify: audit the transparency log (signatures, consistency, --full)
+  watch     follow the log's signed checkpoints                              (WatchCheckpoints)
+  apikey    create, list or revoke API keys (on the server's data directory)
+  mcp       MCP server on stdio for IDE agents (see docs/mcp.md)
   policy    check: dry-run a signer policy against a bundle
   audit     verify the audit trail's hash chain, or list its events
 
-Exit codes: 0 ok, 1 verification failed, 2 usage or configuration error, 3 unavailable.`;
+Client commands take --server <url>, --api-key <key> (or CERTUS_TRUST_SERVER, CERTUS_TRUST_API_KEY),
+--output json|text and --help.
+
+Exit codes: 0 ok, 1 verification failed (or the call was refused), 2 usage or configuration error,
+3 service unavailable or unreachable.`;
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { serve, sign: signCommand, keys: keysCommand, policy: policyCommand, audit: auditCommand };
+const COMMANDS: Record<string, Command> = {
+  serve,
+  sign: signCommand,
+  verify: verifyCommand,
+  proof: proofCommand,
+  transparency: proofCommand,
+  keys: keysCommand,
+  log: logCommand,
+  watch: watchCommand,
+  apikey: apikeyCommand,
+  mcp: mcpCommand,
+  policy: policyCommand,
+  audit: auditCommand,
+};
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -7,7 +7,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs } from "@bufbuild/protobuf/wkt";
 import { BadRequestSchema, BadRequest_FieldViolationSchema, RetryInfoSchema } from "@certus/trust-sdk/gen/google/rpc/error_details_pb";
-import { InvalidArgumentError, PolicyRefusedError, TrustError, UnavailableError, type TrustErrorCode } from "../errors.js";
+import { InvalidArgumentError, PolicyRefusedError, RateLimitedError, TrustError, UnavailableError, type TrustErrorCode } from "../errors.js";
 
 const CODES: Record<TrustErrorCode, Code> = {
   INVALID_ARGUMENT: Code.InvalidArgument,
@@ -34,7 +34,7 @@ export function toConnectError(err: unknown): ConnectError {
           fieldViolations: [create(BadRequest_FieldViolationSchema, { field: err.field, description: err.message })],
         }),
       });
-    } else if (err instanceof UnavailableError) {
+    } else if (err instanceof UnavailableError || err instanceof RateLimitedError) {
       out.details.push({ desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay: durationFromMs(err.retryAfterMs) }) });
       out.metadata.set("retry-after", String(Math.ceil(err.retryAfterMs / 1000)));
     } else if (err instanceof PolicyRefusedError) {

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { applyCors } from "./cors.js";
 import type { HealthState } from "./health.js";
+import { precheckJsonBody } from "./json-precheck.js";
 import { rewriteRestAlias } from "./rest.js";
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -21,6 +22,8 @@ export interface HttpHandlerOptions {
   health: HealthState;
   corsOrigins: readonly string[];
   extraPaths?: readonly PathHandler[];
+  /** When set, JSON bodies bound for the Connect router are read and checked first (depth, string length, size). */
+  maxBodyBytes?: number;
 }
 
 /** Writes a JSON body in the Connect error shape, so REST and Connect callers parse one format. */
@@ -57,6 +60,13 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res
       if (alias.kind === "method-not-allowed") {
         sendJsonError(res, 405, "invalid_argument", `${req.method} is not allowed on ${path}; use ${alias.allow}`, { allow: alias.allow });
         return;
+      }
+      if (opts.maxBodyBytes !== undefined) {
+        const checked = await precheckJsonBody(req, opts.maxBodyBytes);
+        if (!checked.ok) {
+          sendJsonError(res, checked.code === "resource_exhausted" ? 429 : 400, checked.code, checked.message);
+          return;
+        }
       }
       opts.connect(req as never, res as never);
     })().catch((err: unknown) => {

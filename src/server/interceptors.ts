@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
+import { callerIdOf } from "../auth/caller.js";
 import type { Logger } from "../logger.js";
 import { toConnectError } from "./error-mapping.js";
 
@@ -30,8 +31,9 @@ export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interce
     const requestId = given !== null && REQUEST_ID.test(given) ? given : randomUUID();
     const protocol = protocolOf(req.requestMethod, req.header.get("content-type"));
     const procedure = `${req.service.typeName}/${req.method.name}`;
-    const caller = "anonymous";
     const line = (code: string, err?: ConnectError) => {
+      // The caller is known once the auth interceptor (inside this one) has run.
+      const caller = callerIdOf(req.contextValues);
       const fields = { requestId, procedure, protocol, code, durationMs: Math.round((performance.now() - started) * 100) / 100, caller };
       if (err === undefined) log.info(fields, "call");
       else if (err.code === Code.Internal || err.code === Code.Unknown) log.error({ ...fields, err: err.cause ?? err }, "call failed");

@@ -22,6 +22,23 @@ const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const TLS_HANDSHAKE = 0x16;
 /** A connection that sends nothing for this long before its first byte is dropped (slowloris). */
 const FIRST_BYTE_TIMEOUT_MS = 10_000;
+/**
+ * Time allowed to receive a whole HTTP/1.1 request (headers and body), ms: a client dribbling a
+ * body cannot hold a connection forever. Server streams are unaffected (their request is small).
+ */
+const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * TLS 1.2 cipher suites: ECDHE key exchange with AEAD ciphers only (TLS 1.3 suites are all AEAD
+ * and are always on). No CBC, no RSA key exchange, no SHA-1.
+ */
+const TLS12_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256",
+  "ECDHE-RSA-AES128-GCM-SHA256",
+  "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384",
+  "ECDHE-ECDSA-CHACHA20-POLY1305",
+  "ECDHE-RSA-CHACHA20-POLY1305",
+].join(":");
 
 type Handler = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => void;
 
@@ -30,7 +47,12 @@ export interface ListenerOptions {
   port: number;
   handler: Handler;
   log: Logger;
-  tls?: { cert: Buffer; key: Buffer };
+  /**
+   * TLS certificate and key; with `clientCa`, client certificates are requested and checked
+   * against it, but a handshake without one is not refused (API keys and tokens still work;
+   * authentication decides).
+   */
+  tls?: { cert: Buffer; key: Buffer; clientCa?: Buffer };
   /** Idle keep-alive timeout for HTTP/1.1, ms. */
   keepAliveTimeoutMs?: number;
   /** Time allowed to receive a whole request's headers, ms (slow clients). */
@@ -60,14 +82,23 @@ export class OnePortListener {
       opts.handler(req, res);
     };
     this.h1 = createHttp1Server(
-      { keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000, headersTimeout: opts.headersTimeoutMs ?? 15_000, requestTimeout: 0 },
+      { keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000, headersTimeout: opts.headersTimeoutMs ?? 15_000, requestTimeout: REQUEST_TIMEOUT_MS },
       counted,
     );
     this.h2 = createHttp2Server({}, counted);
     this.h2.on("session", (s) => this.track(s));
     if (opts.tls) {
       this.tls = createSecureServer(
-        { cert: opts.tls.cert, key: opts.tls.key, allowHTTP1: true, minVersion: "TLSv1.2", ALPNProtocols: ["h2", "http/1.1"] },
+        {
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          allowHTTP1: true,
+          minVersion: "TLSv1.2",
+          ciphers: TLS12_CIPHERS,
+          honorCipherOrder: true,
+          ALPNProtocols: ["h2", "http/1.1"],
+          ...(opts.tls.clientCa ? { ca: opts.tls.clientCa, requestCert: true, rejectUnauthorized: false } : {}),
+        },
         counted,
       );
       this.tls.on("session", (s) => this.track(s));

@@ -7,6 +7,9 @@
  *   POST /v1/verify         → POST /certus.trust.v1.TrustService/Verify          (JSON body)
  *   GET  /v1/transparency   → GET  /certus.trust.v1.TrustService/GetTransparency (query → message)
  *   GET  /v1/keys           → GET  /certus.trust.v1.TrustService/GetKeys
+ *   POST /v1/verify-and-permit-upload → VerifyAndPermitUpload, POST /v1/verify-chain → VerifyChain,
+ *   GET  /v1/stats → GetStats, GET /v1/ready → GetReadiness,
+ *   GET  /v1/provenance/{scan_id} → GetProvenance (the path segment becomes `scan_id`)
  */
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
@@ -23,7 +26,18 @@ const ALIASES: Record<string, Alias> = {
   "/v1/verify": { method: "POST", rpc: "Verify" },
   "/v1/transparency": { method: "GET", rpc: "GetTransparency" },
   "/v1/keys": { method: "GET", rpc: "GetKeys" },
+  // The Certus services' calls (see certus_integration.proto); the legacy /v1/sign body is
+  // routed to LegacySign before this rewrite (certus/http-paths.ts).
+  "/v1/verify-and-permit-upload": { method: "POST", rpc: "VerifyAndPermitUpload" },
+  "/v1/verify-chain": { method: "POST", rpc: "VerifyChain" },
+  "/v1/stats": { method: "GET", rpc: "GetStats" },
+  "/v1/ready": { method: "GET", rpc: "GetReadiness" },
 };
+
+/** Aliases with one path parameter: `<prefix><value>` → the RPC with `field` set to the value. */
+const PARAM_ALIASES: ReadonlyArray<{ prefix: string; field: string } & Alias> = [
+  { prefix: "/v1/provenance/", field: "scan_id", method: "GET", rpc: "GetProvenance" },
+];
 
 /** Query parameters whose values are repeated fields; every other parameter is a scalar. */
 const REPEATED_QUERY_FIELDS = new Set<string>();
@@ -39,8 +53,20 @@ export function rewriteRestAlias(req: IncomingMessage | Http2ServerRequest): Ali
   const raw = req.url ?? "";
   const q = raw.indexOf("?");
   const path = q < 0 ? raw : raw.slice(0, q);
-  const alias = ALIASES[path];
-  if (alias === undefined) return { kind: "none" };
+  let alias = ALIASES[path];
+  const params = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
+  if (alias === undefined) {
+    const param = PARAM_ALIASES.find((a) => path.startsWith(a.prefix) && path.length > a.prefix.length && !path.slice(a.prefix.length).includes("/"));
+    if (param === undefined) return { kind: "none" };
+    alias = param;
+    let value: string;
+    try {
+      value = decodeURIComponent(path.slice(param.prefix.length));
+    } catch {
+      value = path.slice(param.prefix.length);
+    }
+    params.set(param.field, value);
+  }
   if (req.method === "OPTIONS") {
     // CORS preflight for an alias: answered by the CORS layer with the Connect path's rules.
     req.url = `${SERVICE}/${alias.rpc}`;
@@ -55,7 +81,6 @@ export function rewriteRestAlias(req: IncomingMessage | Http2ServerRequest): Ali
     req.url = `${SERVICE}/${alias.rpc}`;
     return { kind: "rewritten" };
   }
-  const params = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
   const message: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);

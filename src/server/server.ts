@@ -15,17 +15,31 @@ import { createGetKeysHandler } from "../service/keys.js";
 import { createSignHandler } from "../service/sign.js";
 import { createGetTransparencyHandler } from "../service/transparency.js";
 import { createVerifyHandler } from "../service/verify.js";
+import { VerifyPool } from "../verify-pool/pool.js";
 import { createWatchHandler } from "../service/watch.js";
 import { AuditLog } from "../policy/audit.js";
 import { PolicyStore } from "../policy/store.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
+import { createSigstoreCompatPaths } from "../sigstore/compat/index.js";
+import { OidcTokenVerifier, parseIssuerEntries } from "../oidc/index.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
-import { createHttpHandler, notFoundFallback, sendJsonError } from "./http-handler.js";
+import { createHttpHandler, notFoundFallback, sendJsonError, type PathHandler } from "./http-handler.js";
 import { callInterceptor } from "./interceptors.js";
 import { OnePortListener } from "./listener.js";
+import { createAuthLayer } from "../auth/auth-layer.js";
+import { callerIdOf } from "../auth/caller.js";
+import { mcpPathHandler } from "../mcp/http.js";
+import { metricsPathHandler } from "../metrics/endpoint.js";
+import { metricsInterceptor } from "../metrics/interceptor.js";
+import { TrustMetrics } from "../metrics/metrics.js";
+import { describePolicy } from "../policy/model.js";
 import { ReflectionIndex, registerReflection } from "./reflection.js";
+import { createConsoleHandler } from "./ui.js";
+import { certusPathHandler } from "../certus/http-paths.js";
+import { createCertusIntegration } from "../certus/integration.js";
 
 /** A running server. */
 export interface TrustServer {
@@ -43,7 +57,7 @@ export interface TrustServer {
 const SERVICE_NAMES = [TrustService.typeName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 export async function startTrustServer(config: TrustConfig, log: Logger): Promise<TrustServer> {
-  if (!config.insecureAllowAnonymous) {
+  if (!config.insecureAllowAnonymous || config.auth.length > 0) {
     // resolveConfig already refused a non-loopback host; nothing to warn about.
   } else {
     log.warn({ host: config.host }, "no authentication is configured and --insecure-allow-anonymous is set: anyone who can reach this port can call every RPC");
@@ -57,25 +71,55 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // until it is open every request but the probes gets 503 and /readyz says not ready.
   let serve: (req: never, res: never) => void = (_req, res) =>
     sendJsonError(res as never, 503, "unavailable", "the service is starting; retry shortly", { "retry-after": "1" });
-  const starting = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins });
-  const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+  // Paths beside the RPCs; the web console needs nothing from the stack, so it is there from the start.
+  const extraPaths: PathHandler[] = [createConsoleHandler()];
+  const metrics = new TrustMetrics();
+  const auth = createAuthLayer(config, () => metrics.rateLimited.inc());
+  // /mcp needs the routes, so it is wired once the stack is open; until then it is not found.
+  let mcp: PathHandler = () => false;
+  extraPaths.push(metricsPathHandler(metrics, auth), (req, res) => mcp(req, res));
+  // The TUF repository (public metadata, no authentication) answers once the stack is open.
+  let stackOpened: EmbeddedStack | undefined;
+  extraPaths.push(tufPathHandler(() => stackOpened?.tuf) as PathHandler);
+  // Fulcio/Rekor/TSA-compatible endpoints (public, as upstream's are), once the stack is open.
+  let sigstoreCompat: PathHandler = () => false;
+  extraPaths.push((req, res) => sigstoreCompat(req, res));
+  // The Certus callers' plain paths (legacy /v1/sign body, /v1/health, /v1/keys/<role>.json),
+  // before the REST alias rewrite.
+  extraPaths.push(certusPathHandler({ maxBodyBytes: config.maxBodyBytes, tufRead: (name) => stackOpened?.tuf?.read(name) }) as PathHandler);
+  const starting = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins, extraPaths, maxBodyBytes: config.maxBodyBytes });
+  const tls =
+    config.tlsCert && config.tlsKey
+      ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...(config.tlsClientCa ? { clientCa: readFileSync(config.tlsClientCa) } : {}) }
+      : undefined;
   const listener = new OnePortListener({ host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}) });
   const addr = await listener.listen();
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
   let stack: EmbeddedStack;
   try {
-    stack = await EmbeddedStack.open({ dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url });
+    stack = await EmbeddedStack.open({
+      dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url, logMaxBytes: config.logMaxBytes,
+      onTufRenewalError: (err) => log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
+    });
+    stackOpened = stack;
   } catch (err) {
     await listener.close(0);
     throw err;
   }
-  const callerOf = () => "anonymous";
+  // The caller named by the auth interceptor (`anonymous` when authentication is off).
+  const callerOf = (ctx: { values: Parameters<typeof callerIdOf>[0] }) => callerIdOf(ctx.values);
+  const unfollowLog = metrics.followLog(stack.log);
+  sigstoreCompat = createSigstoreCompatPaths({
+    stack, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: url, maxBodyBytes: config.maxBodyBytes, log,
+  });
   let policies: PolicyStore;
   let audit: AuditLog;
+  let certus: ReturnType<typeof createCertusIntegration>;
   try {
     policies = new PolicyStore(config.policyFile || undefined, log);
     audit = AuditLog.open(config.dataDir, log);
+    certus = createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log });
   } catch (err) {
     await stack.close();
     await listener.close(0);
@@ -84,26 +128,46 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   policies.watch();
   // The service's own trust material, validated and built once.
   const serviceRoot = loadTrustedRoot(stack.trustedRoot);
+  // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
+  let verifyPool: VerifyPool | undefined;
+  if (config.verifyWorkers > 0) {
+    try {
+      verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: stack.trustedRoot, onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+    } catch (err) {
+      log.warn({ err }, "verification worker pool not started; verifying in the request thread");
+    }
+  }
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
     sign: createSignHandler({ stack, policies, serviceRoot, audit, callerOf }),
-    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf }),
-    getKeys: createGetKeysHandler(stack),
+    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
+    getKeys: createGetKeysHandler(stack, { tufUrl: `${url}/tuf/` }),
     getTransparency: createGetTransparencyHandler(stack.log),
     watchCheckpoints: createWatchHandler(stack.log, shutdown.signal),
+    ...certus.handlers,
   });
   const routes = (router: ConnectRouter) => {
     router.service(TrustService, impl);
     registerHealth(router, health);
     registerReflection(router, reflection);
   };
+  const interceptors = [metricsInterceptor(metrics), callInterceptor(log, config.defaultDeadlineMs), auth.interceptor];
+  mcp = mcpPathHandler({
+    auth,
+    routes,
+    interceptors,
+    log,
+    explainPolicy: (name) => ({ text: describePolicy(policies.get(name)), policies: policies.names() }),
+  });
   serve = connectNodeAdapter({
     routes,
     fallback: notFoundFallback as never,
     readMaxBytes: config.maxBodyBytes,
     writeMaxBytes: 64 * 1024 * 1024,
-    interceptors: [callInterceptor(log, config.defaultDeadlineMs)],
+    // Outermost first: metrics see the final code, the call line names the caller that auth sets.
+    interceptors,
+    contextValues: (req) => auth.contextValues(req),
     // Strict JSON: a misspelt field (say `expectedSigner` as `expectedsigner`) must not be
     // silently dropped, since that could make a verification laxer than the caller meant.
     // Implicit values are written out: `"verified": false` and `"logIndex": "0"` must be visible
@@ -129,8 +193,11 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     async close() {
       health.setAll(ServingStatus.NOT_SERVING);
       shutdown.abort();
+      unfollowLog();
       await listener.close(config.shutdownGraceMs);
+      await verifyPool?.close();
       await stack.close();
+      certus.close();
       policies.close();
       audit.close();
       log.info("certus-trust stopped");

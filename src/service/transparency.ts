@@ -51,14 +51,14 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
 
   return function getTransparency(req: GetTransparencyRequest): GetTransparencyResponse {
     const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(Boolean).length;
-    if (selectors !== 1) {
-      throw new InvalidArgumentError(
-        selectors === 0 ? "digest" : "request",
-        selectors === 0 ? "set one of digest, subject, logIndex, uuid, or firstSize with lastSize" : "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize",
-      );
-    }
+    if (selectors > 1) throw new InvalidArgumentError("request", "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize");
     const latest = log.latestCheckpoint();
     const response = create(GetTransparencyResponseSchema, { checkpoint: latest.envelope });
+    // No selector: just the latest signed checkpoint (what monitors and auditors poll).
+    if (selectors === 0) {
+      if (req.pageToken !== "" || req.treeSize !== 0n) throw new InvalidArgumentError("pageToken", "needs a digest or subject query");
+      return response;
+    }
 
     if (req.firstSize !== 0n || req.lastSize !== 0n) {
       const first = toSafeNumber("firstSize", req.firstSize);

@@ -13,6 +13,12 @@ export interface TrustServiceDeps {
   getTransparency?: ServiceImpl<typeof TrustService>["getTransparency"];
   getKeys: ServiceImpl<typeof TrustService>["getKeys"];
   watchCheckpoints?: ServiceImpl<typeof TrustService>["watchCheckpoints"];
+  verifyAndPermitUpload?: ServiceImpl<typeof TrustService>["verifyAndPermitUpload"];
+  verifyChain?: ServiceImpl<typeof TrustService>["verifyChain"];
+  legacySign?: ServiceImpl<typeof TrustService>["legacySign"];
+  getStats?: ServiceImpl<typeof TrustService>["getStats"];
+  getProvenance?: ServiceImpl<typeof TrustService>["getProvenance"];
+  getReadiness?: ServiceImpl<typeof TrustService>["getReadiness"];
 }
 
 function unimplemented(rpc: string): never {
@@ -25,6 +31,12 @@ export function createTrustServiceImpl(deps: TrustServiceDeps): ServiceImpl<type
     verify: deps.verify ?? (() => unimplemented("Verify")),
     getTransparency: deps.getTransparency ?? (() => unimplemented("GetTransparency")),
     getKeys: deps.getKeys,
+    verifyAndPermitUpload: deps.verifyAndPermitUpload ?? (() => unimplemented("VerifyAndPermitUpload")),
+    verifyChain: deps.verifyChain ?? (() => unimplemented("VerifyChain")),
+    legacySign: deps.legacySign ?? (() => unimplemented("LegacySign")),
+    getStats: deps.getStats ?? (() => unimplemented("GetStats")),
+    getProvenance: deps.getProvenance ?? (() => unimplemented("GetProvenance")),
+    getReadiness: deps.getReadiness ?? (() => unimplemented("GetReadiness")),
     // eslint-disable-next-line require-yield
     watchCheckpoints: deps.watchCheckpoints ?? async function* () {
       unimplemented("WatchCheckpoints");

@@ -2,6 +2,10 @@
  * `Verify`: one or more Sigstore bundles over an artifact (its bytes or its digest alone) against
  * an expected signer or a named policy, with the service's trusted root, the public-good one, or
  * one sent in the request. A well-formed request always succeeds; the verdict is in the body.
+ *
+ * Bundles judged against an expected signer run on the verification worker pool when there is
+ * one and it has room (a batch is split across its workers), in this thread otherwise; policy
+ * verifications run in this thread.
  */
 import { create, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -23,9 +27,12 @@ import type { PolicyStore } from "../policy/store.js";
 import {
   publicGoodTrustedRoot,
   verifyBundle,
+  type ExpectedSigner as EngineExpectedSigner,
   type TrustedRootHandle,
   type VerificationResult,
 } from "../sigstore/verify/index.js";
+import type { VerifyPool } from "../verify-pool/pool.js";
+import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
 import { resolveArtifact } from "./validate.js";
 
@@ -37,6 +44,14 @@ export interface VerifyDeps {
   policies: PolicyStore;
   audit?: AuditLog;
   callerOf: CallerOf;
+  /** Worker threads for verification; without it (or when it is saturated) bundles are judged in-thread. */
+  pool?: VerifyPool;
+}
+
+/** The trusted root of a request: for the engine in this thread, and for a worker. */
+interface RequestRoot {
+  readonly local: TrustedRootHandle | JsonValue;
+  readonly ref: RootRef;
 }
 
 function toResult(r: VerificationResult): VerifyResult {
@@ -70,17 +85,35 @@ export function createVerifyHandler(deps: VerifyDeps) {
    * The trusted root to verify against: a handle, or the raw JSON of a root sent in the request
    * (the engine validates and caches it; an invalid one is a TRUST_ROOT_INVALID verdict).
    */
-  function trustRootOf(req: VerifyRequest): TrustedRootHandle | JsonValue {
-    if (req.trustedRoot) return toJson(TrustedRootSchema, req.trustedRoot);
+  function trustRootOf(req: VerifyRequest): RequestRoot {
+    if (req.trustedRoot) {
+      const json = toJson(TrustedRootSchema, req.trustedRoot);
+      return { local: json, ref: { kind: "json", json } };
+    }
     switch (req.trustRoot) {
       case "":
       case "service":
-        return deps.serviceRoot;
+        return { local: deps.serviceRoot, ref: { kind: "service" } };
       case "public-good":
-        return publicGoodTrustedRoot();
+        return { local: publicGoodTrustedRoot(), ref: { kind: "public-good" } };
       default:
         throw new InvalidArgumentError("trustRoot", `"${req.trustRoot}" is not a trust root; use service (the default), public-good, or send trustedRoot`);
     }
+  }
+
+  function engineExpectation(expected: ExpectedSigner): EngineExpectedSigner {
+    return {
+      ...(expected.subject ? { subject: expected.subject } : {}),
+      ...(expected.subjectRegexp ? { subjectRegexp: expected.subjectRegexp } : {}),
+      ...(expected.issuer ? { issuer: expected.issuer } : {}),
+      ...(expected.publicKey ? { publicKey: expected.publicKey } : {}),
+    };
+  }
+
+  function fromReply(reply: VerifyReply): VerificationResult {
+    if ("result" in reply) return reply.result;
+    if ("invalidArgument" in reply) return asRequestError(new InvalidArgumentError(reply.invalidArgument.field, reply.invalidArgument.message));
+    throw new Error(`verification worker: ${reply.internal}`);
   }
 
   function judge(bundle: Bundle, artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: TrustedRootHandle | JsonValue): VerificationResult {
@@ -99,23 +132,24 @@ export function createVerifyHandler(deps: VerifyDeps) {
       return first!;
     }
     try {
-      return verifyBundle({
-        bundle: bundleJson,
-        artifact,
-        trustedRoot: root,
-        expected: {
-          ...(expected.subject ? { subject: expected.subject } : {}),
-          ...(expected.subjectRegexp ? { subjectRegexp: expected.subjectRegexp } : {}),
-          ...(expected.issuer ? { issuer: expected.issuer } : {}),
-          ...(expected.publicKey ? { publicKey: expected.publicKey } : {}),
-        },
-      });
+      return verifyBundle({ bundle: bundleJson, artifact, trustedRoot: root, expected: engineExpectation(expected) });
     } catch (err) {
       return asRequestError(err);
     }
   }
 
-  return function verify(req: VerifyRequest, ctx: HandlerContext): VerifyResponse {
+  /** Every bundle's verdict, on the pool when it applies and has room. */
+  async function judgeAll(bundles: Bundle[], artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: RequestRoot): Promise<VerificationResult[]> {
+    const pool = deps.pool;
+    if (!pool || expected.policy !== "" || pool.saturated(bundles.length)) {
+      return bundles.map((b) => judge(b, artifact, digest, expected, root.local));
+    }
+    const expectation = engineExpectation(expected);
+    const replies = await pool.run(bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })));
+    return replies.map(fromReply);
+  }
+
+  return async function verify(req: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> {
     const art = resolveArtifact("artifact", req.artifact);
     const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
     if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
@@ -126,7 +160,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
-    const results = bundles.map((b) => judge(b, artifact, art.digestString, expected, root));
+    const results = await judgeAll(bundles, artifact, art.digestString, expected, root);
     const response = create(VerifyResponseSchema, {});
     if (req.bundle) {
       const first = toResult(results[0]!);

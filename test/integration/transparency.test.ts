@@ -123,7 +123,7 @@ describe("GetTransparency", () => {
       [{ firstSize: "5", lastSize: "3" }, 400, /firstSize/],
       [{ firstSize: "1", lastSize: "100000" }, 400, /lastSize/],
       [{ digest: "sha256:zz" }, 400, /digest/],
-      [{}, 400, /digest, subject, logIndex/],
+      [{ digest: digestOf("artifact-1"), logIndex: "1" }, 400, /only one of/],
       [{ digest: digestOf("artifact-1"), pageToken: "garbage" }, 400, /pageToken/],
     ];
     for (const [params, status, msg] of cases) {

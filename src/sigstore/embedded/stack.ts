@@ -4,16 +4,29 @@
  * Nothing is regenerated on restart: the trusted root stays byte-identical.
  */
 import { createHash } from "node:crypto";
+import path from "node:path";
 import type { Witness } from "@sigstore/sign";
 import { ensurePrivateDirectory } from "../keys/atomic-file.js";
-import { KeyStore } from "../keys/key-store.js";
+import { KeyStore, STACK_KEY_PURPOSES } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
+import { openKeyGenerations, type KeyGeneration } from "./generations.js";
 import { loadInstanceIdentity, type InstanceIdentity } from "./instance.js";
 import { ServiceIdentity } from "./service-identity.js";
 import { EmbeddedTransparencyLog } from "./tlog/log.js";
-import { buildTrustedRoot, type TrustedRootJson } from "./trusted-root.js";
+import { treeIdOf } from "./tlog/tree-id.js";
+import { buildTrustedRoot, serializeTrustedRoot, type TrustedRootJson } from "./trusted-root.js";
 import { EmbeddedTSA } from "./tsa.js";
 import { EmbeddedLogWitness, type EntryIndexKeys } from "./tlog-witness.js";
+import { TUF_DIRECTORY_NAME } from "./tuf/metadata-files.js";
+import type { TufExpiryPolicy } from "./tuf/policy.js";
+import { TufRepository } from "./tuf/repository.js";
+import { openTufRoleKeys, type TufRoleKeys } from "./tuf/role-keys.js";
+import { buildSigningConfig, serializeSigningConfig, TSA_PATH, type SigningConfigJson } from "./tuf/signing-config.js";
+
+/** TUF target name of the trusted root (what `@sigstore/tuf` asks for). */
+export const TRUSTED_ROOT_TARGET = "trusted_root.json";
+/** TUF target name of the signing config. */
+export const SIGNING_CONFIG_TARGET = "signing_config.v0.2.json";
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -23,44 +36,120 @@ export interface EmbeddedStackOptions {
   identity: string;
   /** OIDC issuer written into the service's certificates. */
   issuer: string;
+  /** Size quota of the log database in bytes (see `EmbeddedLogOptions.maxDatabaseBytes`); 0 or absent: none. */
+  logMaxBytes?: number;
+  /** TUF metadata lifetimes and renewal; defaults in `tuf/policy.ts`. */
+  tufPolicy?: Partial<TufExpiryPolicy>;
+  /** Clock of the TUF repository (tests); default the system clock. */
+  tufClock?: () => Date;
+  /** Told when the TUF repository fails to re-sign metadata. */
+  onTufRenewalError?: (err: unknown) => void;
 }
 
 /** A public key the service holds, for GetKeys. */
 export interface PublishedKey {
-  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "TSA_ROOT" | "TSA";
+  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "TSA_ROOT" | "TSA" | "TUF_ROOT" | "TUF_TARGETS" | "TUF_SNAPSHOT" | "TUF_TIMESTAMP";
   keyId: string;
   publicKeyPem: string;
   validFrom: Date;
   validTo?: Date;
 }
 
+/** One generation of an authority (CA or TSA) with its validity window. */
+export interface AuthorityGeneration<A> {
+  readonly generation: number;
+  readonly authority: A;
+  readonly keys: KeyStore;
+  /** When a later generation took over; undefined for the current one. */
+  readonly retiredAt?: Date;
+}
+
 export class EmbeddedStack {
   private constructor(
     readonly instance: InstanceIdentity,
     readonly keys: KeyStore,
+    /** The current CA (the newest generation): issues every new certificate. */
     readonly ca: EmbeddedCA,
+    /** The current TSA. */
     readonly tsa: EmbeddedTSA,
     readonly log: EmbeddedTransparencyLog,
     readonly signer: ServiceIdentity,
     readonly trustedRoot: TrustedRootJson,
+    /** Every CA generation, oldest first (key rotation keeps the old ones for verification). */
+    readonly caGenerations: readonly AuthorityGeneration<EmbeddedCA>[],
+    /** Every TSA generation, oldest first. */
+    readonly tsaGenerations: readonly AuthorityGeneration<EmbeddedTSA>[],
+    /** The Sigstore signing config pointing at this instance. */
+    readonly signingConfig: SigningConfigJson,
+    readonly tufKeys: TufRoleKeys,
+    /** The TUF repository serving the trusted root and signing config under `/tuf/`. */
+    readonly tuf: TufRepository,
   ) {}
 
   static async open(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
     await ensurePrivateDirectory(opts.dataDir);
     const instance = await loadInstanceIdentity(opts.dataDir, opts.publicUrl);
-    const keys = await KeyStore.open(opts.dataDir);
-    const ca = await EmbeddedCA.open({ directory: keys.directory, rootKey: keys.signer("ca-root"), intermediateKey: keys.signer("ca-intermediate") });
-    const tsa = await EmbeddedTSA.open({ directory: keys.directory, rootKey: keys.signer("tsa-root"), signingKey: keys.signer("tsa") });
-    const log = await EmbeddedTransparencyLog.open({ dataDir: opts.dataDir, signer: keys.signer("tlog"), origin: instance.origin });
-    const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity });
-    const trustedRoot = buildTrustedRoot({
-      ca,
-      tsa,
-      caUri: instance.baseUrl,
-      tsaUri: `${instance.baseUrl}/api/v1/timestamp`,
-      tlog: { baseUrl: instance.baseUrl, publicKeySpki: keys.signer("tlog").publicKeySpki, validFrom: keys.createdAt("tlog") },
+    const keys = await KeyStore.open(opts.dataDir, { purposes: STACK_KEY_PURPOSES });
+    const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
+      EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate") }),
+    );
+    const tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
+      EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa") }),
+    );
+    const ca = caGenerations.at(-1)!.authority;
+    const tsa = tsaGenerations.at(-1)!.authority;
+    // Rekor v1's checkpoint origin form, `<host> - <treeID>` (sigstore-go recognises v1 logs by
+    // it); the note is signed under `<host>`, which the trusted root's baseUrl contains.
+    const treeId = treeIdOf(createHash("sha256").update(keys.signer("tlog").publicKeySpki).digest());
+    const log = await EmbeddedTransparencyLog.open({
+      dataDir: opts.dataDir,
+      signer: keys.signer("tlog"),
+      origin: `${instance.origin} - ${treeId}`,
+      noteName: instance.origin,
+      ...(opts.logMaxBytes ? { maxDatabaseBytes: opts.logMaxBytes } : {}),
     });
-    return new EmbeddedStack(instance, keys, ca, tsa, log, signer, trustedRoot);
+    let tufKeys: TufRoleKeys;
+    let tuf: TufRepository;
+    let trustedRoot: TrustedRootJson;
+    let signingConfig: SigningConfigJson;
+    try {
+      const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity });
+      const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
+        gens.filter((g) => g.retiredAt !== undefined).map((g) => ({ authority: g.authority, validTo: retiredEnd(g.retiredAt!) }));
+      trustedRoot = buildTrustedRoot({
+        ca,
+        tsa,
+        caUri: instance.baseUrl,
+        tsaUri: `${instance.baseUrl}${TSA_PATH}`,
+        tlog: { baseUrl: instance.baseUrl, publicKeySpki: keys.signer("tlog").publicKeySpki, validFrom: keys.createdAt("tlog") },
+        retiredCas: retired(caGenerations),
+        retiredTsas: retired(tsaGenerations),
+      });
+      signingConfig = buildSigningConfig({
+        baseUrl: instance.baseUrl,
+        operator: instance.origin,
+        caValidFrom: ca.validFrom,
+        tlogValidFrom: new Date(trustedRoot.tlogs[0]!.publicKey.validFor.start),
+        tsaValidFrom: tsa.validFrom,
+      });
+      tufKeys = await openTufRoleKeys(opts.dataDir);
+      tuf = await TufRepository.open({
+        directory: path.join(opts.dataDir, TUF_DIRECTORY_NAME),
+        keys: tufKeys,
+        targets: new Map([
+          [TRUSTED_ROOT_TARGET, Buffer.from(serializeTrustedRoot(trustedRoot))],
+          [SIGNING_CONFIG_TARGET, Buffer.from(serializeSigningConfig(signingConfig))],
+        ]),
+        ...(opts.tufPolicy ? { policy: opts.tufPolicy } : {}),
+        ...(opts.tufClock ? { now: opts.tufClock } : {}),
+        ...(opts.onTufRenewalError ? { onRenewalError: opts.onTufRenewalError } : {}),
+      });
+      tuf.start();
+      return new EmbeddedStack(instance, keys, ca, tsa, log, signer, trustedRoot, caGenerations, tsaGenerations, signingConfig, tufKeys, tuf);
+    } catch (err) {
+      await log.close();
+      throw err;
+    }
   }
 
   /** Witnesses for one signature: a log witness (remembering its entry) and the TSA. */
@@ -69,23 +158,56 @@ export class EmbeddedStack {
     return { log, all: [log, this.tsa.witness()] };
   }
 
-  /** Every public key with its purpose and validity. */
+  /** Every public key with its purpose and validity, rotated-out keys included (with their end). */
   publishedKeys(): PublishedKey[] {
     const spkiPem = (der: Uint8Array) => `-----BEGIN PUBLIC KEY-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PUBLIC KEY-----\n`;
-    const key = (purpose: PublishedKey["purpose"], name: Parameters<KeyStore["signer"]>[0], validFrom: Date): PublishedKey => {
-      const spki = this.keys.signer(name).publicKeySpki;
-      return { purpose, keyId: createHash("sha256").update(spki).digest("hex"), publicKeyPem: spkiPem(spki), validFrom };
-    };
+    const key = (purpose: PublishedKey["purpose"], spki: Uint8Array, validFrom: Date, validTo?: Date): PublishedKey => ({
+      purpose,
+      keyId: createHash("sha256").update(spki).digest("hex"),
+      publicKeyPem: spkiPem(spki),
+      validFrom,
+      ...(validTo === undefined ? {} : { validTo: retiredEnd(validTo) }),
+    });
     return [
-      key("CA_ROOT", "ca-root", this.ca.validFrom),
-      key("CA_INTERMEDIATE", "ca-intermediate", this.ca.validFrom),
-      key("TLOG", "tlog", new Date(this.trustedRoot.tlogs[0]!.publicKey.validFor.start)),
-      key("TSA_ROOT", "tsa-root", this.tsa.validFrom),
-      key("TSA", "tsa", this.tsa.validFrom),
+      ...this.caGenerations.flatMap((g) => [
+        key("CA_ROOT", g.keys.signer("ca-root").publicKeySpki, g.authority.validFrom, g.retiredAt),
+        key("CA_INTERMEDIATE", g.keys.signer("ca-intermediate").publicKeySpki, g.authority.validFrom, g.retiredAt),
+      ]),
+      key("TLOG", this.keys.signer("tlog").publicKeySpki, new Date(this.trustedRoot.tlogs[0]!.publicKey.validFor.start)),
+      ...this.tsaGenerations.flatMap((g) => [
+        key("TSA_ROOT", g.keys.signer("tsa-root").publicKeySpki, g.authority.validFrom, g.retiredAt),
+        key("TSA", g.keys.signer("tsa").publicKeySpki, g.authority.validFrom, g.retiredAt),
+      ]),
+      ...this.tufKeys.root.map((k) => key("TUF_ROOT", k.signer.publicKeySpki, k.validFrom, k.validTo)),
+      key("TUF_TARGETS", this.tufKeys.targets.signer.publicKeySpki, this.tufKeys.targets.validFrom),
+      key("TUF_SNAPSHOT", this.tufKeys.snapshot.signer.publicKeySpki, this.tufKeys.snapshot.validFrom),
+      key("TUF_TIMESTAMP", this.tufKeys.timestamp.signer.publicKeySpki, this.tufKeys.timestamp.validFrom),
     ];
   }
 
   async close(): Promise<void> {
+    await this.tuf.close();
     await this.log.close();
   }
+}
+
+/**
+ * End of a retired generation's window: the rotation time rounded up to the whole second, so a
+ * signature stamped (in whole seconds) in the rotation's last second is still inside it.
+ */
+function retiredEnd(at: Date): Date {
+  return new Date(Math.ceil(at.getTime() / 1000) * 1000);
+}
+
+async function openGenerations<A>(
+  dataDir: string,
+  set: "ca" | "tsa",
+  open: (g: KeyGeneration) => Promise<A>,
+): Promise<AuthorityGeneration<A>[]> {
+  const generations = await openKeyGenerations(dataDir, set);
+  const result: AuthorityGeneration<A>[] = [];
+  for (const g of generations) {
+    result.push({ generation: g.generation, authority: await open(g), keys: g.keys, ...(g.retiredAt ? { retiredAt: g.retiredAt } : {}) });
+  }
+  return result;
 }

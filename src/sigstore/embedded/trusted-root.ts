@@ -1,7 +1,9 @@
 /**
  * The embedded stack's Sigstore trusted root (`trusted_root.json`, media type
- * `application/vnd.dev.sigstore.trustedroot.v0.2+json`): the CA chain, the log key and the TSA
- * chain, each with `validFor.start`, and no CT logs (the embedded CA issues no SCTs).
+ * `application/vnd.dev.sigstore.trustedroot+json;version=0.1`, see below): the CA chain, the log key and the TSA
+ * chain, each with `validFor.start`, and no CT logs (the embedded CA issues no SCTs). After a key
+ * rotation the earlier CAs and TSAs stay listed (oldest first) with `validFor.end` set to when
+ * they were retired, so bundles signed before the rotation still verify.
  *
  * It is a pure function of persisted inputs (certificates, the log key and its creation time), so
  * the JSON is byte-identical across restarts; TUF targets and clients' caches rely on that.
@@ -12,7 +14,13 @@ import { backdatedStart } from "../keys/validity.js";
 import type { CASubject } from "./ca.js";
 
 /** Media type of the trusted root this module builds. */
-export const TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot.v0.2+json";
+/**
+ * The media type the served trusted root carries. protobuf-specs names the message's current
+ * version `…trustedroot.v0.2+json`, but sigstore-go (cosign 3.1) loads only the form the
+ * public-good root uses, `…trustedroot+json;version=0.1`, and sigstore-js accepts both; the JSON
+ * itself is the same. So the form every stock client loads is the one served.
+ */
+export const TRUSTED_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
 
 /** A certificate authority or TSA as the trusted root needs it (EmbeddedCA and EmbeddedTSA fit). */
 export interface TrustedAuthority {
@@ -46,6 +54,17 @@ export interface TrustedRootInput {
   caValidFrom?: Date;
   /** Override of `tsa.validFrom`, used as given. */
   tsaValidFrom?: Date;
+  /** Earlier CAs (key rotation), oldest first; listed before `ca`. */
+  retiredCas?: readonly RetiredAuthority[];
+  /** Earlier TSAs (key rotation), oldest first; listed before `tsa`. */
+  retiredTsas?: readonly RetiredAuthority[];
+}
+
+/** A CA or TSA that a rotation replaced: still trusted for what it signed before `validTo`. */
+export interface RetiredAuthority {
+  authority: TrustedAuthority;
+  /** End of its validity window (`validFor.end`): when the next generation took over. */
+  validTo: Date;
 }
 
 /** Sigstore's TrustedRoot message in proto3 JSON. */
@@ -68,7 +87,7 @@ export interface CertificateAuthorityJson {
   subject: { organization: string; commonName: string };
   uri: string;
   certChain: { certificates: { rawBytes: string }[] };
-  validFor: { start: string };
+  validFor: { start: string; end?: string };
 }
 
 /** Builds the trusted root. Deterministic: equal inputs give deep-equal (and identically serialized) output. */
@@ -89,10 +108,12 @@ export function buildTrustedRoot(input: TrustedRootInput): TrustedRootJson {
       },
     ],
     certificateAuthorities: [
+      ...(input.retiredCas ?? []).map((r) => authority(r.authority, input.caUri ?? input.tlog.baseUrl, r.authority.validFrom, r.validTo)),
       authority(input.ca, input.caUri ?? input.tlog.baseUrl, input.caValidFrom ?? input.ca.validFrom),
     ],
     ctlogs: [],
     timestampAuthorities: [
+      ...(input.retiredTsas ?? []).map((r) => authority(r.authority, input.tsaUri ?? input.tlog.baseUrl, r.authority.validFrom, r.validTo)),
       authority(input.tsa, input.tsaUri ?? input.tlog.baseUrl, input.tsaValidFrom ?? input.tsa.validFrom),
     ],
   };
@@ -108,12 +129,12 @@ export function logIdOf(publicKeySpki: Uint8Array): Buffer {
   return createHash("sha256").update(publicKeySpki).digest();
 }
 
-function authority(source: TrustedAuthority, uri: string, validFrom: Date): CertificateAuthorityJson {
+function authority(source: TrustedAuthority, uri: string, validFrom: Date, validTo?: Date): CertificateAuthorityJson {
   return {
     subject: { organization: source.subject.organization, commonName: source.subject.commonName },
     uri,
     certChain: { certificates: source.chainDer().map((der) => ({ rawBytes: Buffer.from(der).toString("base64") })) },
-    validFor: { start: validFrom.toISOString() },
+    validFor: { start: validFrom.toISOString(), ...(validTo === undefined ? {} : { end: validTo.toISOString() }) },
   };
 }
 

@@ -8,8 +8,9 @@
  * its validity window in the trusted root) and the SHA-256 of its SPKI, so that a key file
  * replaced by hand is detected instead of silently changing what the trusted root says.
  *
- * Rotation (a new key with a new window, the old one kept for verification) is not done here yet:
- * it will add files, never replace them.
+ * Rotation (a new key with a new window, the old one kept for verification) never replaces a file
+ * here: each later generation of a key set is a KeyStore of its own in another directory (see
+ * `embedded/generations.ts`), opened with {@link KeyStoreOptions.directory}.
  */
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { stat } from "node:fs/promises";
@@ -19,8 +20,14 @@ import { TrustError } from "../../errors.js";
 import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "./atomic-file.js";
 import { FileSigner } from "./file-signer.js";
 
+/** The keys of the CA, the log and the TSA (kept in `<dataDir>/keys/`). */
+export const STACK_KEY_PURPOSES = ["ca-root", "ca-intermediate", "tlog", "tsa-root", "tsa"] as const;
+
+/** The TUF repository's role keys (kept apart from the stack's, in `<dataDir>/tuf-keys/`). */
+export const TUF_KEY_PURPOSES = ["tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp"] as const;
+
 /** Every key the embedded stack uses. */
-export const KEY_PURPOSES = ["ca-root", "ca-intermediate", "tlog", "tsa-root", "tsa"] as const;
+export const KEY_PURPOSES = [...STACK_KEY_PURPOSES, ...TUF_KEY_PURPOSES] as const;
 
 /** What a key is for; also its file name stem. */
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
@@ -43,6 +50,8 @@ export interface KeyStoreOptions {
   purposes?: readonly KeyPurpose[];
   /** Clock used to stamp new keys; default: the system clock. */
   now?: () => Date;
+  /** Key directory; default `<dataDir>/keys`. Relative paths resolve against `dataDir`. */
+  directory?: string;
 }
 
 interface LoadedKey {
@@ -66,7 +75,7 @@ export class KeyStore {
    * record; key material is never part of the message.
    */
   static async open(dataDir: string, options: KeyStoreOptions = {}): Promise<KeyStore> {
-    const directory = path.resolve(dataDir, KEY_DIRECTORY_NAME);
+    const directory = path.resolve(dataDir, options.directory ?? KEY_DIRECTORY_NAME);
     const now = options.now ?? (() => new Date());
     await ensurePrivateDirectory(directory);
     const keys = new Map<KeyPurpose, LoadedKey>();

@@ -24,14 +24,17 @@ import type { X509Certificate } from "@sigstore/core";
 import { toSignedEntity, Verifier, type SignedEntity } from "@sigstore/verify";
 import { InvalidArgumentError } from "../../errors.js";
 import { toArtifact, type Artifact } from "./artifact.js";
+import { sharedCertificate } from "./certificate-memo.js";
 import { checkArtifactBinding } from "./artifact-binding.js";
 import { parseBundle } from "./bundle-parse.js";
 import { checkChainHasNoRoot, checkIntegratedTimes, checkLoggedSigner, checkProofMatchesCheckpoint } from "./consistency.js";
 import { toSignerExpectation, type SignerExpectation } from "./expected-signer.js";
 import { failure, FAILURE_CODES, quote, type FailureCode, type VerificationFailure } from "./failures.js";
 import { certificateSigner, checkIdentity, type CertificateSigner } from "./identity.js";
+import { publicKeyFromDer } from "./key-cache.js";
 import { libraryFailure } from "./library-errors.js";
 import { summarizeEntry, type LogEntrySummary } from "./log-entry.js";
+import { memoizedVerifier } from "./memoized-verifier.js";
 import { CheckedSignatureContent, signatureChecker } from "./signature.js";
 import { claimedSigningTimes } from "./timestamps.js";
 import { loadTrustedRoot } from "./trust-root-cache.js";
@@ -42,6 +45,14 @@ import type { VerificationResult, VerifyBundleRequest } from "./types.js";
 export interface VerifyOptions {
   /** Current time in ms since the epoch (default `Date.now`), for the integrated-time check. */
   readonly now?: () => number;
+  /**
+   * Whether work that recurs across verifications is reused (default true): leaf certificates
+   * parsed and chain-checked once, keys imported once, checkpoints verified once, digest-only
+   * ECDSA by OpenSSL. With false every check runs from scratch in the stock `@sigstore/verify`
+   * Verifier and digest-only ECDSA in `@noble/curves`: slower, with the same verdicts (the
+   * differential tests compare the two).
+   */
+  readonly memoize?: boolean;
 }
 
 /** Library failures that only restate a cause already found by the engine's own checks. */
@@ -68,6 +79,12 @@ function rejected(failures: VerificationFailure[], extra: { signer?: Certificate
   return { verified: false, failures: sorted, timestamps: [], ...extra };
 }
 
+/** The signing certificate's DER as the bundle carries it. */
+function leafDer(bundle: Bundle): Uint8Array | undefined {
+  const raw = bundle.verificationMaterial.content;
+  return raw.$case === "certificate" ? raw.certificate.rawBytes : raw.$case === "x509CertificateChain" ? raw.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+}
+
 /** What the signature was checked over, for the message of a SIGNATURE_INVALID. */
 function signedOver(bundle: Bundle): string {
   if (bundle.content.$case === "dsseEnvelope") return "the DSSE envelope (PAE of payloadType and payload)";
@@ -82,6 +99,7 @@ function signingKey(
   signer: CertificateSigner | undefined,
   expectation: SignerExpectation,
   failures: VerificationFailure[],
+  memoize: boolean,
 ): KeyObject | undefined {
   if (leaf && signer) {
     if (expectation.kind === "key") {
@@ -94,13 +112,12 @@ function signingKey(
     } else {
       failures.push(...checkIdentity(signer, expectation.policy));
     }
-    const raw = bundle.verificationMaterial.content;
-    const der = raw.$case === "certificate" ? raw.certificate.rawBytes : raw.$case === "x509CertificateChain" ? raw.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+    const der = leafDer(bundle);
     if (der) {
       const logged = checkLoggedSigner(bundle, { certificate: Buffer.from(der) });
       if (logged) failures.push(logged);
     }
-    return createPublicKey({ key: leaf.publicKey, format: "der", type: "spki" });
+    return memoize ? publicKeyFromDer(leaf.publicKey) : createPublicKey({ key: leaf.publicKey, format: "der", type: "spki" });
   }
   const material = bundle.verificationMaterial.content;
   const hint = material.$case === "publicKey" ? material.publicKey.hint : "";
@@ -120,16 +137,26 @@ function signingKey(
   return expectation.key.key;
 }
 
+/** The library's verifier for this bundle: memoized (see `memoized-verifier.ts`) or stock. */
+function libraryVerifier(root: TrustedRootHandle, key: KeyObject, leaf: X509Certificate | undefined, memoize: boolean): Verifier {
+  if (memoize) {
+    return leaf ? root.verifier : memoizedVerifier({ ...root.trustMaterial, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+  }
+  const material = root.unmemoizedTrustMaterial;
+  return leaf
+    ? new Verifier(material, verifierOptions(root.requiresScts))
+    : new Verifier({ ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+}
+
 /** Runs the reference verifier; returns its failure, if any. */
 function runLibrary(
   entity: SignedEntity,
   root: TrustedRootHandle,
   key: KeyObject,
   leaf: X509Certificate | undefined,
+  memoize: boolean,
 ): VerificationFailure | undefined {
-  const verifier = leaf
-    ? root.verifier
-    : new Verifier({ ...root.trustMaterial, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+  const verifier = libraryVerifier(root, key, leaf, memoize);
   try {
     verifier.verify(entity);
     return undefined;
@@ -139,7 +166,7 @@ function runLibrary(
 }
 
 /** Verifies with a validated request; see the module comment for the order of checks. */
-function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandle, expectation: SignerExpectation, now: number): VerificationResult {
+function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandle, expectation: SignerExpectation, now: number, memoize: boolean): VerificationResult {
   let entity: SignedEntity;
   let leaf: X509Certificate | undefined;
   let signer: CertificateSigner | undefined;
@@ -147,6 +174,11 @@ function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandl
     entity = toSignedEntity(bundle, artifact.content ?? EMPTY);
     if (entity.key.$case === "certificate") {
       leaf = entity.key.certificate;
+      if (memoize) {
+        // The same bytes parsed once and shared, with their chain checks remembered.
+        leaf = sharedCertificate(leafDer(bundle) ?? leaf.root.toDER());
+        entity = { ...entity, key: { $case: "certificate", certificate: leaf } };
+      }
       signer = certificateSigner(leaf);
     }
   } catch (err) {
@@ -168,9 +200,9 @@ function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandl
     const proof = checkProofMatchesCheckpoint(bundle);
     if (proof) failures.push(proof);
 
-    const key = signingKey(bundle, leaf, signer, expectation, failures);
+    const key = signingKey(bundle, leaf, signer, expectation, failures, memoize);
     if (key) {
-      const content = new CheckedSignatureContent(entity.signature, signatureChecker(bundle, artifact));
+      const content = new CheckedSignatureContent(entity.signature, signatureChecker(bundle, artifact, !memoize));
       const signature = content.check(key);
       if (!signature.valid && !failures.some((f) => f.code === "KEY_MISMATCH")) {
         failures.push(
@@ -180,7 +212,7 @@ function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandl
           ),
         );
       }
-      const found = runLibrary({ ...entity, signature: content }, root, key, leaf);
+      const found = runLibrary({ ...entity, signature: content }, root, key, leaf, memoize);
       const explained = found && SYMPTOMS.has(found.code) && failures.some((f) => CAUSES.has(f.code));
       if (found && !explained && !failures.some((f) => f.code === found.code)) failures.push(found);
     }
@@ -208,7 +240,7 @@ export function verifyBundle(request: VerifyBundleRequest, options: VerifyOption
   const parsed = parseBundle(request.bundle);
   const root = resolveTrustedRoot(request.trustedRoot);
   if (parsed.ok && root instanceof TrustedRootHandle) {
-    return verifyParsed(parsed.bundle, artifact, root, expectation, (options.now ?? Date.now)());
+    return verifyParsed(parsed.bundle, artifact, root, expectation, (options.now ?? Date.now)(), options.memoize ?? true);
   }
   // Both are reported when both are wrong: fixing one should not reveal the other only later.
   const early: VerificationFailure[] = [];

@@ -3,12 +3,13 @@
  *
  * Node's crypto (OpenSSL EVP_DigestVerify) always hashes the message itself, so a message
  * signature cannot be checked from the artifact's digest alone. ECDSA verifies the hash, not the
- * message, so the digest is all it needs: `@noble/curves` verifies it directly. RSA PKCS#1 v1.5 is
- * checked by recovering the DigestInfo with the public key. Ed25519 (pure EdDSA) signs the whole
- * message; it cannot be checked from a digest and is reported as such.
+ * message, so the digest is all it needs (`ecdsa-prehashed.ts`: OpenSSL over an equivalent key,
+ * `@noble/curves` as the reference). RSA PKCS#1 v1.5 is checked by recovering the DigestInfo with
+ * the public key. Ed25519 (pure EdDSA) signs the whole message; it cannot be checked from a digest
+ * and is reported as such.
  */
 import { constants, publicDecrypt, type KeyObject } from "node:crypto";
-import { p256, p384, p521 } from "@noble/curves/nist.js";
+import { verifyEcdsaPrehashed, verifyEcdsaPrehashedNoble, type EcdsaCurveName } from "./ecdsa-prehashed.js";
 
 /** Digest algorithms a prehashed signature may use, by Node name. */
 export type PrehashAlgorithm = "sha256" | "sha384" | "sha512";
@@ -20,7 +21,7 @@ export interface PrehashedResult {
   readonly unsupported?: string;
 }
 
-const CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 } as const;
+const CURVES: ReadonlySet<string> = new Set<EcdsaCurveName>(["prime256v1", "secp384r1", "secp521r1"]);
 
 /** DER DigestInfo prefixes (RFC 8017 §9.2 note 1). */
 const DIGEST_INFO_PREFIX: Record<PrehashAlgorithm, Buffer> = {
@@ -29,34 +30,30 @@ const DIGEST_INFO_PREFIX: Record<PrehashAlgorithm, Buffer> = {
   sha512: Buffer.from("3051300d060960864801650304020305000440", "hex"),
 };
 
-/** Uncompressed EC points, by key: exporting a JWK per verification would cost more than caching. */
-const ecPoints = new WeakMap<KeyObject, Uint8Array>();
-
-function ecPoint(key: KeyObject): Uint8Array {
-  let point = ecPoints.get(key);
-  if (!point) {
-    const jwk = key.export({ format: "jwk" });
-    const x = Buffer.from(jwk.x ?? "", "base64url");
-    const y = Buffer.from(jwk.y ?? "", "base64url");
-    point = Buffer.concat([Buffer.from([4]), x, y]);
-    ecPoints.set(key, point);
-  }
-  return point;
-}
-
 /**
  * Verifies `signature` (DER for ECDSA) by `key` over `digest`, the already computed hash of the
  * signed message. Never throws: a malformed signature or key is simply not valid.
  */
 export function verifyPrehashed(key: KeyObject, digest: Uint8Array, signature: Uint8Array, algorithm: PrehashAlgorithm): PrehashedResult {
+  return check(key, digest, signature, algorithm, verifyEcdsaPrehashed);
+}
+
+/**
+ * {@link verifyPrehashed} with ECDSA checked by `@noble/curves` alone: the reference the
+ * differential tests compare the fast path with.
+ */
+export function verifyPrehashedReference(key: KeyObject, digest: Uint8Array, signature: Uint8Array, algorithm: PrehashAlgorithm): PrehashedResult {
+  return check(key, digest, signature, algorithm, verifyEcdsaPrehashedNoble);
+}
+
+function check(key: KeyObject, digest: Uint8Array, signature: Uint8Array, algorithm: PrehashAlgorithm, ecdsa: typeof verifyEcdsaPrehashed): PrehashedResult {
   try {
     switch (key.asymmetricKeyType) {
       case "ec": {
-        const curveName = key.asymmetricKeyDetails?.namedCurve as keyof typeof CURVES | undefined;
-        const curve = curveName ? CURVES[curveName] : undefined;
-        if (!curve) return { valid: false, unsupported: `ECDSA curve ${curveName ?? "unknown"} is not supported` };
-        // lowS: false — OpenSSL and Go do not normalize S; noble's default would reject half of them.
-        return { valid: curve.verify(signature, digest, ecPoint(key), { prehash: false, lowS: false, format: "der" }) };
+        const curveName = key.asymmetricKeyDetails?.namedCurve;
+        if (!curveName || !CURVES.has(curveName)) return { valid: false, unsupported: `ECDSA curve ${curveName ?? "unknown"} is not supported` };
+        // No low-S rule: OpenSSL and Go do not normalize S.
+        return { valid: ecdsa(curveName as EcdsaCurveName, key, digest, signature) };
       }
       case "rsa": {
         const recovered = publicDecrypt({ key, padding: constants.RSA_PKCS1_PADDING }, signature);

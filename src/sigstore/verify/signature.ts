@@ -17,7 +17,7 @@ import { crypto as sigstoreCrypto, dsse } from "@sigstore/core";
 import type { SignedEntity } from "@sigstore/verify";
 import type { Artifact } from "./artifact.js";
 import { messageDigestAlgorithm } from "./message-digest.js";
-import { verifyPrehashed } from "./prehashed.js";
+import { verifyPrehashed, verifyPrehashedReference } from "./prehashed.js";
 
 /** Whether a signature verified, and why it could not be checked at all when that is the case. */
 export interface SignatureCheck {
@@ -30,8 +30,11 @@ type SignatureContent = SignedEntity["signature"];
 /** A function that checks the bundle's signature under a given key. */
 export type SignatureChecker = (key: KeyObject) => SignatureCheck;
 
-/** Builds the checker for this bundle and artifact (computing the PAE or digest comparison once). */
-export function signatureChecker(bundle: Bundle, artifact: Artifact): SignatureChecker {
+/**
+ * Builds the checker for this bundle and artifact (computing the PAE or digest comparison once).
+ * `reference` checks digest-only ECDSA with `@noble/curves` alone (the differential tests' baseline).
+ */
+export function signatureChecker(bundle: Bundle, artifact: Artifact, reference = false): SignatureChecker {
   const content = bundle.content;
   if (content.$case === "dsseEnvelope") {
     const envelope = content.dsseEnvelope;
@@ -52,7 +55,8 @@ export function signatureChecker(bundle: Bundle, artifact: Artifact): SignatureC
   if (bytesMatch) {
     return (key) => ({ valid: sigstoreCrypto.verify(bytes, key, sig, key.asymmetricKeyType === "ed25519" ? undefined : algorithm) });
   }
-  return (key) => verifyPrehashed(key, declared, sig, algorithm);
+  const prehashed = reference ? verifyPrehashedReference : verifyPrehashed;
+  return (key) => prehashed(key, declared, sig, algorithm);
 }
 
 /**

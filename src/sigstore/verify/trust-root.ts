@@ -11,6 +11,7 @@ import { crypto as sigstoreCrypto, X509Certificate } from "@sigstore/core";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toTrustMaterial, Verifier, type TrustMaterial } from "@sigstore/verify";
 import { checkJsonBounds, DEFAULT_TRUST_ROOT_LIMITS } from "./json-limits.js";
+import { memoizedVerifier } from "./memoized-verifier.js";
 import { memoizeTrustMaterial } from "./trust-material-memo.js";
 
 /** The trusted-root media types this verifier understands (v0.1 in both spellings, and v0.2). */
@@ -157,15 +158,28 @@ export class TrustedRootHandle {
    * deployment without a CT log would otherwise reject every bundle ("expected 1 SCTs, got 0").
    */
   readonly requiresScts: boolean;
-  /** The reference verifier configured for certificate-signed bundles under this root. */
+  /**
+   * The reference verifier configured for certificate-signed bundles under this root, with its
+   * recurring work memoized (`memoized-verifier.ts`).
+   */
   readonly verifier: Verifier;
+  #unmemoized: TrustMaterial | undefined;
 
   constructor(fingerprint: string, root: TrustedRoot) {
     this.fingerprint = fingerprint;
     this.root = root;
     this.trustMaterial = memoizeTrustMaterial(toTrustMaterial(root));
     this.requiresScts = root.ctlogs.length > 0;
-    this.verifier = new Verifier(this.trustMaterial, verifierOptions(this.requiresScts));
+    this.verifier = memoizedVerifier(this.trustMaterial, verifierOptions(this.requiresScts));
+  }
+
+  /**
+   * Trust material built by the stock `toTrustMaterial` with nothing memoized: the baseline of the
+   * engine's uncached mode, which the differential tests compare the fast path with.
+   */
+  get unmemoizedTrustMaterial(): TrustMaterial {
+    this.#unmemoized ??= toTrustMaterial(this.root);
+    return this.#unmemoized;
   }
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ssl
 import threading
 from pathlib import Path
-from typing import Any, Iterator, Optional, Union
+from typing import Any, Mapping, Iterator, Optional, Union
 
 import grpc
 
@@ -13,6 +13,7 @@ from . import _requests as r
 from ._connect import ConnectTransport
 from ._errors import from_grpc_error
 from ._gen import sigstore_trustroot_pb2
+from ._gen.certus.trust.v1 import certus_integration_pb2 as certus_pb2
 from ._gen.certus.trust.v1 import keys_pb2, sign_pb2, transparency_pb2, trust_service_pb2_grpc, verify_pb2
 
 
@@ -93,6 +94,43 @@ class TrustClient:
         if self._channel is None:
             return self._connect.server_stream(r.WATCH_CHECKPOINTS.path, req, r.WATCH_CHECKPOINTS.response, timeout)
         return self._grpc_stream(req, timeout)
+
+    # ---- Certus workflows (the prototype's /v1/verify-and-permit-upload, /v1/verify-chain, …) ----
+
+    def verify_and_permit_upload(
+        self, request: Union[certus_pb2.VerifyAndPermitUploadRequest, Mapping[str, Any], None] = None, /, *, timeout: Optional[float] = None, **fields: Any
+    ) -> certus_pb2.VerifyAndPermitUploadResponse:
+        """Asks permission to store a scan (Certus-Assurance). ``request`` may be the message, or
+        the JSON body sent to the prototype (snake_case dict, ``None`` for absent fields). A refusal
+        is an answer (``permitted`` false, ``reason``), not an exception."""
+        return self._unary(r.VERIFY_AND_PERMIT_UPLOAD, r.build_from_json(r.VERIFY_AND_PERMIT_UPLOAD.request, request, fields), timeout)
+
+    def permit_upload(self, body: Union[certus_pb2.VerifyAndPermitUploadRequest, Mapping[str, Any]], *, timeout: Optional[float] = None) -> dict[str, Any]:
+        """Drop-in for the hand-written ``POST /v1/verify-and-permit-upload`` client: takes the same
+        body (dict or dataclass ``asdict``), returns the same dict (``permitted``, ``reason``,
+        ``verification_proof``, ``storage_config``, …)."""
+        return r.to_dict(self.verify_and_permit_upload(body, timeout=timeout))
+
+    def verify_chain(
+        self, request: Union[certus_pb2.VerifyChainRequest, Mapping[str, Any], None] = None, /, *, timeout: Optional[float] = None, **fields: Any
+    ) -> certus_pb2.VerifyChainResponse:
+        """Checks a scan's inner and outer signatures against the digests of stored copies
+        (Certus-Transform, Certus-Ask). Takes the message, the prototype's JSON body as a dict, or
+        keyword fields (``artifact_locations=``, ``signatures=``, ``sigstore_entry_id=``); each flag
+        of the answer says what holds, ``reasons`` why a flag is false."""
+        return self._unary(r.VERIFY_CHAIN, r.build_from_json(r.VERIFY_CHAIN.request, request, fields), timeout)
+
+    def get_stats(self, *, timeout: Optional[float] = None) -> certus_pb2.GetStatsResponse:
+        """Activity counts from the transparency log and the audit trail."""
+        return self._unary(r.GET_STATS, certus_pb2.GetStatsRequest(), timeout)
+
+    def get_provenance(self, scan_id: str, *, timeout: Optional[float] = None) -> certus_pb2.GetProvenanceResponse:
+        """The recorded chain of a scan (permissions, signatures, every verification since)."""
+        return self._unary(r.GET_PROVENANCE, certus_pb2.GetProvenanceRequest(scan_id=scan_id), timeout)
+
+    def get_readiness(self, *, timeout: Optional[float] = None) -> certus_pb2.GetReadinessResponse:
+        """Probes each component the service depends on."""
+        return self._unary(r.GET_READINESS, certus_pb2.GetReadinessRequest(), timeout)
 
     # ---- helpers -----------------------------------------------------------------------------
 

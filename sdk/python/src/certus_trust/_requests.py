@@ -12,6 +12,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from ._gen import sigstore_bundle_pb2
+from ._gen.certus.trust.v1 import certus_integration_pb2 as certus_pb2
 from ._gen.certus.trust.v1 import common_pb2, keys_pb2, sign_pb2, transparency_pb2, verify_pb2
 
 M = TypeVar("M", bound=Message)
@@ -43,6 +44,11 @@ GET_KEYS = Rpc("GetKeys", keys_pb2.GetKeysRequest, keys_pb2.GetKeysResponse)
 WATCH_CHECKPOINTS = Rpc(
     "WatchCheckpoints", transparency_pb2.WatchCheckpointsRequest, transparency_pb2.WatchCheckpointsResponse, server_streaming=True
 )
+VERIFY_AND_PERMIT_UPLOAD = Rpc("VerifyAndPermitUpload", certus_pb2.VerifyAndPermitUploadRequest, certus_pb2.VerifyAndPermitUploadResponse)
+VERIFY_CHAIN = Rpc("VerifyChain", certus_pb2.VerifyChainRequest, certus_pb2.VerifyChainResponse)
+GET_STATS = Rpc("GetStats", certus_pb2.GetStatsRequest, certus_pb2.GetStatsResponse)
+GET_PROVENANCE = Rpc("GetProvenance", certus_pb2.GetProvenanceRequest, certus_pb2.GetProvenanceResponse)
+GET_READINESS = Rpc("GetReadiness", certus_pb2.GetReadinessRequest, certus_pb2.GetReadinessResponse)
 
 
 def build(request_type: Type[M], request: Optional[M], fields: Mapping[str, Any]) -> M:
@@ -55,6 +61,37 @@ def build(request_type: Type[M], request: Optional[M], fields: Mapping[str, Any]
             raise TypeError(f"expected {request_type.__name__}, got {type(request).__name__}")
         return request
     return request_type(**fields)
+
+
+def build_from_json(request_type: Type[M], request: Union[M, Mapping[str, Any], None], fields: Mapping[str, Any]) -> M:
+    """Like :func:`build`, but ``request`` may also be the JSON body a Certus service sent to the
+    prototype (a dict with snake_case keys, ``None`` for absent fields): it is parsed strictly,
+    so a misspelt key raises ValueError instead of being dropped."""
+    if isinstance(request, Mapping):
+        if fields:
+            raise TypeError("pass either a dict body or keyword fields, not both")
+        try:
+            return json_format.ParseDict(_drop_none(request), request_type())
+        except json_format.ParseError as e:
+            raise ValueError(f"not a {request_type.__name__}: {e}") from e
+    if request is None and fields:
+        return build_from_json(request_type, dict(fields), {})
+    return build(request_type, request, fields)
+
+
+def _drop_none(value: Any) -> Any:
+    """Removes ``None`` values (dataclasses.asdict writes absent optionals as None)."""
+    if isinstance(value, Mapping):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def to_dict(message: Message) -> dict[str, Any]:
+    """A response as the dict the prototype's JSON gave (snake_case keys, every field present),
+    for callers moving from hand-written HTTP clients."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
 
 
 _FORMATS = {

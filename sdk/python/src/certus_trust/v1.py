@@ -1,5 +1,23 @@
 """The Certus-Trust v1 messages (generated from proto/certus/trust/v1), under short names."""
 
+from ._gen.certus.trust.v1.certus_integration_pb2 import (
+    ArtifactLocation,
+    ChainSignatures,
+    GetProvenanceResponse,
+    GetReadinessResponse,
+    GetStatsResponse,
+    InnerSignature,
+    OuterSignature,
+    ScanMetadata,
+    StorageConfig,
+    StorageDestinations,
+    UploadArtifact,
+    VerificationProof,
+    VerifyAndPermitUploadRequest,
+    VerifyAndPermitUploadResponse,
+    VerifyChainRequest,
+    VerifyChainResponse,
+)
 from ._gen.certus.trust.v1.common_pb2 import Artifact, Identity, LogEntryRef
 from ._gen.certus.trust.v1.keys_pb2 import GetKeysRequest, GetKeysResponse, PublicKeyInfo, TufInfo
 from ._gen.certus.trust.v1.sign_pb2 import (
@@ -32,6 +50,10 @@ from ._gen.sigstore_bundle_pb2 import Bundle
 from ._gen.sigstore_trustroot_pb2 import SigningConfig, TrustedRoot
 
 __all__ = [
+    "ArtifactLocation", "ChainSignatures", "GetProvenanceResponse", "GetReadinessResponse", "GetStatsResponse",
+    "InnerSignature", "OuterSignature", "ScanMetadata", "StorageConfig", "StorageDestinations", "UploadArtifact",
+    "VerificationProof", "VerifyAndPermitUploadRequest", "VerifyAndPermitUploadResponse", "VerifyChainRequest",
+    "VerifyChainResponse",
     "Artifact", "Identity", "LogEntryRef",
     "GetKeysRequest", "GetKeysResponse", "PublicKeyInfo", "TufInfo",
     "SIGNATURE_FORMAT_DSSE", "SIGNATURE_FORMAT_MESSAGE_SIGNATURE", "SIGNATURE_FORMAT_UNSPECIFIED",

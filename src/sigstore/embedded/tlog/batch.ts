@@ -22,6 +22,8 @@ export interface SealContext {
   /** The tree before this batch. */
   readonly frontier: Frontier;
   readonly origin: string;
+  /** Signature name of the signed note. */
+  readonly noteName: string;
   readonly logId: Buffer;
   readonly signer: KeySigner;
   /** The batch's integrated time, seconds since the epoch. */
@@ -67,7 +69,7 @@ export async function sealBatch(requests: readonly AppendRequest[], context: Sea
   const growth = frontier.appendLeafHashes(accepted.map((a) => a.leaf));
   const checkpoint = { origin: context.origin, treeSize: growth.frontier.size, rootHash: growth.frontier.root() };
   const [note, ...sets] = accepted.length === 0 ? [""] : await Promise.all([
-    signCheckpoint(checkpoint, signer),
+    signCheckpoint(checkpoint, signer, context.noteName),
     ...accepted.map((a, i) => signer.sign(signedEntryTimestampPayload({
       canonicalizedBody: a.request.canonicalBody, integratedTime, logId, logIndex: frontier.size + i,
     }))),

@@ -38,6 +38,14 @@ export function isValidNoteName(name: string): boolean {
   return name.length > 0 && name.length <= 256 && !/[\s+\p{Cc}]/u.test(name);
 }
 
+/**
+ * A checkpoint origin line: any printable text (Rekor v1 writes `<host> - <treeID>`, with spaces),
+ * no line breaks or control characters.
+ */
+export function isValidOrigin(origin: string): boolean {
+  return origin.length > 0 && origin.length <= 256 && !/\p{Cc}/u.test(origin) && origin.trim() === origin;
+}
+
 /** Sigstore's key hint: first 4 bytes of SHA-256 of the SPKI DER (= logID[0:4]). */
 export function keyHint(publicKeySpki: Uint8Array): Buffer {
   return createHash("sha256").update(publicKeySpki).digest().subarray(0, 4);
@@ -57,7 +65,7 @@ export async function signCheckpoint(
   signer: KeySigner,
   name: string = checkpoint.origin,
 ): Promise<string> {
-  if (!isValidNoteName(checkpoint.origin)) throw new TypeError(`invalid checkpoint origin: ${JSON.stringify(checkpoint.origin)}`);
+  if (!isValidOrigin(checkpoint.origin)) throw new TypeError(`invalid checkpoint origin: ${JSON.stringify(checkpoint.origin)}`);
   if (!isValidNoteName(name)) throw new TypeError(`invalid note name: ${JSON.stringify(name)}`);
   const body = checkpointBody(checkpoint);
   const signature = await signer.sign(Buffer.from(body, "utf8"));

@@ -18,10 +18,15 @@ export interface EmbeddedLogOptions {
   /** The log key: signs SETs and checkpoints. logId = SHA-256 of its SPKI DER. */
   readonly signer: KeySigner;
   /**
-   * Checkpoint origin and signature name; no whitespace. The trusted root's tlog `baseUrl` must
-   * contain it as a substring (`baseUrl.includes(origin)`), or verifiers reject the checkpoint.
+   * Checkpoint origin: the first line of every checkpoint (printable, no line breaks). Rekor v1
+   * style is `<host> - <treeID>`, which sigstore-go requires to recognise a v1 log's checkpoints.
    */
   readonly origin: string;
+  /**
+   * Signature name in the signed note (no whitespace); default: `origin`. The trusted root's tlog
+   * `baseUrl` must contain it (`baseUrl.includes(name)`), or verifiers reject the checkpoint.
+   */
+  readonly noteName?: string;
   /** Current time in milliseconds since the Unix epoch. Default `Date.now`. */
   readonly clock?: () => number;
   /** Most entries per transaction. Default {@link DEFAULT_MAX_BATCH_SIZE}. */

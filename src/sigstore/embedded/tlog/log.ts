@@ -40,7 +40,7 @@ import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } fro
 import type { KeySigner } from "../../keys/key-signer.js";
 import { validateAppendRequest, DEFAULT_MAX_BODY_BYTES, type AppendRequest } from "./append-request.js";
 import { sealBatch } from "./batch.js";
-import { isValidNoteName, signCheckpoint } from "./checkpoint.js";
+import { isValidNoteName, isValidOrigin, signCheckpoint } from "./checkpoint.js";
 import type { EntryApiVersion, EntryKind, LoggedEntry } from "./entry.js";
 import { Frontier } from "./frontier.js";
 import { GroupCommitter, type BatchOutcome } from "./group-commit.js";
@@ -61,7 +61,8 @@ function checkOptions(options: EmbeddedLogOptions): void {
   const problems = [
     typeof options.dataDir === "string" && options.dataDir.length > 0 ? "" : "dataDir is required",
     options.signer?.publicKeySpki instanceof Uint8Array && typeof options.signer.sign === "function" ? "" : "signer is required",
-    isValidNoteName(options.origin) ? "" : "origin must be non-empty, without whitespace or '+'",
+    isValidOrigin(options.origin) ? "" : "origin must be non-empty printable text without line breaks",
+    isValidNoteName(options.noteName ?? options.origin) ? "" : "noteName (default: origin) must be non-empty, without whitespace or '+'",
     options.clock === undefined || typeof options.clock === "function" ? "" : "clock must be a function",
     positive(options.maxBatchSize) ? "" : "maxBatchSize must be a positive integer",
     positive(options.maxBodyBytes) ? "" : "maxBodyBytes must be a positive integer",
@@ -86,6 +87,8 @@ export class EmbeddedTransparencyLog {
   /** SHA-256 of the log key's SPKI DER: `logId.keyId` in every entry. */
   readonly logId: Buffer;
   readonly origin: string;
+  /** Signature name of the log's signed notes. */
+  readonly noteName: string;
   private readonly store: LogStore;
   private readonly signer: KeySigner;
   private readonly clock: () => number;
@@ -102,6 +105,7 @@ export class EmbeddedTransparencyLog {
     this.store = store;
     this.signer = options.signer;
     this.origin = options.origin;
+    this.noteName = options.noteName ?? options.origin;
     this.logId = logId;
     this.clock = options.clock ?? Date.now;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -151,7 +155,7 @@ export class EmbeddedTransparencyLog {
       throw new TrustError("INTERNAL", `${LOG_COMPONENT}: a checkpoint is larger than the stored tree`);
     }
     const checkpoint = { treeSize: size, rootHash: this.frontier.root() };
-    const note = await this.signOrUnavailable(() => signCheckpoint({ origin: this.origin, ...checkpoint }, this.signer));
+    const note = await this.signOrUnavailable(() => signCheckpoint({ origin: this.origin, ...checkpoint }, this.signer, this.noteName));
     this.latest = { ...checkpoint, note };
     this.store.commit({ entries: [], subtrees: [], checkpoint: this.latest });
   }
@@ -190,7 +194,7 @@ export class EmbeddedTransparencyLog {
     if (this.needsResync) this.resync();
     const before = this.frontier;
     const sealed = await this.signOrUnavailable(() => sealBatch(requests, {
-      frontier: before, origin: this.origin, logId: this.logId, signer: this.signer,
+      frontier: before, origin: this.origin, noteName: this.noteName, logId: this.logId, signer: this.signer,
       integratedTime: this.nextIntegratedTime(), indexOfLeafHash: (leaf) => this.store.indexOfLeafHash(leaf),
     }));
     const { outcomes, entries, growth, checkpoint: stored } = sealed;

@@ -8,7 +8,7 @@
  */
 import { createPublicKey, timingSafeEqual, verify, type KeyObject } from "node:crypto";
 import { InvalidArgumentError } from "../../../errors.js";
-import { isValidNoteName, keyHint, SIGNATURE_LINE_PREFIX, type Checkpoint } from "./checkpoint.js";
+import { isValidNoteName, isValidOrigin, keyHint, SIGNATURE_LINE_PREFIX, type Checkpoint } from "./checkpoint.js";
 import { HASH_SIZE } from "./merkle.js";
 
 /** Largest signed note accepted, in bytes (a checkpoint is a few hundred). */
@@ -95,7 +95,7 @@ export function parseSignedNote(input: string | Uint8Array): SignedNote {
 export function parseCheckpointBody(text: string): Checkpoint & { readonly extensions: readonly string[] } {
   const lines = text.endsWith("\n") ? text.slice(0, -1).split("\n") : [];
   const [origin, sizeLine, rootLine, ...extensions] = lines;
-  if (origin === undefined || sizeLine === undefined || rootLine === undefined || !isValidNoteName(origin)) {
+  if (origin === undefined || sizeLine === undefined || rootLine === undefined || !isValidOrigin(origin)) {
     throw new CheckpointError("MALFORMED_CHECKPOINT", "checkpoint needs origin, size and root lines");
   }
   if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeLine) || !Number.isSafeInteger(Number(sizeLine))) {

@@ -63,7 +63,8 @@ func (*GetKeysRequest) Descriptor() ([]byte, []int) {
 // A public key the service uses.
 type PublicKeyInfo struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA` or `TSA_ROOT`.
+	// What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA`, `TSA_ROOT`, or a TUF role
+	// key: `TUF_ROOT`, `TUF_TARGETS`, `TUF_SNAPSHOT`, `TUF_TIMESTAMP`.
 	Purpose string `protobuf:"bytes,1,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	// The key id: hex SHA-256 of the key's DER SubjectPublicKeyInfo.
 	KeyId string `protobuf:"bytes,2,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`

@@ -22,8 +22,9 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// Looks up transparency-log entries, or asks for a consistency proof. Set exactly one of:
-// `digest`, `subject`, `log_index`, `uuid`, or the pair `first_size`/`last_size`.
+// Looks up transparency-log entries, or asks for a consistency proof. Set at most one of:
+// `digest`, `subject`, `log_index`, `uuid`, or the pair `first_size`/`last_size`; with none, the
+// answer is just the latest signed checkpoint.
 type GetTransparencyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Entries whose artifact has this digest (`sha256:<hex>`).

@@ -24,42 +24,73 @@ var File_certus_trust_v1_trust_service_proto protoreflect.FileDescriptor
 
 const file_certus_trust_v1_trust_service_proto_rawDesc = "" +
 	"\n" +
-	"#certus/trust/v1/trust_service.proto\x12\x0fcertus.trust.v1\x1a\x1acertus/trust/v1/keys.proto\x1a\x1acertus/trust/v1/sign.proto\x1a\"certus/trust/v1/transparency.proto\x1a\x1ccertus/trust/v1/verify.proto2\xc7\x03\n" +
+	"#certus/trust/v1/trust_service.proto\x12\x0fcertus.trust.v1\x1a(certus/trust/v1/certus_integration.proto\x1a\x1acertus/trust/v1/keys.proto\x1a\x1acertus/trust/v1/sign.proto\x1a\"certus/trust/v1/transparency.proto\x1a\x1ccertus/trust/v1/verify.proto2\x92\b\n" +
 	"\fTrustService\x12C\n" +
 	"\x04Sign\x12\x1c.certus.trust.v1.SignRequest\x1a\x1d.certus.trust.v1.SignResponse\x12I\n" +
 	"\x06Verify\x12\x1e.certus.trust.v1.VerifyRequest\x1a\x1f.certus.trust.v1.VerifyResponse\x12i\n" +
 	"\x0fGetTransparency\x12'.certus.trust.v1.GetTransparencyRequest\x1a(.certus.trust.v1.GetTransparencyResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\aGetKeys\x12\x1f.certus.trust.v1.GetKeysRequest\x1a .certus.trust.v1.GetKeysResponse\"\x03\x90\x02\x01\x12i\n" +
-	"\x10WatchCheckpoints\x12(.certus.trust.v1.WatchCheckpointsRequest\x1a).certus.trust.v1.WatchCheckpointsResponse0\x01b\x06proto3"
+	"\x10WatchCheckpoints\x12(.certus.trust.v1.WatchCheckpointsRequest\x1a).certus.trust.v1.WatchCheckpointsResponse0\x01\x12v\n" +
+	"\x15VerifyAndPermitUpload\x12-.certus.trust.v1.VerifyAndPermitUploadRequest\x1a..certus.trust.v1.VerifyAndPermitUploadResponse\x12X\n" +
+	"\vVerifyChain\x12#.certus.trust.v1.VerifyChainRequest\x1a$.certus.trust.v1.VerifyChainResponse\x12Z\n" +
+	"\n" +
+	"LegacySign\x12\".certus.trust.v1.LegacySignRequest\x1a#.certus.trust.v1.LegacySignResponse\"\x03\x88\x02\x01\x12T\n" +
+	"\bGetStats\x12 .certus.trust.v1.GetStatsRequest\x1a!.certus.trust.v1.GetStatsResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\rGetProvenance\x12%.certus.trust.v1.GetProvenanceRequest\x1a&.certus.trust.v1.GetProvenanceResponse\"\x03\x90\x02\x01\x12`\n" +
+	"\fGetReadiness\x12$.certus.trust.v1.GetReadinessRequest\x1a%.certus.trust.v1.GetReadinessResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var file_certus_trust_v1_trust_service_proto_goTypes = []any{
-	(*SignRequest)(nil),              // 0: certus.trust.v1.SignRequest
-	(*VerifyRequest)(nil),            // 1: certus.trust.v1.VerifyRequest
-	(*GetTransparencyRequest)(nil),   // 2: certus.trust.v1.GetTransparencyRequest
-	(*GetKeysRequest)(nil),           // 3: certus.trust.v1.GetKeysRequest
-	(*WatchCheckpointsRequest)(nil),  // 4: certus.trust.v1.WatchCheckpointsRequest
-	(*SignResponse)(nil),             // 5: certus.trust.v1.SignResponse
-	(*VerifyResponse)(nil),           // 6: certus.trust.v1.VerifyResponse
-	(*GetTransparencyResponse)(nil),  // 7: certus.trust.v1.GetTransparencyResponse
-	(*GetKeysResponse)(nil),          // 8: certus.trust.v1.GetKeysResponse
-	(*WatchCheckpointsResponse)(nil), // 9: certus.trust.v1.WatchCheckpointsResponse
+	(*SignRequest)(nil),                   // 0: certus.trust.v1.SignRequest
+	(*VerifyRequest)(nil),                 // 1: certus.trust.v1.VerifyRequest
+	(*GetTransparencyRequest)(nil),        // 2: certus.trust.v1.GetTransparencyRequest
+	(*GetKeysRequest)(nil),                // 3: certus.trust.v1.GetKeysRequest
+	(*WatchCheckpointsRequest)(nil),       // 4: certus.trust.v1.WatchCheckpointsRequest
+	(*VerifyAndPermitUploadRequest)(nil),  // 5: certus.trust.v1.VerifyAndPermitUploadRequest
+	(*VerifyChainRequest)(nil),            // 6: certus.trust.v1.VerifyChainRequest
+	(*LegacySignRequest)(nil),             // 7: certus.trust.v1.LegacySignRequest
+	(*GetStatsRequest)(nil),               // 8: certus.trust.v1.GetStatsRequest
+	(*GetProvenanceRequest)(nil),          // 9: certus.trust.v1.GetProvenanceRequest
+	(*GetReadinessRequest)(nil),           // 10: certus.trust.v1.GetReadinessRequest
+	(*SignResponse)(nil),                  // 11: certus.trust.v1.SignResponse
+	(*VerifyResponse)(nil),                // 12: certus.trust.v1.VerifyResponse
+	(*GetTransparencyResponse)(nil),       // 13: certus.trust.v1.GetTransparencyResponse
+	(*GetKeysResponse)(nil),               // 14: certus.trust.v1.GetKeysResponse
+	(*WatchCheckpointsResponse)(nil),      // 15: certus.trust.v1.WatchCheckpointsResponse
+	(*VerifyAndPermitUploadResponse)(nil), // 16: certus.trust.v1.VerifyAndPermitUploadResponse
+	(*VerifyChainResponse)(nil),           // 17: certus.trust.v1.VerifyChainResponse
+	(*LegacySignResponse)(nil),            // 18: certus.trust.v1.LegacySignResponse
+	(*GetStatsResponse)(nil),              // 19: certus.trust.v1.GetStatsResponse
+	(*GetProvenanceResponse)(nil),         // 20: certus.trust.v1.GetProvenanceResponse
+	(*GetReadinessResponse)(nil),          // 21: certus.trust.v1.GetReadinessResponse
 }
 var file_certus_trust_v1_trust_service_proto_depIdxs = []int32{
-	0, // 0: certus.trust.v1.TrustService.Sign:input_type -> certus.trust.v1.SignRequest
-	1, // 1: certus.trust.v1.TrustService.Verify:input_type -> certus.trust.v1.VerifyRequest
-	2, // 2: certus.trust.v1.TrustService.GetTransparency:input_type -> certus.trust.v1.GetTransparencyRequest
-	3, // 3: certus.trust.v1.TrustService.GetKeys:input_type -> certus.trust.v1.GetKeysRequest
-	4, // 4: certus.trust.v1.TrustService.WatchCheckpoints:input_type -> certus.trust.v1.WatchCheckpointsRequest
-	5, // 5: certus.trust.v1.TrustService.Sign:output_type -> certus.trust.v1.SignResponse
-	6, // 6: certus.trust.v1.TrustService.Verify:output_type -> certus.trust.v1.VerifyResponse
-	7, // 7: certus.trust.v1.TrustService.GetTransparency:output_type -> certus.trust.v1.GetTransparencyResponse
-	8, // 8: certus.trust.v1.TrustService.GetKeys:output_type -> certus.trust.v1.GetKeysResponse
-	9, // 9: certus.trust.v1.TrustService.WatchCheckpoints:output_type -> certus.trust.v1.WatchCheckpointsResponse
-	5, // [5:10] is the sub-list for method output_type
-	0, // [0:5] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	0,  // 0: certus.trust.v1.TrustService.Sign:input_type -> certus.trust.v1.SignRequest
+	1,  // 1: certus.trust.v1.TrustService.Verify:input_type -> certus.trust.v1.VerifyRequest
+	2,  // 2: certus.trust.v1.TrustService.GetTransparency:input_type -> certus.trust.v1.GetTransparencyRequest
+	3,  // 3: certus.trust.v1.TrustService.GetKeys:input_type -> certus.trust.v1.GetKeysRequest
+	4,  // 4: certus.trust.v1.TrustService.WatchCheckpoints:input_type -> certus.trust.v1.WatchCheckpointsRequest
+	5,  // 5: certus.trust.v1.TrustService.VerifyAndPermitUpload:input_type -> certus.trust.v1.VerifyAndPermitUploadRequest
+	6,  // 6: certus.trust.v1.TrustService.VerifyChain:input_type -> certus.trust.v1.VerifyChainRequest
+	7,  // 7: certus.trust.v1.TrustService.LegacySign:input_type -> certus.trust.v1.LegacySignRequest
+	8,  // 8: certus.trust.v1.TrustService.GetStats:input_type -> certus.trust.v1.GetStatsRequest
+	9,  // 9: certus.trust.v1.TrustService.GetProvenance:input_type -> certus.trust.v1.GetProvenanceRequest
+	10, // 10: certus.trust.v1.TrustService.GetReadiness:input_type -> certus.trust.v1.GetReadinessRequest
+	11, // 11: certus.trust.v1.TrustService.Sign:output_type -> certus.trust.v1.SignResponse
+	12, // 12: certus.trust.v1.TrustService.Verify:output_type -> certus.trust.v1.VerifyResponse
+	13, // 13: certus.trust.v1.TrustService.GetTransparency:output_type -> certus.trust.v1.GetTransparencyResponse
+	14, // 14: certus.trust.v1.TrustService.GetKeys:output_type -> certus.trust.v1.GetKeysResponse
+	15, // 15: certus.trust.v1.TrustService.WatchCheckpoints:output_type -> certus.trust.v1.WatchCheckpointsResponse
+	16, // 16: certus.trust.v1.TrustService.VerifyAndPermitUpload:output_type -> certus.trust.v1.VerifyAndPermitUploadResponse
+	17, // 17: certus.trust.v1.TrustService.VerifyChain:output_type -> certus.trust.v1.VerifyChainResponse
+	18, // 18: certus.trust.v1.TrustService.LegacySign:output_type -> certus.trust.v1.LegacySignResponse
+	19, // 19: certus.trust.v1.TrustService.GetStats:output_type -> certus.trust.v1.GetStatsResponse
+	20, // 20: certus.trust.v1.TrustService.GetProvenance:output_type -> certus.trust.v1.GetProvenanceResponse
+	21, // 21: certus.trust.v1.TrustService.GetReadiness:output_type -> certus.trust.v1.GetReadinessResponse
+	11, // [11:22] is the sub-list for method output_type
+	0,  // [0:11] is the sub-list for method input_type
+	0,  // [0:0] is the sub-list for extension type_name
+	0,  // [0:0] is the sub-list for extension extendee
+	0,  // [0:0] is the sub-list for field type_name
 }
 
 func init() { file_certus_trust_v1_trust_service_proto_init() }
@@ -67,6 +98,7 @@ func file_certus_trust_v1_trust_service_proto_init() {
 	if File_certus_trust_v1_trust_service_proto != nil {
 		return
 	}
+	file_certus_trust_v1_certus_integration_proto_init()
 	file_certus_trust_v1_keys_proto_init()
 	file_certus_trust_v1_sign_proto_init()
 	file_certus_trust_v1_transparency_proto_init()

@@ -45,6 +45,22 @@ const (
 	// TrustServiceWatchCheckpointsProcedure is the fully-qualified name of the TrustService's
 	// WatchCheckpoints RPC.
 	TrustServiceWatchCheckpointsProcedure = "/certus.trust.v1.TrustService/WatchCheckpoints"
+	// TrustServiceVerifyAndPermitUploadProcedure is the fully-qualified name of the TrustService's
+	// VerifyAndPermitUpload RPC.
+	TrustServiceVerifyAndPermitUploadProcedure = "/certus.trust.v1.TrustService/VerifyAndPermitUpload"
+	// TrustServiceVerifyChainProcedure is the fully-qualified name of the TrustService's VerifyChain
+	// RPC.
+	TrustServiceVerifyChainProcedure = "/certus.trust.v1.TrustService/VerifyChain"
+	// TrustServiceLegacySignProcedure is the fully-qualified name of the TrustService's LegacySign RPC.
+	TrustServiceLegacySignProcedure = "/certus.trust.v1.TrustService/LegacySign"
+	// TrustServiceGetStatsProcedure is the fully-qualified name of the TrustService's GetStats RPC.
+	TrustServiceGetStatsProcedure = "/certus.trust.v1.TrustService/GetStats"
+	// TrustServiceGetProvenanceProcedure is the fully-qualified name of the TrustService's
+	// GetProvenance RPC.
+	TrustServiceGetProvenanceProcedure = "/certus.trust.v1.TrustService/GetProvenance"
+	// TrustServiceGetReadinessProcedure is the fully-qualified name of the TrustService's GetReadiness
+	// RPC.
+	TrustServiceGetReadinessProcedure = "/certus.trust.v1.TrustService/GetReadiness"
 )
 
 // TrustServiceClient is a client for the certus.trust.v1.TrustService service.
@@ -60,6 +76,23 @@ type TrustServiceClient interface {
 	GetKeys(context.Context, *connect.Request[v1.GetKeysRequest]) (*connect.Response[v1.GetKeysResponse], error)
 	// Streams the current signed checkpoint, then each new one as the log grows.
 	WatchCheckpoints(context.Context, *connect.Request[v1.WatchCheckpointsRequest]) (*connect.ServerStreamForClient[v1.WatchCheckpointsResponse], error)
+	// Certus-Assurance asks permission to store a scan's artifacts (`POST /v1/verify-and-permit-upload`):
+	// the inner signature is verified against the policy, the `verified` tier gets an outer signature
+	// that is logged, the decision is recorded and audited, and Certus-Transform is told to upload.
+	VerifyAndPermitUpload(context.Context, *connect.Request[v1.VerifyAndPermitUploadRequest]) (*connect.Response[v1.VerifyAndPermitUploadResponse], error)
+	// Transform and Ask check a scan's inner and outer signatures against the digests of the copies
+	// they hold (`POST /v1/verify-chain`).
+	VerifyChain(context.Context, *connect.Request[v1.VerifyChainRequest]) (*connect.Response[v1.VerifyChainResponse], error)
+	// The legacy Certus-Integrity body of `POST /v1/sign`: a message signature over a digest.
+	//
+	// Deprecated: do not use.
+	LegacySign(context.Context, *connect.Request[v1.LegacySignRequest]) (*connect.Response[v1.LegacySignResponse], error)
+	// Activity counts from the log and the audit trail (`GET /v1/stats`).
+	GetStats(context.Context, *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error)
+	// The recorded chain of a scan (`GET /v1/provenance/{scan_id}`).
+	GetProvenance(context.Context, *connect.Request[v1.GetProvenanceRequest]) (*connect.Response[v1.GetProvenanceResponse], error)
+	// Probes each component the service depends on (`GET /v1/ready`).
+	GetReadiness(context.Context, *connect.Request[v1.GetReadinessRequest]) (*connect.Response[v1.GetReadinessResponse], error)
 }
 
 // NewTrustServiceClient constructs a client for the certus.trust.v1.TrustService service. By
@@ -105,16 +138,61 @@ func NewTrustServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(trustServiceMethods.ByName("WatchCheckpoints")),
 			connect.WithClientOptions(opts...),
 		),
+		verifyAndPermitUpload: connect.NewClient[v1.VerifyAndPermitUploadRequest, v1.VerifyAndPermitUploadResponse](
+			httpClient,
+			baseURL+TrustServiceVerifyAndPermitUploadProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("VerifyAndPermitUpload")),
+			connect.WithClientOptions(opts...),
+		),
+		verifyChain: connect.NewClient[v1.VerifyChainRequest, v1.VerifyChainResponse](
+			httpClient,
+			baseURL+TrustServiceVerifyChainProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("VerifyChain")),
+			connect.WithClientOptions(opts...),
+		),
+		legacySign: connect.NewClient[v1.LegacySignRequest, v1.LegacySignResponse](
+			httpClient,
+			baseURL+TrustServiceLegacySignProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("LegacySign")),
+			connect.WithClientOptions(opts...),
+		),
+		getStats: connect.NewClient[v1.GetStatsRequest, v1.GetStatsResponse](
+			httpClient,
+			baseURL+TrustServiceGetStatsProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("GetStats")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getProvenance: connect.NewClient[v1.GetProvenanceRequest, v1.GetProvenanceResponse](
+			httpClient,
+			baseURL+TrustServiceGetProvenanceProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("GetProvenance")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getReadiness: connect.NewClient[v1.GetReadinessRequest, v1.GetReadinessResponse](
+			httpClient,
+			baseURL+TrustServiceGetReadinessProcedure,
+			connect.WithSchema(trustServiceMethods.ByName("GetReadiness")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // trustServiceClient implements TrustServiceClient.
 type trustServiceClient struct {
-	sign             *connect.Client[v1.SignRequest, v1.SignResponse]
-	verify           *connect.Client[v1.VerifyRequest, v1.VerifyResponse]
-	getTransparency  *connect.Client[v1.GetTransparencyRequest, v1.GetTransparencyResponse]
-	getKeys          *connect.Client[v1.GetKeysRequest, v1.GetKeysResponse]
-	watchCheckpoints *connect.Client[v1.WatchCheckpointsRequest, v1.WatchCheckpointsResponse]
+	sign                  *connect.Client[v1.SignRequest, v1.SignResponse]
+	verify                *connect.Client[v1.VerifyRequest, v1.VerifyResponse]
+	getTransparency       *connect.Client[v1.GetTransparencyRequest, v1.GetTransparencyResponse]
+	getKeys               *connect.Client[v1.GetKeysRequest, v1.GetKeysResponse]
+	watchCheckpoints      *connect.Client[v1.WatchCheckpointsRequest, v1.WatchCheckpointsResponse]
+	verifyAndPermitUpload *connect.Client[v1.VerifyAndPermitUploadRequest, v1.VerifyAndPermitUploadResponse]
+	verifyChain           *connect.Client[v1.VerifyChainRequest, v1.VerifyChainResponse]
+	legacySign            *connect.Client[v1.LegacySignRequest, v1.LegacySignResponse]
+	getStats              *connect.Client[v1.GetStatsRequest, v1.GetStatsResponse]
+	getProvenance         *connect.Client[v1.GetProvenanceRequest, v1.GetProvenanceResponse]
+	getReadiness          *connect.Client[v1.GetReadinessRequest, v1.GetReadinessResponse]
 }
 
 // Sign calls certus.trust.v1.TrustService.Sign.
@@ -142,6 +220,38 @@ func (c *trustServiceClient) WatchCheckpoints(ctx context.Context, req *connect.
 	return c.watchCheckpoints.CallServerStream(ctx, req)
 }
 
+// VerifyAndPermitUpload calls certus.trust.v1.TrustService.VerifyAndPermitUpload.
+func (c *trustServiceClient) VerifyAndPermitUpload(ctx context.Context, req *connect.Request[v1.VerifyAndPermitUploadRequest]) (*connect.Response[v1.VerifyAndPermitUploadResponse], error) {
+	return c.verifyAndPermitUpload.CallUnary(ctx, req)
+}
+
+// VerifyChain calls certus.trust.v1.TrustService.VerifyChain.
+func (c *trustServiceClient) VerifyChain(ctx context.Context, req *connect.Request[v1.VerifyChainRequest]) (*connect.Response[v1.VerifyChainResponse], error) {
+	return c.verifyChain.CallUnary(ctx, req)
+}
+
+// LegacySign calls certus.trust.v1.TrustService.LegacySign.
+//
+// Deprecated: do not use.
+func (c *trustServiceClient) LegacySign(ctx context.Context, req *connect.Request[v1.LegacySignRequest]) (*connect.Response[v1.LegacySignResponse], error) {
+	return c.legacySign.CallUnary(ctx, req)
+}
+
+// GetStats calls certus.trust.v1.TrustService.GetStats.
+func (c *trustServiceClient) GetStats(ctx context.Context, req *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error) {
+	return c.getStats.CallUnary(ctx, req)
+}
+
+// GetProvenance calls certus.trust.v1.TrustService.GetProvenance.
+func (c *trustServiceClient) GetProvenance(ctx context.Context, req *connect.Request[v1.GetProvenanceRequest]) (*connect.Response[v1.GetProvenanceResponse], error) {
+	return c.getProvenance.CallUnary(ctx, req)
+}
+
+// GetReadiness calls certus.trust.v1.TrustService.GetReadiness.
+func (c *trustServiceClient) GetReadiness(ctx context.Context, req *connect.Request[v1.GetReadinessRequest]) (*connect.Response[v1.GetReadinessResponse], error) {
+	return c.getReadiness.CallUnary(ctx, req)
+}
+
 // TrustServiceHandler is an implementation of the certus.trust.v1.TrustService service.
 type TrustServiceHandler interface {
 	// Signs an artifact with the service's identity after verifying any inner signatures against
@@ -155,6 +265,23 @@ type TrustServiceHandler interface {
 	GetKeys(context.Context, *connect.Request[v1.GetKeysRequest]) (*connect.Response[v1.GetKeysResponse], error)
 	// Streams the current signed checkpoint, then each new one as the log grows.
 	WatchCheckpoints(context.Context, *connect.Request[v1.WatchCheckpointsRequest], *connect.ServerStream[v1.WatchCheckpointsResponse]) error
+	// Certus-Assurance asks permission to store a scan's artifacts (`POST /v1/verify-and-permit-upload`):
+	// the inner signature is verified against the policy, the `verified` tier gets an outer signature
+	// that is logged, the decision is recorded and audited, and Certus-Transform is told to upload.
+	VerifyAndPermitUpload(context.Context, *connect.Request[v1.VerifyAndPermitUploadRequest]) (*connect.Response[v1.VerifyAndPermitUploadResponse], error)
+	// Transform and Ask check a scan's inner and outer signatures against the digests of the copies
+	// they hold (`POST /v1/verify-chain`).
+	VerifyChain(context.Context, *connect.Request[v1.VerifyChainRequest]) (*connect.Response[v1.VerifyChainResponse], error)
+	// The legacy Certus-Integrity body of `POST /v1/sign`: a message signature over a digest.
+	//
+	// Deprecated: do not use.
+	LegacySign(context.Context, *connect.Request[v1.LegacySignRequest]) (*connect.Response[v1.LegacySignResponse], error)
+	// Activity counts from the log and the audit trail (`GET /v1/stats`).
+	GetStats(context.Context, *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error)
+	// The recorded chain of a scan (`GET /v1/provenance/{scan_id}`).
+	GetProvenance(context.Context, *connect.Request[v1.GetProvenanceRequest]) (*connect.Response[v1.GetProvenanceResponse], error)
+	// Probes each component the service depends on (`GET /v1/ready`).
+	GetReadiness(context.Context, *connect.Request[v1.GetReadinessRequest]) (*connect.Response[v1.GetReadinessResponse], error)
 }
 
 // NewTrustServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -196,6 +323,45 @@ func NewTrustServiceHandler(svc TrustServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(trustServiceMethods.ByName("WatchCheckpoints")),
 		connect.WithHandlerOptions(opts...),
 	)
+	trustServiceVerifyAndPermitUploadHandler := connect.NewUnaryHandler(
+		TrustServiceVerifyAndPermitUploadProcedure,
+		svc.VerifyAndPermitUpload,
+		connect.WithSchema(trustServiceMethods.ByName("VerifyAndPermitUpload")),
+		connect.WithHandlerOptions(opts...),
+	)
+	trustServiceVerifyChainHandler := connect.NewUnaryHandler(
+		TrustServiceVerifyChainProcedure,
+		svc.VerifyChain,
+		connect.WithSchema(trustServiceMethods.ByName("VerifyChain")),
+		connect.WithHandlerOptions(opts...),
+	)
+	trustServiceLegacySignHandler := connect.NewUnaryHandler(
+		TrustServiceLegacySignProcedure,
+		svc.LegacySign,
+		connect.WithSchema(trustServiceMethods.ByName("LegacySign")),
+		connect.WithHandlerOptions(opts...),
+	)
+	trustServiceGetStatsHandler := connect.NewUnaryHandler(
+		TrustServiceGetStatsProcedure,
+		svc.GetStats,
+		connect.WithSchema(trustServiceMethods.ByName("GetStats")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trustServiceGetProvenanceHandler := connect.NewUnaryHandler(
+		TrustServiceGetProvenanceProcedure,
+		svc.GetProvenance,
+		connect.WithSchema(trustServiceMethods.ByName("GetProvenance")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	trustServiceGetReadinessHandler := connect.NewUnaryHandler(
+		TrustServiceGetReadinessProcedure,
+		svc.GetReadiness,
+		connect.WithSchema(trustServiceMethods.ByName("GetReadiness")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/certus.trust.v1.TrustService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TrustServiceSignProcedure:
@@ -208,6 +374,18 @@ func NewTrustServiceHandler(svc TrustServiceHandler, opts ...connect.HandlerOpti
 			trustServiceGetKeysHandler.ServeHTTP(w, r)
 		case TrustServiceWatchCheckpointsProcedure:
 			trustServiceWatchCheckpointsHandler.ServeHTTP(w, r)
+		case TrustServiceVerifyAndPermitUploadProcedure:
+			trustServiceVerifyAndPermitUploadHandler.ServeHTTP(w, r)
+		case TrustServiceVerifyChainProcedure:
+			trustServiceVerifyChainHandler.ServeHTTP(w, r)
+		case TrustServiceLegacySignProcedure:
+			trustServiceLegacySignHandler.ServeHTTP(w, r)
+		case TrustServiceGetStatsProcedure:
+			trustServiceGetStatsHandler.ServeHTTP(w, r)
+		case TrustServiceGetProvenanceProcedure:
+			trustServiceGetProvenanceHandler.ServeHTTP(w, r)
+		case TrustServiceGetReadinessProcedure:
+			trustServiceGetReadinessHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -235,4 +413,28 @@ func (UnimplementedTrustServiceHandler) GetKeys(context.Context, *connect.Reques
 
 func (UnimplementedTrustServiceHandler) WatchCheckpoints(context.Context, *connect.Request[v1.WatchCheckpointsRequest], *connect.ServerStream[v1.WatchCheckpointsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.WatchCheckpoints is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) VerifyAndPermitUpload(context.Context, *connect.Request[v1.VerifyAndPermitUploadRequest]) (*connect.Response[v1.VerifyAndPermitUploadResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.VerifyAndPermitUpload is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) VerifyChain(context.Context, *connect.Request[v1.VerifyChainRequest]) (*connect.Response[v1.VerifyChainResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.VerifyChain is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) LegacySign(context.Context, *connect.Request[v1.LegacySignRequest]) (*connect.Response[v1.LegacySignResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.LegacySign is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) GetStats(context.Context, *connect.Request[v1.GetStatsRequest]) (*connect.Response[v1.GetStatsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.GetStats is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) GetProvenance(context.Context, *connect.Request[v1.GetProvenanceRequest]) (*connect.Response[v1.GetProvenanceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.GetProvenance is not implemented"))
+}
+
+func (UnimplementedTrustServiceHandler) GetReadiness(context.Context, *connect.Request[v1.GetReadinessRequest]) (*connect.Response[v1.GetReadinessResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("certus.trust.v1.TrustService.GetReadiness is not implemented"))
 }

@@ -38,7 +38,8 @@ export const GetKeysRequestSchema: GenMessage<GetKeysRequest> = /*@__PURE__*/
  */
 export type PublicKeyInfo = Message<"certus.trust.v1.PublicKeyInfo"> & {
   /**
-   * What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA` or `TSA_ROOT`.
+   * What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA`, `TSA_ROOT`, or a TUF role
+   * key: `TUF_ROOT`, `TUF_TARGETS`, `TUF_SNAPSHOT`, `TUF_TIMESTAMP`.
    *
    * @generated from field: string purpose = 1;
    */

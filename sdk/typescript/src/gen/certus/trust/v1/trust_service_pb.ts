@@ -4,6 +4,8 @@
 
 import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GetProvenanceRequestSchema, GetProvenanceResponseSchema, GetReadinessRequestSchema, GetReadinessResponseSchema, GetStatsRequestSchema, GetStatsResponseSchema, LegacySignRequestSchema, LegacySignResponseSchema, VerifyAndPermitUploadRequestSchema, VerifyAndPermitUploadResponseSchema, VerifyChainRequestSchema, VerifyChainResponseSchema } from "./certus_integration_pb.js";
+import { file_certus_trust_v1_certus_integration } from "./certus_integration_pb.js";
 import type { GetKeysRequestSchema, GetKeysResponseSchema } from "./keys_pb.js";
 import { file_certus_trust_v1_keys } from "./keys_pb.js";
 import type { SignRequestSchema, SignResponseSchema } from "./sign_pb.js";
@@ -17,7 +19,7 @@ import { file_certus_trust_v1_verify } from "./verify_pb.js";
  * Describes the file certus/trust/v1/trust_service.proto.
  */
 export const file_certus_trust_v1_trust_service: GenFile = /*@__PURE__*/
-  fileDesc("CiNjZXJ0dXMvdHJ1c3QvdjEvdHJ1c3Rfc2VydmljZS5wcm90bxIPY2VydHVzLnRydXN0LnYxMscDCgxUcnVzdFNlcnZpY2USQwoEU2lnbhIcLmNlcnR1cy50cnVzdC52MS5TaWduUmVxdWVzdBodLmNlcnR1cy50cnVzdC52MS5TaWduUmVzcG9uc2USSQoGVmVyaWZ5Eh4uY2VydHVzLnRydXN0LnYxLlZlcmlmeVJlcXVlc3QaHy5jZXJ0dXMudHJ1c3QudjEuVmVyaWZ5UmVzcG9uc2USaQoPR2V0VHJhbnNwYXJlbmN5EicuY2VydHVzLnRydXN0LnYxLkdldFRyYW5zcGFyZW5jeVJlcXVlc3QaKC5jZXJ0dXMudHJ1c3QudjEuR2V0VHJhbnNwYXJlbmN5UmVzcG9uc2UiA5ACARJRCgdHZXRLZXlzEh8uY2VydHVzLnRydXN0LnYxLkdldEtleXNSZXF1ZXN0GiAuY2VydHVzLnRydXN0LnYxLkdldEtleXNSZXNwb25zZSIDkAIBEmkKEFdhdGNoQ2hlY2twb2ludHMSKC5jZXJ0dXMudHJ1c3QudjEuV2F0Y2hDaGVja3BvaW50c1JlcXVlc3QaKS5jZXJ0dXMudHJ1c3QudjEuV2F0Y2hDaGVja3BvaW50c1Jlc3BvbnNlMAFiBnByb3RvMw", [file_certus_trust_v1_keys, file_certus_trust_v1_sign, file_certus_trust_v1_transparency, file_certus_trust_v1_verify]);
+  fileDesc("CiNjZXJ0dXMvdHJ1c3QvdjEvdHJ1c3Rfc2VydmljZS5wcm90bxIPY2VydHVzLnRydXN0LnYxMpIICgxUcnVzdFNlcnZpY2USQwoEU2lnbhIcLmNlcnR1cy50cnVzdC52MS5TaWduUmVxdWVzdBodLmNlcnR1cy50cnVzdC52MS5TaWduUmVzcG9uc2USSQoGVmVyaWZ5Eh4uY2VydHVzLnRydXN0LnYxLlZlcmlmeVJlcXVlc3QaHy5jZXJ0dXMudHJ1c3QudjEuVmVyaWZ5UmVzcG9uc2USaQoPR2V0VHJhbnNwYXJlbmN5EicuY2VydHVzLnRydXN0LnYxLkdldFRyYW5zcGFyZW5jeVJlcXVlc3QaKC5jZXJ0dXMudHJ1c3QudjEuR2V0VHJhbnNwYXJlbmN5UmVzcG9uc2UiA5ACARJRCgdHZXRLZXlzEh8uY2VydHVzLnRydXN0LnYxLkdldEtleXNSZXF1ZXN0GiAuY2VydHVzLnRydXN0LnYxLkdldEtleXNSZXNwb25zZSIDkAIBEmkKEFdhdGNoQ2hlY2twb2ludHMSKC5jZXJ0dXMudHJ1c3QudjEuV2F0Y2hDaGVja3BvaW50c1JlcXVlc3QaKS5jZXJ0dXMudHJ1c3QudjEuV2F0Y2hDaGVja3BvaW50c1Jlc3BvbnNlMAESdgoVVmVyaWZ5QW5kUGVybWl0VXBsb2FkEi0uY2VydHVzLnRydXN0LnYxLlZlcmlmeUFuZFBlcm1pdFVwbG9hZFJlcXVlc3QaLi5jZXJ0dXMudHJ1c3QudjEuVmVyaWZ5QW5kUGVybWl0VXBsb2FkUmVzcG9uc2USWAoLVmVyaWZ5Q2hhaW4SIy5jZXJ0dXMudHJ1c3QudjEuVmVyaWZ5Q2hhaW5SZXF1ZXN0GiQuY2VydHVzLnRydXN0LnYxLlZlcmlmeUNoYWluUmVzcG9uc2USWgoKTGVnYWN5U2lnbhIiLmNlcnR1cy50cnVzdC52MS5MZWdhY3lTaWduUmVxdWVzdBojLmNlcnR1cy50cnVzdC52MS5MZWdhY3lTaWduUmVzcG9uc2UiA4gCARJUCghHZXRTdGF0cxIgLmNlcnR1cy50cnVzdC52MS5HZXRTdGF0c1JlcXVlc3QaIS5jZXJ0dXMudHJ1c3QudjEuR2V0U3RhdHNSZXNwb25zZSIDkAIBEmMKDUdldFByb3ZlbmFuY2USJS5jZXJ0dXMudHJ1c3QudjEuR2V0UHJvdmVuYW5jZVJlcXVlc3QaJi5jZXJ0dXMudHJ1c3QudjEuR2V0UHJvdmVuYW5jZVJlc3BvbnNlIgOQAgESYAoMR2V0UmVhZGluZXNzEiQuY2VydHVzLnRydXN0LnYxLkdldFJlYWRpbmVzc1JlcXVlc3QaJS5jZXJ0dXMudHJ1c3QudjEuR2V0UmVhZGluZXNzUmVzcG9uc2UiA5ACAWIGcHJvdG8z", [file_certus_trust_v1_certus_integration, file_certus_trust_v1_keys, file_certus_trust_v1_sign, file_certus_trust_v1_transparency, file_certus_trust_v1_verify]);
 
 /**
  * Certus-Trust: signs, verifies, proves and distributes keys for the Certus TAP services.
@@ -75,6 +77,70 @@ export const TrustService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchCheckpointsRequestSchema;
     output: typeof WatchCheckpointsResponseSchema;
+  },
+  /**
+   * Certus-Assurance asks permission to store a scan's artifacts (`POST /v1/verify-and-permit-upload`):
+   * the inner signature is verified against the policy, the `verified` tier gets an outer signature
+   * that is logged, the decision is recorded and audited, and Certus-Transform is told to upload.
+   *
+   * @generated from rpc certus.trust.v1.TrustService.VerifyAndPermitUpload
+   */
+  verifyAndPermitUpload: {
+    methodKind: "unary";
+    input: typeof VerifyAndPermitUploadRequestSchema;
+    output: typeof VerifyAndPermitUploadResponseSchema;
+  },
+  /**
+   * Transform and Ask check a scan's inner and outer signatures against the digests of the copies
+   * they hold (`POST /v1/verify-chain`).
+   *
+   * @generated from rpc certus.trust.v1.TrustService.VerifyChain
+   */
+  verifyChain: {
+    methodKind: "unary";
+    input: typeof VerifyChainRequestSchema;
+    output: typeof VerifyChainResponseSchema;
+  },
+  /**
+   * The legacy Certus-Integrity body of `POST /v1/sign`: a message signature over a digest.
+   *
+   * @generated from rpc certus.trust.v1.TrustService.LegacySign
+   * @deprecated
+   */
+  legacySign: {
+    methodKind: "unary";
+    input: typeof LegacySignRequestSchema;
+    output: typeof LegacySignResponseSchema;
+  },
+  /**
+   * Activity counts from the log and the audit trail (`GET /v1/stats`).
+   *
+   * @generated from rpc certus.trust.v1.TrustService.GetStats
+   */
+  getStats: {
+    methodKind: "unary";
+    input: typeof GetStatsRequestSchema;
+    output: typeof GetStatsResponseSchema;
+  },
+  /**
+   * The recorded chain of a scan (`GET /v1/provenance/{scan_id}`).
+   *
+   * @generated from rpc certus.trust.v1.TrustService.GetProvenance
+   */
+  getProvenance: {
+    methodKind: "unary";
+    input: typeof GetProvenanceRequestSchema;
+    output: typeof GetProvenanceResponseSchema;
+  },
+  /**
+   * Probes each component the service depends on (`GET /v1/ready`).
+   *
+   * @generated from rpc certus.trust.v1.TrustService.GetReadiness
+   */
+  getReadiness: {
+    methodKind: "unary";
+    input: typeof GetReadinessRequestSchema;
+    output: typeof GetReadinessResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_certus_trust_v1_trust_service, 0);

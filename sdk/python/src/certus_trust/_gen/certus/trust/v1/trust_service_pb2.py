@@ -22,13 +22,14 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from certus_trust._gen.certus.trust.v1 import certus_integration_pb2 as certus_dot_trust_dot_v1_dot_certus__integration__pb2
 from certus_trust._gen.certus.trust.v1 import keys_pb2 as certus_dot_trust_dot_v1_dot_keys__pb2
 from certus_trust._gen.certus.trust.v1 import sign_pb2 as certus_dot_trust_dot_v1_dot_sign__pb2
 from certus_trust._gen.certus.trust.v1 import transparency_pb2 as certus_dot_trust_dot_v1_dot_transparency__pb2
 from certus_trust._gen.certus.trust.v1 import verify_pb2 as certus_dot_trust_dot_v1_dot_verify__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#certus/trust/v1/trust_service.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1a\x63\x65rtus/trust/v1/keys.proto\x1a\x1a\x63\x65rtus/trust/v1/sign.proto\x1a\"certus/trust/v1/transparency.proto\x1a\x1c\x63\x65rtus/trust/v1/verify.proto2\xc7\x03\n\x0cTrustService\x12\x43\n\x04Sign\x12\x1c.certus.trust.v1.SignRequest\x1a\x1d.certus.trust.v1.SignResponse\x12I\n\x06Verify\x12\x1e.certus.trust.v1.VerifyRequest\x1a\x1f.certus.trust.v1.VerifyResponse\x12i\n\x0fGetTransparency\x12\'.certus.trust.v1.GetTransparencyRequest\x1a(.certus.trust.v1.GetTransparencyResponse\"\x03\x90\x02\x01\x12Q\n\x07GetKeys\x12\x1f.certus.trust.v1.GetKeysRequest\x1a .certus.trust.v1.GetKeysResponse\"\x03\x90\x02\x01\x12i\n\x10WatchCheckpoints\x12(.certus.trust.v1.WatchCheckpointsRequest\x1a).certus.trust.v1.WatchCheckpointsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#certus/trust/v1/trust_service.proto\x12\x0f\x63\x65rtus.trust.v1\x1a(certus/trust/v1/certus_integration.proto\x1a\x1a\x63\x65rtus/trust/v1/keys.proto\x1a\x1a\x63\x65rtus/trust/v1/sign.proto\x1a\"certus/trust/v1/transparency.proto\x1a\x1c\x63\x65rtus/trust/v1/verify.proto2\x92\x08\n\x0cTrustService\x12\x43\n\x04Sign\x12\x1c.certus.trust.v1.SignRequest\x1a\x1d.certus.trust.v1.SignResponse\x12I\n\x06Verify\x12\x1e.certus.trust.v1.VerifyRequest\x1a\x1f.certus.trust.v1.VerifyResponse\x12i\n\x0fGetTransparency\x12\'.certus.trust.v1.GetTransparencyRequest\x1a(.certus.trust.v1.GetTransparencyResponse\"\x03\x90\x02\x01\x12Q\n\x07GetKeys\x12\x1f.certus.trust.v1.GetKeysRequest\x1a .certus.trust.v1.GetKeysResponse\"\x03\x90\x02\x01\x12i\n\x10WatchCheckpoints\x12(.certus.trust.v1.WatchCheckpointsRequest\x1a).certus.trust.v1.WatchCheckpointsResponse0\x01\x12v\n\x15VerifyAndPermitUpload\x12-.certus.trust.v1.VerifyAndPermitUploadRequest\x1a..certus.trust.v1.VerifyAndPermitUploadResponse\x12X\n\x0bVerifyChain\x12#.certus.trust.v1.VerifyChainRequest\x1a$.certus.trust.v1.VerifyChainResponse\x12Z\n\nLegacySign\x12\".certus.trust.v1.LegacySignRequest\x1a#.certus.trust.v1.LegacySignResponse\"\x03\x88\x02\x01\x12T\n\x08GetStats\x12 .certus.trust.v1.GetStatsRequest\x1a!.certus.trust.v1.GetStatsResponse\"\x03\x90\x02\x01\x12\x63\n\rGetProvenance\x12%.certus.trust.v1.GetProvenanceRequest\x1a&.certus.trust.v1.GetProvenanceResponse\"\x03\x90\x02\x01\x12`\n\x0cGetReadiness\x12$.certus.trust.v1.GetReadinessRequest\x1a%.certus.trust.v1.GetReadinessResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,6 +40,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TRUSTSERVICE'].methods_by_name['GetTransparency']._serialized_options = b'\220\002\001'
   _globals['_TRUSTSERVICE'].methods_by_name['GetKeys']._loaded_options = None
   _globals['_TRUSTSERVICE'].methods_by_name['GetKeys']._serialized_options = b'\220\002\001'
-  _globals['_TRUSTSERVICE']._serialized_start=179
-  _globals['_TRUSTSERVICE']._serialized_end=634
+  _globals['_TRUSTSERVICE'].methods_by_name['LegacySign']._loaded_options = None
+  _globals['_TRUSTSERVICE'].methods_by_name['LegacySign']._serialized_options = b'\210\002\001'
+  _globals['_TRUSTSERVICE'].methods_by_name['GetStats']._loaded_options = None
+  _globals['_TRUSTSERVICE'].methods_by_name['GetStats']._serialized_options = b'\220\002\001'
+  _globals['_TRUSTSERVICE'].methods_by_name['GetProvenance']._loaded_options = None
+  _globals['_TRUSTSERVICE'].methods_by_name['GetProvenance']._serialized_options = b'\220\002\001'
+  _globals['_TRUSTSERVICE'].methods_by_name['GetReadiness']._loaded_options = None
+  _globals['_TRUSTSERVICE'].methods_by_name['GetReadiness']._serialized_options = b'\220\002\001'
+  _globals['_TRUSTSERVICE']._serialized_start=221
+  _globals['_TRUSTSERVICE']._serialized_end=1263
 # @@protoc_insertion_point(module_scope)

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from certus_trust._gen.certus.trust.v1 import certus_integration_pb2 as certus_dot_trust_dot_v1_dot_certus__integration__pb2
 from certus_trust._gen.certus.trust.v1 import keys_pb2 as certus_dot_trust_dot_v1_dot_keys__pb2
 from certus_trust._gen.certus.trust.v1 import sign_pb2 as certus_dot_trust_dot_v1_dot_sign__pb2
 from certus_trust._gen.certus.trust.v1 import transparency_pb2 as certus_dot_trust_dot_v1_dot_transparency__pb2
@@ -63,6 +64,36 @@ class TrustServiceStub:
                 request_serializer=certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsRequest.SerializeToString,
                 response_deserializer=certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsResponse.FromString,
                 _registered_method=True)
+        self.VerifyAndPermitUpload = channel.unary_unary(
+                '/certus.trust.v1.TrustService/VerifyAndPermitUpload',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadResponse.FromString,
+                _registered_method=True)
+        self.VerifyChain = channel.unary_unary(
+                '/certus.trust.v1.TrustService/VerifyChain',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainResponse.FromString,
+                _registered_method=True)
+        self.LegacySign = channel.unary_unary(
+                '/certus.trust.v1.TrustService/LegacySign',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignResponse.FromString,
+                _registered_method=True)
+        self.GetStats = channel.unary_unary(
+                '/certus.trust.v1.TrustService/GetStats',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsResponse.FromString,
+                _registered_method=True)
+        self.GetProvenance = channel.unary_unary(
+                '/certus.trust.v1.TrustService/GetProvenance',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceResponse.FromString,
+                _registered_method=True)
+        self.GetReadiness = channel.unary_unary(
+                '/certus.trust.v1.TrustService/GetReadiness',
+                request_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessRequest.SerializeToString,
+                response_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessResponse.FromString,
+                _registered_method=True)
 
 
 class TrustServiceServicer:
@@ -105,6 +136,51 @@ class TrustServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def VerifyAndPermitUpload(self, request, context):
+        """Certus-Assurance asks permission to store a scan's artifacts (`POST /v1/verify-and-permit-upload`):
+        the inner signature is verified against the policy, the `verified` tier gets an outer signature
+        that is logged, the decision is recorded and audited, and Certus-Transform is told to upload.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyChain(self, request, context):
+        """Transform and Ask check a scan's inner and outer signatures against the digests of the copies
+        they hold (`POST /v1/verify-chain`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LegacySign(self, request, context):
+        """The legacy Certus-Integrity body of `POST /v1/sign`: a message signature over a digest.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetStats(self, request, context):
+        """Activity counts from the log and the audit trail (`GET /v1/stats`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProvenance(self, request, context):
+        """The recorded chain of a scan (`GET /v1/provenance/{scan_id}`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetReadiness(self, request, context):
+        """Probes each component the service depends on (`GET /v1/ready`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrustServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -132,6 +208,36 @@ def add_TrustServiceServicer_to_server(servicer, server):
                     servicer.WatchCheckpoints,
                     request_deserializer=certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsRequest.FromString,
                     response_serializer=certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsResponse.SerializeToString,
+            ),
+            'VerifyAndPermitUpload': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAndPermitUpload,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadResponse.SerializeToString,
+            ),
+            'VerifyChain': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyChain,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainResponse.SerializeToString,
+            ),
+            'LegacySign': grpc.unary_unary_rpc_method_handler(
+                    servicer.LegacySign,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignResponse.SerializeToString,
+            ),
+            'GetStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetStats,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsResponse.SerializeToString,
+            ),
+            'GetProvenance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProvenance,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceResponse.SerializeToString,
+            ),
+            'GetReadiness': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetReadiness,
+                    request_deserializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessRequest.FromString,
+                    response_serializer=certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +376,168 @@ class TrustService:
             '/certus.trust.v1.TrustService/WatchCheckpoints',
             certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsRequest.SerializeToString,
             certus_dot_trust_dot_v1_dot_transparency__pb2.WatchCheckpointsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAndPermitUpload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/VerifyAndPermitUpload',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyAndPermitUploadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyChain(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/VerifyChain',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.VerifyChainResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LegacySign(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/LegacySign',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.LegacySignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/GetStats',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetStatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProvenance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/GetProvenance',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetProvenanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetReadiness(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/certus.trust.v1.TrustService/GetReadiness',
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessRequest.SerializeToString,
+            certus_dot_trust_dot_v1_dot_certus__integration__pb2.GetReadinessResponse.FromString,
             options,
             channel_credentials,
             insecure,

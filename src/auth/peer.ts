@@ -1,0 +1,42 @@
+/**
+ * Reads the connection facts authentication needs (client address, client certificate) from a
+ * Node request, HTTP/1.1 or HTTP/2, plaintext or TLS.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Http2ServerRequest } from "node:http2";
+import type { TLSSocket } from "node:tls";
+import type { PeerCertificate, PeerInfo } from "./caller.js";
+
+function formatSubject(subject: Record<string, string | string[]> | undefined): string {
+  if (!subject) return "";
+  return Object.entries(subject)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join("+") : v}`)
+    .join(",");
+}
+
+function certificateOf(socket: TLSSocket): PeerCertificate | undefined {
+  const cert = socket.getPeerCertificate(false);
+  if (!cert || Object.keys(cert).length === 0) return undefined;
+  const cn = cert.subject?.CN;
+  return {
+    authorized: socket.authorized === true,
+    commonName: Array.isArray(cn) ? (cn[0] ?? "") : (cn ?? ""),
+    subjectAltNames: (cert.subjectaltname ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    subject: formatSubject(cert.subject as unknown as Record<string, string | string[]>),
+  };
+}
+
+/** The peer of a request. */
+export function peerOf(req: IncomingMessage | Http2ServerRequest): PeerInfo {
+  // For HTTP/2 `req.socket` is a proxy onto the session's socket; TLS methods pass through.
+  const socket = req.socket as TLSSocket | undefined;
+  const address = socket?.remoteAddress ?? "unknown";
+  if (socket && typeof socket.getPeerCertificate === "function") {
+    const certificate = certificateOf(socket);
+    if (certificate) return { address, certificate };
+  }
+  return { address };
+}

@@ -1,0 +1,87 @@
+/**
+ * Finds a detached signature in this service's transparency log: a `hashedrekord/0.0.1` entry
+ * over the given digest whose signature and verifier (certificate or public key) are the ones
+ * given. A keyless signature needs its entry (the entry's integrated time is what proves the
+ * short-lived certificate was valid when it signed); a key signature is logged by the service
+ * itself when it adds its outer signature (see `permit-upload`).
+ */
+import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { bundleToJSON, type SerializedBundle } from "@sigstore/bundle";
+import { HashAlgorithm } from "@sigstore/protobuf-specs";
+import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
+import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
+import { toBundleTlogEntry } from "../sigstore/embedded/tlog-witness.js";
+
+/** Most entries over one digest examined (pages of 500). */
+export const MAX_ENTRIES_SCANNED = 5000;
+
+/** The signer's verifier as the log records it. */
+export type Verifier = { kind: "certificate"; der: Buffer } | { kind: "key"; key: KeyObject };
+
+/** The DER of a PEM certificate, or undefined when it is not one. */
+export function certificateDer(pem: string): Buffer | undefined {
+  try {
+    return Buffer.from(new X509Certificate(pem).raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameVerifier(pem: string, verifier: Verifier): boolean {
+  if (verifier.kind === "certificate") {
+    const der = certificateDer(pem);
+    return der !== undefined && der.equals(verifier.der);
+  }
+  try {
+    const logged = createPublicKey(pem).export({ type: "spki", format: "der" });
+    return logged.equals(verifier.key.export({ type: "spki", format: "der" }));
+  } catch {
+    return false;
+  }
+}
+
+/** The hashedrekord entry over `digest` with this signature and verifier, if logged. */
+export function findLoggedSignature(log: EmbeddedTransparencyLog, digest: string, signature: Buffer, verifier: Verifier): LoggedEntry | undefined {
+  const hex = digest.slice("sha256:".length);
+  let afterIndex: number | undefined;
+  for (let scanned = 0; scanned < MAX_ENTRIES_SCANNED; ) {
+    const page = log.findByDigest(digest, { pageSize: 500, ...(afterIndex !== undefined ? { afterIndex } : {}) });
+    for (const entry of page.entries) {
+      if (entry.kindVersion.kind !== "hashedrekord") continue;
+      try {
+        const body = JSON.parse(entry.canonicalizedBody.toString("utf8")) as {
+          spec?: { data?: { hash?: { value?: string } }; signature?: { content?: string; publicKey?: { content?: string } } };
+        };
+        if (body.spec?.data?.hash?.value !== hex) continue;
+        if (!Buffer.from(body.spec.signature?.content ?? "", "base64").equals(signature)) continue;
+        const pem = Buffer.from(body.spec.signature?.publicKey?.content ?? "", "base64").toString("utf8");
+        if (sameVerifier(pem, verifier)) return entry;
+      } catch {
+        continue;
+      }
+    }
+    scanned += page.entries.length;
+    if (page.nextAfterIndex === undefined) return undefined;
+    afterIndex = page.nextAfterIndex;
+  }
+  return undefined;
+}
+
+/**
+ * A Sigstore bundle (v0.3, message signature) for a detached keyless signature and its log entry,
+ * so the verification engine judges it exactly as it judges any bundle.
+ */
+export function bundleForLoggedSignature(digest: string, signature: Buffer, certificate: Buffer, entry: LoggedEntry): SerializedBundle {
+  return bundleToJSON({
+    mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+    verificationMaterial: {
+      content: { $case: "certificate", certificate: { rawBytes: certificate } },
+      tlogEntries: [toBundleTlogEntry(entry)],
+      timestampVerificationData: { rfc3161Timestamps: [] },
+    },
+    content: {
+      $case: "messageSignature",
+      messageSignature: { messageDigest: { algorithm: HashAlgorithm.SHA2_256, digest: Buffer.from(digest.slice(7), "hex") }, signature },
+    },
+  });
+}

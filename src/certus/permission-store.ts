@@ -1,0 +1,158 @@
+/**
+ * Upload permissions, recorded durably: one JSON line per event in
+ * `<dataDir>/upload-permissions.jsonl` (0600), loaded into memory at start.
+ *
+ * Durability: `record()` and `updateCallback()` resolve once their line is written and fsynced,
+ * and VerifyAndPermitUpload answers only after that, so a permission a caller has seen survives a
+ * crash. Lines are only appended: a decision is never rewritten, and the Transform callback's
+ * state is a later line about the same permission id (the last one wins). A torn last line (a
+ * crash mid-write) is skipped with a warning.
+ */
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { SerializedBundle } from "@sigstore/bundle";
+import { UnavailableError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { EntryRef } from "./inner-signature.js";
+
+export const PERMISSIONS_FILE = "upload-permissions.jsonl";
+
+/** Where the Transform callback of a permission stands. */
+export type CallbackState = "off" | "pending" | "delivered" | "failed";
+
+/** The inner signature as verified. */
+export interface StoredInner {
+  signer: string;
+  issuer?: string;
+  mode: string;
+  /** base64 */
+  signature: string;
+  verifierPem: string;
+  entry?: EntryRef;
+}
+
+/** One permission decision. */
+export interface StoredPermission {
+  id: string;
+  scanId: string;
+  tier: string;
+  permitted: boolean;
+  reason: string;
+  detail: string;
+  /** RFC 3339 */
+  decidedAt: string;
+  caller: string;
+  manifestDigest: string;
+  artifacts: Array<{ name: string; hash: string; size: number; signature?: string }>;
+  /** The scan metadata as sent (snake_case keys, as Transform reads them). */
+  metadata: { git_url: string; branch: string; commit: string; requested_by: string };
+  /** The answer as sent (proto3 JSON, snake_case), without the outer bundle. */
+  response: Record<string, unknown>;
+  inner?: StoredInner;
+  outer?: { signer: string; bundle: SerializedBundle; entry: EntryRef };
+  callback: CallbackState;
+  callbackAttempts: number;
+}
+
+type Line = ({ type: "permission" } & StoredPermission) | { type: "callback"; id: string; state: CallbackState; attempts: number; at: string; detail?: string };
+
+export class PermissionStore {
+  private readonly fd: number;
+  private readonly byId = new Map<string, StoredPermission>();
+  private readonly byScan = new Map<string, string[]>();
+  private readonly byOuterUuid = new Map<string, string>();
+
+  private constructor(
+    private readonly path: string,
+    private readonly log: Logger,
+  ) {
+    this.load();
+    this.fd = openSync(path, "a", 0o600);
+  }
+
+  static open(dataDir: string, log: Logger): PermissionStore {
+    return new PermissionStore(join(dataDir, PERMISSIONS_FILE), log);
+  }
+
+  private load(): void {
+    if (!existsSync(this.path)) return;
+    const lines = readFileSync(this.path, "utf8").split("\n");
+    for (const [i, text] of lines.entries()) {
+      if (text === "") continue;
+      let line: Line;
+      try {
+        line = JSON.parse(text) as Line;
+      } catch {
+        this.log.warn({ file: this.path, line: i + 1 }, "an upload-permission line is not valid JSON (torn write?); skipped");
+        continue;
+      }
+      this.apply(line);
+    }
+  }
+
+  private apply(line: Line): void {
+    if (line.type === "permission") {
+      const { type: _type, ...p } = line;
+      this.byId.set(p.id, p);
+      this.byScan.set(p.scanId, [...(this.byScan.get(p.scanId) ?? []), p.id]);
+      if (p.outer) this.byOuterUuid.set(p.outer.entry.uuid, p.id);
+    } else {
+      const p = this.byId.get(line.id);
+      if (p) {
+        p.callback = line.state;
+        p.callbackAttempts = line.attempts;
+      }
+    }
+  }
+
+  private append(line: Line): void {
+    try {
+      writeSync(this.fd, JSON.stringify(line) + "\n");
+      fsyncSync(this.fd);
+    } catch (err) {
+      throw new UnavailableError("permission-store", "cannot record the upload permission", { cause: err });
+    }
+    this.apply(line);
+  }
+
+  /** Records a decision; durable when it returns. */
+  record(permission: StoredPermission): void {
+    this.append({ type: "permission", ...permission });
+  }
+
+  /** Records the callback's state; durable when it returns. */
+  updateCallback(id: string, state: CallbackState, attempts: number, detail?: string): void {
+    this.append({ type: "callback", id, state, attempts, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+  }
+
+  get(id: string): StoredPermission | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Every decision for a scan, oldest first. */
+  forScan(scanId: string): StoredPermission[] {
+    return (this.byScan.get(scanId) ?? []).map((id) => this.byId.get(id)!);
+  }
+
+  /** The permission whose outer signature has this log entry UUID. */
+  byOuterEntry(uuid: string): StoredPermission | undefined {
+    const id = this.byOuterUuid.get(uuid.slice(-64).toLowerCase());
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  /** Permissions whose callback is still to be delivered (after a restart). */
+  pendingCallbacks(): StoredPermission[] {
+    return [...this.byId.values()].filter((p) => p.callback === "pending");
+  }
+
+  /** Counts for stats. */
+  counts(): { total: number; permitted: number } {
+    let permitted = 0;
+    for (const p of this.byId.values()) if (p.permitted) permitted++;
+    return { total: this.byId.size, permitted };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * MCP over streamable HTTP at `/mcp`, on the service port. Stateless: each POST gets a fresh MCP
+ * server and transport (no session to pin to one replica), answered as JSON. The HTTP caller is
+ * authenticated like any other; its tools call the TrustService in-process through the same
+ * interceptors (scopes, rate limit, audit under the caller's identity, metrics).
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { createRouterTransport } from "@connectrpc/connect";
+import { TrustService } from "@certus/trust-sdk";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { AuthLayer } from "../auth/auth-layer.js";
+import { PREAUTHENTICATED, type CallerIdentity } from "../auth/caller.js";
+import { allows } from "../auth/scopes.js";
+import type { Logger } from "../logger.js";
+import { sendJsonError, type PathHandler } from "../server/http-handler.js";
+import { createTrustMcpServer } from "./server.js";
+import type { TrustToolDeps } from "./tools.js";
+
+export const MCP_PATH = "/mcp";
+
+export interface McpHttpOptions {
+  auth: AuthLayer;
+  /** The TrustService routes, registered on each in-process transport. */
+  routes: (router: ConnectRouter) => void;
+  /** The server's interceptors (outermost first), applied to in-process calls too. */
+  interceptors: Interceptor[];
+  explainPolicy: TrustToolDeps["explainPolicy"];
+  log: Logger;
+}
+
+/** A Connect client that calls the service in-process as `caller`. */
+function inProcessClient(opts: McpHttpOptions, caller: CallerIdentity) {
+  const asCaller: Interceptor = (next) => (req) => {
+    req.contextValues.set(PREAUTHENTICATED, caller);
+    return next(req);
+  };
+  // The caller is fixed before the auth interceptor runs; the per-call log line and metrics wrap it.
+  return createClient(TrustService, createRouterTransport(opts.routes, { router: { interceptors: [asCaller, ...opts.interceptors] } }));
+}
+
+export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
+  return async (req, res) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (path !== MCP_PATH) return false;
+    if (req.method !== "POST") {
+      // Stateless server: no server-initiated stream (GET) and no session to delete.
+      sendJsonError(res, 405, "invalid_argument", `${req.method} is not supported on ${MCP_PATH}; MCP clients POST JSON-RPC here (stateless, JSON responses)`, { allow: "POST" });
+      return true;
+    }
+    const caller = await opts.auth.guard(req, res, undefined, "the MCP endpoint");
+    if (!caller) return true;
+    const server = createTrustMcpServer({ client: inProcessClient(opts, caller), explainPolicy: opts.explainPolicy, canSign: allows(caller.scopes, "sign") });
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    try {
+      await server.connect(transport);
+      await transport.handleRequest(req as IncomingMessage, res as ServerResponse);
+    } catch (err) {
+      opts.log.error({ err, caller: caller.id }, "MCP request failed");
+      if (!res.headersSent) sendJsonError(res as Http2ServerResponse, 500, "internal", "internal error");
+    }
+    return true;
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * The Certus tooling calls: `GetStats` (`GET /v1/stats`), `GetProvenance`
+ * (`GET /v1/provenance/{scan_id}`) and `GetReadiness` (`GET /v1/ready`). All read recorded
+ * state (the audit trail, the permission store, the log) or probe components; none changes
+ * anything.
+ */
+import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import {
+  GetProvenanceResponseSchema,
+  GetReadinessResponseSchema,
+  GetStatsResponseSchema,
+  VerificationProofSchema,
+  type GetProvenanceRequest,
+  type GetProvenanceResponse,
+  type GetReadinessResponse,
+  type GetStatsResponse,
+} from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
+import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
+import { activityCounts, scanTrail } from "../certus/activity.js";
+import type { PermissionStore } from "../certus/permission-store.js";
+import { probeComponents } from "../certus/readiness-probes.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+
+export interface CertusStatusDeps {
+  stack: EmbeddedStack;
+  permissions: PermissionStore;
+  dataDir: string;
+  /** OIDC issuers to probe as `keycloak`. */
+  oidcIssuers: readonly string[];
+}
+
+export function createStatsHandler(deps: CertusStatusDeps) {
+  return function getStats(): GetStatsResponse {
+    const counts = activityCounts(deps.dataDir, deps.stack.signer.identity);
+    const permissions = deps.permissions.counts();
+    return create(GetStatsResponseSchema, {
+      totalSignatures: BigInt(counts.totalSignatures),
+      totalTransparencyEntries: BigInt(deps.stack.log.size),
+      verificationStats: {
+        total: BigInt(counts.verifications.total),
+        successful: BigInt(counts.verifications.successful),
+        failed: BigInt(counts.verifications.failed),
+      },
+      signers: counts.signers,
+      timestamp: timestampFromMs(Date.now()),
+      uploadPermissions: BigInt(permissions.total),
+      uploadsPermitted: BigInt(permissions.permitted),
+    });
+  };
+}
+
+export function createProvenanceHandler(deps: CertusStatusDeps) {
+  return function getProvenance(req: GetProvenanceRequest): GetProvenanceResponse {
+    if (req.scanId === "" || req.scanId.length > 256) throw new InvalidArgumentError("scan_id", "is required (at most 256 characters)");
+    const records = deps.permissions.forScan(req.scanId);
+    if (records.length === 0) throw new NotFoundError(`no upload permission is recorded for scan ${JSON.stringify(req.scanId)}`);
+    const chosen = [...records].reverse().find((p) => p.permitted) ?? records[records.length - 1]!;
+    const withOuter = [...records].reverse().find((p) => p.permitted && p.outer);
+    const status = withOuter ? "complete" : records.some((p) => p.permitted) ? "partial" : "broken";
+    const proofOf = (p: (typeof records)[number]) => {
+      const proof = p.response["verification_proof"];
+      return proof ? fromJson(VerificationProofSchema, proof as JsonValue) : undefined;
+    };
+    return create(GetProvenanceResponseSchema, {
+      scanId: req.scanId,
+      manifest: {
+        digest: chosen.manifestDigest,
+        signedBy: chosen.inner?.signer ?? "",
+        signedAt: "",
+        signature: chosen.inner?.signature ?? "",
+        logEntryUuid: chosen.inner?.entry?.uuid ?? "",
+      },
+      permissions: records.map((p) => {
+        const proof = proofOf(p);
+        return {
+          uploadPermissionId: p.id,
+          tier: p.tier,
+          permitted: p.permitted,
+          reason: p.reason,
+          detail: p.detail,
+          decidedAt: timestampFromMs(Date.parse(p.decidedAt)),
+          ...(proof ? { verificationProof: proof } : {}),
+          artifacts: p.artifacts.map((a) => ({ name: a.name, hash: a.hash, size: BigInt(a.size), signature: a.signature ?? "" })),
+          transformCallback: p.callback,
+        };
+      }),
+      ...(withOuter?.outer
+        ? {
+            outerSignature: {
+              signer: withOuter.outer.signer,
+              logEntryUuid: withOuter.outer.entry.uuid,
+              logIndex: BigInt(withOuter.outer.entry.logIndex),
+              integratedTime: timestampFromMs(withOuter.outer.entry.integratedTime * 1000),
+              bundle: fromJson(BundleSchema, withOuter.outer.bundle as unknown as JsonValue),
+            },
+          }
+        : {}),
+      verificationTrail: scanTrail(deps.dataDir, req.scanId).map((e) => ({
+        timestamp: timestampFromMs(Date.parse(e.time)),
+        verifier: e.caller,
+        action: e.action,
+        result: e.verdict,
+        details: (e.reasons ?? []).join("; "),
+        auditSeq: BigInt(e.seq),
+      })),
+      chainStatus: status,
+      trustLevel: status === "complete" ? "high" : status === "partial" ? "medium" : "untrusted",
+    });
+  };
+}
+
+export function createReadinessHandler(deps: CertusStatusDeps) {
+  return async function getReadiness(): Promise<GetReadinessResponse> {
+    const components = await probeComponents(deps.stack, deps.oidcIssuers);
+    const configured = components.filter((c) => c.status !== "not_configured");
+    return create(GetReadinessResponseSchema, {
+      ready: configured.every((c) => c.status === "ok"),
+      checks: Object.fromEntries(configured.map((c) => [c.name, c.status === "ok"])),
+      timestamp: timestampFromMs(Date.now()),
+      components: components.map((c) => ({ name: c.name, status: c.status, detail: c.detail })),
+    });
+  };
+}

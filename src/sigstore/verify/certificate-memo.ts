@@ -1,0 +1,78 @@
+/**
+ * Certificates parsed once, with the answers that only depend on their bytes kept.
+ *
+ * `@sigstore/verify` re-encodes a certificate to DER for every equality test and re-verifies the
+ * leaf against the intermediate (ECDSA P-256 or P-384, 0.1–0.5 ms) for every bundle and every
+ * signing time. The service's bundles reuse one leaf for its whole validity, so one parsed object
+ * per distinct leaf DER is shared by every verification that carries it, and on it:
+ * - `root.toDER()` is computed once (what `equals`, `clone` and `verify` call);
+ * - `publicKey` (the SPKI DER) is computed once;
+ * - `verify(issuer)` is remembered per issuer object. Issuers are the trust material's own
+ *   certificate objects, one set per trusted root, so the answer is that of (this exact leaf DER,
+ *   that exact issuer certificate): a bundle with the same leaf and another signature reuses the
+ *   chain verdict, never a signature verdict.
+ * Chain building, CA flags, name chaining and validity dates still run per verification in the
+ * library; they are cheap once nothing is re-encoded.
+ */
+import { X509Certificate } from "@sigstore/core";
+import { LruMap } from "./lru.js";
+
+/** Distinct leaf certificates kept parsed. A signer rotates its leaf every ten minutes or so. */
+export const DEFAULT_LEAF_CACHE_SIZE = 1024;
+
+const MEMOIZED = Symbol("certus.memoized");
+
+type Memoizable = X509Certificate & { [MEMOIZED]?: true };
+
+const publicKeyGetter = Object.getOwnPropertyDescriptor(X509Certificate.prototype, "publicKey")?.get;
+
+/**
+ * Makes a certificate object remember its DER, SPKI and signature checks. Idempotent. Each is
+ * computed on first use, so a damaged certificate fails where and as it would unmemoized (and
+ * again on the next call: only successes are kept).
+ */
+export function memoizeCertificate(cert: X509Certificate): X509Certificate {
+  const target = cert as Memoizable;
+  if (target[MEMOIZED]) return cert;
+  const toDER = cert.root.toDER.bind(cert.root);
+  let der: Buffer | undefined;
+  cert.root.toDER = () => (der ??= toDER());
+  if (publicKeyGetter) {
+    let spki: Buffer | undefined;
+    Object.defineProperty(cert, "publicKey", { get: () => (spki ??= publicKeyGetter.call(cert) as Buffer), enumerable: false, configurable: true });
+  }
+  const verify = cert.verify.bind(cert);
+  const results = new WeakMap<object, boolean>();
+  cert.verify = (issuer?: X509Certificate): boolean => {
+    const key = issuer ?? cert;
+    let result = results.get(key);
+    if (result === undefined) {
+      result = verify(issuer);
+      results.set(key, result);
+    }
+    return result;
+  };
+  target[MEMOIZED] = true;
+  return cert;
+}
+
+const leaves = new LruMap<string, X509Certificate>(DEFAULT_LEAF_CACHE_SIZE);
+
+/**
+ * The shared, memoized certificate for these DER bytes (parsed on first sight).
+ * @throws like `X509Certificate.parse` for bytes that are not a certificate (nothing is cached)
+ */
+export function sharedCertificate(der: Uint8Array): X509Certificate {
+  const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+  let cert = leaves.get(id);
+  if (!cert) {
+    cert = memoizeCertificate(X509Certificate.parse(Buffer.from(der)));
+    leaves.set(id, cert);
+  }
+  return cert;
+}
+
+/** Drops every shared certificate (tests). */
+export function clearCertificateCache(): void {
+  leaves.clear();
+}

@@ -1,0 +1,39 @@
+/**
+ * A verification worker thread: runs `verifyBundle` for the pool in `pool.ts`. Each worker keeps
+ * its own caches (trusted roots, leaf certificates, keys, checkpoints), filled by the bundles it
+ * sees.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { InvalidArgumentError } from "../errors.js";
+import { loadTrustedRoot, publicGoodTrustedRoot, verifyBundle, type TrustedRootHandle } from "../sigstore/verify/index.js";
+import type { RootRef, VerifyReply, VerifyTask, WorkerSetup } from "./protocol.js";
+
+const setup = workerData as WorkerSetup;
+const serviceRoot = loadTrustedRoot(setup.serviceRoot);
+
+function rootOf(ref: RootRef): TrustedRootHandle | unknown {
+  switch (ref.kind) {
+    case "service":
+      return serviceRoot;
+    case "public-good":
+      return publicGoodTrustedRoot();
+    default:
+      return ref.json;
+  }
+}
+
+function judge(task: VerifyTask): VerifyReply {
+  try {
+    const result = verifyBundle({ bundle: task.bundle, artifact: task.artifact, trustedRoot: rootOf(task.root), expected: task.expected });
+    return { id: task.id, result };
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) {
+      return { id: task.id, invalidArgument: { field: err.field, message: err.message.slice(err.field.length + 2) } };
+    }
+    return { id: task.id, internal: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+}
+
+parentPort!.on("message", (message: { id: number; tasks: VerifyTask[] }) => {
+  parentPort!.postMessage({ id: message.id, replies: message.tasks.map(judge) });
+});
