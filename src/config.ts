@@ -93,6 +93,34 @@ export interface TrustConfig {
   uploadOciRegistry: string;
   /** Worker threads that verify bundles for the Verify RPC; 0 verifies in the request thread. Default: one per core. */
   verifyWorkers: number;
+  /** `mode: sigstore`: Fulcio's base URL (v2 API). */
+  fulcioUrl: string;
+  /** `mode: sigstore`: Rekor's base URL. */
+  rekorUrl: string;
+  /** `mode: sigstore`: Rekor's major API version, 1 or 2 (v2 entries need `tsaUrl`). */
+  rekorVersion: number;
+  /** `mode: sigstore`: the timestamp authority's base URL (`<url>/api/v1/timestamp`); required with Rekor v2. */
+  tsaUrl: string;
+  /** `mode: sigstore`: base URL of the TUF repository serving `trusted_root.json`. */
+  tufMirrorUrl: string;
+  /** `mode: sigstore`: the TUF root.json trusted on first use (with `tufMirrorUrl`). */
+  tufRootFile: string;
+  /** `mode: sigstore`: a fixed `trusted_root.json`, instead of `tufMirrorUrl` + `tufRootFile`. */
+  trustedRootFile: string;
+  /** `mode: sigstore`: OIDC token endpoint for the client-credentials grant (with `oidcClientId`, `oidcClientSecretFile`). */
+  oidcTokenUrl: string;
+  /** `mode: sigstore`: client id of the client-credentials grant. */
+  oidcClientId: string;
+  /** `mode: sigstore`: file holding the client secret. */
+  oidcClientSecretFile: string;
+  /** `mode: sigstore`: scope requested with the client-credentials grant; empty: none. */
+  oidcScope: string;
+  /** `mode: sigstore`: file holding the service's OIDC token, re-read when it changes (a Kubernetes projected service-account token). */
+  oidcTokenFile: string;
+  /** `mode: sigstore`: budget of one upstream call (retries included), in milliseconds; past it the caller gets `unavailable`. */
+  upstreamDeadlineMs: number;
+  /** `mode: sigstore`: time between refreshes of the trusted root from TUF, in milliseconds. */
+  tufRefreshMs: number;
 }
 
 /** The authentication methods `--auth` accepts. */
@@ -142,6 +170,20 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   uploadS3Bucket: "certus-raw",
   uploadOciRegistry: "registry.certus.cloud",
   verifyWorkers: availableParallelism(),
+  fulcioUrl: "",
+  rekorUrl: "",
+  rekorVersion: 1,
+  tsaUrl: "",
+  tufMirrorUrl: "",
+  tufRootFile: "",
+  trustedRootFile: "",
+  oidcTokenUrl: "",
+  oidcClientId: "",
+  oidcClientSecretFile: "",
+  oidcScope: "",
+  oidcTokenFile: "",
+  upstreamDeadlineMs: 30_000,
+  tufRefreshMs: 3_600_000,
 });
 
 /** Every option, in the order `--help` lists them. */
@@ -175,6 +217,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "uploadS3Bucket", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
   { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
   { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
+  { key: "fulcioUrl", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
+  { key: "rekorUrl", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
+  { key: "rekorVersion", flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },
+  { key: "tsaUrl", flag: "tsa-url", env: "CERTUS_TRUST_TSA_URL", kind: "string", description: "mode sigstore: timestamp authority base URL" },
+  { key: "tufMirrorUrl", flag: "tuf-mirror-url", env: "CERTUS_TRUST_TUF_MIRROR_URL", kind: "string", description: "mode sigstore: TUF repository serving trusted_root.json" },
+  { key: "tufRootFile", flag: "tuf-root-file", env: "CERTUS_TRUST_TUF_ROOT_FILE", kind: "string", description: "mode sigstore: TUF root.json trusted on first use" },
+  { key: "trustedRootFile", flag: "trusted-root-file", env: "CERTUS_TRUST_TRUSTED_ROOT_FILE", kind: "string", description: "mode sigstore: fixed trusted_root.json instead of TUF" },
+  { key: "oidcTokenUrl", flag: "oidc-token-url", env: "CERTUS_TRUST_OIDC_TOKEN_URL", kind: "string", description: "mode sigstore: OIDC token endpoint (client-credentials grant)" },
+  { key: "oidcClientId", flag: "oidc-client-id", env: "CERTUS_TRUST_OIDC_CLIENT_ID", kind: "string", description: "mode sigstore: client id for the client-credentials grant" },
+  { key: "oidcClientSecretFile", flag: "oidc-client-secret-file", env: "CERTUS_TRUST_OIDC_CLIENT_SECRET_FILE", kind: "string", description: "mode sigstore: file holding the client secret" },
+  { key: "oidcScope", flag: "oidc-scope", env: "CERTUS_TRUST_OIDC_SCOPE", kind: "string", description: "mode sigstore: scope of the client-credentials grant" },
+  { key: "oidcTokenFile", flag: "oidc-token-file", env: "CERTUS_TRUST_OIDC_TOKEN_FILE", kind: "string", description: "mode sigstore: file with the service's OIDC token (e.g. a projected service-account token)" },
+  { key: "upstreamDeadlineMs", flag: "upstream-deadline-ms", env: "CERTUS_TRUST_UPSTREAM_DEADLINE_MS", kind: "int", min: 100, max: 600_000, description: "mode sigstore: budget of one upstream call with retries, ms" },
+  { key: "tufRefreshMs", flag: "tuf-refresh-ms", env: "CERTUS_TRUST_TUF_REFRESH_MS", kind: "int", min: 1000, max: 7 * 24 * 3_600_000, description: "mode sigstore: time between trusted-root refreshes from TUF, ms" },
   { key: "insecureAllowAnonymous", flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
 ];
 
@@ -315,9 +371,7 @@ function validateTogether(c: TrustConfig): void {
         "bind 127.0.0.1 (the default), or pass --insecure-allow-anonymous to serve anyone who can reach the port",
     );
   }
-  if (c.mode === "sigstore") {
-    throw new ConfigError("mode: \"sigstore\" (external Fulcio/Rekor/TSA/TUF) is not available in this build yet; use \"embedded\"");
-  }
+  validateSigstoreMode(c);
   for (const o of c.corsOrigins) {
     if (o !== "*" && !/^https?:\/\/[^/]+$/.test(o)) {
       throw new ConfigError(`corsOrigins: ${JSON.stringify(o)} is not an origin; expected scheme://host[:port] or *`);
@@ -337,6 +391,45 @@ function validateTogether(c: TrustConfig): void {
   if (c.publicUrl !== "" && !/^https?:\/\/[^\s]+$/.test(c.publicUrl)) {
     throw new ConfigError(`publicUrl: ${JSON.stringify(c.publicUrl)} is not an http(s) URL`);
   }
+}
+
+/** The external-mode keys, checked together: each upstream once, one trust root source, one credential. */
+function validateSigstoreMode(c: TrustConfig): void {
+  const external: (keyof TrustConfig)[] = ["fulcioUrl", "rekorUrl", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile"];
+  if (c.mode !== "sigstore") {
+    const set = external.filter((k) => c[k] !== "");
+    if (set.length > 0) throw new ConfigError(`${set[0]}: only used with mode "sigstore" (the mode is "${c.mode}")`);
+    return;
+  }
+  const url = (key: "fulcioUrl" | "rekorUrl" | "tsaUrl" | "tufMirrorUrl" | "oidcTokenUrl", required: string | undefined) => {
+    const v = c[key];
+    if (v === "") {
+      if (required !== undefined) throw new ConfigError(`${key}: required with mode "sigstore" (${required})`);
+      return;
+    }
+    const u = URL.canParse(v) ? new URL(v) : undefined;
+    if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && isLoopback(u.hostname.replace(/^\[|\]$/g, ""))))) {
+      throw new ConfigError(`${key}: ${JSON.stringify(v)} is not an https URL (http is accepted on loopback only)`);
+    }
+  };
+  url("fulcioUrl", "the certificate authority, e.g. https://fulcio.sigstore.dev");
+  url("rekorUrl", "the transparency log, e.g. https://rekor.sigstore.dev");
+  url("tsaUrl", c.rekorVersion === 2 ? "Rekor v2 entries have no signed entry timestamp, so a timestamp authority is required" : undefined);
+  url("tufMirrorUrl", undefined);
+  url("oidcTokenUrl", undefined);
+  if ((c.tufMirrorUrl !== "") !== (c.tufRootFile !== "")) throw new ConfigError("tufMirrorUrl and tufRootFile: set both (the TUF repository and the root.json trusted on first use)");
+  if ((c.tufMirrorUrl !== "") === (c.trustedRootFile !== "")) {
+    throw new ConfigError("trustedRootFile: give the trust root either through TUF (tufMirrorUrl + tufRootFile) or as a fixed file (trustedRootFile), exactly one of them");
+  }
+  const clientCredentials = c.oidcTokenUrl !== "" || c.oidcClientId !== "" || c.oidcClientSecretFile !== "";
+  if (clientCredentials && (c.oidcTokenUrl === "" || c.oidcClientId === "" || c.oidcClientSecretFile === "")) {
+    throw new ConfigError("oidcTokenUrl, oidcClientId and oidcClientSecretFile: the client-credentials grant needs all three");
+  }
+  if (clientCredentials === (c.oidcTokenFile !== "")) {
+    throw new ConfigError("oidcTokenFile: the service's own OIDC credential is either a client-credentials grant (oidcTokenUrl, oidcClientId, oidcClientSecretFile) or a token file, exactly one of them");
+  }
+  if (c.oidcScope !== "" && !clientCredentials) throw new ConfigError("oidcScope: only used with the client-credentials grant");
+  if (c.issuer === "") throw new ConfigError("issuer: required with mode \"sigstore\": the OIDC issuer Fulcio must write into the service's certificates (the token's iss)");
 }
 
 /** True for addresses only this machine can reach. */

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument, isMap, type Node } from "yaml";
+import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
 import type { Policy, PolicySet, SignerRule, TrustRootRef } from "./model.js";
 
 /** Largest policy file read, bytes. */
@@ -71,6 +71,9 @@ export function parsePolicies(text: string, path: string): PolicySet {
   const out = new Map<string, Policy>();
   const base = dirname(resolve(path));
   for (const pair of (policiesNode as unknown as { items: Array<{ key: Node; value: Node }> }).items) {
+    if (!isScalar(pair.key) || (typeof pair.key.value !== "string" && typeof pair.key.value !== "number")) {
+      fail(pair.value ?? policiesNode, "every policy needs a name (a string key under `policies`)");
+    }
     const name = String((pair.key as unknown as { value: unknown }).value);
     if (!NAME.test(name)) fail(pair.key, `policy name "${name}" must be 1-64 letters, digits, '.', '_' or '-'`);
     const pNode = pair.value;

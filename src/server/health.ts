@@ -20,6 +20,8 @@ export { ServingStatus };
 export class HealthState {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly events = new EventEmitter();
+  /** Components the service depends on (upstreams), each also a health service name, with why. */
+  private readonly components = new Map<string, string>();
 
   constructor(services: readonly string[]) {
     this.events.setMaxListeners(0);
@@ -45,6 +47,26 @@ export class HealthState {
 
   get(service: string): ServingStatus | undefined {
     return this.statuses.get(service);
+  }
+
+  /**
+   * Reports one component (an upstream such as `rekor`): it becomes a health service of that
+   * name (`grpc.health.v1` Check/Watch with `service: "rekor"`) and is listed by /readyz with
+   * `detail` (what is wrong; never a credential).
+   */
+  setComponent(name: string, ready: boolean, detail: string): void {
+    this.components.set(name, detail);
+    this.set(name, ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+  }
+
+  /** The /readyz body: the overall verdict and, when components are reported, each one. */
+  readinessReport(): { status: "ready" | "not ready"; components?: Record<string, { status: "serving" | "not serving"; detail: string }> } {
+    const status = this.ready() ? "ready" : "not ready";
+    if (this.components.size === 0) return { status };
+    const components = Object.fromEntries(
+      [...this.components].map(([name, detail]) => [name, { status: this.statuses.get(name) === ServingStatus.SERVING ? ("serving" as const) : ("not serving" as const), detail }]),
+    );
+    return { status, components };
   }
 
   /** True when the server as a whole is serving. */

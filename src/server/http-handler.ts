@@ -7,7 +7,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { applyCors } from "./cors.js";
 import type { HealthState } from "./health.js";
+import type { DescMessage } from "@bufbuild/protobuf";
 import { precheckJsonBody } from "./json-precheck.js";
+import { precheckProtoBody } from "./proto-precheck.js";
 import { rewriteRestAlias } from "./rest.js";
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -24,6 +26,8 @@ export interface HttpHandlerOptions {
   extraPaths?: readonly PathHandler[];
   /** When set, JSON bodies bound for the Connect router are read and checked first (depth, string length, size). */
   maxBodyBytes?: number;
+  /** Unary methods' input messages by path: binary (`application/proto`) bodies are decoded first. */
+  unaryInputs?: ReadonlyMap<string, DescMessage>;
 }
 
 /** Writes a JSON body in the Connect error shape, so REST and Connect callers parse one format. */
@@ -50,7 +54,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res
       }
       if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
         const ready = opts.health.ready();
-        sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready" });
+        sendJson(res, ready ? 200 : 503, opts.health.readinessReport());
         return;
       }
       for (const extra of opts.extraPaths ?? []) {
@@ -62,7 +66,8 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res
         return;
       }
       if (opts.maxBodyBytes !== undefined) {
-        const checked = await precheckJsonBody(req, opts.maxBodyBytes);
+        let checked = await precheckJsonBody(req, opts.maxBodyBytes);
+        if (checked.ok && opts.unaryInputs) checked = await precheckProtoBody(req, opts.maxBodyBytes, opts.unaryInputs);
         if (!checked.ok) {
           sendJsonError(res, checked.code === "resource_exhausted" ? 429 : 400, checked.code, checked.message);
           return;

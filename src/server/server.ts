@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
-import { file_grpc_health_v1_health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
+import { Health, file_grpc_health_v1_health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import { file_grpc_reflection_v1_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1/reflection_pb";
 import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/grpc/reflection/v1alpha/reflection_pb";
 import type { TrustConfig } from "../config.js";
@@ -22,6 +22,10 @@ import { PolicyStore } from "../policy/store.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import { embeddedSigningBackend } from "../sigstore/embedded/signing-backend.js";
+import { ExternalSigningBackend } from "../sigstore/external/backend.js";
+import { sigstoreModeUnsupportedRpcs } from "../sigstore/external/sigstore-mode-rpcs.js";
+import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
 import { createSigstoreCompatPaths } from "../sigstore/compat/index.js";
 import { OidcTokenVerifier, parseIssuerEntries } from "../oidc/index.js";
@@ -29,6 +33,7 @@ import { HealthState, ServingStatus, registerHealth } from "./health.js";
 import { createHttpHandler, notFoundFallback, sendJsonError, type PathHandler } from "./http-handler.js";
 import { callInterceptor } from "./interceptors.js";
 import { OnePortListener } from "./listener.js";
+import { unaryInputs } from "./proto-precheck.js";
 import { createAuthLayer } from "../auth/auth-layer.js";
 import { callerIdOf } from "../auth/caller.js";
 import { mcpPathHandler } from "../mcp/http.js";
@@ -47,8 +52,10 @@ export interface TrustServer {
   readonly url: string;
   /** The bound port (useful with port 0). */
   readonly port: number;
-  /** The embedded Sigstore stack behind the service. */
+  /** The embedded Sigstore stack behind the service; throws a TypeError with `mode: sigstore`, which has none. */
   readonly stack: EmbeddedStack;
+  /** What the service signs through (the embedded stack, or external Sigstore services). */
+  readonly backend: SigningBackend;
   readonly health: HealthState;
   /** Graceful shutdown: see `OnePortListener.close`. */
   close(): Promise<void>;
@@ -87,7 +94,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // The Certus callers' plain paths (legacy /v1/sign body, /v1/health, /v1/keys/<role>.json),
   // before the REST alias rewrite.
   extraPaths.push(certusPathHandler({ maxBodyBytes: config.maxBodyBytes, tufRead: (name) => stackOpened?.tuf?.read(name) }) as PathHandler);
-  const starting = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins, extraPaths, maxBodyBytes: config.maxBodyBytes });
+  const starting = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins, extraPaths, maxBodyBytes: config.maxBodyBytes, unaryInputs: unaryInputs([TrustService, Health]) });
   const tls =
     config.tlsCert && config.tlsKey
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...(config.tlsClientCa ? { clientCa: readFileSync(config.tlsClientCa) } : {}) }
@@ -96,43 +103,54 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const addr = await listener.listen();
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
-  let stack: EmbeddedStack;
+  let stack: EmbeddedStack | undefined;
+  let backend: SigningBackend;
   try {
-    stack = await EmbeddedStack.open({
-      dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url, logMaxBytes: config.logMaxBytes,
-      onTufRenewalError: (err) => log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
-    });
-    stackOpened = stack;
+    if (config.mode === "sigstore") {
+      backend = await ExternalSigningBackend.open({ ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log });
+    } else {
+      stack = await EmbeddedStack.open({
+        dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url, logMaxBytes: config.logMaxBytes,
+        onTufRenewalError: (err) => log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
+      });
+      stackOpened = stack;
+      backend = embeddedSigningBackend(stack);
+    }
   } catch (err) {
     await listener.close(0);
     throw err;
   }
   // The caller named by the auth interceptor (`anonymous` when authentication is off).
   const callerOf = (ctx: { values: Parameters<typeof callerIdOf>[0] }) => callerIdOf(ctx.values);
-  const unfollowLog = metrics.followLog(stack.log);
-  sigstoreCompat = createSigstoreCompatPaths({
-    stack, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: url, maxBodyBytes: config.maxBodyBytes, log,
-  });
+  const unfollowLog = stack ? metrics.followLog(stack.log) : () => {};
+  if (stack) {
+    sigstoreCompat = createSigstoreCompatPaths({
+      stack, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: url, maxBodyBytes: config.maxBodyBytes, log,
+    });
+  }
   let policies: PolicyStore;
   let audit: AuditLog;
   let certus: ReturnType<typeof createCertusIntegration>;
   try {
     policies = new PolicyStore(config.policyFile || undefined, log);
     audit = AuditLog.open(config.dataDir, log);
-    certus = createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log });
+    certus = stack
+      ? createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log })
+      : { handlers: sigstoreModeUnsupportedRpcs(config.rekorUrl, config.rekorVersion), close: () => {} };
   } catch (err) {
-    await stack.close();
+    await backend.close();
     await listener.close(0);
     throw err;
   }
   policies.watch();
   // The service's own trust material, validated and built once.
-  const serviceRoot = loadTrustedRoot(stack.trustedRoot);
+  // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
+  const serviceRoot = loadTrustedRoot(backend.trustedRoot());
   // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
   let verifyPool: VerifyPool | undefined;
   if (config.verifyWorkers > 0) {
     try {
-      verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: stack.trustedRoot, onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+      verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: backend.trustedRoot(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
     } catch (err) {
       log.warn({ err }, "verification worker pool not started; verifying in the request thread");
     }
@@ -140,11 +158,10 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
-    sign: createSignHandler({ stack, policies, serviceRoot, audit, callerOf }),
+    sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
-    getKeys: createGetKeysHandler(stack, { tufUrl: `${url}/tuf/` }),
-    getTransparency: createGetTransparencyHandler(stack.log),
-    watchCheckpoints: createWatchHandler(stack.log, shutdown.signal),
+    getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
+    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
     ...certus.handlers,
   });
   const routes = (router: ConnectRouter) => {
@@ -181,22 +198,37 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     connect: true,
   });
   health.setAll(ServingStatus.SERVING);
+  // Each component's readiness (external upstreams); the service is ready while every critical one is.
+  const reportReadiness = () => {
+    const components = backend.readiness();
+    for (const c of components) health.setComponent(c.component, c.ready, c.detail);
+    const ready = components.every((c) => c.ready || !c.critical) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.set("", ready);
+    health.set(TrustService.typeName, ready);
+  };
+  const unwatchReadiness = backend.onReadinessChange(reportReadiness);
+  reportReadiness();
   log.info(
-    { url, host: addr.address, port: addr.port, dataDir: config.dataDir, mode: config.mode, tls: tls !== undefined, identity: stack.signer.identity, logSize: stack.log.size },
+    { url, host: addr.address, port: addr.port, dataDir: config.dataDir, mode: config.mode, tls: tls !== undefined, identity: backend.signer.identity, logSize: stack?.log.size },
     "certus-trust listening",
   );
   return {
     url,
     port: addr.port,
-    stack,
+    get stack(): EmbeddedStack {
+      if (stack === undefined) throw new TypeError("the server runs with mode \"sigstore\": there is no embedded stack");
+      return stack;
+    },
+    backend,
     health,
     async close() {
+      unwatchReadiness();
       health.setAll(ServingStatus.NOT_SERVING);
       shutdown.abort();
       unfollowLog();
       await listener.close(config.shutdownGraceMs);
       await verifyPool?.close();
-      await stack.close();
+      await backend.close();
       certus.close();
       policies.close();
       audit.close();

@@ -3,13 +3,14 @@
  * at its endpoints, every public key with its purpose and validity (keys retired by a rotation
  * included, with their end), and where its TUF repository is with the current root version.
  * The material is fixed while the server runs (rotation happens while it is stopped); only the
- * TUF root version can move (the repository re-signs its root before it expires).
+ * TUF root version can move (the repository re-signs its root before it expires). In the external
+ * mode the trusted root is the one last fetched from TUF, so the answer follows its refreshes.
  */
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GetKeysResponseSchema, type GetKeysResponse } from "@certus/trust-sdk";
 import { SigningConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { SigningBackend } from "../sigstore/signing-backend.js";
 
 /** Options of {@link createGetKeysHandler}. */
 export interface GetKeysOptions {
@@ -17,23 +18,33 @@ export interface GetKeysOptions {
   tufUrl?: string;
 }
 
-export function createGetKeysHandler(stack: EmbeddedStack, options: GetKeysOptions = {}) {
-  const base: GetKeysResponse = create(GetKeysResponseSchema, {
-    trustedRoot: fromJson(TrustedRootSchema, stack.trustedRoot as unknown as JsonValue),
-    signingConfig: fromJson(SigningConfigSchema, stack.signingConfig as unknown as JsonValue),
-    keys: stack.publishedKeys().map((k) => ({
-      purpose: k.purpose,
-      keyId: k.keyId,
-      publicKey: k.publicKeyPem,
-      validFor: { start: timestampFromDate(k.validFrom), ...(k.validTo ? { end: timestampFromDate(k.validTo) } : {}) },
-    })),
-  });
-  const tufUrl = options.tufUrl ?? `${stack.instance.baseUrl}/tuf/`;
+export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOptions = {}) {
+  // Rebuilt only when the trusted root is replaced (an external TUF refresh); fixed otherwise.
+  let root: Readonly<Record<string, unknown>> | undefined;
+  let base: GetKeysResponse | undefined;
   let response: GetKeysResponse | undefined;
   return function getKeys(): GetKeysResponse {
-    const rootVersion = BigInt(stack.tuf.rootVersion);
+    const current = backend.trustedRoot();
+    if (base === undefined || root !== current) {
+      const signingConfig = backend.signingConfig();
+      base = create(GetKeysResponseSchema, {
+        trustedRoot: fromJson(TrustedRootSchema, current as unknown as JsonValue),
+        ...(signingConfig ? { signingConfig: fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) } : {}),
+        keys: backend.publishedKeys().map((k) => ({
+          purpose: k.purpose,
+          keyId: k.keyId,
+          publicKey: k.publicKeyPem,
+          validFor: { start: timestampFromDate(k.validFrom), ...(k.validTo ? { end: timestampFromDate(k.validTo) } : {}) },
+        })),
+      });
+      root = current;
+      response = undefined;
+    }
+    const tuf = backend.tuf();
+    if (tuf === undefined) return (response ??= base);
+    const rootVersion = BigInt(tuf.rootVersion);
     if (response?.tuf?.rootVersion !== rootVersion) {
-      response = { ...base, tuf: { $typeName: "certus.trust.v1.TufInfo", url: tufUrl, rootVersion } };
+      response = { ...base, tuf: { $typeName: "certus.trust.v1.TufInfo", url: options.tufUrl ?? tuf.url, rootVersion } };
     }
     return response;
   };

@@ -11,12 +11,12 @@ import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { SignResponseSchema, SignatureFormat, type SignRequest, type SignResponse } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError, UnavailableError } from "../errors.js";
 import type { AuditLog } from "../policy/audit.js";
 import { evaluateInnerSigners } from "../policy/evaluate.js";
 import type { Policy } from "../policy/model.js";
 import type { PolicyStore } from "../policy/store.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
 import { outerStatement, type RecordedInnerSigner } from "./statement.js";
@@ -29,7 +29,8 @@ export type CallerOf = (ctx: HandlerContext) => string;
 export const MAX_INNER_BUNDLES = 64;
 
 export interface SignDeps {
-  stack: EmbeddedStack;
+  /** Where the signature, its certificate, log entry and timestamp come from (embedded or external). */
+  backend: SigningBackend;
   policies: PolicyStore;
   serviceRoot: TrustedRootHandle;
   audit: AuditLog;
@@ -46,7 +47,7 @@ function policyOf(policies: PolicyStore, name: string): Policy {
 }
 
 export function createSignHandler(deps: SignDeps) {
-  const { stack } = deps;
+  const { backend } = deps;
   return async function sign(req: SignRequest, ctx: HandlerContext): Promise<SignResponse> {
     const artifact = resolveArtifact("artifact", req.artifact);
     const format = req.format === SignatureFormat.UNSPECIFIED ? SignatureFormat.DSSE : req.format;
@@ -56,7 +57,7 @@ export function createSignHandler(deps: SignDeps) {
     if (req.innerBundles.length > MAX_INNER_BUNDLES) throw new InvalidArgumentError("innerBundles", `${req.innerBundles.length} bundles; at most ${MAX_INNER_BUNDLES}`);
     const policy = policyOf(deps.policies, req.policy);
     const caller = deps.callerOf(ctx);
-    const signer = { subject: stack.signer.identity, issuer: stack.signer.issuer };
+    const signer = { subject: backend.signer.identity, issuer: backend.signer.issuer };
     const auditBase = { caller, action: "sign" as const, artifact: { digest: artifact.digestString, ...(artifact.uri ? { uri: artifact.uri } : {}) }, policy: policy.name };
     if (policy.outerIdentity && policy.outerIdentity !== signer.subject) {
       throw new TrustError("FAILED_PRECONDITION", `policy "${policy.name}" signs as ${policy.outerIdentity}, but this service's identity is ${signer.subject}`);
@@ -79,11 +80,11 @@ export function createSignHandler(deps: SignDeps) {
       }
     }
 
-    const witnesses = stack.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
+    const witnesses = backend.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
     const bundle =
       format === SignatureFormat.DSSE
         ? await signDsse(
-            stack.signer,
+            backend.signer,
             witnesses.all,
             outerStatement({
               uri: artifact.uri,
@@ -95,12 +96,14 @@ export function createSignHandler(deps: SignDeps) {
               innerSigners,
             }),
           )
-        : await signDigest(stack.signer, witnesses.all, artifact.digest);
-    const logged = witnesses.log.logged!;
+        : await signDigest(backend.signer, witnesses.all, artifact.digest);
+    // No bundle leaves without its log entry (the witnesses resolve only once the log answered).
+    const logged = witnesses.entry();
+    if (logged === undefined) throw new UnavailableError("transparency log", "the signature was not logged; nothing was returned");
     await deps.audit.record({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
     return create(SignResponseSchema, {
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
-      entry: { logIndex: BigInt(logged.logIndex), uuid: logged.uuid, integratedTime: timestampFromMs(logged.integratedTime * 1000) },
+      entry: { logIndex: BigInt(logged.logIndex), uuid: logged.uuid ?? "", ...(logged.integratedTime > 0 ? { integratedTime: timestampFromMs(logged.integratedTime * 1000) } : {}) },
       signer,
       innerSigners: innerSigners.map((s) => ({ subject: s.subject, issuer: s.issuer, logIndex: BigInt(s.logIndex || "0"), bundleDigest: s.bundleDigest })),
       warnings,

@@ -11,6 +11,7 @@ import { KeyStore, STACK_KEY_PURPOSES } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
 import { openKeyGenerations, type KeyGeneration } from "./generations.js";
 import { loadInstanceIdentity, type InstanceIdentity } from "./instance.js";
+import { ServiceClock } from "./service-clock.js";
 import { ServiceIdentity } from "./service-identity.js";
 import { EmbeddedTransparencyLog } from "./tlog/log.js";
 import { treeIdOf } from "./tlog/tree-id.js";
@@ -90,11 +91,14 @@ export class EmbeddedStack {
     await ensurePrivateDirectory(opts.dataDir);
     const instance = await loadInstanceIdentity(opts.dataDir, opts.publicUrl);
     const keys = await KeyStore.open(opts.dataDir, { purposes: STACK_KEY_PURPOSES });
+    // One non-decreasing clock for the CA, the service identity, the TSA and the log (see service-clock.ts).
+    const clock = new ServiceClock();
+    const now = () => clock.now();
     const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
-      EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate") }),
+      EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate"), now }),
     );
     const tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
-      EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa") }),
+      EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa"), now }),
     );
     const ca = caGenerations.at(-1)!.authority;
     const tsa = tsaGenerations.at(-1)!.authority;
@@ -106,14 +110,16 @@ export class EmbeddedStack {
       signer: keys.signer("tlog"),
       origin: `${instance.origin} - ${treeId}`,
       noteName: instance.origin,
+      clock: () => clock.nowMs(),
       ...(opts.logMaxBytes ? { maxDatabaseBytes: opts.logMaxBytes } : {}),
     });
+    clock.raiseTo(log.integratedTimeFloor * 1000);
     let tufKeys: TufRoleKeys;
     let tuf: TufRepository;
     let trustedRoot: TrustedRootJson;
     let signingConfig: SigningConfigJson;
     try {
-      const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity });
+      const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity, now });
       const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
         gens.filter((g) => g.retiredAt !== undefined).map((g) => ({ authority: g.authority, validTo: retiredEnd(g.retiredAt!) }));
       trustedRoot = buildTrustedRoot({

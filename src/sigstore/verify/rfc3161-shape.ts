@@ -51,6 +51,13 @@ function checkSignerInfo(si: ASN1Obj): void {
   if (!((version === 1n && sidTag === SEQUENCE) || (version === 3n && sidTag === CTX0_PRIM))) {
     throw new Error(`SignerInfo: version ${version} does not fit its signer identifier`);
   }
+  if (sidTag === SEQUENCE) {
+    // IssuerAndSerialNumber ::= SEQUENCE { issuer Name (a SEQUENCE), serialNumber INTEGER }
+    const sid = s[1]!;
+    if (sid.subs.length !== 2) throw new Error("SignerInfo.sid: expected issuer and serial number");
+    expect(sid.subs[0], SEQUENCE, "SignerInfo.sid.issuer");
+    expect(sid.subs[1], INTEGER, "SignerInfo.sid.serialNumber");
+  }
   expect(s[2], SEQUENCE, "SignerInfo.digestAlgorithm");
   const digestOid = expect(s[2]!.subs[0], OID, "SignerInfo.digestAlgorithm.algorithm").toOID();
   if (!DIGEST_OIDS.has(digestOid)) throw new Error(`SignerInfo.digestAlgorithm ${digestOid} is not SHA-256, SHA-384 or SHA-512`);

@@ -225,6 +225,11 @@ export class EmbeddedTransparencyLog {
   }
 
   /** Whole seconds, never below an earlier entry's even if the clock steps back (or fails). */
+  /** The latest integrated time the log has used (seconds); later entries never get an earlier one. */
+  get integratedTimeFloor(): number {
+    return this.lastIntegratedTime;
+  }
+
   private nextIntegratedTime(): number {
     const now = Math.floor(this.clock() / 1000);
     return Number.isSafeInteger(now) ? Math.max(this.lastIntegratedTime, now) : this.lastIntegratedTime;

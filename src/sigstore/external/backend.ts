@@ -1,0 +1,203 @@
+/**
+ * The external mode's {@link SigningBackend}: Fulcio certifies the service's identity (from its
+ * own OIDC token), Rekor (v1 or v2) logs each signature, a TSA timestamps it, and the trusted
+ * root comes from TUF (or a fixed file). Every upstream has its own client with a deadline,
+ * retries and a circuit breaker; a component whose circuit is not closed reads as not ready, and
+ * while one is down a prober tries it every {@link DEFAULT_PROBE_INTERVAL_MS} (as the circuit's
+ * half-open call), so readiness and signing recover on their own when it is back.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { Logger } from "../../logger.js";
+import type { ComponentReadiness, EntryIndexKeys, SignatureWitnesses, SigningBackend } from "../signing-backend.js";
+import type { CircuitBreaker } from "./circuit-breaker.js";
+import { FulcioIdentity } from "./fulcio.js";
+import { ServiceTokenSource } from "./oidc.js";
+import { publishedKeysOf } from "./published-keys.js";
+import { ExternalLogWitness, MIN_REKOR_ATTEMPT_MS, RekorClient, type RekorVersion } from "./rekor.js";
+import { ExternalTsaWitness, TsaClient } from "./tsa.js";
+import { fileTrustRoot, TufTrustRoot, type TrustRootSource } from "./tuf.js";
+import { UpstreamHttp } from "./upstream-http.js";
+
+/** How often a down component is probed, in milliseconds. */
+export const DEFAULT_PROBE_INTERVAL_MS = 2_000;
+
+/** What the external mode needs (the `mode: sigstore` keys of the configuration). */
+export interface ExternalBackendOptions {
+  readonly dataDir: string;
+  readonly identity: string;
+  readonly issuer: string;
+  readonly fulcioUrl: string;
+  readonly rekorUrl: string;
+  readonly rekorVersion: RekorVersion;
+  /** Empty: no timestamps (Rekor v1's SET dates the signature). */
+  readonly tsaUrl: string;
+  readonly tufMirrorUrl: string;
+  readonly tufRootFile: string;
+  readonly trustedRootFile: string;
+  readonly oidcTokenUrl: string;
+  readonly oidcClientId: string;
+  readonly oidcClientSecretFile: string;
+  readonly oidcScope: string;
+  readonly oidcTokenFile: string;
+  /** Budget of one upstream call, retries included, in milliseconds. */
+  readonly upstreamDeadlineMs: number;
+  readonly tufRefreshMs: number;
+  /** Default {@link DEFAULT_PROBE_INTERVAL_MS}. */
+  readonly probeIntervalMs?: number;
+  /** How long a circuit stays open before a probe, in milliseconds; default the breaker's. */
+  readonly breakerOpenMs?: number;
+  readonly log: Logger;
+}
+
+interface Component {
+  readonly name: string;
+  readonly breaker: CircuitBreaker;
+  /** A cheap call through the component's client; any answer that is not transient means it is back. */
+  readonly probe: () => Promise<unknown>;
+}
+
+function readSecret(file: string, what: string): string {
+  const text = readFileSync(file, "utf8").trim();
+  if (text === "") throw new TypeError(`${what} ${file} is empty`);
+  return text;
+}
+
+export class ExternalSigningBackend implements SigningBackend {
+  readonly mode = "sigstore" as const;
+  readonly signer: FulcioIdentity;
+  readonly #rekor: RekorClient;
+  readonly #tsa: TsaClient | undefined;
+  readonly #root: TrustRootSource;
+  readonly #components: Component[];
+  readonly #listeners = new Set<() => void>();
+  readonly #unsubscribe: (() => void)[] = [];
+  readonly #prober: NodeJS.Timeout;
+  readonly #log: Logger;
+  #probing = false;
+
+  private constructor(opts: ExternalBackendOptions, root: TrustRootSource) {
+    this.#log = opts.log;
+    this.#root = root;
+    const breaker = opts.breakerOpenMs === undefined ? {} : { breaker: { openMs: opts.breakerOpenMs } };
+    // A hung attempt may use half the budget, leaving the other half for a retry (Rekor excepted).
+    const client = (component: string, baseUrl: string, attemptTimeoutMs = Math.ceil(opts.upstreamDeadlineMs / 2)) =>
+      new UpstreamHttp({ component, baseUrl, deadlineMs: opts.upstreamDeadlineMs, attemptTimeoutMs, ...breaker });
+    const oidcHttp = opts.oidcTokenUrl ? client("oidc", opts.oidcTokenUrl) : undefined;
+    const tokens = new ServiceTokenSource(
+      oidcHttp
+        ? { kind: "client-credentials", tokenUrl: opts.oidcTokenUrl, clientId: opts.oidcClientId, clientSecret: readSecret(opts.oidcClientSecretFile, "the client secret file"), ...(opts.oidcScope ? { scope: opts.oidcScope } : {}) }
+        : { kind: "file", path: opts.oidcTokenFile },
+      oidcHttp,
+    );
+    const fulcioHttp = client("fulcio", opts.fulcioUrl);
+    this.signer = new FulcioIdentity({ http: fulcioHttp, tokens, identity: opts.identity, issuer: opts.issuer });
+    // Rekor may need 20 s to integrate under load: an attempt may use the whole remaining budget
+    // (not cut at half), and the documented default deadline (30 s) leaves it that much.
+    const rekorHttp = client("rekor", opts.rekorUrl, Math.max(MIN_REKOR_ATTEMPT_MS, opts.upstreamDeadlineMs));
+    this.#rekor = new RekorClient(rekorHttp, opts.rekorVersion);
+    const tsaHttp = opts.tsaUrl ? client("tsa", opts.tsaUrl) : undefined;
+    this.#tsa = tsaHttp ? new TsaClient(tsaHttp) : undefined;
+    const ignore = (res: { status: number }) => res.status;
+    this.#components = [
+      { name: "fulcio", breaker: fulcioHttp.breaker, probe: () => fulcioHttp.call("/api/v2/configuration", {}, ignore) },
+      { name: "rekor", breaker: rekorHttp.breaker, probe: () => rekorHttp.call(opts.rekorVersion === 1 ? "/api/v1/log" : "/healthz", {}, ignore) },
+      ...(tsaHttp ? [{ name: "tsa", breaker: tsaHttp.breaker, probe: () => tsaHttp.call("/api/v1/timestamp/certchain", {}, ignore) }] : []),
+      ...(root instanceof TufTrustRoot ? [{ name: "tuf", breaker: root.breaker, probe: () => root.refresh() }] : []),
+      ...(oidcHttp ? [{ name: "oidc", breaker: oidcHttp.breaker, probe: () => tokens.token() }] : []),
+    ];
+    for (const c of this.#components) {
+      this.#unsubscribe.push(
+        c.breaker.onChange((state) => {
+          if (state === "open") this.#log.warn({ component: c.name, reason: c.breaker.lastFailure }, "upstream is down; calls are paused and it is probed until it answers");
+          else if (state === "closed") this.#log.info({ component: c.name }, "upstream is back");
+          for (const l of this.#listeners) l();
+        }),
+      );
+    }
+    this.#prober = setInterval(() => void this.#probeDown(), opts.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
+    this.#prober.unref();
+  }
+
+  /** Opens the trust root (TUF refresh or the fixed file) and builds the clients. */
+  static async open(opts: ExternalBackendOptions): Promise<ExternalSigningBackend> {
+    const root = opts.trustedRootFile
+      ? fileTrustRoot(opts.trustedRootFile)
+      : await TufTrustRoot.open({
+          mirrorUrl: opts.tufMirrorUrl,
+          rootFile: opts.tufRootFile,
+          cacheDir: path.join(opts.dataDir, "sigstore-tuf"),
+          deadlineMs: opts.upstreamDeadlineMs,
+          refreshMs: opts.tufRefreshMs,
+          onRefreshError: (err) => opts.log.warn({ err }, "the trusted root could not be refreshed from TUF; the last good one stays in use"),
+        });
+    try {
+      return new ExternalSigningBackend(opts, root);
+    } catch (err) {
+      root.close();
+      throw err;
+    }
+  }
+
+  witnessesFor(_keys: EntryIndexKeys): SignatureWitnesses {
+    // The upstream log keeps its own indexes; search keys are the embedded log's feature.
+    const log = new ExternalLogWitness(this.#rekor);
+    return { all: [log, ...(this.#tsa ? [new ExternalTsaWitness(this.#tsa)] : [])], entry: () => log.logged };
+  }
+
+  trustedRoot(): Readonly<Record<string, unknown>> {
+    return this.#root.current();
+  }
+
+  signingConfig(): undefined {
+    return undefined;
+  }
+
+  publishedKeys() {
+    return publishedKeysOf(this.#root.current());
+  }
+
+  tuf() {
+    return this.#root.tuf();
+  }
+
+  readiness(): ComponentReadiness[] {
+    return this.#components.map((c) => {
+      const state = c.breaker.state;
+      return {
+        component: c.name,
+        ready: state === "closed",
+        // A stale trusted root does not stop signing; the others do.
+        critical: c.name !== "tuf",
+        detail: state === "closed" ? "ok" : `${state === "open" ? "down" : "probing"}: ${c.breaker.lastFailure ?? "unknown failure"}`,
+      };
+    });
+  }
+
+  onReadinessChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Probes every component whose circuit is due for a half-open call. */
+  async #probeDown(): Promise<void> {
+    if (this.#probing) return;
+    this.#probing = true;
+    try {
+      await Promise.all(
+        this.#components
+          .filter((c) => c.breaker.state === "half-open")
+          .map((c) => c.probe().catch((err: unknown) => this.#log.debug({ component: c.name, err }, "upstream probe failed"))),
+      );
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#prober);
+    for (const off of this.#unsubscribe) off();
+    this.#listeners.clear();
+    this.#root.close();
+  }
+}

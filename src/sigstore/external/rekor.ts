@@ -1,0 +1,191 @@
+/**
+ * An external Rekor as the signing pipeline's log witness. For one signature it submits the
+ * entry, waits for the log's answer (with its inclusion proof and checkpoint: a bundle without
+ * them does not verify) and remembers the entry so `Sign` can report it.
+ *
+ * - Rekor v1 (`POST /api/v1/log/entries`): `hashedrekord/0.0.1` for message signatures,
+ *   `dsse/0.0.1` for DSSE; a 409 (the entry exists, e.g. a retry after a lost answer) is
+ *   answered by fetching the existing entry named in `Location`.
+ * - Rekor v2 (`POST /api/v2/log/entries`): `hashedrekord/0.0.2` for both; DSSE is logged as a
+ *   hashedrekord over SHA-256 of its PAE (`dsse/0.0.2` is deprecated). v2 entries have no SET and
+ *   no integrated time, so a TSA timestamp is what dates the signature.
+ *
+ * Rekor can take long to integrate under load: its client should allow at least 20 s per attempt
+ * (see SIGSTORE-NOTES), which {@link MIN_REKOR_ATTEMPT_MS} records.
+ */
+import { createHash } from "node:crypto";
+import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
+import { TransparencyLogEntry as TlogEntryMessage } from "@sigstore/protobuf-specs";
+import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
+import { UnavailableError } from "../../errors.js";
+import { preAuthEncoding } from "../compat/verifier-key.js";
+import type { LoggedEntryRef } from "../signing-backend.js";
+import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
+import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
+
+/** Advised least time for one Rekor write, in milliseconds. */
+export const MIN_REKOR_ATTEMPT_MS = 20_000;
+
+/** The major API versions of Rekor this client speaks. */
+export type RekorVersion = 1 | 2;
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+}
+
+/** Rekor v1's proposed entry for signed content (as sigstore-js builds it). */
+export function proposedEntryV1(content: SignatureBundle, verifierPem: string): Record<string, unknown> {
+  const verifier = Buffer.from(verifierPem).toString("base64");
+  if (content.$case === "dsseEnvelope") {
+    return { apiVersion: "0.0.1", kind: "dsse", spec: { proposedContent: { envelope: JSON.stringify(envelopeToJSON(content.dsseEnvelope)), verifiers: [verifier] } } };
+  }
+  const m = content.messageSignature;
+  return {
+    apiVersion: "0.0.1",
+    kind: "hashedrekord",
+    spec: { data: { hash: { algorithm: "sha256", value: Buffer.from(m.messageDigest!.digest).toString("hex") } }, signature: { content: Buffer.from(m.signature).toString("base64"), publicKey: { content: verifier } } },
+  };
+}
+
+/** Rekor v2's create-entry request: a hashedrekord over the message digest, or over SHA-256 of the DSSE PAE. */
+export function createEntryRequestV2(content: SignatureBundle, certificatePem: string): Record<string, unknown> {
+  let digest: Buffer;
+  let signature: Buffer;
+  if (content.$case === "dsseEnvelope") {
+    const env = content.dsseEnvelope;
+    digest = createHash("sha256").update(preAuthEncoding(env.payloadType, Buffer.from(env.payload))).digest();
+    signature = Buffer.from(env.signatures[0]!.sig);
+  } else {
+    digest = Buffer.from(content.messageSignature.messageDigest!.digest);
+    signature = Buffer.from(content.messageSignature.signature);
+  }
+  return {
+    hashedRekordRequestV002: {
+      digest: digest.toString("base64"),
+      signature: {
+        content: signature.toString("base64"),
+        verifier: { x509Certificate: { rawBytes: pemToDer(certificatePem).toString("base64") }, keyDetails: "PKIX_ECDSA_P256_SHA_256" },
+      },
+    },
+  };
+}
+
+const hexBytes = (v: unknown, what: string): Buffer => {
+  if (typeof v !== "string" || !/^([0-9a-f]{2})*$/i.test(v)) throw new TransientUpstreamError(`the entry's ${what} is not hex`);
+  return Buffer.from(v, "hex");
+};
+
+/** Turns Rekor v1's `{uuid: LogEntry}` answer into the bundle's tlog entry and the entry reference. */
+export function fromRekorV1Entry(json: unknown): { entry: TransparencyLogEntry; ref: LoggedEntryRef } {
+  if (typeof json !== "object" || json === null || Array.isArray(json) || Object.keys(json).length !== 1) {
+    throw new TransientUpstreamError("the log entry response is not a single {uuid: entry} object");
+  }
+  const [uuid, raw] = Object.entries(json)[0]! as [string, Record<string, any>];
+  const body = typeof raw?.["body"] === "string" ? Buffer.from(raw["body"], "base64") : undefined;
+  const proof = raw?.["verification"]?.["inclusionProof"];
+  const set = raw?.["verification"]?.["signedEntryTimestamp"];
+  if (!body || typeof raw["logIndex"] !== "number" || typeof raw["integratedTime"] !== "number" || typeof set !== "string") {
+    throw new TransientUpstreamError("the log entry lacks body, logIndex, integratedTime or signedEntryTimestamp");
+  }
+  if (typeof proof?.["checkpoint"] !== "string" || !Array.isArray(proof["hashes"]) || typeof proof["treeSize"] !== "number" || typeof proof["logIndex"] !== "number") {
+    throw new TransientUpstreamError("the log entry has no inclusion proof with a checkpoint");
+  }
+  let kindVersion: { kind: string; version: string };
+  try {
+    const parsed = JSON.parse(body.toString("utf8")) as { kind?: unknown; apiVersion?: unknown };
+    if (typeof parsed.kind !== "string" || typeof parsed.apiVersion !== "string") throw new Error("no kind/apiVersion");
+    kindVersion = { kind: parsed.kind, version: parsed.apiVersion };
+  } catch (err) {
+    throw new TransientUpstreamError("the log entry's body is not a Rekor entry", { cause: err });
+  }
+  const entry: TransparencyLogEntry = {
+    logIndex: String(raw["logIndex"]),
+    logId: { keyId: hexBytes(raw["logID"], "logID") },
+    kindVersion,
+    integratedTime: String(raw["integratedTime"]),
+    inclusionPromise: { signedEntryTimestamp: Buffer.from(set, "base64") },
+    inclusionProof: {
+      logIndex: String(proof["logIndex"]),
+      rootHash: hexBytes(proof["rootHash"], "rootHash"),
+      treeSize: String(proof["treeSize"]),
+      hashes: (proof["hashes"] as unknown[]).map((h) => hexBytes(h, "inclusion hash")),
+      checkpoint: { envelope: proof["checkpoint"] },
+    },
+    canonicalizedBody: body,
+  };
+  return { entry, ref: { logIndex: raw["logIndex"], uuid, integratedTime: raw["integratedTime"] } };
+}
+
+/** Turns Rekor v2's TransparencyLogEntry (proto3 JSON) into the bundle's entry and the reference. */
+export function fromRekorV2Entry(json: unknown): { entry: TransparencyLogEntry; ref: LoggedEntryRef } {
+  let entry: TransparencyLogEntry;
+  try {
+    entry = TlogEntryMessage.fromJSON(json) as TransparencyLogEntry;
+  } catch (err) {
+    throw new TransientUpstreamError("the log entry is not a TransparencyLogEntry", { cause: err });
+  }
+  if (!entry.inclusionProof?.checkpoint?.envelope || !entry.logId?.keyId?.length || !entry.kindVersion || entry.canonicalizedBody.length === 0) {
+    throw new TransientUpstreamError("the log entry lacks its inclusion proof, checkpoint, log ID or body");
+  }
+  const logIndex = Number(entry.logIndex);
+  if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new TransientUpstreamError("the log entry's logIndex is out of range");
+  return { entry, ref: { logIndex, uuid: undefined, integratedTime: Number(entry.integratedTime) || 0 } };
+}
+
+/** The Rekor client of the external mode. */
+export class RekorClient {
+  constructor(
+    readonly http: UpstreamHttp,
+    readonly version: RekorVersion,
+  ) {}
+
+  /** Logs signed content; resolves once the log answered with a usable entry. */
+  async log(content: SignatureBundle, verifierPem: string): Promise<{ entry: TransparencyLogEntry; ref: LoggedEntryRef }> {
+    if (this.version === 2) {
+      return this.http.call(
+        "/api/v2/log/entries",
+        { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(createEntryRequestV2(content, verifierPem)) },
+        (res) => fromRekorV2Entry(jsonBody(this.#accepted(res, [200, 201]), "the log entry response")),
+      );
+    }
+    return this.http.call(
+      "/api/v1/log/entries",
+      { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(proposedEntryV1(content, verifierPem)) },
+      async (res) => {
+        if (res.status === 409) {
+          const uuid = (res.headers.get("location") ?? "").split("/").pop() ?? "";
+          if (!/^[0-9a-f]{64,80}$/i.test(uuid)) throw new DefinitiveError(new UnavailableError("rekor", "reported an existing entry without a usable Location"));
+          // Inside this retrying call: one more request through the same client.
+          return fetchEntry(this.http, uuid);
+        }
+        return fromRekorV1Entry(jsonBody(this.#accepted(res, [201]), "the log entry response"));
+      },
+    );
+  }
+
+  /** A definitive refusal (the log checked our entry and said no) is not a transient failure. */
+  #accepted(res: UpstreamResponse, ok: number[]): UpstreamResponse {
+    if (!ok.includes(res.status)) throw new DefinitiveError(new UnavailableError("rekor", `refused the entry (HTTP ${res.status}${snippet(res.body)})`));
+    return res;
+  }
+}
+
+function fetchEntry(http: UpstreamHttp, uuid: string) {
+  return http.call(`/api/v1/log/entries/${uuid}`, { headers: { accept: "application/json" } }, (res) => {
+    if (res.status !== 200) throw new TransientUpstreamError(`the existing entry ${uuid} could not be fetched (HTTP ${res.status})`);
+    return fromRekorV1Entry(jsonBody(res, "the log entry"));
+  });
+}
+
+/** A witness for one signature: logs it and remembers the entry. */
+export class ExternalLogWitness implements Witness {
+  logged: LoggedEntryRef | undefined;
+
+  constructor(private readonly rekor: RekorClient) {}
+
+  async testify(content: SignatureBundle, publicKey: string): Promise<VerificationMaterial> {
+    const { entry, ref } = await this.rekor.log(content, publicKey);
+    this.logged = ref;
+    return { tlogEntries: [entry] };
+  }
+}
