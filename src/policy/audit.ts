@@ -9,7 +9,8 @@
  * batch of concurrent events). Sign waits for it; Verify records without waiting.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fdatasync, openSync, readFileSync, write } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { json } from "@sigstore/core";
 import type { Logger } from "../logger.js";
@@ -54,6 +55,7 @@ export class AuditLog {
   private prev: string;
   private queue: Array<{ event: AuditEvent; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing = false;
+  private idle: (() => void) | undefined;
 
   private constructor(
     private readonly dir: string,
@@ -100,29 +102,57 @@ export class AuditLog {
     });
   }
 
+  /**
+   * Writes the queued events and fsyncs them off the event loop (libuv's thread pool): a slow
+   * disk delays the callers waiting for durability, never every other request. One flush runs at
+   * a time; events queued meanwhile form the next batch.
+   */
   private flush(): void {
     const batch = this.queue;
     this.queue = [];
-    try {
-      writeSync(this.fd, batch.map((b) => JSON.stringify(b.event)).join("\n") + "\n");
-      fsyncSync(this.fd);
-      const last = batch[batch.length - 1]!.event;
-      const tmp = join(this.dir, `${AUDIT_HEAD_FILE}.tmp`);
-      writeFileSync(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n", { mode: 0o600 });
-      renameSync(tmp, join(this.dir, AUDIT_HEAD_FILE));
-      for (const b of batch) b.resolve();
-    } catch (err) {
-      const e = new UnavailableError("audit-log", "cannot write the audit trail", { cause: err });
-      for (const b of batch) b.reject(e);
-    }
-    if (this.queue.length > 0) setImmediate(() => this.flush());
-    else this.flushing = false;
+    const data = Buffer.from(batch.map((b) => JSON.stringify(b.event)).join("\n") + "\n");
+    const last = batch[batch.length - 1]!.event;
+    const done = (err: unknown) => {
+      if (err) {
+        const e = new UnavailableError("audit-log", "cannot write the audit trail", { cause: err });
+        for (const b of batch) b.reject(e);
+      } else {
+        for (const b of batch) b.resolve();
+      }
+      if (this.queue.length > 0) setImmediate(() => this.flush());
+      else {
+        this.flushing = false;
+        this.idle?.();
+      }
+    };
+    writeFully(this.fd, data)
+      .then(() => new Promise<void>((resolve, reject) => fdatasync(this.fd, (e) => (e ? reject(e) : resolve()))))
+      .then(async () => {
+        const tmp = join(this.dir, `${AUDIT_HEAD_FILE}.tmp`);
+        await writeFile(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n", { mode: 0o600 });
+        await rename(tmp, join(this.dir, AUDIT_HEAD_FILE));
+      })
+      .then(() => done(undefined), done);
   }
 
-  close(): void {
-    if (this.queue.length > 0) this.flush();
+  /** Waits for queued events to be durable, then closes the file. */
+  async close(): Promise<void> {
+    if (this.flushing || this.queue.length > 0) await new Promise<void>((r) => (this.idle = r));
     closeSync(this.fd);
   }
+}
+
+/** Writes all of `data` at the end of the file (async, off the event loop). */
+function writeFully(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (offset: number) =>
+      write(fd, data, offset, data.length - offset, null, (err, n) => {
+        if (err) return reject(err);
+        if (offset + n < data.length) step(offset + n);
+        else resolve();
+      });
+    step(0);
+  });
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -231,7 +231,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
       await backend.close();
       certus.close();
       policies.close();
-      audit.close();
+      await audit.close();
       log.info("certus-trust stopped");
     },
   };
