@@ -8,9 +8,9 @@
  * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
  * batch of concurrent events). Sign waits for it; Verify records without waiting.
  */
+import { replaceFileAtomic } from "../sigstore/keys/atomic-file.js";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fdatasync, openSync, readFileSync, write } from "node:fs";
-import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { json } from "@sigstore/core";
 import type { Logger } from "../logger.js";
@@ -127,11 +127,7 @@ export class AuditLog {
     };
     writeFully(this.fd, data)
       .then(() => new Promise<void>((resolve, reject) => fdatasync(this.fd, (e) => (e ? reject(e) : resolve()))))
-      .then(async () => {
-        const tmp = join(this.dir, `${AUDIT_HEAD_FILE}.tmp`);
-        await writeFile(tmp, JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n", { mode: 0o600 });
-        await rename(tmp, join(this.dir, AUDIT_HEAD_FILE));
-      })
+      .then(() => replaceFileAtomic(join(this.dir, AUDIT_HEAD_FILE), JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n"))
       .then(() => done(undefined), done);
   }
 

@@ -6,8 +6,8 @@
  * A small JSON file (default `./.certus-trust-auditor.json`), replaced atomically (temp file,
  * fsync, rename) and only after a run found no problem. Read defensively: bounded, validated.
  */
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { replaceFileAtomic } from "../keys/atomic-file.js";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 /** Default state file, relative to the working directory. */
@@ -73,18 +73,5 @@ export async function readAuditState(file: string): Promise<AuditState | undefin
 
 /** Atomically replaces the state file. */
 export async function writeAuditState(file: string, state: AuditState): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
+  await replaceFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
 }

@@ -84,6 +84,31 @@ export async function createFileExclusive(file: string, data: Uint8Array | strin
   return created;
 }
 
+/**
+ * Replaces `file` with `data` atomically and durably: a temporary file (0600) is written and
+ * fsynced, renamed over the old one, and the directory is fsynced. Readers see the old bytes or the
+ * new ones, never a mix; after a crash, one of the two. For files that are meant to change (state,
+ * metadata), unlike `createFileExclusive`.
+ */
+export async function replaceFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dir);
+}
+
 async function syncDirectory(dir: string): Promise<void> {
   const handle = await open(dir, "r");
   try {

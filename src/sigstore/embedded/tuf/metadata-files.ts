@@ -13,12 +13,12 @@
  * Bytes read back are treated as hostile (a damaged disk, a hand edit): bounded in size, parsed
  * without letting a SyntaxError escape, and reported as `FAILED_PRECONDITION` naming the file.
  */
-import { randomBytes } from "node:crypto";
-import { open, readdir, rename, unlink } from "node:fs/promises";
+import { replaceFileAtomic } from "../../keys/atomic-file.js";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { Metadata, MetadataKind, type Root, type Snapshot, type Targets, type Timestamp } from "@tufjs/models";
 import { TrustError } from "../../../errors.js";
-import { createFileExclusive, ensurePrivateDirectory, PRIVATE_FILE_MODE, readPrivateFile } from "../../keys/atomic-file.js";
+import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../../keys/atomic-file.js";
 
 /** Name of the repository directory inside the data directory. */
 export const TUF_DIRECTORY_NAME = "tuf";
@@ -126,28 +126,7 @@ export class TufFiles {
 
   /** Atomically replaces `timestamp.json`. */
   async replaceTimestamp(bytes: Buffer): Promise<void> {
-    const file = path.join(this.directory, "timestamp.json");
-    const temp = path.join(this.directory, `.timestamp.json.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-    const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, file);
-    } catch (err) {
-      await unlink(temp).catch(() => undefined);
-      throw err;
-    }
-    const dir = await open(this.directory, "r");
-    try {
-      await dir.sync();
-    } catch {
-      // Some filesystems refuse fsync on a directory; the file itself is durable.
-    } finally {
-      await dir.close();
-    }
+    await replaceFileAtomic(path.join(this.directory, "timestamp.json"), bytes);
   }
+
 }
