@@ -527,14 +527,7 @@ describe("fuzz: policy files, a null key", () => {
   });
 });
 
-/** Whether the repository has a parser of TUF metadata received from outside (the repository only signs so far). */
-const tufParser = readdirSync(join(REPO_ROOT, "src/sigstore/embedded/tuf")).filter((f) => /client|parse|load|verify/.test(f));
-describe.skipIf(tufParser.length === 0)("fuzz: TUF metadata", () => {
-  it("is not written yet", () => {
-    throw new Error(`TUF parsers appeared (${tufParser.join(", ")}): add a fuzz property for them here`);
-  });
-});
-if (tufParser.length === 0) console.log("[fuzz] TUF metadata: skipped, src/sigstore/embedded/tuf holds no parser of outside TUF files yet (only signing)");
+// TUF metadata is fuzzed through the external mode's client in fuzz-tuf.test.ts.
 
 describe("fuzz: request bodies on every path", () => {
   const connectPaths = TrustService.methods.map((m) => `/${TrustService.typeName}/${m.name}`);
