@@ -6,6 +6,7 @@
  * any character). Identity is therefore never handed to the library; it is compared here: a subject
  * exactly, a regexp against the whole SAN, an issuer exactly.
  */
+import { unsafePatternReason } from "./regexp-safety.js";
 import type { X509Certificate } from "@sigstore/core";
 import { InvalidArgumentError } from "../../errors.js";
 import { failure, quote, type VerificationFailure } from "./failures.js";
@@ -56,6 +57,8 @@ const compiled = new LruMap<string, RegExp>(256);
 export function anchoredRegExp(pattern: string): RegExp {
   let re = compiled.get(pattern);
   if (!re) {
+    const unsafe = unsafePatternReason(pattern);
+    if (unsafe !== undefined) throw new InvalidArgumentError("expected.subjectRegexp", `${unsafe}; give a simpler pattern`);
     try {
       // `u` so that a pattern is read by the same rules whatever its characters; no `g`/`y`,
       // whose lastIndex state would make repeated test() calls disagree.
