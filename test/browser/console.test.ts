@@ -190,3 +190,38 @@ function screenshotPath(): string {
   mkdirSync(dir, { recursive: true });
   return join(dir, "console.png");
 }
+
+describe.skipIf(missing !== undefined)("web console against a service that requires an API key", () => {
+  let authed: TestServer;
+  let chromium: Chromium;
+  let apiKey: string;
+  beforeAll(async () => {
+    if (uiIsStale()) await buildUi();
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { tempDir } = await import("../helpers/server.js");
+    const dataDir = tempDir("certus-ui-auth-");
+    const created = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "apikey", "create", "--name", "console", "--scopes", "read,verify", "--data-dir", dataDir, "--output", "json"]);
+    apiKey = (JSON.parse(created.stdout) as { key: string }).key;
+    authed = await startTestServer({ auth: "api-key" }, dataDir);
+    chromium = await launchChromium();
+  });
+  afterAll(async () => {
+    await chromium?.close();
+    await authed?.stop();
+  });
+
+  it("says unauthenticated without a key, and goes live once the key is entered", async () => {
+    const page = await chromium.context.newPage();
+    await page.goto(`${authed.url}/ui/`);
+    const status = page.locator("#stream-status");
+    await expect.poll(async () => (await status.textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toMatch(/unauthenticated|API key/i);
+    await page.fill("#api-key", apiKey);
+    await Promise.all([page.waitForEvent("load"), page.click("#key-form button[type=submit]")]);
+    await expect.poll(async () => (await page.locator("#stream-status").textContent()) ?? "", { timeout: UI_TIMEOUT_MS }).toContain("live");
+    expect(await page.locator("#key-status").textContent()).toContain("is set");
+    // The key is kept for this tab only, and never shown back.
+    expect(await page.locator("#api-key").inputValue()).toBe("");
+    expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
+  });
+});
