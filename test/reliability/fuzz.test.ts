@@ -22,6 +22,7 @@ import { hashLeaf, referenceRootOfHashes, verifyConsistency, verifyInclusion } f
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { fixture, fixturesUnavailable, DSSE_CASE, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "../unit/verify/fixtures.js";
 import { digestOf, fetchLogKey, fetchTrustedRoot, received, signOnce, transparency, IDENTITY, type ReceivedBundle } from "./support.js";
+import { isBase64Field, leaves, mutate, type Path } from "../helpers/json-mutation.js";
 
 const LONG = process.env["CERTUS_FUZZ"] === "long";
 /** Scales every run count; the long run is 20 times the short one. */
@@ -44,16 +45,7 @@ function timed<T>(what: string, fn: () => T): T {
   return out;
 }
 
-// ---- JSON mutation (the rules of test/unit/verify/mutation.test.ts) ----
-
-type Path = (string | number)[];
-
-function leaves(value: unknown, path: Path = []): { path: Path; value: string | number }[] {
-  if (typeof value === "string" || typeof value === "number") return [{ path, value }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
-  return [];
-}
+// ---- JSON mutation (the shared rules are in test/helpers/json-mutation.ts) ----
 
 /** Every node (objects and arrays too), for structural mutations. */
 function nodes(value: unknown, path: Path = []): Path[] {
@@ -69,7 +61,8 @@ function getAt(root: unknown, path: Path): unknown {
   return node;
 }
 
-function setAt(root: unknown, path: Path, value: unknown): unknown {
+/** Like the shared `setAt`, but `undefined` removes the field (or array element). */
+function setOrRemoveAt(root: unknown, path: Path, value: unknown): unknown {
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let node = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
@@ -78,28 +71,6 @@ function setAt(root: unknown, path: Path, value: unknown): unknown {
   else if (value === undefined) delete node[last];
   else node[last] = value;
   return copy;
-}
-
-const isBase64Field = (s: string) => s.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").toString("base64") === s;
-
-/** The value with one position changed: a flipped decoded byte for base64, a changed char or digit otherwise. */
-function mutate(value: string | number, position: number, mask: number): string | number {
-  if (typeof value === "number") return value + (mask || 1);
-  if (isBase64Field(value)) {
-    const bytes = Buffer.from(value, "base64");
-    const i = position % bytes.length;
-    bytes[i] = bytes[i]! ^ (mask || 1);
-    return bytes.toString("base64");
-  }
-  if (value.length === 0) return "x";
-  const i = position % value.length;
-  if (/^\d+$/.test(value)) {
-    const old = Number(value[i]);
-    let digit = (old + (mask % 9) + 1) % 10;
-    if (i === 0 && digit === 0 && value.length > 1) digit = old === 1 ? 2 : 1;
-    return value.slice(0, i) + String(digit) + value.slice(i + 1);
-  }
-  return value.slice(0, i) + (value[i] === "a" ? "b" : "a") + value.slice(i + 1);
 }
 
 /** Bytes no verifier authenticates (see mutation.test.ts): the key hint, and TSA certificates embedded in a token. */
@@ -243,7 +214,7 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
     const mutated = mutate(leaf.value, m.position, m.mask);
     const bytePosition = typeof leaf.value === "string" && isBase64Field(leaf.value) ? m.position % Buffer.from(leaf.value, "base64").length : m.position;
     const sameCheckpoint = leaf.path.join(".").endsWith("checkpoint.envelope") && sameSignedNote(String(leaf.value), String(mutated));
-    return { mutant: setAt(doc, leaf.path, mutated), mustFail: !unauthenticated(trustedRoot, doc, leaf.path, bytePosition) && !sameCheckpoint, what: `leaf ${leaf.path.join(".")}@${m.position}^${m.mask}` };
+    return { mutant: setOrRemoveAt(doc, leaf.path, mutated), mustFail: !unauthenticated(trustedRoot, doc, leaf.path, bytePosition) && !sameCheckpoint, what: `leaf ${leaf.path.join(".")}@${m.position}^${m.mask}` };
   }
   const ns = nodes(doc);
   if (ns.length === 0) return { mutant: doc, mustFail: false, what: "(empty document)" };
@@ -252,16 +223,16 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
   // A key-signed bundle's `publicKey` holds only the unauthenticated hint; the caller supplies the key.
   const hintOnly = dotted === "verificationMaterial.publicKey" && JSON.stringify(Object.keys(getAt(doc, path) ?? {})) === '["hint"]';
   const witness = (REDUNDANT_WITNESS.test(dotted) && hasBothWitnesses(doc)) || hintOnly;
-  if (m.kind === "remove") return { mutant: setAt(doc, path, undefined), mustFail: !OPTIONAL.test(dotted) && !witness, what: `remove ${dotted}` };
+  if (m.kind === "remove") return { mutant: setOrRemoveAt(doc, path, undefined), mustFail: !OPTIONAL.test(dotted) && !witness, what: `remove ${dotted}` };
   if (m.kind === "replace") {
     const old = getAt(doc, path);
     // proto3 JSON reads 5 and "5" alike; a replacement equal in that sense is not a change.
     const same = JSON.stringify(old) === JSON.stringify(m.value) || (typeof old !== "object" && typeof m.value !== "object" && String(old) === String(m.value));
-    return { mutant: setAt(doc, path, m.value), mustFail: !same && !OPTIONAL.test(dotted) && !witness, what: `replace ${dotted} with ${JSON.stringify(m.value).slice(0, 60)}` };
+    return { mutant: setOrRemoveAt(doc, path, m.value), mustFail: !same && !OPTIONAL.test(dotted) && !witness, what: `replace ${dotted} with ${JSON.stringify(m.value).slice(0, 60)}` };
   }
   const parent = getAt(doc, path);
   if (parent === null || typeof parent !== "object" || Array.isArray(parent)) return { mutant: doc, mustFail: false, what: "add (no object)" };
-  return { mutant: setAt(doc, [...path, m.key], m.value), mustFail: false, what: `add ${dotted}.${m.key}` };
+  return { mutant: setOrRemoveAt(doc, [...path, m.key], m.value), mustFail: false, what: `add ${dotted}.${m.key}` };
 }
 
 describe("fuzz: bundles", () => {

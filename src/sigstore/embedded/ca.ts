@@ -13,7 +13,7 @@ import * as x509 from "@peculiar/x509";
 import * as asn1js from "asn1js";
 import { createPublicKey } from "node:crypto";
 import { InvalidArgumentError } from "../../errors.js";
-import { loadOrIssueCertificate } from "../keys/certificate-file.js";
+import { loadOrIssueCertificate, loadOrIssueRootCertificate } from "../keys/certificate-file.js";
 import { keyIdentifier, signCertificate } from "../keys/certificate-signer.js";
 import type { KeySigner } from "../keys/key-signer.js";
 import { addYears, backdatedStart } from "../keys/validity.js";
@@ -104,24 +104,15 @@ export class EmbeddedCA {
     const rootName = `CN=Certus-Trust Root CA, O=${organization}`;
     const intermediateName = `CN=Certus-Trust Intermediate CA, O=${organization}`;
 
-    const rootKeyId = await keyIdentifier(options.rootKey.publicKeySpki);
-    const root = await loadOrIssueCertificate(options.directory, "ca-root", options.rootKey.publicKeySpki, () =>
-      signCertificate(
-        {
-          subject: rootName,
-          issuer: rootName,
-          publicKeySpki: options.rootKey.publicKeySpki,
-          notBefore,
-          notAfter,
-          extensions: [
-            new x509.BasicConstraintsExtension(true, 1, true),
-            new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-            new x509.SubjectKeyIdentifierExtension(rootKeyId),
-          ],
-        },
-        options.rootKey,
-      ),
-    );
+    const { certificate: root, keyId: rootKeyId } = await loadOrIssueRootCertificate({
+      directory: options.directory,
+      name: "ca-root",
+      distinguishedName: rootName,
+      key: options.rootKey,
+      notBefore,
+      notAfter,
+      pathLength: 1,
+    });
 
     const intermediateKeyId = await keyIdentifier(options.intermediateKey.publicKeySpki);
     const intermediate = await loadOrIssueCertificate(

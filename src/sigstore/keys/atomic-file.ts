@@ -52,14 +52,7 @@ export async function readPrivateFile(file: string): Promise<Buffer | undefined>
  */
 export async function createFileExclusive(file: string, data: Uint8Array | string): Promise<boolean> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temp = await writeTempFile(file, data);
   let created: boolean;
   try {
     await link(temp, file);
@@ -92,14 +85,7 @@ export async function createFileExclusive(file: string, data: Uint8Array | strin
  */
 export async function replaceFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
   const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temp = await writeTempFile(file, data);
   try {
     await rename(temp, file);
   } catch (err) {
@@ -107,6 +93,19 @@ export async function replaceFileAtomic(file: string, data: Uint8Array | string)
     throw err;
   }
   await syncDirectory(dir);
+}
+
+/** Writes `data` to a fresh, fsynced temporary file (0600) beside `file`; returns its path. */
+async function writeTempFile(file: string, data: Uint8Array | string): Promise<string> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return temp;
 }
 
 async function syncDirectory(dir: string): Promise<void> {

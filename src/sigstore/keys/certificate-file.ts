@@ -7,11 +7,12 @@
  * rather than re-issued, because re-issuing would silently change the published trust root.
  */
 import "reflect-metadata";
-import type * as x509 from "@peculiar/x509";
+import * as x509 from "@peculiar/x509";
 import path from "node:path";
 import { TrustError } from "../../errors.js";
 import { createFileExclusive, readPrivateFile } from "./atomic-file.js";
-import { parseCertificate } from "./certificate-signer.js";
+import { keyIdentifier, parseCertificate, signCertificate } from "./certificate-signer.js";
+import type { KeySigner } from "./key-signer.js";
 
 /**
  * Returns the certificate stored as `<directory>/<name>.crt.pem`, creating it with `issue` if
@@ -36,4 +37,45 @@ export async function loadOrIssueCertificate(
     throw new TrustError("FAILED_PRECONDITION", `certificate ${name}: does not certify the stored ${name} key`);
   }
   return certificate;
+}
+
+/** What a self-signed root certificate is made from (used only when it is first issued). */
+export interface RootCertificateRequest {
+  directory: string;
+  /** File stem: `<directory>/<name>.crt.pem`. */
+  name: string;
+  /** Distinguished name, subject and issuer alike (`CN=…, O=…`). */
+  distinguishedName: string;
+  key: KeySigner;
+  notBefore: Date;
+  notAfter: Date;
+  /** How many CA certificates may follow it in a chain (basicConstraints pathLenConstraint). */
+  pathLength: number;
+}
+
+/**
+ * The self-signed root of the embedded CA or TSA: CA, keyCertSign and cRLSign, its own subject
+ * key identifier. Loaded when stored, issued on first start. Returns the certificate and its key
+ * identifier, which the certificates it issues name as their authority key identifier.
+ */
+export async function loadOrIssueRootCertificate(request: RootCertificateRequest): Promise<{ certificate: x509.X509Certificate; keyId: string }> {
+  const keyId = await keyIdentifier(request.key.publicKeySpki);
+  const certificate = await loadOrIssueCertificate(request.directory, request.name, request.key.publicKeySpki, () =>
+    signCertificate(
+      {
+        subject: request.distinguishedName,
+        issuer: request.distinguishedName,
+        publicKeySpki: request.key.publicKeySpki,
+        notBefore: request.notBefore,
+        notAfter: request.notAfter,
+        extensions: [
+          new x509.BasicConstraintsExtension(true, request.pathLength, true),
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+          new x509.SubjectKeyIdentifierExtension(keyId),
+        ],
+      },
+      request.key,
+    ),
+  );
+  return { certificate, keyId };
 }

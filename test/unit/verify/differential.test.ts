@@ -18,9 +18,9 @@ import { verifyEcdsaPrehashed, verifyEcdsaPrehashedNoble, type EcdsaCurveName } 
 import { loadTrustedRoot, verifyBundle, type VerificationResult } from "../../../src/sigstore/verify/index.js";
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "../../conformance/cases.js";
 import { DSSE_CASE, fixture, fixturesUnavailable, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "./fixtures.js";
+import { isBase64Field, leaves, setAt } from "../../helpers/json-mutation.js";
 
 type Mode = "bytes" | "digest";
-type Path = (string | number)[];
 
 /** `handle`: pass the root as a loaded handle (only for valid roots), else as JSON (validated and cached by the engine). */
 function decide(c: ConformanceCase, bundle: unknown, mode: Mode, memoize: boolean, handle = false): VerificationResult {
@@ -53,23 +53,6 @@ function libraryAccepts(c: ConformanceCase, bundle: unknown): boolean {
     return false;
   }
 }
-
-function leaves(value: unknown, path: Path = []): { path: Path; value: string | number }[] {
-  if (typeof value === "string" || typeof value === "number") return [{ path, value }];
-  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
-  return [];
-}
-
-function setAt(root: unknown, path: Path, value: unknown): unknown {
-  const copy = structuredClone(root) as Record<string | number, unknown>;
-  let node = copy;
-  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  node[path[path.length - 1]!] = value;
-  return copy;
-}
-
-const isBase64Field = (s: string) => s.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(s) && Buffer.from(s, "base64").toString("base64") === s;
 
 /** One byte of a base64 field flipped, one character of other strings replaced, numbers moved. */
 function mutate(value: string | number, position: number, mask: number): string | number {

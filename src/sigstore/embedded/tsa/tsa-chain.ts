@@ -5,7 +5,7 @@
  */
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
-import { loadOrIssueCertificate } from "../../keys/certificate-file.js";
+import { loadOrIssueCertificate, loadOrIssueRootCertificate } from "../../keys/certificate-file.js";
 import { keyIdentifier, signCertificate } from "../../keys/certificate-signer.js";
 import type { KeySigner } from "../../keys/key-signer.js";
 import { addYears, backdatedStart } from "../../keys/validity.js";
@@ -34,25 +34,15 @@ export async function openTsaChain(options: TsaChainOptions): Promise<TsaChain> 
   const notBefore = backdatedStart(options.now());
   const notAfter = addYears(notBefore, options.validityYears);
   const rootName = `CN=Certus-Trust TSA Root, O=${options.organization}`;
-  const rootKeyId = await keyIdentifier(options.rootKey.publicKeySpki);
-
-  const root = await loadOrIssueCertificate(options.directory, "tsa-root", options.rootKey.publicKeySpki, () =>
-    signCertificate(
-      {
-        subject: rootName,
-        issuer: rootName,
-        publicKeySpki: options.rootKey.publicKeySpki,
-        notBefore,
-        notAfter,
-        extensions: [
-          new x509.BasicConstraintsExtension(true, 0, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-          new x509.SubjectKeyIdentifierExtension(rootKeyId),
-        ],
-      },
-      options.rootKey,
-    ),
-  );
+  const { certificate: root, keyId: rootKeyId } = await loadOrIssueRootCertificate({
+    directory: options.directory,
+    name: "tsa-root",
+    distinguishedName: rootName,
+    key: options.rootKey,
+    notBefore,
+    notAfter,
+    pathLength: 0,
+  });
 
   const leaf = await loadOrIssueCertificate(options.directory, "tsa", options.signingKey.publicKeySpki, async () =>
     signCertificate(
