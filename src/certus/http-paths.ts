@@ -10,6 +10,7 @@
  *   embedded TUF repository (the same bytes as `/tuf/<role>.json`); 404 naming what is missing
  *   while the repository is not open.
  */
+import { readAndReplayBody } from "../server/request-body.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
@@ -32,26 +33,6 @@ function sendJson(res: Res, status: number, value: unknown, headers: Record<stri
   res.end(body);
 }
 
-/** Reads the whole body (or undefined past `max` bytes) and makes it readable again. */
-async function readAndReplay(req: Req, max: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > max) return undefined;
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
-  // The Connect adapter (and the JSON precheck) read the request as an async iterable.
-  Object.defineProperty(req, Symbol.asyncIterator, {
-    configurable: true,
-    value: async function* () {
-      if (body.length > 0) yield body;
-    },
-  });
-  return body;
-}
-
 /** True when `body` is a JSON object whose `artifact` is a string: the legacy Integrity form. */
 export function isLegacySignBody(body: Buffer): boolean {
   try {
@@ -69,7 +50,7 @@ export function certusPathHandler(opts: CertusPathOptions): (req: Req, res: Res)
     if (path === "/v1/sign" && req.method === "POST") {
       const encoding = req.headers["content-encoding"];
       if (encoding !== undefined && encoding !== "identity") return false; // the legacy callers never compress
-      const body = await readAndReplay(req, opts.maxBodyBytes);
+      const body = await readAndReplayBody(req, opts.maxBodyBytes);
       if (body === undefined) {
         sendJson(res, 413, { code: "resource_exhausted", message: `request body is larger than the limit of ${opts.maxBodyBytes} bytes` });
         return true;

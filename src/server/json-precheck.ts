@@ -4,6 +4,7 @@
  * body (a million nested arrays, a 4 MiB key) is refused with `invalid_argument` without being
  * parsed; a good one is handed on unchanged to the Connect router.
  */
+import { readAndReplayBody } from "./request-body.js";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 
@@ -56,25 +57,9 @@ export async function precheckJsonBody(req: IncomingMessage | Http2ServerRequest
   if (req.method !== "POST" || !ct.startsWith("application/json")) return { ok: true };
   const encoding = req.headers["content-encoding"];
   if (encoding !== undefined && encoding !== "identity") return { ok: true };
-  const tooLarge = (): PrecheckResult => ({ ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` });
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > maxBodyBytes) return tooLarge();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBodyBytes) return tooLarge();
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await readAndReplayBody(req, maxBodyBytes);
+  if (body === undefined) return { ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` };
   const problem = scanJsonBounds(body);
   if (problem) return { ok: false, code: "invalid_argument", message: `request body: ${problem}` };
-  // Hand the bytes on: the Connect adapter reads the request as an async iterable.
-  Object.defineProperty(req, Symbol.asyncIterator, {
-    configurable: true,
-    value: async function* () {
-      if (body.length > 0) yield body;
-    },
-  });
   return { ok: true };
 }

@@ -4,6 +4,7 @@
  * it is the caller's mistake, so it is answered here as `invalid_argument` naming the message type.
  * A body that decodes is handed on unchanged.
  */
+import { readAndReplayBody } from "./request-body.js";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
 import { fromBinary, type DescMessage, type DescService } from "@bufbuild/protobuf";
@@ -27,24 +28,12 @@ export async function precheckProtoBody(
   if (encoding !== undefined && encoding !== "identity") return { ok: true };
   const input = inputs.get((req.url ?? "").split("?")[0] ?? "");
   if (input === undefined) return { ok: true };
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBodyBytes) return { ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` };
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await readAndReplayBody(req, maxBodyBytes);
+  if (body === undefined) return { ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` };
   try {
     fromBinary(input, body);
   } catch (err) {
     return { ok: false, code: "invalid_argument", message: `request body is not a valid ${input.typeName} in protobuf binary: ${err instanceof Error ? err.message : String(err)}` };
   }
-  Object.defineProperty(req, Symbol.asyncIterator, {
-    configurable: true,
-    value: async function* () {
-      if (body.length > 0) yield body;
-    },
-  });
   return { ok: true };
 }
