@@ -21,7 +21,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Bundle } from "@sigstore/bundle";
 import type { X509Certificate } from "@sigstore/core";
-import { toSignedEntity, Verifier, type SignedEntity } from "@sigstore/verify";
+import { toSignedEntity, type Verifier, type SignedEntity } from "@sigstore/verify";
 import { InvalidArgumentError } from "../../errors.js";
 import { toArtifact, type Artifact } from "./artifact.js";
 import { sharedCertificate } from "./certificate-memo.js";
@@ -34,7 +34,7 @@ import { certificateSigner, checkIdentity, type CertificateSigner } from "./iden
 import { publicKeyFromDer } from "./key-cache.js";
 import { libraryFailure } from "./library-errors.js";
 import { summarizeEntry, type LogEntrySummary } from "./log-entry.js";
-import { memoizedVerifier } from "./memoized-verifier.js";
+import { checkpointRuleVerifier, memoizedVerifier } from "./memoized-verifier.js";
 import { CheckedSignatureContent, signatureChecker } from "./signature.js";
 import { claimedSigningTimes } from "./timestamps.js";
 import { loadTrustedRoot } from "./trust-root-cache.js";
@@ -144,8 +144,8 @@ function libraryVerifier(root: TrustedRootHandle, key: KeyObject, leaf: X509Cert
   }
   const material = root.unmemoizedTrustMaterial;
   return leaf
-    ? new Verifier(material, verifierOptions(root.requiresScts))
-    : new Verifier({ ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+    ? checkpointRuleVerifier(material, verifierOptions(root.requiresScts))
+    : checkpointRuleVerifier({ ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
 }
 
 /** Runs the reference verifier; returns its failure, if any. */
