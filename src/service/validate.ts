@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { InvalidArgumentError } from "../errors.js";
+import { parseArtifactDigest } from "../sigstore/verify/index.js";
 
 const DIGEST = /^sha256:([0-9a-f]{64})$/;
 const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
@@ -53,4 +54,39 @@ export function resolveArtifact(field: string, artifact: { uri: string; digest: 
   const out: ResolvedArtifact = { uri: artifact.uri, digest, digestString: `sha256:${digest.toString("hex")}` };
   if (hasContent) out.content = artifact.content;
   return out;
+}
+
+/** The artifact of a Verify request: a digest in any algorithm verification accepts, or its bytes. */
+export interface VerifyArtifact {
+  uri: string;
+  /** `<algorithm>:<hex>` as given (lower-cased), or `sha256:<hex>` of the content. */
+  digestString: string;
+  content?: Uint8Array;
+}
+
+/**
+ * Resolves the artifact of a Verify request: as {@link resolveArtifact}, but the digest may also be
+ * `sha384:<96 hex>` or `sha512:<128 hex>` (a statement may name its subject by those alone; npm
+ * provenance does), and content and digest must agree in the digest's algorithm.
+ */
+export function resolveVerifyArtifact(field: string, artifact: { uri: string; digest: string; content: Uint8Array } | undefined): VerifyArtifact {
+  if (artifact === undefined) throw new InvalidArgumentError(field, "is required: give its digest (sha256:<hex>, sha384:<hex> or sha512:<hex>) or its content");
+  checkUri(`${field}.uri`, artifact.uri);
+  const hasContent = artifact.content.length > 0;
+  if (artifact.digest === "") {
+    if (!hasContent) throw new InvalidArgumentError(`${field}.digest`, "is required (sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>) unless artifact.content is given");
+    const out: VerifyArtifact = { uri: artifact.uri, digestString: `sha256:${createHash("sha256").update(artifact.content).digest("hex")}`, content: artifact.content };
+    return out;
+  }
+  const parsed = parseArtifactDigest(artifact.digest);
+  if ("problem" in parsed) throw new InvalidArgumentError(`${field}.digest`, parsed.problem);
+  const digestString = `${parsed.algorithm}:${parsed.digest.toString("hex")}`;
+  if (hasContent) {
+    const fromContent = createHash(parsed.algorithm).update(artifact.content).digest();
+    if (!fromContent.equals(parsed.digest)) {
+      throw new InvalidArgumentError(`${field}.content`, `its ${parsed.algorithm} is ${parsed.algorithm}:${fromContent.toString("hex")}, but artifact.digest says ${artifact.digest}`);
+    }
+    return { uri: artifact.uri, digestString, content: artifact.content };
+  }
+  return { uri: artifact.uri, digestString };
 }

@@ -34,7 +34,7 @@ import {
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
-import { resolveArtifact } from "./validate.js";
+import { resolveVerifyArtifact } from "./validate.js";
 
 /** Most bundles judged in one request. */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
@@ -65,6 +65,9 @@ function toResult(r: VerificationResult): VerifyResult {
             logIndex: BigInt(r.entry.logIndex),
             uuid: r.entry.uuid ?? "",
             ...(r.entry.integratedTime ? { integratedTime: timestampFromMs(Date.parse(r.entry.integratedTime)) } : {}),
+            rekorVersion: r.entry.rekorVersion,
+            shard: r.entry.shard ?? "",
+            shardLogIndex: r.entry.shardLogIndex !== undefined ? BigInt(r.entry.shardLogIndex) : 0n,
           },
         }
       : {}),
@@ -125,7 +128,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
       }
       let first: VerificationResult | undefined;
       for (const rule of policy.innerSigners) {
-        const r = verifyUnderRule(bundleJson, digest, rule, { service: deps.serviceRoot });
+        const r = verifyUnderRule(bundleJson, "content" in artifact ? artifact : digest, rule, { service: deps.serviceRoot });
         if (r.verified) return r;
         first ??= r;
       }
@@ -150,7 +153,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
   }
 
   return async function verify(req: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> {
-    const art = resolveArtifact("artifact", req.artifact);
+    const art = resolveVerifyArtifact("artifact", req.artifact);
     const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
     if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
     if (bundles.length > MAX_BUNDLES_PER_REQUEST) throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);

@@ -28,9 +28,10 @@ export function rekorVersionOf(entry: Pick<TransparencyLogEntry, "kindVersion">)
  * The tree the entry's inclusion proof is for: the origin line of its checkpoint (Rekor v1
  * `<host> - <tree ID>`, one per shard; Rekor v2 the log's name). Undefined without a checkpoint.
  */
-export function shardOf(entry: Pick<TransparencyLogEntry, "inclusionProof">): string | undefined {
+export function shardOf(entry: { readonly inclusionProof?: { readonly checkpoint?: { readonly envelope: string } } }): string | undefined {
   const envelope = entry.inclusionProof?.checkpoint?.envelope;
   if (typeof envelope !== "string") return undefined;
-  const origin = envelope.slice(0, envelope.indexOf("\n"));
+  const end = envelope.indexOf("\n");
+  const origin = end < 0 ? "" : envelope.slice(0, end);
   return origin.length > 0 && origin.length <= 256 ? origin : undefined;
 }
