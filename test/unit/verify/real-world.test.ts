@@ -206,6 +206,17 @@ describe("real-world bundles from public client test suites", () => {
     });
   });
 
+  it("position: RFC 3161 timestamps that do not verify refuse the bundle even beside a valid SET (sigstore-python skips them)", () => {
+    const bundle = json("tsa-unverifiable-timestamps.sigstore.json");
+    const root = json("trusted-root-test-tsa.json");
+    const artifact = { content: bytes("many-timestamps.txt") };
+    const expected = { subject: "alexis.challande@trailofbits.com", issuer: "https://accounts.google.com" };
+    expect(codes(verify(bundle, artifact, root, expected))).toEqual(["TIMESTAMP_INVALID"]);
+    // Without them the SET is a verified signing time and the bundle verifies: only the timestamps are refused.
+    const withoutTimestamps = withoutKey(bundle, ["verificationMaterial"], "timestampVerificationData");
+    expect(verify(withoutTimestamps, artifact, root, expected).failures).toEqual([]);
+  });
+
   it("position: a v0.1 bundle whose chain carries the self-signed root stays refused (conformance bundle-with-root-cert_fail)", () => {
     const bundle = json("v01-chain-with-root.sigstore.json");
     const statement = JSON.parse(Buffer.from((bundle as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, "base64").toString("utf8")) as {
