@@ -7,7 +7,11 @@ import { rekorVersionOf, shardOf, type RekorVersion } from "./rekor-version.js";
 
 /** Where the signature was logged. */
 export interface LogEntrySummary {
-  /** The entry's index in its log (decimal string: int64 in proto3 JSON). */
+  /**
+   * The entry's index in its log (decimal string: int64 in proto3 JSON). On Rekor v1 the index
+   * across all shards: signed by the SET when there is one, otherwise only what the bundle says
+   * (`shardLogIndex` is what the inclusion proof proves).
+   */
   readonly logIndex: string;
   /**
    * Rekor v1 entry UUID: hex SHA-256 of the RFC 6962 leaf (`0x00 ‖ body`), which is how Rekor

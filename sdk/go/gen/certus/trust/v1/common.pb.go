@@ -149,7 +149,9 @@ func (x *Identity) GetIssuer() string {
 // A reference to a transparency-log entry.
 type LogEntryRef struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The entry's index in the log.
+	// The entry's index in the log. On Rekor v1 it is the index across all shards, signed by the
+	// entry's SET when the bundle has one and otherwise unproven (then rely on `shard_log_index`,
+	// which the inclusion proof proves).
 	LogIndex int64 `protobuf:"varint,1,opt,name=log_index,json=logIndex,proto3" json:"log_index,omitempty"`
 	// The entry's UUID: the hex SHA-256 leaf hash of its canonicalized body.
 	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`

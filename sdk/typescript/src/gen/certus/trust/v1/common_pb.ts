@@ -89,7 +89,9 @@ export const IdentitySchema: GenMessage<Identity> = /*@__PURE__*/
  */
 export type LogEntryRef = Message<"certus.trust.v1.LogEntryRef"> & {
   /**
-   * The entry's index in the log.
+   * The entry's index in the log. On Rekor v1 it is the index across all shards, signed by the
+   * entry's SET when the bundle has one and otherwise unproven (then rely on `shard_log_index`,
+   * which the inclusion proof proves).
    *
    * @generated from field: int64 log_index = 1;
    */
