@@ -14,12 +14,15 @@ import { bundleFromJSON, bundleToJSON } from "@sigstore/bundle";
 import { DSSEBundleBuilder, type Signer } from "@sigstore/sign";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedStack } from "../../../src/sigstore/embedded/stack.js";
+import { evaluateInnerSigners } from "../../../src/policy/evaluate.js";
+import type { Policy } from "../../../src/policy/model.js";
 import { checkLoggedSigner } from "../../../src/sigstore/verify/consistency.js";
-import { verifyBundle, type ExpectedSigner, type VerificationResult } from "../../../src/sigstore/verify/index.js";
+import { loadTrustedRoot, verifyBundle, type ExpectedSigner, type VerificationResult } from "../../../src/sigstore/verify/index.js";
 import { setAt, type Path } from "../../helpers/json-mutation.js";
 
 const FIXTURES = path.join(import.meta.dirname, "../../fixtures/real-world");
-const json = (name: string): unknown => JSON.parse(readFileSync(path.join(FIXTURES, name), "utf8"));
+const at = (name: string): string => path.join(FIXTURES, name);
+const json = (name: string): unknown => JSON.parse(readFileSync(at(name), "utf8"));
 const bytes = (name: string): Buffer => readFileSync(path.join(FIXTURES, name));
 const hex = (algorithm: string, data: Buffer) => `${algorithm}:${createHash(algorithm).update(data).digest("hex")}`;
 
@@ -204,6 +207,24 @@ describe("real-world bundles from public client test suites", () => {
       expect(r.verified).toBe(false);
       expect(codes(r)).toContain(code);
     });
+  });
+
+  it("policies: an otherName username rule and a sha512 artifact digest", () => {
+    const rule = (subject: string, root: string): Policy["innerSigners"][number] => ({ subject, trustRoot: { kind: "file", path: at(root), json: json(root) } });
+    const policy = (rules: Policy["innerSigners"]): Policy => ({ name: "p", version: "1", mode: "enforce", match: "any-of", innerSigners: rules });
+    const roots = { service: loadTrustedRoot(json("trusted-root-scaffolding.json")) };
+    const othername = json("othername-private-checkpoint.sigstore.json");
+    const digest = `sha256:${Buffer.from((othername as { messageSignature: { messageDigest: { digest: string } } }).messageSignature.messageDigest.digest, "base64").toString("hex")}`;
+    const ok = evaluateInnerSigners(policy([rule("foo!oidc.local", "trusted-root-scaffolding.json")]), [othername], digest, roots);
+    expect(ok.allowed, ok.reasons.join("; ")).toBe(true);
+    expect(ok.inner[0]!.signer).toEqual({ subject: "foo!oidc.local", issuer: "http://oidc.local:8080" });
+    expect(evaluateInnerSigners(policy([rule("bar!oidc.local", "trusted-root-scaffolding.json")]), [othername], digest, roots).allowed).toBe(false);
+
+    const npm = json("npm-provenance-sha512.sigstore.json");
+    const sha512 = JSON.parse(Buffer.from((npm as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, "base64").toString("utf8")).subject[0].digest.sha512 as string;
+    const npmRule = { subjectRegexp: "https://github\\.com/sigstore/sigstore-js/.*", issuer: "https://token.actions.githubusercontent.com", trustRoot: { kind: "file" as const, path: at("trusted-root-public-good-2023.json"), json: json("trusted-root-public-good-2023.json") } };
+    expect(evaluateInnerSigners(policy([npmRule]), [npm], `sha512:${sha512}`, roots).allowed).toBe(true);
+    expect(evaluateInnerSigners(policy([npmRule]), [npm], `sha512:${"00".repeat(64)}`, roots).allowed).toBe(false);
   });
 
   it("position: RFC 3161 timestamps that do not verify refuse the bundle even beside a valid SET (sigstore-python skips them)", () => {
