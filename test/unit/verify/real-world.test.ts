@@ -331,6 +331,46 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
     });
   });
 
+  describe("a checkpoint signed under an origin that is not part of the log's baseUrl", () => {
+    const artifact = Buffer.from("checkpoint origins\n");
+    const ORIGIN = "transparency.certus.example/log-2026";
+    const CHECKPOINT: Path = [...ENTRY, "inclusionProof", "checkpoint", "envelope"];
+
+    /** The bundle's checkpoint re-signed by the log's key under `name`, for the note body with `origin`. */
+    async function resigned(bundle: unknown, origin: string, name: string, hintFrom = stack.keys.signer("tlog").publicKeySpki): Promise<unknown> {
+      const envelope = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial.tlogEntries[0]!
+        .inclusionProof.checkpoint.envelope;
+      const [, size, root] = envelope.split("\n") as [string, string, string];
+      const body = `${origin}\n${size}\n${root}\n`;
+      const signature = await stack.keys.signer("tlog").sign(Buffer.from(body));
+      const hint = createHash("sha256").update(hintFrom).digest().subarray(0, 4);
+      return setAt(bundle, CHECKPOINT, `${body}\n\u2014 ${name} ${Buffer.concat([hint, signature]).toString("base64")}\n`);
+    }
+
+    it("verifies from the bytes and from the digest when the signature's name is the origin", async () => {
+      const bundle = await resigned(await dsse("text/plain", artifact), ORIGIN, ORIGIN);
+      for (const a of [{ content: artifact }, { digest: hex("sha256", artifact) }]) {
+        const r = verify(bundle, a, stack.trustedRoot, expected);
+        expect(r.failures).toEqual([]);
+        expect(r.entry?.shard).toBe(ORIGIN);
+      }
+    });
+
+    it("refuses a name that is not the origin, a key hint of another key, and a changed note", async () => {
+      const original = await dsse("text/plain", artifact);
+      const otherName = await resigned(original, ORIGIN, "another.example/log");
+      expect(codes(verify(otherName, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
+      const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const otherHint = await resigned(original, ORIGIN, ORIGIN, publicKey.export({ format: "der", type: "spki" }) as Buffer);
+      expect(codes(verify(otherHint, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
+      const good = (await resigned(original, ORIGIN, ORIGIN)) as unknown;
+      const envelope = (good as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial.tlogEntries[0]!
+        .inclusionProof.checkpoint.envelope;
+      const changedOrigin = setAt(good, CHECKPOINT, envelope.replace(ORIGIN, `${ORIGIN}x`));
+      expect(codes(verify(changedOrigin, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
+    });
+  });
+
   it("a Rekor v1 entry without a SET whose global logIndex differs from its proof index verifies on its RFC 3161 time", async () => {
     const artifact = Buffer.from("sharded\n");
     const bundle = withoutKey(setAt(await dsse("text/plain", artifact), [...ENTRY, "logIndex"], "35355462"), ENTRY, "inclusionPromise");
