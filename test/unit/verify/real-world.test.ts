@@ -95,7 +95,7 @@ describe("real-world bundles from public client test suites", () => {
       ["certificate", ["verificationMaterial", "x509CertificateChain", "certificates", 0, "rawBytes"], "CERT_CHAIN_INVALID"],
       ["inclusion proof", PROOF_HASH, "TLOG_INCLUSION_INVALID"],
       ["SET (the timestamp)", [...ENTRY, "inclusionPromise", "signedEntryTimestamp"], "SET_INVALID"],
-    ] as [string, Path, string][])("a flipped byte in the %s is %s", (_, at, code) => {
+    ] as [string, Path, string][])("a flipped byte in the %s (at %j) is %s", (_, at, code) => {
       const r = verify(flipAt(bundle, at), { content: wheel }, root, expected);
       expect(r.verified).toBe(false);
       expect(codes(r)).toContain(code);
@@ -128,7 +128,7 @@ describe("real-world bundles from public client test suites", () => {
       ["certificate", ["verificationMaterial", "certificate", "rawBytes"], "CERT_CHAIN_INVALID"],
       ["inclusion proof", PROOF_HASH, "TLOG_INCLUSION_INVALID"],
       ["RFC 3161 timestamp", ["verificationMaterial", "timestampVerificationData", "rfc3161Timestamps", 0, "signedTimestamp"], "TIMESTAMP_INVALID"],
-    ] as [string, Path, string][])("a flipped byte in the %s is %s", (_, at, code) => {
+    ] as [string, Path, string][])("a flipped byte in the %s (at %j) is %s", (_, at, code) => {
       const r = verify(flipAt(bundle, at, "last"), { digest: hex("sha256", artifact) }, root, expected);
       expect(r.verified).toBe(false);
       expect(codes(r)).toContain(code);
@@ -160,7 +160,7 @@ describe("real-world bundles from public client test suites", () => {
       ["certificate", ["verificationMaterial", "x509CertificateChain", "certificates", 0, "rawBytes"], "CERT_CHAIN_INVALID"],
       ["inclusion proof", PROOF_HASH, "TLOG_INCLUSION_INVALID"],
       ["SET (the timestamp)", [...ENTRY, "inclusionPromise", "signedEntryTimestamp"], "SET_INVALID"],
-    ] as [string, Path, string][])("a flipped byte in the %s is %s", (_, at, code) => {
+    ] as [string, Path, string][])("a flipped byte in the %s (at %j) is %s", (_, at, code) => {
       const r = verify(flipAt(bundle, at), { digest: `sha512:${sha512}` }, root, expected);
       expect(r.verified).toBe(false);
       expect(codes(r)).toContain(code);
@@ -201,8 +201,9 @@ describe("real-world bundles from public client test suites", () => {
       ["signature", ["messageSignature", "signature"], "SIGNATURE_INVALID"],
       ["message digest", ["messageSignature", "messageDigest", "digest"], "DIGEST_MISMATCH"],
       ["certificate", ["verificationMaterial", "certificate", "rawBytes"], "CERT_CHAIN_INVALID"],
+      ["inclusion proof", PROOF_HASH, "TLOG_INCLUSION_INVALID"],
       ["SET (the timestamp)", [...ENTRY, "inclusionPromise", "signedEntryTimestamp"], "SET_INVALID"],
-    ] as [string, Path, string][])("a flipped byte in the %s is %s", (_, at, code) => {
+    ] as [string, Path, string][])("a flipped byte in the %s (at %j) is %s", (_, at, code) => {
       const r = verify(flipAt(bundle, at), { digest }, root, { subject: "foo!oidc.local" });
       expect(r.verified).toBe(false);
       expect(codes(r)).toContain(code);
@@ -297,7 +298,7 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
       ["SET", [...ENTRY, "inclusionPromise", "signedEntryTimestamp"], "SET_INVALID"],
       ["RFC 3161 timestamp", ["verificationMaterial", "timestampVerificationData", "rfc3161Timestamps", 0, "signedTimestamp"], "TIMESTAMP_INVALID"],
       ["checkpoint root", [...ENTRY, "inclusionProof", "rootHash"], "TLOG_INCLUSION_INVALID"],
-    ] as [string, Path, string][])("a flipped byte in the %s is %s", async (_, at, code) => {
+    ] as [string, Path, string][])("a flipped byte in the %s (at %j) is %s", async (_, at, code) => {
       const bundle = await dsse("text/plain", artifact);
       const r = verify(flipAt(bundle, at, "last"), { digest: hex("sha256", artifact) }, stack.trustedRoot, expected);
       expect(r.verified).toBe(false);
