@@ -12,10 +12,10 @@ import {
   type GetTransparencyResponse,
   type TransparencyEntry,
 } from "@certus/trust-sdk";
+import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
 import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
-import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { parseDigest } from "./validate.js";
 

@@ -25,6 +25,7 @@ import type { AuditLog } from "../policy/audit.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
+  ARTIFACT_DIGEST_ALGORITHMS,
   publicGoodTrustedRoot,
   verifyBundle,
   type ExpectedSigner as EngineExpectedSigner,
@@ -34,7 +35,7 @@ import {
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
-import { resolveVerifyArtifact } from "./validate.js";
+import { resolveArtifact } from "./validate.js";
 
 /** Most bundles judged in one request. */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
@@ -153,7 +154,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
   }
 
   return async function verify(req: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> {
-    const art = resolveVerifyArtifact("artifact", req.artifact);
+    const art = resolveArtifact("artifact", req.artifact, { algorithms: ARTIFACT_DIGEST_ALGORITHMS });
     const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
     if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
     if (bundles.length > MAX_BUNDLES_PER_REQUEST) throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);
