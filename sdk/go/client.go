@@ -157,7 +157,7 @@ func (c *Client) SignDigest(ctx context.Context, digest, uri string, format ...S
 }
 
 // VerifyBundleFile verifies the Sigstore bundle in the file at path (bundle.sigstore.json) over
-// an artifact digest against signer.
+// an artifact digest ("sha256:<64 hex>", "sha384:<96 hex>" or "sha512:<128 hex>") against signer.
 func (c *Client) VerifyBundleFile(ctx context.Context, path, digest string, signer *ExpectedSigner) (*VerifyResponse, error) {
 	bundle, err := ReadBundleFile(path)
 	if err != nil {

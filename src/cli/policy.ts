@@ -9,10 +9,10 @@ import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { evaluateInnerSigners } from "../policy/evaluate.js";
 import { loadPolicyFile } from "../policy/loader.js";
 import { builtInPolicySet, describePolicy } from "../policy/model.js";
-import { loadTrustedRoot } from "../sigstore/verify/index.js";
+import { loadTrustedRoot, parseArtifactDigest } from "../sigstore/verify/index.js";
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, trustClient } from "./client.js";
 
-export const POLICY_USAGE = `Usage: certus-trust policy check --policy <name> --bundle <file> --digest sha256:<hex>
+export const POLICY_USAGE = `Usage: certus-trust policy check --policy <name> --bundle <file> --digest <alg>:<hex>
                            [--policy-file <file>] [--trusted-root <file> | --server <url>]
 
 Dry-runs a signer policy against a bundle (as an inner signature over the digest) and prints the
@@ -20,7 +20,7 @@ decision and the reasons. Exit 0 when the policy is met, 1 when it is not.
   --policy <name>          the policy (default: default)
   --policy-file <file>     the policies (default: env CERTUS_TRUST_POLICY_FILE, else the built-in default)
   --bundle <file>          a Sigstore bundle JSON file
-  --digest sha256:<hex>    the artifact's digest
+  --digest <alg>:<hex>     the artifact's digest (sha256, sha384 or sha512)
   --trusted-root <file>    the service's trusted root; otherwise fetched from --server
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -37,7 +37,8 @@ export async function policyCommand(argv: string[]): Promise<number> {
   }
   if (sub !== "check") throw new UsageError(`unknown policy subcommand "${sub}"; expected check`);
   if (!values.bundle) throw new UsageError("--bundle is required");
-  if (!values.digest || !/^sha256:[0-9a-f]{64}$/.test(values.digest)) throw new UsageError("--digest is required as sha256:<64 lowercase hex>");
+  const digest = values.digest === undefined ? undefined : parseArtifactDigest(values.digest);
+  if (!digest || "problem" in digest) throw new UsageError(`--digest is required as sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>${digest ? ` (${digest.problem})` : ""}`);
   const file = values["policy-file"] ?? process.env["CERTUS_TRUST_POLICY_FILE"];
   const set = file ? loadPolicyFile(file) : builtInPolicySet();
   const policy = set.policies.get(values.policy ?? "default");
@@ -51,7 +52,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   const rootJson = values["trusted-root"]
     ? (JSON.parse(readFileSync(values["trusted-root"], "utf8")) as unknown)
     : toJson(TrustedRootSchema, (await trustClient(values).getKeys({})).trustedRoot!);
-  const decision = evaluateInnerSigners(policy, [bundle], values.digest, { service: loadTrustedRoot(rootJson) });
+  const decision = evaluateInnerSigners(policy, [bundle], values.digest!, { service: loadTrustedRoot(rootJson) });
   const out = {
     policy: policy.name,
     version: policy.version,

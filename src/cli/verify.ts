@@ -2,22 +2,22 @@
  * `certus-trust verify`: asks the service to verify a Sigstore bundle over an artifact against an
  * expected signer (or a policy). Exit 0 when verified, 1 when not.
  */
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { fromJson, toJsonString, type JsonValue } from "@bufbuild/protobuf";
 import { VerifyResponseSchema } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
+import { artifactDigestFor } from "./artifact-digest.js";
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, outputOf, trustClient } from "./client.js";
 
-export const VERIFY_USAGE = `Usage: certus-trust verify --bundle <file> (--digest sha256:<hex> | --artifact <file>) <expected signer>
+export const VERIFY_USAGE = `Usage: certus-trust verify --bundle <file> (--digest <alg>:<hex> | --artifact <file>) <expected signer>
 
 Verifies a Sigstore bundle over an artifact on the service and prints the verdict with a reason
 code for every failed check. Exit code 0 when verified, 1 when not.
   --bundle <file>          the bundle (bundle.sigstore.json); - reads stdin
-  --digest sha256:<hex>    the artifact's digest, or
-  --artifact <file>        the artifact (only its SHA-256 is sent)
+  --digest <alg>:<hex>     the artifact's digest: sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>, or
+  --artifact <file>        the artifact (only its digest is sent, in the algorithm the bundle uses)
 Expected signer (one of):
   --subject <identity>     exact certificate identity (SAN), with --issuer
   --subject-regexp <re>    regular expression the whole identity must match, with --issuer
@@ -72,13 +72,14 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     throw new UsageError("say who must have signed: --subject or --subject-regexp (with --issuer), --public-key, or --policy");
   }
   let bundle;
+  const bundleJson = readJson(values.bundle, "--bundle");
   try {
-    bundle = fromJson(BundleSchema, readJson(values.bundle, "--bundle"), { ignoreUnknownFields: false });
+    bundle = fromJson(BundleSchema, bundleJson, { ignoreUnknownFields: false });
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`--bundle: not a Sigstore bundle: ${(err as Error).message}`);
   }
-  const digest = values.digest ?? `sha256:${createHash("sha256").update(readFileSync(values.artifact!)).digest("hex")}`;
+  const digest = values.digest ?? artifactDigestFor(readFileSync(values.artifact!), bundleJson);
   const root = values["trust-root"] ?? "service";
   const customRoot = root !== "service" && root !== "public-good";
   const res = await trustClient(values).verify({
@@ -96,7 +97,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   if (output === "json") {
     process.stdout.write(toJsonString(VerifyResponseSchema, res, { prettySpaces: 2, alwaysEmitImplicit: true }) + "\n");
   } else if (res.verified) {
-    const e = res.entry ? `, log index ${res.entry.logIndex}` : "";
+    const shard = res.entry?.shard ? `, tree ${res.entry.shard}` : "";
+    const e = res.entry ? `, log index ${res.entry.logIndex}${res.entry.rekorVersion ? ` (Rekor v${res.entry.rekorVersion}${shard})` : ""}` : "";
     console.log(`verified: ${digest} signed by ${res.signer?.subject || "the given key"}${res.signer?.issuer ? ` (issuer ${res.signer.issuer})` : ""}${e}`);
   } else {
     console.log(`NOT verified: ${digest}`);

@@ -28,6 +28,10 @@ export interface TrustToolDeps {
 /** Largest bundle accepted as a JSON string, characters. */
 const MAX_BUNDLE_CHARS = 1024 * 1024;
 const DIGEST = z.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 lower-case hex>");
+/** What verification accepts: a statement may name its subject by sha384 or sha512 only (npm provenance does). */
+const VERIFY_DIGEST = z
+  .string()
+  .regex(/^(?:sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/, "sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>, lower case");
 
 function ok<T extends Record<string, unknown>>(structured: T, text: string): CallToolResult {
   return { content: [{ type: "text", text }], structuredContent: structured };
@@ -108,7 +112,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
     {
       title: "Verify a signed artifact",
       description:
-        "Checks a Sigstore bundle (bundle.sigstore.json) against an artifact's SHA-256 digest and the signer you expect, " +
+        "Checks a Sigstore bundle (bundle.sigstore.json) against an artifact's digest (SHA-256, or SHA-384/SHA-512 where the bundle names the artifact that way) and the signer you expect, " +
         "using this service's trusted root (or the public-good Sigstore root). Returns verified=true only if the signature, " +
         "certificate chain, signer identity, transparency-log inclusion and timestamps all check out; otherwise each failed " +
         "check is listed with a stable code (e.g. SIGNER_MISMATCH, ARTIFACT_DIGEST_MISMATCH). Give exactly one of: expected_subject " +
@@ -116,7 +120,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
         "ingesting an artifact. Needs the `verify` scope.",
       inputSchema: {
         bundle: z.union([z.string(), z.record(z.string(), z.unknown())]).describe("the Sigstore bundle: a JSON object, or its JSON text"),
-        digest: DIGEST.describe("the artifact's digest, sha256:<64 hex>"),
+        digest: VERIFY_DIGEST.describe("the artifact's digest: sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>"),
         expected_subject: z.string().optional().describe("exact signer identity (certificate SAN), e.g. certus-assurance@certus.cloud"),
         expected_subject_regexp: z.string().optional().describe("regular expression the whole signer identity must match"),
         expected_issuer: z.string().optional().describe("exact OIDC issuer of the signer's certificate"),

@@ -4,7 +4,7 @@
  * (any-of or all-of). Produces the decision with reasons a person can act on.
  */
 import { createHash } from "node:crypto";
-import { publicGoodTrustedRoot, loadTrustedRoot, verifyBundle, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";
+import { publicGoodTrustedRoot, loadTrustedRoot, verifyBundle, type ArtifactInput, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";
 import type { Policy, SignerRule } from "./model.js";
 
 /** The trust roots a rule may name, resolved. */
@@ -57,8 +57,9 @@ function expectationOf(rule: SignerRule) {
 }
 
 /** Verifies one bundle under one rule. */
-export function verifyUnderRule(bundle: unknown, digest: string, rule: SignerRule, roots: TrustRoots): VerificationResult {
-  return verifyBundle({ bundle, artifact: { digest }, trustedRoot: rootFor(rule, roots), expected: expectationOf(rule) });
+export function verifyUnderRule(bundle: unknown, artifact: string | ArtifactInput, rule: SignerRule, roots: TrustRoots): VerificationResult {
+  // A digest (`sha256:`, `sha384:` or `sha512:`), or the bytes so that every digest a statement uses can be computed.
+  return verifyBundle({ bundle, artifact: typeof artifact === "string" ? { digest: artifact } : artifact, trustedRoot: rootFor(rule, roots), expected: expectationOf(rule) });
 }
 
 /**

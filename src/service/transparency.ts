@@ -12,6 +12,7 @@ import {
   type GetTransparencyResponse,
   type TransparencyEntry,
 } from "@certus/trust-sdk";
+import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
 import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
@@ -38,6 +39,8 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
       body: e.canonicalizedBody,
       integratedTime: timestampFromMs(e.integratedTime * 1000),
       kindVersion: `${e.kindVersion.kind}/${e.kindVersion.version}`,
+      rekorVersion: rekorVersionOf(e),
+      shard: shardOf({ inclusionProof: { checkpoint: { envelope: proof.checkpoint?.envelope ?? "" } } }) ?? "",
       inclusionProof: {
         $typeName: "certus.trust.v1.InclusionProof",
         logIndex: BigInt(proof.logIndex),

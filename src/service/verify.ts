@@ -25,6 +25,7 @@ import type { AuditLog } from "../policy/audit.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
+  ARTIFACT_DIGEST_ALGORITHMS,
   publicGoodTrustedRoot,
   verifyBundle,
   type ExpectedSigner as EngineExpectedSigner,
@@ -65,6 +66,9 @@ function toResult(r: VerificationResult): VerifyResult {
             logIndex: BigInt(r.entry.logIndex),
             uuid: r.entry.uuid ?? "",
             ...(r.entry.integratedTime ? { integratedTime: timestampFromMs(Date.parse(r.entry.integratedTime)) } : {}),
+            rekorVersion: r.entry.rekorVersion,
+            shard: r.entry.shard ?? "",
+            shardLogIndex: r.entry.shardLogIndex !== undefined ? BigInt(r.entry.shardLogIndex) : 0n,
           },
         }
       : {}),
@@ -125,7 +129,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
       }
       let first: VerificationResult | undefined;
       for (const rule of policy.innerSigners) {
-        const r = verifyUnderRule(bundleJson, digest, rule, { service: deps.serviceRoot });
+        const r = verifyUnderRule(bundleJson, "content" in artifact ? artifact : digest, rule, { service: deps.serviceRoot });
         if (r.verified) return r;
         first ??= r;
       }
@@ -150,7 +154,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
   }
 
   return async function verify(req: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> {
-    const art = resolveArtifact("artifact", req.artifact);
+    const art = resolveArtifact("artifact", req.artifact, { algorithms: ARTIFACT_DIGEST_ALGORITHMS });
     const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
     if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
     if (bundles.length > MAX_BUNDLES_PER_REQUEST) throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);

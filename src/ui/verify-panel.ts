@@ -54,11 +54,19 @@ export function startVerifyPanel(client: TrustClient): void {
   });
 }
 
+/** Which Rekor and which of its trees (shards) the entry is in, when the service says. */
+function entryOrigin(v: VerifyResponse): string {
+  const e = v.entry;
+  if (!e || e.rekorVersion === 0) return "";
+  const shard = e.shard ? `, tree ${e.shard}${e.shardLogIndex !== e.logIndex ? ` at index ${e.shardLogIndex}` : ""}` : "";
+  return ` (Rekor v${e.rekorVersion}${shard})`;
+}
+
 function verdictView(v: VerifyResponse): Node[] {
   if (v.verified) {
     return [
       el("p", { class: "verdict ok", "data-verdict": "verified" }, "✓ verified"),
-      el("p", {}, `Signed by ${v.signer?.subject ?? "?"} (issuer ${v.signer?.issuer ?? "?"}), log entry ${v.entry?.logIndex ?? "?"}`),
+      el("p", {}, `Signed by ${v.signer?.subject ?? "?"} (issuer ${v.signer?.issuer ?? "?"}), log entry ${v.entry?.logIndex ?? "?"}${entryOrigin(v)}`),
       el("ul", {}, ...v.timestamps.map((t) => el("li", {}, `${t.source}: ${t.time ? timestampDate(t.time).toISOString() : "?"}`))),
     ];
   }

@@ -67,6 +67,10 @@ describe("GetTransparency", () => {
       }
       const byUuid = await query({ uuid: e.uuid });
       expect(byUuid.json.entries[0].logIndex).toBe(String(i));
+      // The embedded log is a Rekor v1-style log with one tree: its checkpoint's origin names it.
+      expect(e.rekorVersion).toBe(1);
+      expect(e.shard).toBe(e.inclusionProof.checkpoint.split("\n")[0]);
+      expect(e.shard).toMatch(/ - \d+$/);
     }
   });
 

@@ -4,6 +4,8 @@
  * failure code, batches judged bundle by bundle, and request errors that name the field.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeInnerBundle } from "../helpers/inner-bundle.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -133,5 +135,33 @@ describe("Verify", () => {
     expect(r.status).toBe(200);
     expect(r.json.verified).toBe(false);
     expect(r.json.failures[0].code).toBe("TRUST_ROOT_INVALID");
+  });
+
+  it("reports the Rekor version and the tree (shard) of the entry", async () => {
+    const r = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: dsse, expectedSigner: me() });
+    expect(r.json.entry.rekorVersion).toBe(1);
+    expect(r.json.entry.shard).toMatch(/ - \d+$/);
+    expect(r.json.entry.shardLogIndex ?? "0").toBe(r.json.entry.logIndex ?? "0");
+  });
+
+  it("accepts sha512 and sha384 digests (npm provenance names its subject by sha512 only); a wrong length is an argument error", async () => {
+    const fixtures = path.join(import.meta.dirname, "../fixtures/real-world");
+    const npm = JSON.parse(readFileSync(path.join(fixtures, "npm-provenance-sha512.sigstore.json"), "utf8"));
+    const trustedRoot = JSON.parse(readFileSync(path.join(fixtures, "trusted-root-public-good-2023.json"), "utf8"));
+    const sha512 = JSON.parse(Buffer.from(npm.dsseEnvelope.payload, "base64").toString("utf8")).subject[0].digest.sha512;
+    const expectedSigner = { subjectRegexp: "https://github\\.com/sigstore/sigstore-js/.*", issuer: "https://token.actions.githubusercontent.com" };
+    const ok = await post("/v1/verify", { artifact: { digest: `sha512:${sha512}` }, bundle: npm, expectedSigner, trustedRoot });
+    expect(ok.status).toBe(200);
+    expect(ok.json.verified, JSON.stringify(ok.json.failures)).toBe(true);
+    expect(ok.json.entry).toMatchObject({ rekorVersion: 1, shard: "rekor.sigstore.dev - 2605736670972794746", shardLogIndex: "27657874", logIndex: "31821305" });
+    const other = await post("/v1/verify", { artifact: { digest: `sha384:${"ab".repeat(48)}` }, bundle: npm, expectedSigner, trustedRoot });
+    expect(other.json.failures.map((f: { code: string }) => f.code)).toEqual(["DIGEST_MISMATCH"]);
+    const short = await post("/v1/verify", { artifact: { digest: `sha512:${"ab".repeat(32)}` }, bundle: npm, expectedSigner, trustedRoot });
+    expect(short.status).toBe(400);
+    expect(short.json.message).toMatch(/artifact\.digest.*128 hex/);
+    // Content and a sha512 digest must agree.
+    const both = await post("/v1/verify", { artifact: { digest: `sha512:${"00".repeat(64)}`, content: ARTIFACT.toString("base64") }, bundle: dsse, expectedSigner: me() });
+    expect(both.status).toBe(400);
+    expect(both.json.message).toMatch(/artifact\.content/);
   });
 });

@@ -60,8 +60,9 @@ function signatureFormat(format: SignatureFormatInput | undefined): SignatureFor
 export type ExpectedSignerInput = Partial<Pick<ExpectedSigner, "subject" | "subjectRegexp" | "issuer" | "publicKey" | "policy">>;
 
 /**
- * Verifies one bundle (a message, its JSON text or parsed JSON) over an artifact digest against
- * the expected signer. Resolves with the verdict: read `verified` and `failures`, or pass it to
+ * Verifies one bundle (a message, its JSON text or parsed JSON) over an artifact digest
+ * (`sha256:<64 hex>`, `sha384:<96 hex>` or `sha512:<128 hex>`: npm provenance names packages by
+ * SHA-512 only) against the expected signer. Resolves with the verdict: read `verified` and `failures`, or pass it to
  * `expectVerified`.
  */
 export async function verifyBundle(client: TrustClient, bundle: BundleInput, digest: string, expected: ExpectedSignerInput, options?: CallOptions): Promise<VerifyResponse> {

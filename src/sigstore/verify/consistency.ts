@@ -8,13 +8,14 @@
  * - A log cannot have integrated an entry in the future; such a time is a forged or broken SET.
  * - An inclusion proof's `rootHash` and `treeSize` must be those of its signed checkpoint: the
  *   library proves inclusion against the checkpoint and ignores both fields, so without this check
- *   they could say anything (found by the mutation tests). Likewise an entry's logIndex when no
- *   SET signs it.
+ *   they could say anything (found by the mutation tests). Likewise a Rekor v2 entry's logIndex,
+ *   which must be the proof's index (Rekor v1 shards number entries twice; see rekor-version.ts).
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Bundle } from "@sigstore/bundle";
 import { X509Certificate } from "@sigstore/core";
 import { failure, type VerificationFailure } from "./failures.js";
+import { rekorVersionOf } from "./rekor-version.js";
 import { loggedVerifier } from "./tlog-body.js";
 
 /** Clock skew tolerated between this host and the log before an integrated time is "in the future". */
@@ -57,8 +58,10 @@ export function checkLoggedSigner(bundle: Bundle, signer: { certificate: Buffer 
       if ("certificate" in logged && !logged.certificate.equals(signer.certificate)) {
         return failure("TLOG_BODY_MISMATCH", `log entry ${i} records a different signing certificate than the bundle carries`);
       }
-      if ("publicKey" in logged) {
-        return failure("TLOG_BODY_MISMATCH", `log entry ${i} records a bare public key, but the bundle is signed with a certificate`);
+      // Rekor v2 may log the signer's key instead of its certificate: that is the same signer
+      // exactly when the key is the certificate's subject public key.
+      if ("publicKey" in logged && !sameKey(logged.publicKey, certificateKey(signer.certificate))) {
+        return failure("TLOG_BODY_MISMATCH", `log entry ${i} records a public key that is not the key of the bundle's signing certificate`);
       }
     } else if ("publicKey" in logged && !sameKey(logged.publicKey, signer.publicKey)) {
       return failure("KEY_MISMATCH", `log entry ${i} says the bundle was signed by another key than the expected one`);
@@ -67,8 +70,18 @@ export function checkLoggedSigner(bundle: Bundle, signer: { certificate: Buffer 
   return undefined;
 }
 
+/** The subject public key of a DER certificate; undefined when it cannot be read. */
+function certificateKey(der: Buffer): KeyObject | undefined {
+  try {
+    return createPublicKey({ key: X509Certificate.parse(Buffer.from(der)).publicKey, format: "der", type: "spki" });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Compares keys, not encodings (a logged key may use another valid SPKI encoding). */
-function sameKey(loggedSpki: Buffer, key: KeyObject): boolean {
+function sameKey(loggedSpki: Buffer, key: KeyObject | undefined): boolean {
+  if (!key) return false;
   try {
     return createPublicKey({ key: loggedSpki, format: "der", type: "spki" }).equals(key);
   } catch {
@@ -112,9 +125,10 @@ export function checkProofMatchesCheckpoint(bundle: Bundle): VerificationFailure
     if (!claims.root.equals(Buffer.from(proof.rootHash))) {
       return failure("TLOG_INCLUSION_INVALID", `log entry ${i}: inclusion proof rootHash differs from its checkpoint's root hash`);
     }
-    // Without a SET nothing signs the entry's own logIndex (Rekor v2); only the proof's index is
-    // proven, so the two must agree. (Rekor v1 shards differ: there the SET signs logIndex.)
-    if (!entry.inclusionPromise && String(entry.logIndex) !== String(proof.logIndex)) {
+    // Rekor v2 has one tree per log: the entry's logIndex is the proof's, which is the only one
+    // proven, so the two must agree. On a sharded Rekor v1 log they legitimately differ (global
+    // index and index in the shard), with or without a SET: see rekor-version.ts.
+    if (rekorVersionOf(entry) === 2 && String(entry.logIndex) !== String(proof.logIndex)) {
       return failure("TLOG_INCLUSION_INVALID", `log entry ${i}: logIndex is ${entry.logIndex}, but its inclusion proof is for index ${proof.logIndex}`);
     }
   }

@@ -8,11 +8,13 @@
  * 1. the request (artifact, expected signer) is checked: a caller's mistake throws
  *    InvalidArgumentError, it is not a verdict;
  * 2. the bundle and the trusted root are parsed strictly (BUNDLE_MALFORMED, TRUST_ROOT_INVALID);
- * 3. cheap checks whose failure names the real cause: the artifact binding (DIGEST_MISMATCH),
+ * 3. cheap checks whose failure names the real cause: the artifact binding (DIGEST_MISMATCH; in
+ *    any digest algorithm the bundle uses, see `artifact-binding.ts`),
  *    who signed (SIGNER_MISMATCH, ISSUER_MISMATCH, KEY_MISMATCH), the bundle's own consistency,
  *    and the signature itself (SIGNATURE_INVALID; prehashed when only a digest is known);
  * 4. the library, with the identity policy withheld (it would treat the subject as an unanchored
- *    RegExp) and the signature answered from step 3. Its errors are mapped to our codes; one that
+ *    RegExp), the signature answered from step 3, and checkpoints judged by key hint and origin
+ *    (`checkpoint.ts`) instead of by the log's baseUrl. Its errors are mapped to our codes; one that
  *    is only a symptom of a failure already found (a flipped signature byte makes the logged body
  *    differ) is not repeated.
  *
@@ -21,7 +23,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Bundle } from "@sigstore/bundle";
 import type { X509Certificate } from "@sigstore/core";
-import { toSignedEntity, Verifier, type SignedEntity } from "@sigstore/verify";
+import { toSignedEntity, type Verifier, type SignedEntity } from "@sigstore/verify";
 import { InvalidArgumentError } from "../../errors.js";
 import { toArtifact, type Artifact } from "./artifact.js";
 import { sharedCertificate } from "./certificate-memo.js";
@@ -34,7 +36,7 @@ import { certificateSigner, checkIdentity, type CertificateSigner } from "./iden
 import { publicKeyFromDer } from "./key-cache.js";
 import { libraryFailure } from "./library-errors.js";
 import { summarizeEntry, type LogEntrySummary } from "./log-entry.js";
-import { memoizedVerifier } from "./memoized-verifier.js";
+import { checkpointRuleVerifier, memoizedVerifier } from "./memoized-verifier.js";
 import { CheckedSignatureContent, signatureChecker } from "./signature.js";
 import { claimedSigningTimes } from "./timestamps.js";
 import { loadTrustedRoot } from "./trust-root-cache.js";
@@ -144,8 +146,8 @@ function libraryVerifier(root: TrustedRootHandle, key: KeyObject, leaf: X509Cert
   }
   const material = root.unmemoizedTrustMaterial;
   return leaf
-    ? new Verifier(material, verifierOptions(root.requiresScts))
-    : new Verifier({ ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+    ? checkpointRuleVerifier(material, verifierOptions(root.requiresScts))
+    : checkpointRuleVerifier({ ...material, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
 }
 
 /** Runs the reference verifier; returns its failure, if any. */

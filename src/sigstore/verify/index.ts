@@ -7,7 +7,7 @@ export { clearTrustedRootCache, loadTrustedRoot, publicGoodTrustedRoot, trustedR
 export { TrustedRootHandle, TRUSTED_ROOT_MEDIA_TYPES } from "./trust-root.js";
 export { parseBundle, type ParsedBundle } from "./bundle-parse.js";
 export { DEFAULT_BUNDLE_LIMITS, DEFAULT_TRUST_ROOT_LIMITS, type JsonLimits } from "./json-limits.js";
-export type { ArtifactInput } from "./artifact.js";
+export { ARTIFACT_DIGEST_ALGORITHMS, parseArtifactDigest, type ArtifactDigestAlgorithm, type ArtifactInput } from "./artifact.js";
 export type { ExpectedSigner, VerificationResult, VerifyBundleRequest } from "./types.js";
 export type { LogEntrySummary } from "./log-entry.js";
 export type { TimestampSource } from "./timestamps.js";

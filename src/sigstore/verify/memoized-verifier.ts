@@ -7,7 +7,8 @@
  *   object, CT logs) once it has passed; the signer's key from the key cache;
  * - timestamps: the library's RFC 3161 checks with the TSA's key from the key cache instead of a
  *   fresh import per timestamp;
- * - log entries: the library's SET, checkpoint, Merkle and body checks, with a verified
+ * - log entries: the library's SET, Merkle and body checks and our checkpoint rule
+ *   (`checkpoint.ts`, where the library's refuses real checkpoints), with a verified
  *   checkpoint remembered by (the log authorities, the note text): all bundles of one log batch
  *   carry the same checkpoint.
  *
@@ -22,6 +23,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { TransparencyLogEntry } from "@sigstore/bundle";
 import { crypto as sigstoreCrypto, type RFC3161Timestamp, type X509Certificate } from "@sigstore/core";
 import { Verifier, type SignedEntity, type TrustMaterial } from "@sigstore/verify";
+import { verifyCheckpoint } from "./checkpoint.js";
 import { publicKeyFromDer } from "./key-cache.js";
 import { librarySteps, type CertAuthority, type LibrarySteps, type LogCheckpoint, type TLogAuthority } from "./library-steps.js";
 import { LruMap } from "./lru.js";
@@ -85,9 +87,9 @@ function verifiedScts(steps: LibrarySteps, leaf: X509Certificate, issuer: X509Ce
   return logIDs;
 }
 
-function verifiedCheckpoint(steps: LibrarySteps, entry: TransparencyLogEntry, tlogs: TLogAuthority[], all: readonly TLogAuthority[]): LogCheckpoint {
+function verifiedCheckpoint(entry: TransparencyLogEntry, tlogs: TLogAuthority[], all: readonly TLogAuthority[] | undefined): LogCheckpoint {
   const envelope = entry.inclusionProof?.checkpoint?.envelope;
-  if (typeof envelope !== "string") return steps.verifyCheckpoint(entry, tlogs);
+  if (typeof envelope !== "string" || !all) return verifyCheckpoint(entry, tlogs);
   let memo = checkpoints.get(all);
   if (!memo) {
     memo = new LruMap(DEFAULT_CHECKPOINT_CACHE_SIZE);
@@ -97,14 +99,17 @@ function verifiedCheckpoint(steps: LibrarySteps, entry: TransparencyLogEntry, tl
   const id = `${entry.logId.keyId.toString("hex")}\n${envelope}`;
   let checkpoint = memo.get(id);
   if (!checkpoint) {
-    checkpoint = steps.verifyCheckpoint(entry, tlogs);
+    checkpoint = verifyCheckpoint(entry, tlogs);
     memo.set(id, checkpoint);
   }
   return checkpoint;
 }
 
-/** As the library's `verifyTLogInclusion`, with the checkpoint from the memo. */
-function verifyTLogInclusion(steps: LibrarySteps, entry: TransparencyLogEntry, tlogs: TLogAuthority[]): void {
+/**
+ * As the library's `verifyTLogInclusion`, with our checkpoint rule (`checkpoint.ts`) and, when
+ * `memoize`, the checkpoint from the memo.
+ */
+function verifyTLogInclusion(steps: LibrarySteps, entry: TransparencyLogEntry, tlogs: TLogAuthority[], memoize: boolean): void {
   let inclusionVerified = false;
   if (entry.inclusionPromise !== undefined) {
     steps.verifyTLogSET(entry, tlogs);
@@ -112,7 +117,7 @@ function verifyTLogInclusion(steps: LibrarySteps, entry: TransparencyLogEntry, t
   }
   if (entry.inclusionProof !== undefined) {
     const matching = tlogs.filter((tlog) => tlog.logID.equals(entry.logId.keyId));
-    const checkpoint = verifiedCheckpoint(steps, entry, matching, tlogs);
+    const checkpoint = verifiedCheckpoint(entry, matching, memoize ? tlogs : undefined);
     steps.verifyMerkleInclusion(entry, checkpoint);
     inclusionVerified = true;
   }
@@ -212,7 +217,34 @@ export function memoizedVerifier(trustMaterial: TrustMaterial, options: Verifier
     verifyTLogs({ signature, tlogEntries }) {
       const entryIDs: { logID: Buffer; body: Buffer }[] = [];
       for (const entry of tlogEntries) {
-        verifyTLogInclusion(steps, entry, material.tlogs);
+        verifyTLogInclusion(steps, entry, material.tlogs, true);
+        steps.verifyTLogBody(entry, signature);
+        entryIDs.push({ logID: entry.logId.keyId, body: entry.canonicalizedBody });
+      }
+      if (containsDupes(entryIDs)) throw new steps.VerificationError({ code: "TLOG_ERROR", message: "duplicate tlog entry" });
+      if (entryIDs.length < options.tlogThreshold) {
+        throw new steps.VerificationError({ code: "TLOG_ERROR", message: `expected ${options.tlogThreshold} tlog entries, got ${entryIDs.length}` });
+      }
+    },
+  };
+  return Object.assign(verifier, replaced);
+}
+
+/**
+ * The stock Verifier over `trustMaterial` with only its log step replaced, so that checkpoints
+ * are judged by the same rule (`checkpoint.ts`) as on the memoized path; nothing is remembered.
+ * The engine's unmemoized mode and the differential tests' baseline.
+ */
+export function checkpointRuleVerifier(trustMaterial: TrustMaterial, options: VerifierOptions): Verifier {
+  const verifier = new Verifier(trustMaterial, options);
+  const steps = librarySteps;
+  if (!steps) return verifier;
+  const tlogs = (trustMaterial as unknown as { tlogs: TLogAuthority[] }).tlogs;
+  const replaced: Pick<VerifierSteps, "verifyTLogs"> = {
+    verifyTLogs({ signature, tlogEntries }) {
+      const entryIDs: { logID: Buffer; body: Buffer }[] = [];
+      for (const entry of tlogEntries) {
+        verifyTLogInclusion(steps, entry, tlogs, false);
         steps.verifyTLogBody(entry, signature);
         entryIDs.push({ logID: entry.logId.keyId, body: entry.canonicalizedBody });
       }

@@ -146,8 +146,9 @@ class TrustClient:
         self, path: Union[str, Path], digest: str, *, subject: Optional[str] = None, issuer: Optional[str] = None,
         subject_regexp: Optional[str] = None, policy: Optional[str] = None, timeout: Optional[float] = None,
     ) -> verify_pb2.VerifyResponse:
-        """Verifies a bundle file (``*.sigstore.json``) over an artifact digest against an
-        expected signer. Raises ValueError when the file is not a bundle."""
+        """Verifies a bundle file (``*.sigstore.json``) over an artifact digest (``sha256:``,
+        ``sha384:`` or ``sha512:``) against an expected signer. Raises ValueError when the file is
+        not a bundle."""
         req = r.verify_bundle_request(r.load_bundle(path), digest, subject, issuer, subject_regexp, policy)
         return self.verify(req, timeout=timeout)
 

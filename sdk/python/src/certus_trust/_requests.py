@@ -132,7 +132,8 @@ def verify_bundle_request(
     subject_regexp: Optional[str],
     policy: Optional[str],
 ) -> verify_pb2.VerifyRequest:
-    """The VerifyRequest for one bundle over an artifact digest and an expected signer."""
+    """The VerifyRequest for one bundle over an artifact digest (``sha256:<64 hex>``,
+    ``sha384:<96 hex>`` or ``sha512:<128 hex>``) and an expected signer."""
     signer = verify_pb2.ExpectedSigner(
         subject=subject or "", issuer=issuer or "", subject_regexp=subject_regexp or "", policy=policy or ""
     )

@@ -29,10 +29,11 @@ type Artifact struct {
 	// Where the artifact lives: an `s3://`, `oci://`, `https://`, `file://` or any other URI.
 	// Recorded in signed statements and audit events; never dereferenced by the service.
 	Uri string `protobuf:"bytes,1,opt,name=uri,proto3" json:"uri,omitempty"`
-	// The artifact's digest as `sha256:` followed by 64 lowercase hex characters.
+	// The artifact's digest as `sha256:` followed by 64 lowercase hex characters. `Verify` also
+	// accepts `sha384:<96 hex>` and `sha512:<128 hex>` (npm provenance names packages by SHA-512).
 	Digest string `protobuf:"bytes,2,opt,name=digest,proto3" json:"digest,omitempty"`
 	// The artifact bytes, for small artifacts only (bounded by the request size limit).
-	// When given, its SHA-256 must equal `digest` if both are set.
+	// When given, its digest must equal `digest` if both are set.
 	Content       []byte `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -92,7 +93,8 @@ func (x *Artifact) GetContent() []byte {
 // An identity as it appears in a signing certificate: the SAN and the OIDC issuer extension.
 type Identity struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The certificate's subject alternative name (an email address or a URI).
+	// The certificate's subject alternative name: a URI, an email address, or Fulcio's otherName
+	// username (OID 1.3.6.1.4.1.57264.1.7).
 	Subject string `protobuf:"bytes,1,opt,name=subject,proto3" json:"subject,omitempty"`
 	// The OIDC issuer recorded in the certificate (Fulcio extension 1.3.6.1.4.1.57264.1.8).
 	Issuer        string `protobuf:"bytes,2,opt,name=issuer,proto3" json:"issuer,omitempty"`
@@ -147,14 +149,25 @@ func (x *Identity) GetIssuer() string {
 // A reference to a transparency-log entry.
 type LogEntryRef struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The entry's index in the log.
+	// The entry's index in the log. On Rekor v1 it is the index across all shards, signed by the
+	// entry's SET when the bundle has one and otherwise unproven (then rely on `shard_log_index`,
+	// which the inclusion proof proves).
 	LogIndex int64 `protobuf:"varint,1,opt,name=log_index,json=logIndex,proto3" json:"log_index,omitempty"`
 	// The entry's UUID: the hex SHA-256 leaf hash of its canonicalized body.
 	Uuid string `protobuf:"bytes,2,opt,name=uuid,proto3" json:"uuid,omitempty"`
 	// When the log integrated the entry (whole seconds).
 	IntegratedTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=integrated_time,json=integratedTime,proto3" json:"integrated_time,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// The Rekor API version that wrote the entry, 1 or 2, from its kind and version
+	// (`hashedrekord`/`dsse` 0.0.2 are Rekor v2); 0 when unknown.
+	RekorVersion int32 `protobuf:"varint,4,opt,name=rekor_version,json=rekorVersion,proto3" json:"rekor_version,omitempty"`
+	// The log tree (shard) the entry's inclusion proof is for: its checkpoint's origin line
+	// (Rekor v1 `<host> - <tree ID>`, Rekor v2 the log's name). Empty without an inclusion proof.
+	Shard string `protobuf:"bytes,5,opt,name=shard,proto3" json:"shard,omitempty"`
+	// The entry's index in that tree. On a sharded Rekor v1 log it differs from `log_index` (the
+	// index across all shards); on Rekor v2 they are equal. Meaningful only when `shard` is set.
+	ShardLogIndex int64 `protobuf:"varint,6,opt,name=shard_log_index,json=shardLogIndex,proto3" json:"shard_log_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *LogEntryRef) Reset() {
@@ -208,6 +221,27 @@ func (x *LogEntryRef) GetIntegratedTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *LogEntryRef) GetRekorVersion() int32 {
+	if x != nil {
+		return x.RekorVersion
+	}
+	return 0
+}
+
+func (x *LogEntryRef) GetShard() string {
+	if x != nil {
+		return x.Shard
+	}
+	return ""
+}
+
+func (x *LogEntryRef) GetShardLogIndex() int64 {
+	if x != nil {
+		return x.ShardLogIndex
+	}
+	return 0
+}
+
 var File_certus_trust_v1_common_proto protoreflect.FileDescriptor
 
 const file_certus_trust_v1_common_proto_rawDesc = "" +
@@ -219,11 +253,14 @@ const file_certus_trust_v1_common_proto_rawDesc = "" +
 	"\acontent\x18\x03 \x01(\fR\acontent\"<\n" +
 	"\bIdentity\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12\x16\n" +
-	"\x06issuer\x18\x02 \x01(\tR\x06issuer\"\x83\x01\n" +
+	"\x06issuer\x18\x02 \x01(\tR\x06issuer\"\xe6\x01\n" +
 	"\vLogEntryRef\x12\x1b\n" +
 	"\tlog_index\x18\x01 \x01(\x03R\blogIndex\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12C\n" +
-	"\x0fintegrated_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0eintegratedTimeb\x06proto3"
+	"\x0fintegrated_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0eintegratedTime\x12#\n" +
+	"\rrekor_version\x18\x04 \x01(\x05R\frekorVersion\x12\x14\n" +
+	"\x05shard\x18\x05 \x01(\tR\x05shard\x12&\n" +
+	"\x0fshard_log_index\x18\x06 \x01(\x03R\rshardLogIndexb\x06proto3"
 
 var (
 	file_certus_trust_v1_common_proto_rawDescOnce sync.Once

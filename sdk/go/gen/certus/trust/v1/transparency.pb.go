@@ -238,7 +238,11 @@ type TransparencyEntry struct {
 	// The entry's inclusion proof against the latest checkpoint (or the requested tree size).
 	InclusionProof *InclusionProof `protobuf:"bytes,5,opt,name=inclusion_proof,json=inclusionProof,proto3" json:"inclusion_proof,omitempty"`
 	// The entry kind and version, e.g. `dsse/0.0.1`.
-	KindVersion   string `protobuf:"bytes,6,opt,name=kind_version,json=kindVersion,proto3" json:"kind_version,omitempty"`
+	KindVersion string `protobuf:"bytes,6,opt,name=kind_version,json=kindVersion,proto3" json:"kind_version,omitempty"`
+	// The Rekor API version of the entry, 1 or 2 (from `kind_version`).
+	RekorVersion int32 `protobuf:"varint,7,opt,name=rekor_version,json=rekorVersion,proto3" json:"rekor_version,omitempty"`
+	// The log tree (shard) `inclusion_proof` is for: its checkpoint's origin line.
+	Shard         string `protobuf:"bytes,8,opt,name=shard,proto3" json:"shard,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -311,6 +315,20 @@ func (x *TransparencyEntry) GetInclusionProof() *InclusionProof {
 func (x *TransparencyEntry) GetKindVersion() string {
 	if x != nil {
 		return x.KindVersion
+	}
+	return ""
+}
+
+func (x *TransparencyEntry) GetRekorVersion() int32 {
+	if x != nil {
+		return x.RekorVersion
+	}
+	return 0
+}
+
+func (x *TransparencyEntry) GetShard() string {
+	if x != nil {
+		return x.Shard
 	}
 	return ""
 }
@@ -615,14 +633,16 @@ const file_certus_trust_v1_transparency_proto_rawDesc = "" +
 	"\x06hashes\x18\x04 \x03(\fR\x06hashes\x12\x1e\n" +
 	"\n" +
 	"checkpoint\x18\x05 \x01(\tR\n" +
-	"checkpoint\"\x8a\x02\n" +
+	"checkpoint\"\xc5\x02\n" +
 	"\x11TransparencyEntry\x12\x1b\n" +
 	"\tlog_index\x18\x01 \x01(\x03R\blogIndex\x12\x12\n" +
 	"\x04uuid\x18\x02 \x01(\tR\x04uuid\x12\x12\n" +
 	"\x04body\x18\x03 \x01(\fR\x04body\x12C\n" +
 	"\x0fintegrated_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x0eintegratedTime\x12H\n" +
 	"\x0finclusion_proof\x18\x05 \x01(\v2\x1f.certus.trust.v1.InclusionProofR\x0einclusionProof\x12!\n" +
-	"\fkind_version\x18\x06 \x01(\tR\vkindVersion\"\x86\x01\n" +
+	"\fkind_version\x18\x06 \x01(\tR\vkindVersion\x12#\n" +
+	"\rrekor_version\x18\a \x01(\x05R\frekorVersion\x12\x14\n" +
+	"\x05shard\x18\b \x01(\tR\x05shard\"\x86\x01\n" +
 	"\x10ConsistencyProof\x12\x1d\n" +
 	"\n" +
 	"first_size\x18\x01 \x01(\x03R\tfirstSize\x12\x1b\n" +

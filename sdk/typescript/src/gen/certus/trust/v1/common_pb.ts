@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file certus/trust/v1/common.proto.
  */
 export const file_certus_trust_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChxjZXJ0dXMvdHJ1c3QvdjEvY29tbW9uLnByb3RvEg9jZXJ0dXMudHJ1c3QudjEiOAoIQXJ0aWZhY3QSCwoDdXJpGAEgASgJEg4KBmRpZ2VzdBgCIAEoCRIPCgdjb250ZW50GAMgASgMIisKCElkZW50aXR5Eg8KB3N1YmplY3QYASABKAkSDgoGaXNzdWVyGAIgASgJImMKC0xvZ0VudHJ5UmVmEhEKCWxvZ19pbmRleBgBIAEoAxIMCgR1dWlkGAIgASgJEjMKD2ludGVncmF0ZWRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("ChxjZXJ0dXMvdHJ1c3QvdjEvY29tbW9uLnByb3RvEg9jZXJ0dXMudHJ1c3QudjEiOAoIQXJ0aWZhY3QSCwoDdXJpGAEgASgJEg4KBmRpZ2VzdBgCIAEoCRIPCgdjb250ZW50GAMgASgMIisKCElkZW50aXR5Eg8KB3N1YmplY3QYASABKAkSDgoGaXNzdWVyGAIgASgJIqIBCgtMb2dFbnRyeVJlZhIRCglsb2dfaW5kZXgYASABKAMSDAoEdXVpZBgCIAEoCRIzCg9pbnRlZ3JhdGVkX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJla29yX3ZlcnNpb24YBCABKAUSDQoFc2hhcmQYBSABKAkSFwoPc2hhcmRfbG9nX2luZGV4GAYgASgDYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * An artifact is a reference plus its digest. Certus-Trust never fetches artifacts: the caller
@@ -30,7 +30,8 @@ export type Artifact = Message<"certus.trust.v1.Artifact"> & {
   uri: string;
 
   /**
-   * The artifact's digest as `sha256:` followed by 64 lowercase hex characters.
+   * The artifact's digest as `sha256:` followed by 64 lowercase hex characters. `Verify` also
+   * accepts `sha384:<96 hex>` and `sha512:<128 hex>` (npm provenance names packages by SHA-512).
    *
    * @generated from field: string digest = 2;
    */
@@ -38,7 +39,7 @@ export type Artifact = Message<"certus.trust.v1.Artifact"> & {
 
   /**
    * The artifact bytes, for small artifacts only (bounded by the request size limit).
-   * When given, its SHA-256 must equal `digest` if both are set.
+   * When given, its digest must equal `digest` if both are set.
    *
    * @generated from field: bytes content = 3;
    */
@@ -59,7 +60,8 @@ export const ArtifactSchema: GenMessage<Artifact> = /*@__PURE__*/
  */
 export type Identity = Message<"certus.trust.v1.Identity"> & {
   /**
-   * The certificate's subject alternative name (an email address or a URI).
+   * The certificate's subject alternative name: a URI, an email address, or Fulcio's otherName
+   * username (OID 1.3.6.1.4.1.57264.1.7).
    *
    * @generated from field: string subject = 1;
    */
@@ -87,7 +89,9 @@ export const IdentitySchema: GenMessage<Identity> = /*@__PURE__*/
  */
 export type LogEntryRef = Message<"certus.trust.v1.LogEntryRef"> & {
   /**
-   * The entry's index in the log.
+   * The entry's index in the log. On Rekor v1 it is the index across all shards, signed by the
+   * entry's SET when the bundle has one and otherwise unproven (then rely on `shard_log_index`,
+   * which the inclusion proof proves).
    *
    * @generated from field: int64 log_index = 1;
    */
@@ -106,6 +110,30 @@ export type LogEntryRef = Message<"certus.trust.v1.LogEntryRef"> & {
    * @generated from field: google.protobuf.Timestamp integrated_time = 3;
    */
   integratedTime?: Timestamp | undefined;
+
+  /**
+   * The Rekor API version that wrote the entry, 1 or 2, from its kind and version
+   * (`hashedrekord`/`dsse` 0.0.2 are Rekor v2); 0 when unknown.
+   *
+   * @generated from field: int32 rekor_version = 4;
+   */
+  rekorVersion: number;
+
+  /**
+   * The log tree (shard) the entry's inclusion proof is for: its checkpoint's origin line
+   * (Rekor v1 `<host> - <tree ID>`, Rekor v2 the log's name). Empty without an inclusion proof.
+   *
+   * @generated from field: string shard = 5;
+   */
+  shard: string;
+
+  /**
+   * The entry's index in that tree. On a sharded Rekor v1 log it differs from `log_index` (the
+   * index across all shards); on Rekor v2 they are equal. Meaningful only when `shard` is set.
+   *
+   * @generated from field: int64 shard_log_index = 6;
+   */
+  shardLogIndex: bigint;
 };
 
 /**

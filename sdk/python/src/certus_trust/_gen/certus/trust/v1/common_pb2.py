@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x65rtus/trust/v1/common.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n\x08\x41rtifact\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"+\n\x08Identity\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0e\n\x06issuer\x18\x02 \x01(\t\"c\n\x0bLogEntryRef\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x33\n\x0fintegrated_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x65rtus/trust/v1/common.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"8\n\x08\x41rtifact\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x0e\n\x06\x64igest\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"+\n\x08Identity\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0e\n\x06issuer\x18\x02 \x01(\t\"\xa2\x01\n\x0bLogEntryRef\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x33\n\x0fintegrated_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rrekor_version\x18\x04 \x01(\x05\x12\r\n\x05shard\x18\x05 \x01(\t\x12\x17\n\x0fshard_log_index\x18\x06 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,6 +36,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ARTIFACT']._serialized_end=138
   _globals['_IDENTITY']._serialized_start=140
   _globals['_IDENTITY']._serialized_end=183
-  _globals['_LOGENTRYREF']._serialized_start=185
-  _globals['_LOGENTRYREF']._serialized_end=284
+  _globals['_LOGENTRYREF']._serialized_start=186
+  _globals['_LOGENTRYREF']._serialized_end=348
 # @@protoc_insertion_point(module_scope)

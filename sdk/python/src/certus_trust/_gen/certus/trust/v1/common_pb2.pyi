@@ -27,11 +27,17 @@ class Identity(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., issuer: _Optional[str] = ...) -> None: ...
 
 class LogEntryRef(_message.Message):
-    __slots__ = ("log_index", "uuid", "integrated_time")
+    __slots__ = ("log_index", "uuid", "integrated_time", "rekor_version", "shard", "shard_log_index")
     LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     INTEGRATED_TIME_FIELD_NUMBER: _ClassVar[int]
+    REKOR_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHARD_FIELD_NUMBER: _ClassVar[int]
+    SHARD_LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
     log_index: int
     uuid: str
     integrated_time: _timestamp_pb2.Timestamp
-    def __init__(self, log_index: _Optional[int] = ..., uuid: _Optional[str] = ..., integrated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    rekor_version: int
+    shard: str
+    shard_log_index: int
+    def __init__(self, log_index: _Optional[int] = ..., uuid: _Optional[str] = ..., integrated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., rekor_version: _Optional[int] = ..., shard: _Optional[str] = ..., shard_log_index: _Optional[int] = ...) -> None: ...

@@ -46,20 +46,24 @@ class InclusionProof(_message.Message):
     def __init__(self, log_index: _Optional[int] = ..., tree_size: _Optional[int] = ..., root_hash: _Optional[bytes] = ..., hashes: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[str] = ...) -> None: ...
 
 class TransparencyEntry(_message.Message):
-    __slots__ = ("log_index", "uuid", "body", "integrated_time", "inclusion_proof", "kind_version")
+    __slots__ = ("log_index", "uuid", "body", "integrated_time", "inclusion_proof", "kind_version", "rekor_version", "shard")
     LOG_INDEX_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     BODY_FIELD_NUMBER: _ClassVar[int]
     INTEGRATED_TIME_FIELD_NUMBER: _ClassVar[int]
     INCLUSION_PROOF_FIELD_NUMBER: _ClassVar[int]
     KIND_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REKOR_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHARD_FIELD_NUMBER: _ClassVar[int]
     log_index: int
     uuid: str
     body: bytes
     integrated_time: _timestamp_pb2.Timestamp
     inclusion_proof: InclusionProof
     kind_version: str
-    def __init__(self, log_index: _Optional[int] = ..., uuid: _Optional[str] = ..., body: _Optional[bytes] = ..., integrated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inclusion_proof: _Optional[_Union[InclusionProof, _Mapping]] = ..., kind_version: _Optional[str] = ...) -> None: ...
+    rekor_version: int
+    shard: str
+    def __init__(self, log_index: _Optional[int] = ..., uuid: _Optional[str] = ..., body: _Optional[bytes] = ..., integrated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inclusion_proof: _Optional[_Union[InclusionProof, _Mapping]] = ..., kind_version: _Optional[str] = ..., rekor_version: _Optional[int] = ..., shard: _Optional[str] = ...) -> None: ...
 
 class ConsistencyProof(_message.Message):
     __slots__ = ("first_size", "last_size", "hashes", "checkpoint")
