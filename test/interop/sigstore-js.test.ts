@@ -97,11 +97,15 @@ describe("Fulcio v2-compatible endpoint", () => {
   it("issues leaf + intermediate + root for a verified token; SAN and issuer come from the token", async () => {
     const r = await signingCert(srv.url, request(await idp.mintIdToken({ email: EMAIL }), EMAIL));
     expect(r.status).toBe(200);
-    const chain = r.json.signedCertificateDetachedSct.chain.certificates as string[];
+    // As Fulcio with a CT log: the SCT is embedded in the leaf.
+    expect(r.json.signedCertificateDetachedSct).toBeUndefined();
+    const chain = r.json.signedCertificateEmbeddedSct.chain.certificates as string[];
     expect(chain).toHaveLength(3);
     const leaf = new x509.X509Certificate(chain[0]!);
     expect(leaf.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value)).toEqual([EMAIL]);
     expect(Buffer.from(leaf.getExtension("1.3.6.1.4.1.57264.1.1")!.value).toString()).toBe(idp.issuer);
+    expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.2")).not.toBeNull();
+    expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.3")).toBeNull();
     const bundle = (await (await fetch(`${srv.url}/api/v2/trustBundle`)).json()) as any;
     expect(bundle.chains[0].certificates).toEqual(chain.slice(1));
     const config = (await (await fetch(`${srv.url}/api/v2/configuration`)).json()) as any;
