@@ -4,9 +4,10 @@
  * Fulcio, Rekor and TSA endpoints (through a signing config, cosign v3's way, and through explicit
  * URLs), `verify-blob` with the served trusted root, and `verify-blob` of a bundle our own Sign made.
  *
- * Our CA has no certificate-transparency log, so verification passes `--insecure-ignore-sct`
- * (the trusted root lists no CT logs). When cosign is not built, every test here is skipped and
- * the reason is printed; run `node scripts/setup-cosign.mjs` to build it.
+ * Verification runs on cosign's default policy: no `--insecure-ignore-sct`, the leaf's embedded
+ * SCT is checked against the CT log key in the served trusted root. When cosign is not built,
+ * every test here is skipped and the reason is printed; run `node scripts/setup-cosign.mjs` to
+ * build it.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 const COSIGN: string = cosignPath();
@@ -96,7 +98,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
 
   const verifyArgs = (bundle: string, artifact: string, identity: string, issuer: string) => [
     "verify-blob", "--bundle", bundle, "--trusted-root", trustedRootPath,
-    "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--insecure-ignore-sct", artifact,
+    "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, artifact,
   ];
 
   it("sign-blob with --signing-config (cosign v3's way), then verify-blob with the served trusted root", async (ctx) => {
@@ -161,5 +163,21 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
     expectOk(await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud", srv.url)));
     expect((await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud.example", srv.url))).status).not.toBe(0);
+  });
+
+  it("verify-blob on its default policy: a valid embedded SCT passes; removed or altered, it is refused", async () => {
+    const artifact = join(work, "artifact-sct.txt");
+    const bytes = Buffer.from(`sct variants for cosign ${Date.now()}\n`);
+    writeFileSync(artifact, bytes);
+    for (const variant of ["valid", "removed", "altered"] as const) {
+      const bundle = join(work, `artifact-sct-${variant}.sigstore.json`);
+      writeFileSync(bundle, JSON.stringify(await bundleWithSct(srv, variant, bytes)));
+      const r = await cosign(verifyArgs(bundle, artifact, SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER));
+      if (variant === "valid") expectOk(r);
+      else {
+        expect(r.status, `${variant}: ${r.out}`).not.toBe(0);
+        expect(r.out, variant).toMatch(/SCT|signed certificate timestamp/i);
+      }
+    }
   });
 });

@@ -10,6 +10,7 @@ import * as x509 from "@peculiar/x509";
 import { attest, sign } from "sigstore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -79,6 +80,26 @@ describe("sigstore-js against Certus-Trust's Sigstore-compatible endpoints", () 
     stockVerify(trustedRoot, bundle, undefined, { subjectAlternativeName: EMAIL, extensions: { issuer: idp.issuer } });
     const verdict = await certusVerify({ artifact: { digest: `sha256:${subjectDigest}` }, bundle, expectedSigner: { subject: EMAIL, issuer: idp.issuer } });
     expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
+  });
+});
+
+describe("embedded SCTs on the default verification policy", () => {
+  it("a leaf with a valid SCT verifies; with the SCT removed or altered, @sigstore/verify and POST /v1/verify refuse it", async () => {
+    const artifact = Buffer.from(`sct variants ${Date.now()}\n`);
+    const digest = `sha256:${createHash("sha256").update(artifact).digest("hex")}`;
+    const policy = { subjectAlternativeName: SCT_FIXTURE_IDENTITY, extensions: { issuer: SCT_FIXTURE_ISSUER } };
+    const expectedSigner = { subject: SCT_FIXTURE_IDENTITY, issuer: SCT_FIXTURE_ISSUER };
+    const valid = await bundleWithSct(srv, "valid", artifact);
+    stockVerify(trustedRoot, valid, artifact, policy);
+    const ok = await certusVerify({ artifact: { digest }, bundle: valid, expectedSigner });
+    expect(ok.verified, JSON.stringify(ok.failures)).toBe(true);
+    for (const variant of ["removed", "altered"] as const) {
+      const bundle = await bundleWithSct(srv, variant, artifact);
+      expect(() => stockVerify(trustedRoot, bundle, artifact, policy), variant).toThrow(/SCT/);
+      const verdict = await certusVerify({ artifact: { digest }, bundle, expectedSigner });
+      expect(verdict.verified, variant).toBe(false);
+      expect(verdict.failures.map((f: { code: string }) => f.code), variant).toEqual(["SCT_INVALID"]);
+    }
   });
 });
 
