@@ -1,5 +1,5 @@
 /**
- * The Sigstore-compatible endpoints (Fulcio v2, Rekor v1, TSA) as one
+ * The Sigstore-compatible endpoints (Fulcio v2, Rekor v1, TSA, the CT logs' RFC 6962 API) as one
  * `PathHandler` for the one-port HTTP handler, so stock Sigstore clients (sigstore-js, cosign,
  * sigstore-go) can use this service as their private Sigstore instance.
  *
@@ -11,6 +11,7 @@ import type { Logger } from "../../logger.js";
 import { TrustError } from "../../errors.js";
 import type { OidcTokenVerifier } from "../../oidc/index.js";
 import type { EmbeddedStack } from "../embedded/stack.js";
+import { createCtRoutes, isCtPath } from "./ct.js";
 import { createFulcioRoutes } from "./fulcio.js";
 import { CompatHttpError, sendFulcioError, sendJson, sendRekorError, type Req, type Res } from "./http.js";
 import { createRekorRoutes, rekorStatusOf } from "./rekor.js";
@@ -41,6 +42,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   const fulcio = createFulcioRoutes(opts.stack, opts.tokenVerifier);
   const rekor = createRekorRoutes(opts.stack, opts.maxBodyBytes);
   const tsa = createTsaRoutes(opts.stack);
+  const ct = createCtRoutes(opts.stack);
   // The stack's signing config, pointing at the reachable URL, with the configured issuers as its OIDC services.
   const base = opts.serviceUrl.replace(/\/+$/, "");
   const stackBase = opts.stack.instance.baseUrl.replace(/\/+$/, "");
@@ -57,7 +59,8 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   return async (req: Req, res: Res) => {
     const path = (req.url ?? "").split("?")[0]!;
     const isFulcio = path.startsWith("/api/v2/");
-    if (!isFulcio && !path.startsWith("/api/v1/")) return false;
+    const isCt = isCtPath(path);
+    if (!isFulcio && !isCt && !path.startsWith("/api/v1/")) return false;
     const sendError = isFulcio ? sendFulcioError : sendRekorError;
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -65,7 +68,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
         sendJson(res, 200, signingConfig);
         return true;
       }
-      const handled = isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
+      const handled = isCt ? await ct(req, res, url) : isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
       if (!handled) sendError(res, 404, `no route for ${req.method} ${path}`);
       return true;
     } catch (err) {
