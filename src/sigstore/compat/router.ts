@@ -15,6 +15,7 @@ import { createCtRoutes, isCtPath } from "./ct.js";
 import { createFulcioRoutes } from "./fulcio.js";
 import { CompatHttpError, sendFulcioError, sendJson, sendRekorError, type Req, type Res } from "./http.js";
 import { createRekorRoutes, rekorStatusOf } from "./rekor.js";
+import { servedSigningConfig } from "./served-signing-config.js";
 import { createTsaRoutes } from "./tsa.js";
 
 /**
@@ -44,17 +45,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   const tsa = createTsaRoutes(opts.stack);
   const ct = createCtRoutes(opts.stack);
   // The stack's signing config, pointing at the reachable URL, with the configured issuers as its OIDC services.
-  const base = opts.serviceUrl.replace(/\/+$/, "");
-  const stackBase = opts.stack.instance.baseUrl.replace(/\/+$/, "");
-  const rebase = <S extends { url: string }>(s: S): S => ({ ...s, url: s.url.startsWith(stackBase) ? `${base}${s.url.slice(stackBase.length)}` : s.url });
-  const config = opts.stack.signingConfig;
-  const signingConfig = {
-    ...config,
-    caUrls: config.caUrls.map(rebase),
-    rekorTlogUrls: config.rekorTlogUrls.map(rebase),
-    tsaUrls: config.tsaUrls.map(rebase),
-    oidcUrls: opts.tokenVerifier.issuers.map((i) => ({ ...config.caUrls[0]!, url: i.issuer })),
-  };
+  const signingConfig = servedSigningConfig(opts.stack.signingConfig, opts.stack.instance.baseUrl, opts.serviceUrl, opts.tokenVerifier.issuers.map((i) => i.issuer));
 
   return async (req: Req, res: Res) => {
     const path = (req.url ?? "").split("?")[0]!;

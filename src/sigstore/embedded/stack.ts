@@ -37,8 +37,15 @@ export interface EmbeddedStackOptions {
   publicUrl: string;
   /** The service's signing identity (certificate SAN). */
   identity: string;
-  /** OIDC issuer written into the service's certificates. */
-  issuer: string;
+  /**
+   * OIDC issuer written into the service's certificates, when configured explicitly: replaces
+   * the one recorded in `instance.json` (a logged change). Otherwise the recorded one is used.
+   */
+  issuer?: string;
+  /** The issuer recorded on first start when none is configured: the public URL, else the reachable URL. */
+  defaultIssuer: string;
+  /** Told when the recorded issuer is first set or changed (the server logs it). */
+  onIssuerChange?: (change: { from: string | undefined; to: string }) => void;
   /** Size quota of the log database in bytes (see `EmbeddedLogOptions.maxDatabaseBytes`); 0 or absent: none. */
   logMaxBytes?: number;
   /** TUF metadata lifetimes and renewal; defaults in `tuf/policy.ts`. */
@@ -93,7 +100,12 @@ export class EmbeddedStack {
 
   static async open(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
     await ensurePrivateDirectory(opts.dataDir);
-    const instance = await loadInstanceIdentity(opts.dataDir, opts.publicUrl);
+    const instance = await loadInstanceIdentity(opts.dataDir, {
+      publicUrl: opts.publicUrl,
+      defaultIssuer: opts.defaultIssuer,
+      ...(opts.issuer ? { issuer: opts.issuer } : {}),
+      ...(opts.onIssuerChange ? { onIssuerChange: opts.onIssuerChange } : {}),
+    });
     const keys = await KeyStore.open(opts.dataDir, { purposes: STACK_KEY_PURPOSES });
     // One non-decreasing clock for the CA, the service identity, the TSA and the log (see service-clock.ts).
     const clock = new ServiceClock();
@@ -130,7 +142,7 @@ export class EmbeddedStack {
     let trustedRoot: TrustedRootJson;
     let signingConfig: SigningConfigJson;
     try {
-      const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity, now });
+      const signer = new ServiceIdentity({ ca, issuer: instance.issuer, identity: opts.identity, now });
       const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
         gens.filter((g) => g.retiredAt !== undefined).map((g) => ({ authority: g.authority, validTo: retiredEnd(g.retiredAt!) }));
       trustedRoot = buildTrustedRoot({
