@@ -213,7 +213,10 @@ export class EmbeddedCA {
       certificate = new x509.X509Certificate(await finalCertificate(new Uint8Array(signed.rawData), [sct], this.#intermediateKey));
     }
     return {
-      certificatePem: certificate.toString("pem"),
+      // With the final newline, as OpenSSL and Python's cryptography write PEM: the log entry
+      // body carries this text, and sigstore-python rebuilds the body from the certificate and
+      // compares the two byte for byte.
+      certificatePem: `${certificate.toString("pem")}\n`,
       certificateDer: Buffer.from(certificate.rawData),
       notAfter: certificate.notAfter,
       embeddedSct: ctLog !== undefined,
