@@ -167,7 +167,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend, stack ? {
       tufUrl: `${url}/tuf/`,
-      signingConfig: servedSigningConfig(stack.signingConfig, stack.instance.baseUrl, url, parseIssuerEntries(config.oidcIssuers).map((i) => i.issuer)),
+      clientSigningConfig: servedSigningConfig(stack.signingConfig, stack.instance.baseUrl, url, parseIssuerEntries(config.oidcIssuers).map((i) => i.issuer)),
     } : {}),
     ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
     ...certus.handlers,

@@ -25,10 +25,11 @@ export interface GetKeysOptions {
   /** Base URL of the TUF repository as clients reach it, ending in `/tuf/`. */
   tufUrl?: string;
   /**
-   * The signing config as served (service URLs at the URL clients reach); default the backend's.
-   * Used for `signingConfig` and inside `clientTrustConfig`.
+   * The signing config of `clientTrustConfig`, as served to clients (service URLs at the
+   * instance's public URL, the URL clients reach); default the backend's. `signingConfig` stays
+   * the backend's, the one published through TUF.
    */
-  signingConfig?: SigningConfigJson;
+  clientSigningConfig?: SigningConfigJson;
 }
 
 export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOptions = {}) {
@@ -39,15 +40,17 @@ export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOp
   return function getKeys(): GetKeysResponse {
     const current = backend.trustedRoot();
     if (base === undefined || root !== current) {
-      const signingConfig = options.signingConfig ?? backend.signingConfig();
+      const signingConfig = backend.signingConfig();
+      const clientSigningConfig = options.clientSigningConfig ?? signingConfig;
       const trustedRoot = fromJson(TrustedRootSchema, current as unknown as JsonValue);
       const signing = signingConfig ? fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) : undefined;
+      const clientSigning = clientSigningConfig ? fromJson(SigningConfigSchema, clientSigningConfig as unknown as JsonValue) : undefined;
       base = create(GetKeysResponseSchema, {
         trustedRoot,
         ...(signing
           ? {
               signingConfig: signing,
-              clientTrustConfig: create(ClientTrustConfigSchema, { mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE, trustedRoot, signingConfig: signing }),
+              clientTrustConfig: create(ClientTrustConfigSchema, { mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE, trustedRoot, signingConfig: clientSigning ?? signing }),
             }
           : {}),
         keys: backend.publishedKeys().map((k) => ({
