@@ -7,7 +7,10 @@
  * other), signs its SCT and an STH for the tree that includes it, and writes the entry, the
  * subtrees it completes and that STH in one transaction. Only after COMMIT returns is the SCT
  * handed out and the in-memory tree advanced, so the log's maximum merge delay is zero: every
- * SCT ever returned is covered by a stored STH. A failed commit leaves the log as it was.
+ * SCT ever returned is covered by a stored STH. A failed commit leaves the log as it was; as a
+ * COMMIT that reported failure may still have reached the disk, the next submission first
+ * re-reads the tree from the store (that entry's SCT was never handed out, so nobody holds a
+ * promise the log could break).
  *
  * Every STH is kept, so a monitor can ask for a consistency proof between any two it has seen.
  */
@@ -63,6 +66,7 @@ export class EmbeddedCtLog implements PrecertificateLog {
   #latest: StoredSth;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #needsResync = false;
 
   private constructor(store: CtStore, options: EmbeddedCtLogOptions, logId: Buffer, frontier: Frontier, latest: StoredSth) {
     this.#store = store;
@@ -144,6 +148,7 @@ export class EmbeddedCtLog implements PrecertificateLog {
 
   async #append(input: { issuerKeyHash: Buffer; tbsCertificate: Buffer; extraData: Buffer }): Promise<Buffer> {
     if (this.#closed) throw new UnavailableError("ct-log", "the CT log is closed");
+    if (this.#needsResync) this.#resync();
     const timestamp = Math.max(this.#clock(), this.#latest.timestamp);
     const entry: PrecertEntry = { timestamp, issuerKeyHash: input.issuerKeyHash, tbsCertificate: input.tbsCertificate };
     const leafInput = merkleTreeLeaf(entry);
@@ -160,11 +165,26 @@ export class EmbeddedCtLog implements PrecertificateLog {
     }
     const stored: StoredCtEntry = { index: this.#frontier.size, leafHash: hash, leafInput, extraData: input.extraData };
     const sth: StoredSth = { treeSize: growth.frontier.size, timestamp, rootHash: root, signature: sthSignature };
-    this.#store.commit(stored, growth.completed, sth);
+    try {
+      this.#store.commit(stored, growth.completed, sth);
+    } catch (err) {
+      this.#needsResync = true;
+      throw err;
+    }
     // Durable from here on.
     this.#frontier = growth.frontier;
     this.#latest = sth;
     return serializeSct(this.logId, timestamp, sctSignature);
+  }
+
+  /** Reloads the tree and the latest STH from the store after a failed commit. */
+  #resync(): void {
+    const size = this.#store.size();
+    const latest = this.#store.latestSth();
+    if (latest === undefined || latest.treeSize !== size) throw new TrustError("INTERNAL", "ct-log: stored entries and STHs disagree");
+    this.#frontier = Frontier.load(size, (level, index) => this.#store.subtreeHash(level, index));
+    this.#latest = latest;
+    this.#needsResync = false;
   }
 
   readonly #subtree: SubtreeHashes = (level, index) => this.#frontier.get(level, index) ?? this.#store.subtreeHash(level, index);
