@@ -2,7 +2,9 @@
  * cosign (built from its Go module at the pinned version by scripts/setup-cosign.mjs, cached
  * outside the repository) uses Certus-Trust as its private Sigstore: `sign-blob` against our
  * Fulcio, Rekor and TSA endpoints (through a signing config, cosign v3's way, and through explicit
- * URLs), `verify-blob` with the served trusted root, and `verify-blob` of a bundle our own Sign made.
+ * URLs), `verify-blob` with the served trusted root (and our `POST /v1/verify` of cosign's bundle),
+ * `verify-blob` of a message-signature bundle and `verify-blob-attestation` of a DSSE bundle our
+ * own Sign made, and the refusal of a leaf whose SCT is removed or altered.
  *
  * Verification runs on cosign's default policy: no `--insecure-ignore-sct`, the leaf's embedded
  * SCT is checked against the CT log key in the served trusted root. When cosign is not built,
@@ -11,7 +13,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
@@ -109,6 +111,17 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     const token = await idp.mintIdToken({ email: EMAIL });
     expectOk(await cosign(["sign-blob", "--yes", "--signing-config", signingConfigPath, "--trusted-root", trustedRootPath, "--identity-token", token, "--bundle", bundle, artifact]));
     expectOk(await cosign(verifyArgs(bundle, artifact, EMAIL, idp.issuer)));
+    // Our Verify accepts cosign's bundle too.
+    const verdict = (await (await fetch(`${srv.url}/v1/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        artifact: { digest: `sha256:${createHash("sha256").update(readFileSync(artifact)).digest("hex")}` },
+        bundle: JSON.parse(readFileSync(bundle, "utf8")),
+        expectedSigner: { subject: EMAIL, issuer: idp.issuer },
+      }),
+    })).json()) as { verified: boolean; failures: unknown[] };
+    expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
     // Another identity, another issuer, another artifact: refused.
     expect((await cosign(verifyArgs(bundle, artifact, "mallory@example.com", idp.issuer))).status).not.toBe(0);
     expect((await cosign(verifyArgs(bundle, artifact, EMAIL, "https://issuer.example"))).status).not.toBe(0);
@@ -163,6 +176,29 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
     expectOk(await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud", srv.url)));
     expect((await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud.example", srv.url))).status).not.toBe(0);
+  });
+
+  it("verify-blob-attestation on a DSSE bundle made by our Sign", async () => {
+    const artifact = join(work, "artifact-4.txt");
+    const bytes = Buffer.from(`attested by certus-trust ${Date.now()}\n`);
+    writeFileSync(artifact, bytes);
+    const res = await fetch(`${srv.url}/v1/sign`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ artifact: { uri: "file://artifact-4.txt", digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` } }),
+    });
+    expect(res.status).toBe(200);
+    const bundle = join(work, "artifact-4.sigstore.json");
+    writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
+    const attestationArgs = (identity: string, file: string) => [
+      "verify-blob-attestation", "--bundle", bundle, "--trusted-root", trustedRootPath, "--type", "https://certus.cloud/trust/outer-signature/v1",
+      "--certificate-identity", identity, "--certificate-oidc-issuer", srv.url, file,
+    ];
+    expectOk(await cosign(attestationArgs("certus-trust@certus.cloud", artifact)));
+    expect((await cosign(attestationArgs("certus-trust@certus.cloud.example", artifact))).status).not.toBe(0);
+    const other = join(work, "other-4.txt");
+    writeFileSync(other, "not what was attested\n");
+    expect((await cosign(attestationArgs("certus-trust@certus.cloud", other))).status).not.toBe(0);
   });
 
   it("verify-blob on its default policy: a valid embedded SCT passes; removed or altered, it is refused", async () => {
