@@ -11,6 +11,7 @@
  * served: only the embedded CA writes to the log, in-process. Errors: `{code, message}` with the
  * HTTP status, as the Rekor endpoints beside these.
  */
+import { NotFoundError } from "../../errors.js";
 import type { EmbeddedStack } from "../embedded/stack.js";
 import { CT_LOG_URL_SEGMENT } from "../embedded/ct/ct-paths.js";
 import type { EmbeddedCtLog } from "../embedded/ct/ct-log.js";
@@ -67,8 +68,9 @@ export function createCtRoutes(stack: EmbeddedStack) {
         let proof;
         try {
           proof = log.proofByHash(hash, treeSize);
-        } catch {
-          throw new CompatHttpError(404, "no entry with this leaf hash in a tree of that size");
+        } catch (err) {
+          if (err instanceof NotFoundError) throw new CompatHttpError(404, "no entry with this leaf hash in a tree of that size");
+          throw err;
         }
         sendJson(res, 200, { leaf_index: proof.leafIndex, audit_path: proof.auditPath.map(b64) });
         return true;
