@@ -6,6 +6,7 @@
  * verify.
  */
 import "reflect-metadata";
+import { X509Certificate, createPublicKey } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { TrustError } from "../../../errors.js";
 import type { KeySigner } from "../../keys/key-signer.js";
@@ -26,10 +27,12 @@ export async function finalCertificate(precertificate: Uint8Array, scts: readonl
   const { tbs, signatureAlgorithm } = splitCertificate(precertificate);
   const sctExtension = encodeExtension(oidDer(OID_CT_SCT_LIST), false, sctListExtensionValue(scts));
   const finalTbs = replaceExtension(tbs, oidDer(OID_CT_POISON), sctExtension);
+  const issuerPublicKey = createPublicKey({ key: issuerKey.publicKeySpki, format: "der", type: "spki" });
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const der = assembleCertificate(finalTbs, signatureAlgorithm, await issuerKey.sign(finalTbs));
     // ECDSA signatures are randomized: a new one fixes an encoding @sigstore/core would alter.
-    if (survivesSigstoreReencoding(der)) return der;
+    // Checked like every certificate the CA issues: it must verify under the issuer's key.
+    if (survivesSigstoreReencoding(der) && new X509Certificate(der).verify(issuerPublicKey)) return der;
   }
   throw new TrustError("INTERNAL", "could not issue a final certificate stock verifiers accept");
 }
