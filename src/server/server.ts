@@ -27,6 +27,7 @@ import { ExternalSigningBackend } from "../sigstore/external/backend.js";
 import { sigstoreModeUnsupportedRpcs } from "../sigstore/external/sigstore-mode-rpcs.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
+import { servedSigningConfig } from "../sigstore/compat/served-signing-config.js";
 import { createSigstoreCompatPaths } from "../sigstore/compat/index.js";
 import { OidcTokenVerifier, parseIssuerEntries } from "../oidc/index.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
@@ -110,7 +111,11 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
       backend = await ExternalSigningBackend.open({ ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log });
     } else {
       stack = await EmbeddedStack.open({
-        dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url, logMaxBytes: config.logMaxBytes,
+        dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, logMaxBytes: config.logMaxBytes,
+        // The issuer is fixed at first start (instance.json); --issuer changes it, logged.
+        ...(config.issuer ? { issuer: config.issuer } : {}), defaultIssuer: url,
+        onIssuerChange: ({ from, to }) =>
+          from === undefined ? log.info({ issuer: to }, "service signing issuer recorded in instance.json") : log.warn({ from, to }, "service signing issuer changed (--issuer): bundles signed before name the previous issuer"),
         onTufRenewalError: (err) => log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
       });
       stackOpened = stack;
@@ -160,7 +165,10 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const impl = createTrustServiceImpl({
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
-    getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
+    getKeys: createGetKeysHandler(backend, stack ? {
+      tufUrl: `${url}/tuf/`,
+      clientSigningConfig: servedSigningConfig(stack.signingConfig, stack.instance.baseUrl, url, parseIssuerEntries(config.oidcIssuers).map((i) => i.issuer)),
+    } : {}),
     ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
     ...certus.handlers,
   });

@@ -5,17 +5,31 @@
  * The material is fixed while the server runs (rotation happens while it is stopped); only the
  * TUF root version can move (the repository re-signs its root before it expires). In the external
  * mode the trusted root is the one last fetched from TUF, so the answer follows its refreshes.
+ *
+ * With a signing config, the answer also carries both as one client trust config
+ * (`application/vnd.dev.sigstore.clienttrustconfig.v0.1+json`), the single file
+ * `sigstore --trust-config` takes.
  */
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GetKeysResponseSchema, type GetKeysResponse } from "@certus/trust-sdk";
-import { SigningConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
+import { ClientTrustConfigSchema, SigningConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
+import type { SigningConfigJson } from "../sigstore/embedded/tuf/signing-config.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
+
+/** Media type of the client trust config (protobuf-specs `ClientTrustConfig`). */
+export const CLIENT_TRUST_CONFIG_MEDIA_TYPE = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
 
 /** Options of {@link createGetKeysHandler}. */
 export interface GetKeysOptions {
   /** Base URL of the TUF repository as clients reach it, ending in `/tuf/`. */
   tufUrl?: string;
+  /**
+   * The signing config of `clientTrustConfig`, as served to clients (service URLs at the
+   * instance's public URL, the URL clients reach); default the backend's. `signingConfig` stays
+   * the backend's, the one published through TUF.
+   */
+  clientSigningConfig?: SigningConfigJson;
 }
 
 export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOptions = {}) {
@@ -27,9 +41,18 @@ export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOp
     const current = backend.trustedRoot();
     if (base === undefined || root !== current) {
       const signingConfig = backend.signingConfig();
+      const clientSigningConfig = options.clientSigningConfig ?? signingConfig;
+      const trustedRoot = fromJson(TrustedRootSchema, current as unknown as JsonValue);
+      const signing = signingConfig ? fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) : undefined;
+      const clientSigning = clientSigningConfig ? fromJson(SigningConfigSchema, clientSigningConfig as unknown as JsonValue) : undefined;
       base = create(GetKeysResponseSchema, {
-        trustedRoot: fromJson(TrustedRootSchema, current as unknown as JsonValue),
-        ...(signingConfig ? { signingConfig: fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) } : {}),
+        trustedRoot,
+        ...(signing
+          ? {
+              signingConfig: signing,
+              clientTrustConfig: create(ClientTrustConfigSchema, { mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE, trustedRoot, signingConfig: clientSigning ?? signing }),
+            }
+          : {}),
         keys: backend.publishedKeys().map((k) => ({
           purpose: k.purpose,
           keyId: k.keyId,

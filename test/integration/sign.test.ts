@@ -177,7 +177,10 @@ describe("Sign (embedded stack)", () => {
     expect(statSync(srv.dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(keyDir).mode & 0o777).toBe(0o700);
     const files = readdirSync(keyDir);
-    expect(files.filter((f) => f.endsWith(".key.pem")).length).toBe(5);
+    // CA root and intermediate, transparency log, TSA root and signer, CT log.
+    expect(files.filter((f) => f.endsWith(".key.pem")).length).toBe(6);
+    expect(files).toContain("ctlog.key.pem");
+    expect(statSync(join(srv.dataDir, "ctlog", "1")).mode & 0o777).toBe(0o700);
     for (const f of files) expect(statSync(join(keyDir, f)).mode & 0o777, f).toBe(0o600);
     const all = srv.logs.join("\n");
     expect(all).not.toMatch(/PRIVATE KEY/);

@@ -146,6 +146,7 @@ describe("key rotation through TUF", () => {
     try {
       expect(await run(["keys", "rotate", "--purpose", "ca", "--data-dir", dataDir])).toBe(0);
       expect(await run(["keys", "rotate", "--purpose", "tsa", "--data-dir", dataDir])).toBe(0);
+      expect(await run(["keys", "rotate", "--purpose", "ct", "--data-dir", dataDir])).toBe(0);
       expect(await run(["keys", "rotate", "--purpose", "tuf-root", "--data-dir", dataDir])).toBe(0);
     } finally {
       log.mockRestore();
@@ -163,6 +164,12 @@ describe("key rotation through TUF", () => {
       expect(keys.keys.filter((k) => k.purpose === "CA_ROOT")).toHaveLength(2);
       const tsas = (keys.trustedRoot as unknown as { timestampAuthorities: Array<{ validFor: { end?: string } }> }).timestampAuthorities;
       expect(tsas.map((t) => t.validFor.end !== undefined)).toEqual([true, false]);
+      // A new CT log (new key, new log ID) beside the retired one, each at its own URL.
+      const ctlogs = (keys.trustedRoot as unknown as { ctlogs: Array<{ baseUrl: string; logId: { keyId: string }; publicKey: { validFor: { end?: string } } }> }).ctlogs;
+      expect(ctlogs.map((t) => t.publicKey.validFor.end !== undefined)).toEqual([true, false]);
+      expect(ctlogs[0]!.logId.keyId).not.toBe(ctlogs[1]!.logId.keyId);
+      expect(ctlogs.map((t) => new URL(t.baseUrl).pathname)).toEqual(["/ctlog/1", "/ctlog/2"]);
+      expect(keys.keys.filter((k) => k.purpose === "CTLOG").map((k) => k.validFor.end !== undefined)).toEqual([true, false]);
       expect(keys.keys.filter((k) => k.purpose === "TUF_ROOT").map((k) => k.validFor.end !== undefined)).toEqual([true, false]);
 
       // 2.root.json is signed by both the old and the new root key.
@@ -194,9 +201,10 @@ describe("key rotation through TUF", () => {
       expect(chainOf(newBundle)).not.toBe(chainOf(oldBundle));
       const policy = (issuer: string) => ({ subjectAlternativeName: "certus-trust@certus.cloud", extensions: { issuer } });
       stockVerify(after, oldBundle, undefined, policy(oldIssuer));
-      stockVerify(after, newBundle, undefined, policy(srv.url));
+      // The service's issuer was fixed at first start: the restart on another port keeps it.
+      stockVerify(after, newBundle, undefined, policy(oldIssuer));
       // The old trusted root does not know the new CA.
-      expect(() => stockVerify(before, newBundle, undefined, policy(srv.url))).toThrow();
+      expect(() => stockVerify(before, newBundle, undefined, policy(oldIssuer))).toThrow();
     } finally {
       await srv.stop();
     }

@@ -2,20 +2,24 @@
  * cosign (built from its Go module at the pinned version by scripts/setup-cosign.mjs, cached
  * outside the repository) uses Certus-Trust as its private Sigstore: `sign-blob` against our
  * Fulcio, Rekor and TSA endpoints (through a signing config, cosign v3's way, and through explicit
- * URLs), `verify-blob` with the served trusted root, and `verify-blob` of a bundle our own Sign made.
+ * URLs), `verify-blob` with the served trusted root (and our `POST /v1/verify` of cosign's bundle),
+ * `verify-blob` of a message-signature bundle and `verify-blob-attestation` of a DSSE bundle our
+ * own Sign made, and the refusal of a leaf whose SCT is removed or altered.
  *
- * Our CA has no certificate-transparency log, so verification passes `--insecure-ignore-sct`
- * (the trusted root lists no CT logs). When cosign is not built, every test here is skipped and
- * the reason is printed; run `node scripts/setup-cosign.mjs` to build it.
+ * Verification runs on cosign's default policy: no `--insecure-ignore-sct`, the leaf's embedded
+ * SCT is checked against the CT log key in the served trusted root. When cosign is not built,
+ * every test here is skipped and the reason is printed; run `node scripts/setup-cosign.mjs` to
+ * build it.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 const COSIGN: string = cosignPath();
@@ -96,7 +100,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
 
   const verifyArgs = (bundle: string, artifact: string, identity: string, issuer: string) => [
     "verify-blob", "--bundle", bundle, "--trusted-root", trustedRootPath,
-    "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, "--insecure-ignore-sct", artifact,
+    "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, artifact,
   ];
 
   it("sign-blob with --signing-config (cosign v3's way), then verify-blob with the served trusted root", async (ctx) => {
@@ -107,6 +111,17 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     const token = await idp.mintIdToken({ email: EMAIL });
     expectOk(await cosign(["sign-blob", "--yes", "--signing-config", signingConfigPath, "--trusted-root", trustedRootPath, "--identity-token", token, "--bundle", bundle, artifact]));
     expectOk(await cosign(verifyArgs(bundle, artifact, EMAIL, idp.issuer)));
+    // Our Verify accepts cosign's bundle too.
+    const verdict = (await (await fetch(`${srv.url}/v1/verify`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        artifact: { digest: `sha256:${createHash("sha256").update(readFileSync(artifact)).digest("hex")}` },
+        bundle: JSON.parse(readFileSync(bundle, "utf8")),
+        expectedSigner: { subject: EMAIL, issuer: idp.issuer },
+      }),
+    })).json()) as { verified: boolean; failures: unknown[] };
+    expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
     // Another identity, another issuer, another artifact: refused.
     expect((await cosign(verifyArgs(bundle, artifact, "mallory@example.com", idp.issuer))).status).not.toBe(0);
     expect((await cosign(verifyArgs(bundle, artifact, EMAIL, "https://issuer.example"))).status).not.toBe(0);
@@ -161,5 +176,44 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
     expectOk(await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud", srv.url)));
     expect((await cosign(verifyArgs(bundle, artifact, "certus-trust@certus.cloud.example", srv.url))).status).not.toBe(0);
+  });
+
+  it("verify-blob-attestation on a DSSE bundle made by our Sign", async () => {
+    const artifact = join(work, "artifact-4.txt");
+    const bytes = Buffer.from(`attested by certus-trust ${Date.now()}\n`);
+    writeFileSync(artifact, bytes);
+    const res = await fetch(`${srv.url}/v1/sign`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ artifact: { uri: "file://artifact-4.txt", digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` } }),
+    });
+    expect(res.status).toBe(200);
+    const bundle = join(work, "artifact-4.sigstore.json");
+    writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
+    const attestationArgs = (identity: string, file: string) => [
+      "verify-blob-attestation", "--bundle", bundle, "--trusted-root", trustedRootPath, "--type", "https://certus.cloud/trust/outer-signature/v1",
+      "--certificate-identity", identity, "--certificate-oidc-issuer", srv.url, file,
+    ];
+    expectOk(await cosign(attestationArgs("certus-trust@certus.cloud", artifact)));
+    expect((await cosign(attestationArgs("certus-trust@certus.cloud.example", artifact))).status).not.toBe(0);
+    const other = join(work, "other-4.txt");
+    writeFileSync(other, "not what was attested\n");
+    expect((await cosign(attestationArgs("certus-trust@certus.cloud", other))).status).not.toBe(0);
+  });
+
+  it("verify-blob on its default policy: a valid embedded SCT passes; removed or altered, it is refused", async () => {
+    const artifact = join(work, "artifact-sct.txt");
+    const bytes = Buffer.from(`sct variants for cosign ${Date.now()}\n`);
+    writeFileSync(artifact, bytes);
+    for (const variant of ["valid", "removed", "altered"] as const) {
+      const bundle = join(work, `artifact-sct-${variant}.sigstore.json`);
+      writeFileSync(bundle, JSON.stringify(await bundleWithSct(srv, variant, bytes)));
+      const r = await cosign(verifyArgs(bundle, artifact, SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER));
+      if (variant === "valid") expectOk(r);
+      else {
+        expect(r.status, `${variant}: ${r.out}`).not.toBe(0);
+        expect(r.out, variant).toMatch(/SCT|signed certificate timestamp/i);
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Differential verification of the real-world fixtures (test/fixtures/real-world/): our engine,
  * stock `@sigstore/verify` (in-process), sigstore-python (PyPI, pinned, in the project's test venv;
- * scripts/setup-sigstore-python.mjs) and sigstore-go through cosign (`verify-blob` /
+ * scripts/setup-tools.mjs --sigstore-python, in .cache/sigstore-venv) and sigstore-go through cosign (`verify-blob` /
  * `verify-blob-attestation` with `--trusted-root`; scripts/setup-cosign.mjs).
  *
  * Every verdict is recorded below, with the reason where the verifiers disagree and our position.
@@ -20,9 +20,11 @@ import { describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 // @ts-expect-error -- a plain .mjs script without declarations
-import { SIGSTORE_PYTHON, sigstorePythonInstalled } from "../../scripts/setup-sigstore-python.mjs";
 // @ts-expect-error -- a plain .mjs script without declarations
-import { venvPython } from "../../scripts/setup-tools.mjs";
+import { SIGSTORE_PYTHON, sigstoreCli, sigstoreVenv } from "../../scripts/setup-tools.mjs";
+
+/** The Python of the pinned sigstore-python's own venv (scripts/setup-tools.mjs --sigstore-python). */
+const venvPython: string = path.join(sigstoreVenv as string, "bin", "python");
 import { verifyBundle, type ExpectedSigner } from "../../src/sigstore/verify/index.js";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures/real-world");
@@ -184,7 +186,7 @@ function sigstoreJs(c: Case): Verdict {
   }
 }
 
-const pythonReady: boolean = sigstorePythonInstalled() && existsSync(venvPython as string);
+const pythonReady: boolean = existsSync(sigstoreCli as string) && existsSync(venvPython);
 const cosignBin: string = cosignPath();
 const cosignReady: boolean = installedVersion(cosignBin) === COSIGN_VERSION;
 

@@ -10,6 +10,7 @@ import * as x509 from "@peculiar/x509";
 import { attest, sign } from "sigstore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -82,6 +83,26 @@ describe("sigstore-js against Certus-Trust's Sigstore-compatible endpoints", () 
   });
 });
 
+describe("embedded SCTs on the default verification policy", () => {
+  it("a leaf with a valid SCT verifies; with the SCT removed or altered, @sigstore/verify and POST /v1/verify refuse it", async () => {
+    const artifact = Buffer.from(`sct variants ${Date.now()}\n`);
+    const digest = `sha256:${createHash("sha256").update(artifact).digest("hex")}`;
+    const policy = { subjectAlternativeName: SCT_FIXTURE_IDENTITY, extensions: { issuer: SCT_FIXTURE_ISSUER } };
+    const expectedSigner = { subject: SCT_FIXTURE_IDENTITY, issuer: SCT_FIXTURE_ISSUER };
+    const valid = await bundleWithSct(srv, "valid", artifact);
+    stockVerify(trustedRoot, valid, artifact, policy);
+    const ok = await certusVerify({ artifact: { digest }, bundle: valid, expectedSigner });
+    expect(ok.verified, JSON.stringify(ok.failures)).toBe(true);
+    for (const variant of ["removed", "altered"] as const) {
+      const bundle = await bundleWithSct(srv, variant, artifact);
+      expect(() => stockVerify(trustedRoot, bundle, artifact, policy), variant).toThrow(/SCT/);
+      const verdict = await certusVerify({ artifact: { digest }, bundle, expectedSigner });
+      expect(verdict.verified, variant).toBe(false);
+      expect(verdict.failures.map((f: { code: string }) => f.code), variant).toEqual(["SCT_INVALID"]);
+    }
+  });
+});
+
 describe("Fulcio v2-compatible endpoint", () => {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const publicPem = publicKey.export({ format: "pem", type: "spki" }).toString();
@@ -97,11 +118,15 @@ describe("Fulcio v2-compatible endpoint", () => {
   it("issues leaf + intermediate + root for a verified token; SAN and issuer come from the token", async () => {
     const r = await signingCert(srv.url, request(await idp.mintIdToken({ email: EMAIL }), EMAIL));
     expect(r.status).toBe(200);
-    const chain = r.json.signedCertificateDetachedSct.chain.certificates as string[];
+    // As Fulcio with a CT log: the SCT is embedded in the leaf.
+    expect(r.json.signedCertificateDetachedSct).toBeUndefined();
+    const chain = r.json.signedCertificateEmbeddedSct.chain.certificates as string[];
     expect(chain).toHaveLength(3);
     const leaf = new x509.X509Certificate(chain[0]!);
     expect(leaf.getExtension(x509.SubjectAlternativeNameExtension)!.names.items.map((n) => n.value)).toEqual([EMAIL]);
     expect(Buffer.from(leaf.getExtension("1.3.6.1.4.1.57264.1.1")!.value).toString()).toBe(idp.issuer);
+    expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.2")).not.toBeNull();
+    expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.3")).toBeNull();
     const bundle = (await (await fetch(`${srv.url}/api/v2/trustBundle`)).json()) as any;
     expect(bundle.chains[0].certificates).toEqual(chain.slice(1));
     const config = (await (await fetch(`${srv.url}/api/v2/configuration`)).json()) as any;

@@ -20,7 +20,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { spawnCliServer, tempDir, type CliServer } from "../helpers/server.js";
 import {
   bundleCheckpoint, expectConsistent, expectStillLogged, fetchLogKey, fetchTrustedRoot, prng, readCheckpoint, received,
-  signOnce, stockVerifier, transparency, type ReceivedBundle, type SeenCheckpoint,
+  recordedIssuer, signOnce, stockVerifier, transparency, type ReceivedBundle, type SeenCheckpoint,
 } from "./support.js";
 
 /** SIGKILLs per run. */
@@ -92,7 +92,8 @@ function load(url: string, logKey: KeyObject, round: number, stop: Promise<void>
         out.failures.push(`sign answered ${r.status}: ${JSON.stringify(r.json)}`);
         continue;
       }
-      const b = received(r.json, artifact, format, url);
+      // The issuer was fixed at first start; restarts on other ports keep it.
+      const b = received(r.json, artifact, format, recordedIssuer(dataDir));
       out.bundles.push(b);
       see(bundleCheckpoint(b, logKey));
       flow();

@@ -75,7 +75,7 @@ interface LoadLog {
 }
 
 /** Signs continuously with `concurrency` clients until `stop()`; records every answer. */
-function signLoad(url: string, logKey: Awaited<ReturnType<typeof fetchLogKey>>, concurrency: number, tag: string) {
+function signLoad(url: string, logKey: Awaited<ReturnType<typeof fetchLogKey>>, concurrency: number, tag: string, issuer = url) {
   const out: LoadLog = { bundles: [], checkpoints: new Map(), statuses: new Map(), bad: [], latencies: [], recent: [] };
   let stopped = false;
   const client = async (w: number) => {
@@ -93,7 +93,7 @@ function signLoad(url: string, logKey: Awaited<ReturnType<typeof fetchLogKey>>, 
       out.statuses.set(key, (out.statuses.get(key) ?? 0) + 1);
       out.recent = [...out.recent.slice(-19), r.status === 200 ? "ok" : key];
       if (r.status === 200) {
-        const b = received(r.json, artifact, format, url);
+        const b = received(r.json, artifact, format, issuer);
         out.bundles.push(b);
         const cp = bundleCheckpoint(b, logKey);
         out.checkpoints.set(cp.size, cp);
@@ -224,7 +224,8 @@ describe("faults under load", () => {
 
     const larger = await startTestServer({ "log-level": "warn", "log-max-bytes": String(4 * quota) }, dataDir);
     cleanups.push(() => larger.stop());
-    const after = signLoad(larger.url, logKey, 4, "quota-raised");
+    // The issuer was fixed at first start (srv's URL); the restart on another port keeps it.
+    const after = signLoad(larger.url, logKey, 4, "quota-raised", srv.url);
     await after.until(() => after.out.bundles.length >= 10, 20_000);
     const resumed = await after.stop();
     expect(resumed.bad).toEqual([]);

@@ -4,6 +4,8 @@
  * and the checks "this bundle is still in the log" and "this checkpoint is a prefix of that one".
  */
 import { createHash, createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
@@ -23,7 +25,7 @@ export interface ReceivedBundle {
   readonly uuid: string;
   /** Leaf hash of the logged body, recomputed by the client. */
   readonly leafHash: string;
-  /** The issuer in the service's certificate: the server URL when it signed. */
+  /** The issuer in the service's certificate: fixed at first start (instance.json), the first server URL. */
   readonly issuer: string;
 }
 
@@ -101,7 +103,8 @@ export function bundleCheckpoint(b: ReceivedBundle, logKey: KeyObject): SeenChec
  * with the trust material built once (it is the slow part) and reused for every bundle.
  */
 export function stockVerifier(trustedRoot: unknown): (b: ReceivedBundle) => void {
-  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)), { ctlogThreshold: 0, tlogThreshold: 1, timestampThreshold: 1 });
+  // Default policy: one SCT, one log entry, one timestamp.
+  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)));
   return (b) => {
     const bundle = bundleFromJSON(b.bundle as SerializedBundle);
     verifier.verify(toSignedEntity(bundle, b.format === "message" ? b.artifact : undefined), { subjectAlternativeName: IDENTITY, extensions: { issuer: b.issuer } });
@@ -155,4 +158,9 @@ export function prng(seed: number): () => number {
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The service's signing issuer recorded in `<dataDir>/instance.json` at first start. */
+export function recordedIssuer(dataDir: string): string {
+  return (JSON.parse(readFileSync(join(dataDir, "instance.json"), "utf8")) as { issuer: string }).issuer;
 }

@@ -3,8 +3,10 @@
  *
  *   POST /api/v2/signingCert   credentials.oidcIdentityToken (or `Authorization: Bearer`) + publicKeyRequest{publicKey{algorithm,
  *                              content}, proofOfPossession} or certificateSigningRequest (base64 PEM)
- *                              → 200 {signedCertificateDetachedSct: {chain: {certificates: [leaf,
- *                              intermediate, root]}}} (no SCT: this CA has no CT log)
+ *                              → 200 {signedCertificateEmbeddedSct: {chain: {certificates: [leaf,
+ *                              intermediate, root]}}}: the leaf embeds the SCT of the embedded CT
+ *                              log, as Fulcio's does (`signedCertificateDetachedSct` only for a CA
+ *                              without a CT log)
  *   GET  /api/v2/trustBundle   → {chains: [{certificates: [intermediate, root]}]}
  *   GET  /api/v2/configuration → {issuers: [{issuerUrl, audience, challengeClaim}]}
  *
@@ -105,7 +107,8 @@ export function createFulcioRoutes(stack: EmbeddedStack, verifier: OidcTokenVeri
       if (err instanceof InvalidArgumentError) throw bad(err.message);
       throw err;
     }
-    sendJson(res, 200, { signedCertificateDetachedSct: { chain: { certificates: [issued.certificatePem, ...stack.ca.chainPem()] } } });
+    const chain = { chain: { certificates: [issued.certificatePem, ...stack.ca.chainPem()] } };
+    sendJson(res, 200, issued.embeddedSct ? { signedCertificateEmbeddedSct: chain } : { signedCertificateDetachedSct: chain });
   }
 
   return async function route(req: Req, res: Res, url: URL): Promise<boolean> {

@@ -126,7 +126,9 @@ function firstSubjectDigest(envelope: Envelope): string | undefined {
 }
 
 function acceptDsse(spec: Record<string, unknown>): AcceptedEntry {
-  if (spec["envelopeHash"] !== undefined || spec["payloadHash"] !== undefined || spec["signatures"] !== undefined) {
+  // null counts as absent: sigstore-python sends the read-only fields as null, which Rekor ignores.
+  const given = (name: string) => spec[name] !== undefined && spec[name] !== null;
+  if (given("envelopeHash") || given("payloadHash") || given("signatures")) {
     throw bad("spec", "give proposedContent only; envelopeHash, payloadHash and signatures are computed by the log");
   }
   const proposed = object(spec["proposedContent"], "spec.proposedContent");

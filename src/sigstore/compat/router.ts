@@ -1,5 +1,5 @@
 /**
- * The Sigstore-compatible endpoints (Fulcio v2, Rekor v1, TSA) as one
+ * The Sigstore-compatible endpoints (Fulcio v2, Rekor v1, TSA, the CT logs' RFC 6962 API) as one
  * `PathHandler` for the one-port HTTP handler, so stock Sigstore clients (sigstore-js, cosign,
  * sigstore-go) can use this service as their private Sigstore instance.
  *
@@ -11,9 +11,11 @@ import type { Logger } from "../../logger.js";
 import { TrustError } from "../../errors.js";
 import type { OidcTokenVerifier } from "../../oidc/index.js";
 import type { EmbeddedStack } from "../embedded/stack.js";
+import { createCtRoutes, isCtPath } from "./ct.js";
 import { createFulcioRoutes } from "./fulcio.js";
 import { CompatHttpError, sendFulcioError, sendJson, sendRekorError, type Req, type Res } from "./http.js";
 import { createRekorRoutes, rekorStatusOf } from "./rekor.js";
+import { servedSigningConfig } from "./served-signing-config.js";
 import { createTsaRoutes } from "./tsa.js";
 
 /**
@@ -41,23 +43,15 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   const fulcio = createFulcioRoutes(opts.stack, opts.tokenVerifier);
   const rekor = createRekorRoutes(opts.stack, opts.maxBodyBytes);
   const tsa = createTsaRoutes(opts.stack);
+  const ct = createCtRoutes(opts.stack);
   // The stack's signing config, pointing at the reachable URL, with the configured issuers as its OIDC services.
-  const base = opts.serviceUrl.replace(/\/+$/, "");
-  const stackBase = opts.stack.instance.baseUrl.replace(/\/+$/, "");
-  const rebase = <S extends { url: string }>(s: S): S => ({ ...s, url: s.url.startsWith(stackBase) ? `${base}${s.url.slice(stackBase.length)}` : s.url });
-  const config = opts.stack.signingConfig;
-  const signingConfig = {
-    ...config,
-    caUrls: config.caUrls.map(rebase),
-    rekorTlogUrls: config.rekorTlogUrls.map(rebase),
-    tsaUrls: config.tsaUrls.map(rebase),
-    oidcUrls: opts.tokenVerifier.issuers.map((i) => ({ ...config.caUrls[0]!, url: i.issuer })),
-  };
+  const signingConfig = servedSigningConfig(opts.stack.signingConfig, opts.stack.instance.baseUrl, opts.serviceUrl, opts.tokenVerifier.issuers.map((i) => i.issuer));
 
   return async (req: Req, res: Res) => {
     const path = (req.url ?? "").split("?")[0]!;
     const isFulcio = path.startsWith("/api/v2/");
-    if (!isFulcio && !path.startsWith("/api/v1/")) return false;
+    const isCt = isCtPath(path);
+    if (!isFulcio && !isCt && !path.startsWith("/api/v1/")) return false;
     const sendError = isFulcio ? sendFulcioError : sendRekorError;
     try {
       const url = new URL(req.url ?? "/", "http://localhost");
@@ -65,7 +59,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
         sendJson(res, 200, signingConfig);
         return true;
       }
-      const handled = isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
+      const handled = isCt ? await ct(req, res, url) : isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
       if (!handled) sendError(res, 404, `no route for ${req.method} ${path}`);
       return true;
     } catch (err) {

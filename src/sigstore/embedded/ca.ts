@@ -17,6 +17,8 @@ import { loadOrIssueCertificate, loadOrIssueRootCertificate } from "../keys/cert
 import { keyIdentifier, signCertificate } from "../keys/certificate-signer.js";
 import type { KeySigner } from "../keys/key-signer.js";
 import { addYears, backdatedStart } from "../keys/validity.js";
+import { finalCertificate, poisonExtension } from "./ct/final-certificate.js";
+import type { PrecertificateLog } from "./ct/precertificate-log.js";
 
 /** Fulcio's OIDC issuer extension (V2): the value is a DER UTF8String. */
 export const OID_FULCIO_ISSUER_V2 = "1.3.6.1.4.1.57264.1.8";
@@ -46,6 +48,12 @@ export interface EmbeddedCAOptions {
   validityYears?: number;
   /** Clock; default the system clock. */
   now?: () => Date;
+  /**
+   * The certificate-transparency log each leaf's precertificate is submitted to; its SCT is
+   * embedded in the leaf. Without one, leaves carry no SCT (and a trusted root must then list no
+   * CT log, or verifiers refuse them).
+   */
+  ctLog?: PrecertificateLog;
 }
 
 /** A request for a leaf certificate. */
@@ -66,6 +74,8 @@ export interface IssuedCertificate {
   certificateDer: Buffer<ArrayBuffer>;
   /** When the certificate stops being valid. */
   notAfter: Date;
+  /** True when the certificate embeds an SCT from the CA's CT log. */
+  embeddedSct: boolean;
 }
 
 /** Subject of a CA as the trusted root lists it. */
@@ -80,6 +90,7 @@ export class EmbeddedCA {
   readonly #intermediateKey: KeySigner;
   readonly #intermediateKeyId: string;
   readonly #now: () => Date;
+  readonly #ctLog: PrecertificateLog | undefined;
 
   private constructor(
     root: x509.X509Certificate,
@@ -87,12 +98,14 @@ export class EmbeddedCA {
     intermediateKey: KeySigner,
     intermediateKeyId: string,
     now: () => Date,
+    ctLog: PrecertificateLog | undefined,
   ) {
     this.root = root;
     this.intermediate = intermediate;
     this.#intermediateKey = intermediateKey;
     this.#intermediateKeyId = intermediateKeyId;
     this.#now = now;
+    this.#ctLog = ctLog;
   }
 
   /** Loads the persisted chain, issuing the root and intermediate on first start. */
@@ -139,7 +152,7 @@ export class EmbeddedCA {
           options.rootKey,
         ),
     );
-    return new EmbeddedCA(root, intermediate, options.intermediateKey, intermediateKeyId, now);
+    return new EmbeddedCA(root, intermediate, options.intermediateKey, intermediateKeyId, now, options.ctLog);
   }
 
   /** Start of the CA's validity (the root's notBefore, already back-dated): the trusted root's `validFor.start`. */
@@ -172,7 +185,10 @@ export class EmbeddedCA {
     const issuer = checkText("oidcIssuer", request.oidcIssuer);
     const notBefore = backdatedStart(request.notBefore ?? this.#now());
     const notAfter = new Date(notBefore.getTime() + LEAF_VALIDITY_MS);
-    const certificate = await signCertificate(
+    // With a CT log, this is the precertificate (RFC 6962 §3.1): the poison extension goes last,
+    // where the final certificate's SCT list will take its place.
+    const ctLog = this.#ctLog;
+    const signed = await signCertificate(
       {
         issuer: this.intermediate.subjectName,
         publicKeySpki,
@@ -186,14 +202,24 @@ export class EmbeddedCA {
           new x509.SubjectAlternativeNameExtension([san], true),
           new x509.Extension(OID_FULCIO_ISSUER_V1, false, Buffer.from(issuer, "utf8")),
           new x509.Extension(OID_FULCIO_ISSUER_V2, false, new asn1js.Utf8String({ value: issuer }).toBER()),
+          ...(ctLog ? [poisonExtension()] : []),
         ],
       },
       this.#intermediateKey,
     );
+    let certificate = signed;
+    if (ctLog) {
+      const sct = await ctLog.submit(new Uint8Array(signed.rawData), this.chainDer());
+      certificate = new x509.X509Certificate(await finalCertificate(new Uint8Array(signed.rawData), [sct], this.#intermediateKey));
+    }
     return {
-      certificatePem: certificate.toString("pem"),
+      // With the final newline, as OpenSSL and Python's cryptography write PEM: the log entry
+      // body carries this text, and sigstore-python rebuilds the body from the certificate and
+      // compares the two byte for byte.
+      certificatePem: `${certificate.toString("pem")}\n`,
       certificateDer: Buffer.from(certificate.rawData),
       notAfter: certificate.notAfter,
+      embeddedSct: ctLog !== undefined,
     };
   }
 }

@@ -23,7 +23,7 @@ import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "..
 import { KEY_DIRECTORY_NAME, KeyStore, type KeyPurpose } from "../keys/key-store.js";
 
 /** The key sets `certus-trust keys rotate --purpose` accepts. */
-export const ROTATABLE_SETS = ["ca", "tsa", "tuf-root"] as const;
+export const ROTATABLE_SETS = ["ca", "tsa", "ct", "tuf-root"] as const;
 
 /** A key set that rotates as one. */
 export type RotatableSet = (typeof ROTATABLE_SETS)[number];
@@ -32,6 +32,8 @@ export type RotatableSet = (typeof ROTATABLE_SETS)[number];
 export const SET_PURPOSES: Readonly<Record<RotatableSet, readonly KeyPurpose[]>> = {
   ca: ["ca-root", "ca-intermediate"],
   tsa: ["tsa-root", "tsa"],
+  // A new CT log key is a new CT log (its log ID is the key's hash): each generation has its own.
+  ct: ["ctlog"],
   "tuf-root": ["tuf-root"],
 };
 

@@ -9,6 +9,8 @@ import type { Witness } from "@sigstore/sign";
 import { ensurePrivateDirectory } from "../keys/atomic-file.js";
 import { KeyStore, STACK_KEY_PURPOSES } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
+import { ctLogDirectory, ctLogUrl } from "./ct/ct-paths.js";
+import { EmbeddedCtLog } from "./ct/ct-log.js";
 import { openKeyGenerations, type KeyGeneration } from "./generations.js";
 import { loadInstanceIdentity, type InstanceIdentity } from "./instance.js";
 import { ServiceClock } from "./service-clock.js";
@@ -35,8 +37,15 @@ export interface EmbeddedStackOptions {
   publicUrl: string;
   /** The service's signing identity (certificate SAN). */
   identity: string;
-  /** OIDC issuer written into the service's certificates. */
-  issuer: string;
+  /**
+   * OIDC issuer written into the service's certificates, when configured explicitly: replaces
+   * the one recorded in `instance.json` (a logged change). Otherwise the recorded one is used.
+   */
+  issuer?: string;
+  /** The issuer recorded on first start when none is configured: the public URL, else the reachable URL. */
+  defaultIssuer: string;
+  /** Told when the recorded issuer is first set or changed (the server logs it). */
+  onIssuerChange?: (change: { from: string | undefined; to: string }) => void;
   /** Size quota of the log database in bytes (see `EmbeddedLogOptions.maxDatabaseBytes`); 0 or absent: none. */
   logMaxBytes?: number;
   /** TUF metadata lifetimes and renewal; defaults in `tuf/policy.ts`. */
@@ -49,7 +58,7 @@ export interface EmbeddedStackOptions {
 
 /** A public key the service holds, for GetKeys. */
 export interface PublishedKey {
-  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "TSA_ROOT" | "TSA" | "TUF_ROOT" | "TUF_TARGETS" | "TUF_SNAPSHOT" | "TUF_TIMESTAMP";
+  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "CTLOG" | "TSA_ROOT" | "TSA" | "TUF_ROOT" | "TUF_TARGETS" | "TUF_SNAPSHOT" | "TUF_TIMESTAMP";
   keyId: string;
   publicKeyPem: string;
   validFrom: Date;
@@ -80,6 +89,8 @@ export class EmbeddedStack {
     readonly caGenerations: readonly AuthorityGeneration<EmbeddedCA>[],
     /** Every TSA generation, oldest first. */
     readonly tsaGenerations: readonly AuthorityGeneration<EmbeddedTSA>[],
+    /** Every CT log generation, oldest first; the last one logs every new precertificate. */
+    readonly ctGenerations: readonly AuthorityGeneration<EmbeddedCtLog>[],
     /** The Sigstore signing config pointing at this instance. */
     readonly signingConfig: SigningConfigJson,
     readonly tufKeys: TufRoleKeys,
@@ -89,14 +100,26 @@ export class EmbeddedStack {
 
   static async open(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
     await ensurePrivateDirectory(opts.dataDir);
-    const instance = await loadInstanceIdentity(opts.dataDir, opts.publicUrl);
+    const instance = await loadInstanceIdentity(opts.dataDir, {
+      publicUrl: opts.publicUrl,
+      defaultIssuer: opts.defaultIssuer,
+      ...(opts.issuer ? { issuer: opts.issuer } : {}),
+      ...(opts.onIssuerChange ? { onIssuerChange: opts.onIssuerChange } : {}),
+    });
     const keys = await KeyStore.open(opts.dataDir, { purposes: STACK_KEY_PURPOSES });
     // One non-decreasing clock for the CA, the service identity, the TSA and the log (see service-clock.ts).
     const clock = new ServiceClock();
     const now = () => clock.now();
-    const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
-      EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate"), now }),
+    // The CT logs accept precertificates chaining to any CA generation's root (known once opened).
+    let caRoots: Uint8Array[] = [];
+    const ctGenerations = await openGenerations(opts.dataDir, "ct", (g) =>
+      EmbeddedCtLog.open({ directory: ctLogDirectory(opts.dataDir, g.generation), signer: g.keys.signer("ctlog"), acceptedRoots: () => caRoots, clock: () => clock.nowMs() }),
     );
+    const ctLog = ctGenerations.at(-1)!.authority;
+    const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
+      EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate"), now, ctLog }),
+    );
+    caRoots = caGenerations.map((g) => new Uint8Array(g.authority.root.rawData));
     const tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
       EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa"), now }),
     );
@@ -119,7 +142,7 @@ export class EmbeddedStack {
     let trustedRoot: TrustedRootJson;
     let signingConfig: SigningConfigJson;
     try {
-      const signer = new ServiceIdentity({ ca, issuer: opts.issuer, identity: opts.identity, now });
+      const signer = new ServiceIdentity({ ca, issuer: instance.issuer, identity: opts.identity, now });
       const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
         gens.filter((g) => g.retiredAt !== undefined).map((g) => ({ authority: g.authority, validTo: retiredEnd(g.retiredAt!) }));
       trustedRoot = buildTrustedRoot({
@@ -128,6 +151,12 @@ export class EmbeddedStack {
         caUri: instance.baseUrl,
         tsaUri: `${instance.baseUrl}${TSA_PATH}`,
         tlog: { baseUrl: instance.baseUrl, publicKeySpki: keys.signer("tlog").publicKeySpki, validFrom: keys.createdAt("tlog") },
+        ctlogs: ctGenerations.map((g) => ({
+          baseUrl: ctLogUrl(instance.baseUrl, g.generation),
+          publicKeySpki: g.keys.signer("ctlog").publicKeySpki,
+          validFrom: g.keys.createdAt("ctlog"),
+          ...(g.retiredAt ? { validTo: retiredEnd(g.retiredAt) } : {}),
+        })),
         retiredCas: retired(caGenerations),
         retiredTsas: retired(tsaGenerations),
       });
@@ -151,9 +180,10 @@ export class EmbeddedStack {
         ...(opts.onTufRenewalError ? { onRenewalError: opts.onTufRenewalError } : {}),
       });
       tuf.start();
-      return new EmbeddedStack(instance, keys, ca, tsa, log, signer, trustedRoot, caGenerations, tsaGenerations, signingConfig, tufKeys, tuf);
+      return new EmbeddedStack(instance, keys, ca, tsa, log, signer, trustedRoot, caGenerations, tsaGenerations, ctGenerations, signingConfig, tufKeys, tuf);
     } catch (err) {
       await log.close();
+      for (const g of ctGenerations) await g.authority.close();
       throw err;
     }
   }
@@ -180,6 +210,7 @@ export class EmbeddedStack {
         key("CA_INTERMEDIATE", g.keys.signer("ca-intermediate").publicKeySpki, g.authority.validFrom, g.retiredAt),
       ]),
       key("TLOG", this.keys.signer("tlog").publicKeySpki, new Date(this.trustedRoot.tlogs[0]!.publicKey.validFor.start)),
+      ...this.ctGenerations.map((g) => key("CTLOG", g.keys.signer("ctlog").publicKeySpki, g.keys.createdAt("ctlog"), g.retiredAt)),
       ...this.tsaGenerations.flatMap((g) => [
         key("TSA_ROOT", g.keys.signer("tsa-root").publicKeySpki, g.authority.validFrom, g.retiredAt),
         key("TSA", g.keys.signer("tsa").publicKeySpki, g.authority.validFrom, g.retiredAt),
@@ -194,6 +225,7 @@ export class EmbeddedStack {
   async close(): Promise<void> {
     await this.tuf.close();
     await this.log.close();
+    for (const g of this.ctGenerations) await g.authority.close();
   }
 }
 
@@ -207,7 +239,7 @@ function retiredEnd(at: Date): Date {
 
 async function openGenerations<A>(
   dataDir: string,
-  set: "ca" | "tsa",
+  set: "ca" | "tsa" | "ct",
   open: (g: KeyGeneration) => Promise<A>,
 ): Promise<AuthorityGeneration<A>[]> {
   const generations = await openKeyGenerations(dataDir, set);

@@ -1,9 +1,10 @@
 /**
  * The embedded stack's Sigstore trusted root (`trusted_root.json`, media type
- * `application/vnd.dev.sigstore.trustedroot+json;version=0.1`, see below): the CA chain, the log key and the TSA
- * chain, each with `validFor.start`, and no CT logs (the embedded CA issues no SCTs). After a key
- * rotation the earlier CAs and TSAs stay listed (oldest first) with `validFor.end` set to when
- * they were retired, so bundles signed before the rotation still verify.
+ * `application/vnd.dev.sigstore.trustedroot+json;version=0.1`, see below): the CA chain, the log key, the TSA
+ * chain and the CT log keys (the embedded CA embeds an SCT from its CT log in every leaf), each
+ * with `validFor.start`. After a key rotation the earlier CAs, TSAs and CT logs stay listed (oldest
+ * first) with `validFor.end` set to when they were retired, so bundles signed before the rotation
+ * still verify.
  *
  * It is a pure function of persisted inputs (certificates, the log key and its creation time), so
  * the JSON is byte-identical across restarts; TUF targets and clients' caches rely on that.
@@ -54,10 +55,27 @@ export interface TrustedRootInput {
   caValidFrom?: Date;
   /** Override of `tsa.validFrom`, used as given. */
   tsaValidFrom?: Date;
+  /**
+   * The CT logs whose SCTs the CA embeds, oldest first (rotation adds one; retired ones carry
+   * `validTo`). Absent or empty: the trusted root lists no CT log, and verifiers require no SCT.
+   */
+  ctlogs?: readonly CtLogInput[];
   /** Earlier CAs (key rotation), oldest first; listed before `ca`. */
   retiredCas?: readonly RetiredAuthority[];
   /** Earlier TSAs (key rotation), oldest first; listed before `tsa`. */
   retiredTsas?: readonly RetiredAuthority[];
+}
+
+/** A CT log as the trusted root lists it. */
+export interface CtLogInput {
+  /** The log's URL (RFC 6962 endpoints are under `<baseUrl>/ct/v1/`). */
+  baseUrl: string;
+  /** The log's public key, SPKI DER; log ID = its SHA-256. */
+  publicKeySpki: Uint8Array;
+  /** When the key came to be; back-dated like the transparency log's. */
+  validFrom: Date;
+  /** When a rotation retired it. */
+  validTo?: Date;
 }
 
 /** A CA or TSA that a rotation replaced: still trusted for what it signed before `validTo`. */
@@ -79,7 +97,7 @@ export interface TrustedRootJson {
 export interface TransparencyLogInstanceJson {
   baseUrl: string;
   hashAlgorithm: "SHA2_256";
-  publicKey: { rawBytes: string; keyDetails: string; validFor: { start: string } };
+  publicKey: { rawBytes: string; keyDetails: string; validFor: { start: string; end?: string } };
   logId: { keyId: string };
 }
 
@@ -111,7 +129,19 @@ export function buildTrustedRoot(input: TrustedRootInput): TrustedRootJson {
       ...(input.retiredCas ?? []).map((r) => authority(r.authority, input.caUri ?? input.tlog.baseUrl, r.authority.validFrom, r.validTo)),
       authority(input.ca, input.caUri ?? input.tlog.baseUrl, input.caValidFrom ?? input.ca.validFrom),
     ],
-    ctlogs: [],
+    ctlogs: (input.ctlogs ?? []).map((ct) => {
+      const spki = Buffer.from(ct.publicKeySpki);
+      return {
+        baseUrl: ct.baseUrl,
+        hashAlgorithm: "SHA2_256" as const,
+        publicKey: {
+          rawBytes: spki.toString("base64"),
+          keyDetails: keyDetails(spki),
+          validFor: { start: backdatedStart(ct.validFrom).toISOString(), ...(ct.validTo === undefined ? {} : { end: ct.validTo.toISOString() }) },
+        },
+        logId: { keyId: logIdOf(spki).toString("base64") },
+      };
+    }),
     timestampAuthorities: [
       ...(input.retiredTsas ?? []).map((r) => authority(r.authority, input.tsaUri ?? input.tlog.baseUrl, r.authority.validFrom, r.validTo)),
       authority(input.tsa, input.tsaUri ?? input.tlog.baseUrl, input.tsaValidFrom ?? input.tsa.validFrom),

@@ -20,8 +20,8 @@ import { TrustError } from "../../errors.js";
 import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "./atomic-file.js";
 import { FileSigner } from "./file-signer.js";
 
-/** The keys of the CA, the log and the TSA (kept in `<dataDir>/keys/`). */
-export const STACK_KEY_PURPOSES = ["ca-root", "ca-intermediate", "tlog", "tsa-root", "tsa"] as const;
+/** The keys of the CA, the log, the TSA and the CT log (kept in `<dataDir>/keys/`). */
+export const STACK_KEY_PURPOSES = ["ca-root", "ca-intermediate", "tlog", "tsa-root", "tsa", "ctlog"] as const;
 
 /** The TUF repository's role keys (kept apart from the stack's, in `<dataDir>/tuf-keys/`). */
 export const TUF_KEY_PURPOSES = ["tuf-root", "tuf-targets", "tuf-snapshot", "tuf-timestamp"] as const;

@@ -47,4 +47,30 @@ describe("buildTrustedRoot", () => {
       await stack.cleanup();
     }
   });
+
+  it("lists CT logs with their log ID and validity; a retired one with its end", async () => {
+    const stack = await openStack();
+    try {
+      const spki = stack.keys.signer("ctlog").publicKeySpki;
+      const other = stack.keys.signer("tlog").publicKeySpki;
+      const end = new Date("2030-01-01T00:00:00.000Z");
+      const root = buildTrustedRoot({
+        ca: stack.ca,
+        tsa: stack.tsa,
+        tlog: { baseUrl: BASE_URL, publicKeySpki: stack.keys.signer("tlog").publicKeySpki, validFrom: stack.keys.createdAt("tlog") },
+        ctlogs: [
+          { baseUrl: `${BASE_URL}/ctlog/1`, publicKeySpki: other, validFrom: stack.keys.createdAt("tlog"), validTo: end },
+          { baseUrl: `${BASE_URL}/ctlog/2`, publicKeySpki: spki, validFrom: stack.keys.createdAt("ctlog") },
+        ],
+      });
+      expect(root.ctlogs.map((c) => c.baseUrl)).toEqual([`${BASE_URL}/ctlog/1`, `${BASE_URL}/ctlog/2`]);
+      expect(root.ctlogs[1]!.logId.keyId).toBe(createHash("sha256").update(spki).digest("base64"));
+      expect(root.ctlogs[0]!.publicKey.validFor.end).toBe(end.toISOString());
+      expect(root.ctlogs[1]!.publicKey.validFor.end).toBeUndefined();
+      expect(new Date(root.ctlogs[1]!.publicKey.validFor.start).getTime()).toBeLessThan(stack.keys.createdAt("ctlog").getTime());
+      expect(toTrustMaterial(TrustedRoot.fromJSON(root)).ctlogs).toHaveLength(2);
+    } finally {
+      await stack.cleanup();
+    }
+  });
 });

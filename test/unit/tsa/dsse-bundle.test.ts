@@ -15,15 +15,17 @@ let identity: ServiceIdentity;
 const policy = { subjectAlternativeName: `^${IDENTITY.replace(/[.]/g, "\\.")}$`, extensions: { issuer: ISSUER } };
 
 beforeAll(async () => {
-  stack = await openStack();
+  stack = await openStack(undefined, undefined, true);
   const root = buildTrustedRoot({
     ca: stack.ca,
     tsa: stack.tsa,
     tlog: { baseUrl: "http://localhost:8888", publicKeySpki: stack.keys.signer("tlog").publicKeySpki, validFrom: stack.keys.createdAt("tlog") },
+    ctlogs: [{ baseUrl: "http://localhost:8888/ctlog/1", publicKeySpki: stack.keys.signer("ctlog").publicKeySpki, validFrom: stack.keys.createdAt("ctlog") }],
   });
   // Round-trip through JSON text, as a client that downloaded trusted_root.json would.
   const trustMaterial = toTrustMaterial(TrustedRoot.fromJSON(JSON.parse(JSON.stringify(root))));
-  verifier = new Verifier(trustMaterial, { ctlogThreshold: 0, tlogThreshold: 0, timestampThreshold: 1 });
+  // The leaf's embedded SCT is required (default ctlogThreshold); no log witness here, the test is about the TSA.
+  verifier = new Verifier(trustMaterial, { tlogThreshold: 0, timestampThreshold: 1 });
   identity = new ServiceIdentity({ ca: stack.ca, issuer: ISSUER });
 });
 afterAll(async () => {

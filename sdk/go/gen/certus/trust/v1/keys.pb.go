@@ -63,7 +63,7 @@ func (*GetKeysRequest) Descriptor() ([]byte, []int) {
 // A public key the service uses.
 type PublicKeyInfo struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA`, `TSA_ROOT`, or a TUF role
+	// What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `CTLOG`, `TSA`, `TSA_ROOT`, or a TUF role
 	// key: `TUF_ROOT`, `TUF_TARGETS`, `TUF_SNAPSHOT`, `TUF_TIMESTAMP`.
 	Purpose string `protobuf:"bytes,1,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	// The key id: hex SHA-256 of the key's DER SubjectPublicKeyInfo.
@@ -200,8 +200,13 @@ type GetKeysResponse struct {
 	Tuf *TufInfo `protobuf:"bytes,3,opt,name=tuf,proto3" json:"tuf,omitempty"`
 	// The Sigstore signing config pointing at this service's endpoints.
 	SigningConfig *v11.SigningConfig `protobuf:"bytes,4,opt,name=signing_config,json=signingConfig,proto3" json:"signing_config,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The trusted root and the signing config as one Sigstore client trust config
+	// (`application/vnd.dev.sigstore.clienttrustconfig.v0.1+json`), the single file that
+	// `sigstore --trust-config` (sigstore-python) and sigstore-go clients take. Its service URLs
+	// are the instance's public URL. Absent when the service has no signing config to offer.
+	ClientTrustConfig *v11.ClientTrustConfig `protobuf:"bytes,5,opt,name=client_trust_config,json=clientTrustConfig,proto3" json:"client_trust_config,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GetKeysResponse) Reset() {
@@ -262,6 +267,13 @@ func (x *GetKeysResponse) GetSigningConfig() *v11.SigningConfig {
 	return nil
 }
 
+func (x *GetKeysResponse) GetClientTrustConfig() *v11.ClientTrustConfig {
+	if x != nil {
+		return x.ClientTrustConfig
+	}
+	return nil
+}
+
 var File_certus_trust_v1_keys_proto protoreflect.FileDescriptor
 
 const file_certus_trust_v1_keys_proto_rawDesc = "" +
@@ -276,12 +288,13 @@ const file_certus_trust_v1_keys_proto_rawDesc = "" +
 	"\tvalid_for\x18\x04 \x01(\v2!.dev.sigstore.common.v1.TimeRangeR\bvalidFor\">\n" +
 	"\aTufInfo\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12!\n" +
-	"\froot_version\x18\x02 \x01(\x03R\vrootVersion\"\x8d\x02\n" +
+	"\froot_version\x18\x02 \x01(\x03R\vrootVersion\"\xeb\x02\n" +
 	"\x0fGetKeysResponse\x12I\n" +
 	"\ftrusted_root\x18\x01 \x01(\v2&.dev.sigstore.trustroot.v1.TrustedRootR\vtrustedRoot\x122\n" +
 	"\x04keys\x18\x02 \x03(\v2\x1e.certus.trust.v1.PublicKeyInfoR\x04keys\x12*\n" +
 	"\x03tuf\x18\x03 \x01(\v2\x18.certus.trust.v1.TufInfoR\x03tuf\x12O\n" +
-	"\x0esigning_config\x18\x04 \x01(\v2(.dev.sigstore.trustroot.v1.SigningConfigR\rsigningConfigb\x06proto3"
+	"\x0esigning_config\x18\x04 \x01(\v2(.dev.sigstore.trustroot.v1.SigningConfigR\rsigningConfig\x12\\\n" +
+	"\x13client_trust_config\x18\x05 \x01(\v2,.dev.sigstore.trustroot.v1.ClientTrustConfigR\x11clientTrustConfigb\x06proto3"
 
 var (
 	file_certus_trust_v1_keys_proto_rawDescOnce sync.Once
@@ -297,13 +310,14 @@ func file_certus_trust_v1_keys_proto_rawDescGZIP() []byte {
 
 var file_certus_trust_v1_keys_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_certus_trust_v1_keys_proto_goTypes = []any{
-	(*GetKeysRequest)(nil),    // 0: certus.trust.v1.GetKeysRequest
-	(*PublicKeyInfo)(nil),     // 1: certus.trust.v1.PublicKeyInfo
-	(*TufInfo)(nil),           // 2: certus.trust.v1.TufInfo
-	(*GetKeysResponse)(nil),   // 3: certus.trust.v1.GetKeysResponse
-	(*v1.TimeRange)(nil),      // 4: dev.sigstore.common.v1.TimeRange
-	(*v11.TrustedRoot)(nil),   // 5: dev.sigstore.trustroot.v1.TrustedRoot
-	(*v11.SigningConfig)(nil), // 6: dev.sigstore.trustroot.v1.SigningConfig
+	(*GetKeysRequest)(nil),        // 0: certus.trust.v1.GetKeysRequest
+	(*PublicKeyInfo)(nil),         // 1: certus.trust.v1.PublicKeyInfo
+	(*TufInfo)(nil),               // 2: certus.trust.v1.TufInfo
+	(*GetKeysResponse)(nil),       // 3: certus.trust.v1.GetKeysResponse
+	(*v1.TimeRange)(nil),          // 4: dev.sigstore.common.v1.TimeRange
+	(*v11.TrustedRoot)(nil),       // 5: dev.sigstore.trustroot.v1.TrustedRoot
+	(*v11.SigningConfig)(nil),     // 6: dev.sigstore.trustroot.v1.SigningConfig
+	(*v11.ClientTrustConfig)(nil), // 7: dev.sigstore.trustroot.v1.ClientTrustConfig
 }
 var file_certus_trust_v1_keys_proto_depIdxs = []int32{
 	4, // 0: certus.trust.v1.PublicKeyInfo.valid_for:type_name -> dev.sigstore.common.v1.TimeRange
@@ -311,11 +325,12 @@ var file_certus_trust_v1_keys_proto_depIdxs = []int32{
 	1, // 2: certus.trust.v1.GetKeysResponse.keys:type_name -> certus.trust.v1.PublicKeyInfo
 	2, // 3: certus.trust.v1.GetKeysResponse.tuf:type_name -> certus.trust.v1.TufInfo
 	6, // 4: certus.trust.v1.GetKeysResponse.signing_config:type_name -> dev.sigstore.trustroot.v1.SigningConfig
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	7, // 5: certus.trust.v1.GetKeysResponse.client_trust_config:type_name -> dev.sigstore.trustroot.v1.ClientTrustConfig
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_certus_trust_v1_keys_proto_init() }

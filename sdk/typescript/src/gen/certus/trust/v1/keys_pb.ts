@@ -6,7 +6,7 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { TimeRange } from "../../../sigstore_common_pb.js";
 import { file_sigstore_common } from "../../../sigstore_common_pb.js";
-import type { SigningConfig, TrustedRoot } from "../../../sigstore_trustroot_pb.js";
+import type { ClientTrustConfig, SigningConfig, TrustedRoot } from "../../../sigstore_trustroot_pb.js";
 import { file_sigstore_trustroot } from "../../../sigstore_trustroot_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file certus/trust/v1/keys.proto.
  */
 export const file_certus_trust_v1_keys: GenFile = /*@__PURE__*/
-  fileDesc("ChpjZXJ0dXMvdHJ1c3QvdjEva2V5cy5wcm90bxIPY2VydHVzLnRydXN0LnYxIhAKDkdldEtleXNSZXF1ZXN0InoKDVB1YmxpY0tleUluZm8SDwoHcHVycG9zZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkSEgoKcHVibGljX2tleRgDIAEoCRI0Cgl2YWxpZF9mb3IYBCABKAsyIS5kZXYuc2lnc3RvcmUuY29tbW9uLnYxLlRpbWVSYW5nZSIsCgdUdWZJbmZvEgsKA3VybBgBIAEoCRIUCgxyb290X3ZlcnNpb24YAiABKAMi5gEKD0dldEtleXNSZXNwb25zZRI8Cgx0cnVzdGVkX3Jvb3QYASABKAsyJi5kZXYuc2lnc3RvcmUudHJ1c3Ryb290LnYxLlRydXN0ZWRSb290EiwKBGtleXMYAiADKAsyHi5jZXJ0dXMudHJ1c3QudjEuUHVibGljS2V5SW5mbxIlCgN0dWYYAyABKAsyGC5jZXJ0dXMudHJ1c3QudjEuVHVmSW5mbxJACg5zaWduaW5nX2NvbmZpZxgEIAEoCzIoLmRldi5zaWdzdG9yZS50cnVzdHJvb3QudjEuU2lnbmluZ0NvbmZpZ2IGcHJvdG8z", [file_sigstore_common, file_sigstore_trustroot]);
+  fileDesc("ChpjZXJ0dXMvdHJ1c3QvdjEva2V5cy5wcm90bxIPY2VydHVzLnRydXN0LnYxIhAKDkdldEtleXNSZXF1ZXN0InoKDVB1YmxpY0tleUluZm8SDwoHcHVycG9zZRgBIAEoCRIOCgZrZXlfaWQYAiABKAkSEgoKcHVibGljX2tleRgDIAEoCRI0Cgl2YWxpZF9mb3IYBCABKAsyIS5kZXYuc2lnc3RvcmUuY29tbW9uLnYxLlRpbWVSYW5nZSIsCgdUdWZJbmZvEgsKA3VybBgBIAEoCRIUCgxyb290X3ZlcnNpb24YAiABKAMisQIKD0dldEtleXNSZXNwb25zZRI8Cgx0cnVzdGVkX3Jvb3QYASABKAsyJi5kZXYuc2lnc3RvcmUudHJ1c3Ryb290LnYxLlRydXN0ZWRSb290EiwKBGtleXMYAiADKAsyHi5jZXJ0dXMudHJ1c3QudjEuUHVibGljS2V5SW5mbxIlCgN0dWYYAyABKAsyGC5jZXJ0dXMudHJ1c3QudjEuVHVmSW5mbxJACg5zaWduaW5nX2NvbmZpZxgEIAEoCzIoLmRldi5zaWdzdG9yZS50cnVzdHJvb3QudjEuU2lnbmluZ0NvbmZpZxJJChNjbGllbnRfdHJ1c3RfY29uZmlnGAUgASgLMiwuZGV2LnNpZ3N0b3JlLnRydXN0cm9vdC52MS5DbGllbnRUcnVzdENvbmZpZ2IGcHJvdG8z", [file_sigstore_common, file_sigstore_trustroot]);
 
 /**
  * Asks for the service's trusted root and keys.
@@ -38,7 +38,7 @@ export const GetKeysRequestSchema: GenMessage<GetKeysRequest> = /*@__PURE__*/
  */
 export type PublicKeyInfo = Message<"certus.trust.v1.PublicKeyInfo"> & {
   /**
-   * What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `TSA`, `TSA_ROOT`, or a TUF role
+   * What the key is for: `CA_ROOT`, `CA_INTERMEDIATE`, `TLOG`, `CTLOG`, `TSA`, `TSA_ROOT`, or a TUF role
    * key: `TUF_ROOT`, `TUF_TARGETS`, `TUF_SNAPSHOT`, `TUF_TIMESTAMP`.
    *
    * @generated from field: string purpose = 1;
@@ -135,6 +135,16 @@ export type GetKeysResponse = Message<"certus.trust.v1.GetKeysResponse"> & {
    * @generated from field: dev.sigstore.trustroot.v1.SigningConfig signing_config = 4;
    */
   signingConfig?: SigningConfig | undefined;
+
+  /**
+   * The trusted root and the signing config as one Sigstore client trust config
+   * (`application/vnd.dev.sigstore.clienttrustconfig.v0.1+json`), the single file that
+   * `sigstore --trust-config` (sigstore-python) and sigstore-go clients take. Its service URLs
+   * are the instance's public URL. Absent when the service has no signing config to offer.
+   *
+   * @generated from field: dev.sigstore.trustroot.v1.ClientTrustConfig client_trust_config = 5;
+   */
+  clientTrustConfig?: ClientTrustConfig | undefined;
 };
 
 /**

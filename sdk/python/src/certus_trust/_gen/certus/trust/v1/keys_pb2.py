@@ -26,7 +26,7 @@ from certus_trust._gen import sigstore_common_pb2 as sigstore__common__pb2
 from certus_trust._gen import sigstore_trustroot_pb2 as sigstore__trustroot__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x65rtus/trust/v1/keys.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x15sigstore_common.proto\x1a\x18sigstore_trustroot.proto\"\x10\n\x0eGetKeysRequest\"z\n\rPublicKeyInfo\x12\x0f\n\x07purpose\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12\x12\n\npublic_key\x18\x03 \x01(\t\x12\x34\n\tvalid_for\x18\x04 \x01(\x0b\x32!.dev.sigstore.common.v1.TimeRange\",\n\x07TufInfo\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x14\n\x0croot_version\x18\x02 \x01(\x03\"\xe6\x01\n\x0fGetKeysResponse\x12<\n\x0ctrusted_root\x18\x01 \x01(\x0b\x32&.dev.sigstore.trustroot.v1.TrustedRoot\x12,\n\x04keys\x18\x02 \x03(\x0b\x32\x1e.certus.trust.v1.PublicKeyInfo\x12%\n\x03tuf\x18\x03 \x01(\x0b\x32\x18.certus.trust.v1.TufInfo\x12@\n\x0esigning_config\x18\x04 \x01(\x0b\x32(.dev.sigstore.trustroot.v1.SigningConfigb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x65rtus/trust/v1/keys.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x15sigstore_common.proto\x1a\x18sigstore_trustroot.proto\"\x10\n\x0eGetKeysRequest\"z\n\rPublicKeyInfo\x12\x0f\n\x07purpose\x18\x01 \x01(\t\x12\x0e\n\x06key_id\x18\x02 \x01(\t\x12\x12\n\npublic_key\x18\x03 \x01(\t\x12\x34\n\tvalid_for\x18\x04 \x01(\x0b\x32!.dev.sigstore.common.v1.TimeRange\",\n\x07TufInfo\x12\x0b\n\x03url\x18\x01 \x01(\t\x12\x14\n\x0croot_version\x18\x02 \x01(\x03\"\xb1\x02\n\x0fGetKeysResponse\x12<\n\x0ctrusted_root\x18\x01 \x01(\x0b\x32&.dev.sigstore.trustroot.v1.TrustedRoot\x12,\n\x04keys\x18\x02 \x03(\x0b\x32\x1e.certus.trust.v1.PublicKeyInfo\x12%\n\x03tuf\x18\x03 \x01(\x0b\x32\x18.certus.trust.v1.TufInfo\x12@\n\x0esigning_config\x18\x04 \x01(\x0b\x32(.dev.sigstore.trustroot.v1.SigningConfig\x12I\n\x13\x63lient_trust_config\x18\x05 \x01(\x0b\x32,.dev.sigstore.trustroot.v1.ClientTrustConfigb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -40,5 +40,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TUFINFO']._serialized_start=238
   _globals['_TUFINFO']._serialized_end=282
   _globals['_GETKEYSRESPONSE']._serialized_start=285
-  _globals['_GETKEYSRESPONSE']._serialized_end=515
+  _globals['_GETKEYSRESPONSE']._serialized_end=590
 # @@protoc_insertion_point(module_scope)

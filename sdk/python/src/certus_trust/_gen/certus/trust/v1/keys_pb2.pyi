@@ -33,13 +33,15 @@ class TufInfo(_message.Message):
     def __init__(self, url: _Optional[str] = ..., root_version: _Optional[int] = ...) -> None: ...
 
 class GetKeysResponse(_message.Message):
-    __slots__ = ("trusted_root", "keys", "tuf", "signing_config")
+    __slots__ = ("trusted_root", "keys", "tuf", "signing_config", "client_trust_config")
     TRUSTED_ROOT_FIELD_NUMBER: _ClassVar[int]
     KEYS_FIELD_NUMBER: _ClassVar[int]
     TUF_FIELD_NUMBER: _ClassVar[int]
     SIGNING_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_TRUST_CONFIG_FIELD_NUMBER: _ClassVar[int]
     trusted_root: _sigstore_trustroot_pb2.TrustedRoot
     keys: _containers.RepeatedCompositeFieldContainer[PublicKeyInfo]
     tuf: TufInfo
     signing_config: _sigstore_trustroot_pb2.SigningConfig
-    def __init__(self, trusted_root: _Optional[_Union[_sigstore_trustroot_pb2.TrustedRoot, _Mapping]] = ..., keys: _Optional[_Iterable[_Union[PublicKeyInfo, _Mapping]]] = ..., tuf: _Optional[_Union[TufInfo, _Mapping]] = ..., signing_config: _Optional[_Union[_sigstore_trustroot_pb2.SigningConfig, _Mapping]] = ...) -> None: ...
+    client_trust_config: _sigstore_trustroot_pb2.ClientTrustConfig
+    def __init__(self, trusted_root: _Optional[_Union[_sigstore_trustroot_pb2.TrustedRoot, _Mapping]] = ..., keys: _Optional[_Iterable[_Union[PublicKeyInfo, _Mapping]]] = ..., tuf: _Optional[_Union[TufInfo, _Mapping]] = ..., signing_config: _Optional[_Union[_sigstore_trustroot_pb2.SigningConfig, _Mapping]] = ..., client_trust_config: _Optional[_Union[_sigstore_trustroot_pb2.ClientTrustConfig, _Mapping]] = ...) -> None: ...
