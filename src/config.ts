@@ -27,6 +27,15 @@ export interface TrustConfig {
   defaultDeadlineMs: number;
   /** How long in-flight calls may run after SIGTERM/SIGINT before connections are cut, in ms. */
   shutdownGraceMs: number;
+  /**
+   * Time a connection has to say which protocol it speaks and finish its TLS handshake, and an
+   * HTTP/1.1 request to send its headers, in ms. Past it the connection is closed (408 where HTTP/1.1 allows).
+   */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body; an HTTP/2 stream's request side), in ms. */
+  requestTimeoutMs: number;
+  /** An HTTP/2 connection with no open stream for this long is closed (GOAWAY), in ms. */
+  idleTimeoutMs: number;
   /** Browser origins allowed by CORS (exact origins, or `*`). Empty: no CORS headers. */
   corsOrigins: string[];
   /** PEM certificate file for TLS; TLS is on when both `tlsCert` and `tlsKey` are set. */
@@ -147,6 +156,9 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   maxBodyBytes: 4 * 1024 * 1024,
   defaultDeadlineMs: 30_000,
   shutdownGraceMs: 10_000,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
   corsOrigins: [],
   tlsCert: undefined,
   tlsKey: undefined,
@@ -195,6 +207,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "maxBodyBytes", flag: "max-body-bytes", env: "CERTUS_TRUST_MAX_BODY_BYTES", kind: "int", min: 1024, max: 256 * 1024 * 1024, description: "largest request body, bytes" },
   { key: "defaultDeadlineMs", flag: "default-deadline-ms", env: "CERTUS_TRUST_DEFAULT_DEADLINE_MS", kind: "int", min: 1, max: 3_600_000, description: "deadline for calls that send none, ms" },
   { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "CERTUS_TRUST_SHUTDOWN_GRACE_MS", kind: "int", min: 0, max: 600_000, description: "time in-flight calls get after SIGTERM, ms" },
+  { key: "headersTimeoutMs", flag: "headers-timeout-ms", env: "CERTUS_TRUST_HEADERS_TIMEOUT_MS", kind: "int", min: 100, max: 600_000, description: "time for a connection's TLS handshake and a request's headers, ms" },
+  { key: "requestTimeoutMs", flag: "request-timeout-ms", env: "CERTUS_TRUST_REQUEST_TIMEOUT_MS", kind: "int", min: 100, max: 3_600_000, description: "time to receive a whole request (headers and body), ms" },
+  { key: "idleTimeoutMs", flag: "idle-timeout-ms", env: "CERTUS_TRUST_IDLE_TIMEOUT_MS", kind: "int", min: 100, max: 3_600_000, description: "an HTTP/2 connection with no open stream is closed after, ms" },
   { key: "corsOrigins", flag: "cors-origins", env: "CERTUS_TRUST_CORS_ORIGINS", kind: "list", description: "comma list of browser origins allowed by CORS" },
   { key: "tlsCert", flag: "tls-cert", env: "CERTUS_TRUST_TLS_CERT", kind: "string", description: "PEM certificate file; TLS with ALPN when set with --tls-key" },
   { key: "tlsKey", flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },

@@ -99,7 +99,10 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     config.tlsCert && config.tlsKey
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...(config.tlsClientCa ? { clientCa: readFileSync(config.tlsClientCa) } : {}) }
       : undefined;
-  const listener = new OnePortListener({ host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}) });
+  const listener = new OnePortListener({
+    host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}),
+    timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, idleMs: config.idleTimeoutMs },
+  });
   const addr = await listener.listen();
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
