@@ -2,7 +2,8 @@
  * One TCP port for every protocol. The first bytes of a connection decide who serves it:
  * the HTTP/2 connection preface ("PRI * HTTP/2.0…") goes to the cleartext HTTP/2 server (h2c:
  * gRPC, Connect over HTTP/2), a TLS ClientHello (0x16) to the TLS server (ALPN picks h2 or
- * http/1.1), anything else to the HTTP/1.1 server (Connect, gRPC-Web, REST, browsers).
+ * http/1.1), anything else to the HTTP/1.1 server (Connect, gRPC-Web, REST, browsers). With TLS
+ * configured only TLS is served: cleartext HTTP/1.1 gets a 400 saying so, h2c is cut.
  *
  * Every connection is held to one time-out policy (`connection-deadlines.ts`), whatever it speaks.
  *
@@ -24,6 +25,8 @@ import { ConnectionDeadlines, DEFAULT_CONNECTION_TIMEOUTS, type ConnectionTimeou
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const TLS_HANDSHAKE = 0x16;
+const PLAINTEXT_REFUSED_BODY = '{"code":"failed_precondition","message":"this port serves TLS only; use https://"}';
+const PLAINTEXT_REFUSED = `HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${PLAINTEXT_REFUSED_BODY.length}\r\n\r\n${PLAINTEXT_REFUSED_BODY}`;
 /**
  * TLS 1.2 cipher suites: ECDHE key exchange with AEAD ciphers only (TLS 1.3 suites are all AEAD
  * and are always on). No CBC, no RSA key exchange, no SHA-1.
@@ -129,13 +132,25 @@ export class OnePortListener {
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      if (this.tls && head[0] !== TLS_HANDSHAKE) {
+        // With TLS configured nothing is served in cleartext: credentials and signing requests
+        // must not cross the network readable. HTTP/1.1 clients are told why; h2c is cut.
+        socket.off("data", onData);
+        ready();
+        if (head.subarray(0, 3).equals(H2_PREFACE.subarray(0, 3))) socket.destroy();
+        else {
+          socket.end(PLAINTEXT_REFUSED);
+          setTimeout(() => socket.destroy(), 500).unref();
+        }
+        return;
+      }
       const n = Math.min(head.length, H2_PREFACE.length);
       const maybeH2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
       if (maybeH2 && head.length < H2_PREFACE.length) return; // wait for the rest of the preface
       socket.off("data", onData);
       socket.pause();
       socket.unshift(head);
-      // TLS keeps the deadline until its handshake is done (the TLS server's handshakeTimeout).
+      // From here the protocol has its own deadlines (for TLS first the TLS server's handshakeTimeout).
       ready();
       if (maybeH2) this.h2.emit("connection", socket);
       else if (head[0] === TLS_HANDSHAKE && this.tls) this.tls.emit("connection", socket);
