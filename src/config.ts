@@ -70,6 +70,18 @@ export interface TrustConfig {
   authOidcAudience: string;
   /** PEM CA certificates that client certificates must chain to; turns on client-certificate requests (mTLS). */
   tlsClientCa: string | undefined;
+  /**
+   * Who may append through the Rekor-compatible `POST /api/v1/log/entries` once authentication is
+   * configured: `gated` (the default) takes entries whose verifiers are certificates this
+   * instance's CA issued and that are valid now, or from callers with the RPCs' credentials and
+   * the `sign` scope; `open` takes anyone's (upstream Rekor's behaviour). Without `--auth` the
+   * endpoint is open either way (the server is loopback-only then).
+   */
+  compatWrites: "open" | "gated";
+  /** Rekor-compatible writes per second per client address (token bucket; burst twice that). */
+  compatWriteRate: number;
+  /** Bytes of log entries each writer may add through the Rekor-compatible endpoint per hour. */
+  compatWriteQuotaBytes: number;
   /** Sustained calls per second per caller (token bucket refill); 0 turns rate limiting off. */
   rateLimit: number;
   /** Calls a caller may make at once above the sustained rate (token bucket size). */
@@ -173,6 +185,9 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   authOidcIssuers: [],
   authOidcAudience: "certus-trust",
   tlsClientCa: undefined,
+  compatWrites: "gated",
+  compatWriteRate: 10,
+  compatWriteQuotaBytes: 16 * 1024 * 1024,
   rateLimit: 100,
   rateLimitBurst: 200,
   logMaxBytes: 0,
@@ -223,6 +238,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "authOidcIssuers", flag: "auth-oidc-issuers", env: "CERTUS_TRUST_AUTH_OIDC_ISSUERS", kind: "list", description: "comma list of OIDC issuers whose tokens authenticate callers (--auth oidc)" },
   { key: "authOidcAudience", flag: "auth-oidc-audience", env: "CERTUS_TRUST_AUTH_OIDC_AUDIENCE", kind: "string", description: "audience a caller's OIDC token must name" },
   { key: "tlsClientCa", flag: "tls-client-ca", env: "CERTUS_TRUST_TLS_CLIENT_CA", kind: "string", description: "PEM CA file; requests client certificates (mTLS)" },
+  { key: "compatWrites", flag: "compat-writes", env: "CERTUS_TRUST_COMPAT_WRITES", kind: "enum", values: ["open", "gated"], description: "with --auth: who may append through POST /api/v1/log/entries (gated: certificates from this CA or callers with sign)" },
+  { key: "compatWriteRate", flag: "compat-write-rate", env: "CERTUS_TRUST_COMPAT_WRITE_RATE", kind: "int", min: 1, max: 1_000_000, description: "Rekor-compatible writes per second per client address" },
+  { key: "compatWriteQuotaBytes", flag: "compat-write-quota-bytes", env: "CERTUS_TRUST_COMPAT_WRITE_QUOTA_BYTES", kind: "int", min: 16 * 1024, max: Number.MAX_SAFE_INTEGER, description: "bytes of log entries each writer may add per hour through the Rekor-compatible endpoint" },
   { key: "rateLimit", flag: "rate-limit", env: "CERTUS_TRUST_RATE_LIMIT", kind: "int", min: 0, max: 1_000_000, description: "calls per second per caller (0: off; anonymous loopback callers are not limited)" },
   { key: "rateLimitBurst", flag: "rate-limit-burst", env: "CERTUS_TRUST_RATE_LIMIT_BURST", kind: "int", min: 1, max: 1_000_000, description: "calls a caller may burst above the rate" },
   { key: "logMaxBytes", flag: "log-max-bytes", env: "CERTUS_TRUST_LOG_MAX_BYTES", kind: "int", min: 0, max: Number.MAX_SAFE_INTEGER, description: "size quota of the transparency log database, bytes (0: none)" },

@@ -2,7 +2,10 @@
  * Builds the server from a resolved configuration and starts listening. Building is separate
  * from the process entry (`main.ts`) so tests start a real server on an ephemeral port in-process.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { CompatAccess } from "../sigstore/compat/access.js";
+import { RateLimiter } from "../auth/rate-limit.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
@@ -126,9 +129,25 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // The caller named by the auth interceptor (`anonymous` when authentication is off).
   const callerOf = (ctx: { values: Parameters<typeof callerIdOf>[0] }) => callerIdOf(ctx.values);
   const unfollowLog = stack ? metrics.followLog(stack.log) : () => {};
+  // Opened below; Rekor-compatible writes record an audit event once it is.
+  let auditOfWrites: AuditLog | undefined;
   if (stack) {
+    const caStack = stack;
     sigstoreCompat = createSigstoreCompatPaths({
       stack, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: url, maxBodyBytes: config.maxBodyBytes, log,
+      access: new CompatAccess({
+        authenticator: auth.authenticator,
+        writes: config.compatWrites,
+        callerLimiter: auth.limiter,
+        peerLimiter: new RateLimiter(config.compatWriteRate, config.compatWriteRate * 2, () => metrics.rateLimited.inc()),
+        quota: new RateLimiter(config.compatWriteQuotaBytes / 3600, config.compatWriteQuotaBytes, () => metrics.rateLimited.inc()),
+        limitOpenWriters: config.insecureAllowAnonymous,
+        issuers: () => caStack.caGenerations.map((g) => new X509Certificate(Buffer.from(g.authority.intermediate.rawData))),
+      }),
+      onWrite: (entry, writer) =>
+        void auditOfWrites
+          ?.record({ caller: writer.id, action: "log-write", verdict: "allowed", logIndex: String(entry.logIndex), detail: { uuid: entry.uuid, kind: entry.kindVersion.kind, admittedVia: writer.via } })
+          .catch(() => undefined),
     });
   }
   let policies: PolicyStore;
@@ -137,6 +156,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   try {
     policies = new PolicyStore(config.policyFile || undefined, log);
     audit = AuditLog.open(config.dataDir, log);
+    auditOfWrites = audit;
     certus = stack
       ? createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log })
       : { handlers: sigstoreModeUnsupportedRpcs(config.rekorUrl, config.rekorVersion), close: () => {} };

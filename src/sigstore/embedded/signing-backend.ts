@@ -1,7 +1,8 @@
 /**
  * The embedded stack as a {@link SigningBackend}: a thin adapter, so the service layer signs
  * through the same port in both modes. Every component is in-process, so there is no separate
- * readiness to report (a failing disk surfaces as `unavailable` from the log itself).
+ * upstream to report; the one readiness it has is the log's storage (a log at its quota or on a
+ * full disk cannot take entries, so no Sign can succeed).
  */
 import type { SigningBackend, SignatureWitnesses, EntryIndexKeys } from "../signing-backend.js";
 import type { EmbeddedStack } from "./stack.js";
@@ -21,8 +22,15 @@ export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
     signingConfig: () => stack.signingConfig,
     publishedKeys: () => stack.publishedKeys(),
     tuf: () => ({ url: `${stack.instance.baseUrl}/tuf/`, rootVersion: stack.tuf.rootVersion }),
-    readiness: () => [],
-    onReadinessChange: () => () => {},
+    readiness: () => [
+      {
+        component: "transparency-log",
+        ready: !stack.log.full,
+        critical: true,
+        detail: stack.log.full ? "the log database is full (its quota, logMaxBytes, or the disk): no entry can be appended" : "the embedded log accepts entries",
+      },
+    ],
+    onReadinessChange: (listener) => stack.log.onStorageChange(listener),
     close: () => stack.close(),
   };
 }
