@@ -114,6 +114,11 @@ export interface TrustConfig {
   uploadOciRegistry: string;
   /** Worker threads that verify bundles for the Verify RPC; 0 verifies in the request thread. Default: one per core. */
   verifyWorkers: number;
+  /**
+   * Time budget of one Verify request's verifications, in ms (or the call's deadline, if sooner).
+   * Past it the request fails with `deadline_exceeded` and a worker still busy with it is replaced.
+   */
+  verifyBudgetMs: number;
   /** `mode: sigstore`: Fulcio's base URL (v2 API). */
   fulcioUrl: string;
   /** `mode: sigstore`: Rekor's base URL. */
@@ -197,6 +202,7 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   uploadS3Bucket: "certus-raw",
   uploadOciRegistry: "registry.certus.cloud",
   verifyWorkers: availableParallelism(),
+  verifyBudgetMs: 10_000,
   fulcioUrl: "",
   rekorUrl: "",
   rekorVersion: 1,
@@ -250,6 +256,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "uploadS3Bucket", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
   { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
   { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
+  { key: "verifyBudgetMs", flag: "verify-budget-ms", env: "CERTUS_TRUST_VERIFY_BUDGET_MS", kind: "int", min: 10, max: 600_000, description: "time budget of one Verify request's verifications, ms" },
   { key: "fulcioUrl", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
   { key: "rekorUrl", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
   { key: "rekorVersion", flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },

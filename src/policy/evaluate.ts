@@ -47,7 +47,8 @@ function describeRule(rule: SignerRule): string {
   return rule.issuer ? `${who} (issuer ${rule.issuer})` : who;
 }
 
-function expectationOf(rule: SignerRule) {
+/** What a rule expects of a bundle's signer, as the verification engine takes it. */
+export function expectationOf(rule: SignerRule) {
   if (rule.publicKey) return { publicKey: rule.publicKey };
   return {
     ...(rule.subject ? { subject: rule.subject } : {}),

@@ -182,7 +182,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
-    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
+    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
     ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
     ...certus.handlers,
