@@ -204,7 +204,8 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     routes,
     fallback: notFoundFallback as never,
     readMaxBytes: config.maxBodyBytes,
-    writeMaxBytes: 64 * 1024 * 1024,
+    // The largest response held in memory: pages are bounded far below it (512 KiB of entries).
+    writeMaxBytes: 16 * 1024 * 1024,
     // Outermost first: metrics see the final code, the call line names the caller that auth sets.
     interceptors,
     contextValues: (req) => auth.contextValues(req),

@@ -36,8 +36,10 @@ export interface RekorRouteOptions {
 
 /** Most items per list in `entries/retrieve` (Rekor's maxItems). */
 const MAX_RETRIEVE_ITEMS = 10;
-/** Most UUIDs `index/retrieve` answers with. */
+/** Most UUIDs `index/retrieve` answers with (about 330 KB of JSON). */
 const MAX_INDEX_RESULTS = 10 * MAX_PAGE_SIZE;
+/** Entries read from the log per step of an index search. */
+const INDEX_READ_BATCH = 50;
 const ENTRIES_PATH = "/api/v1/log/entries";
 
 /** Rekor's LogEntry element (the value under the UUID key). */
@@ -162,7 +164,8 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
       } while (after !== undefined && out.length < MAX_INDEX_RESULTS);
       return out.slice(0, MAX_INDEX_RESULTS);
     };
-    const pageOptions = (after: number | undefined) => ({ pageSize: MAX_PAGE_SIZE, ...(after === undefined ? {} : { afterIndex: after }) });
+    // Small pages: only the UUIDs are kept, so at most INDEX_READ_BATCH entries are held at once.
+    const pageOptions = (after: number | undefined) => ({ pageSize: INDEX_READ_BATCH, ...(after === undefined ? {} : { afterIndex: after }) });
     if (hash !== undefined) {
       const m = typeof hash === "string" ? /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(hash) : null;
       const ok = m !== null && ({ sha256: 64, sha512: 128, sha1: 40 } as Record<string, number>)[m[1] ?? "sha256"] === m[2]!.length;
