@@ -119,6 +119,10 @@ export interface TrustConfig {
    * Past it the request fails with `deadline_exceeded` and a worker still busy with it is replaced.
    */
   verifyBudgetMs: number;
+  /** Most `WatchCheckpoints` streams open at once; one more is refused with `resource_exhausted`. */
+  watchMaxStreams: number;
+  /** A `WatchCheckpoints` stream ends after this long (the client reconnects), in ms. */
+  watchMaxLifetimeMs: number;
   /** `mode: sigstore`: Fulcio's base URL (v2 API). */
   fulcioUrl: string;
   /** `mode: sigstore`: Rekor's base URL. */
@@ -203,6 +207,8 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   uploadOciRegistry: "registry.certus.cloud",
   verifyWorkers: availableParallelism(),
   verifyBudgetMs: 10_000,
+  watchMaxStreams: 256,
+  watchMaxLifetimeMs: 3_600_000,
   fulcioUrl: "",
   rekorUrl: "",
   rekorVersion: 1,
@@ -257,6 +263,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
   { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
   { key: "verifyBudgetMs", flag: "verify-budget-ms", env: "CERTUS_TRUST_VERIFY_BUDGET_MS", kind: "int", min: 10, max: 600_000, description: "time budget of one Verify request's verifications, ms" },
+  { key: "watchMaxStreams", flag: "watch-max-streams", env: "CERTUS_TRUST_WATCH_MAX_STREAMS", kind: "int", min: 1, max: 1_000_000, description: "most WatchCheckpoints streams open at once" },
+  { key: "watchMaxLifetimeMs", flag: "watch-max-lifetime-ms", env: "CERTUS_TRUST_WATCH_MAX_LIFETIME_MS", kind: "int", min: 100, max: 7 * 24 * 3_600_000, description: "a WatchCheckpoints stream ends after this long (clients reconnect), ms" },
   { key: "fulcioUrl", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
   { key: "rekorUrl", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
   { key: "rekorVersion", flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },

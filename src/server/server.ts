@@ -184,7 +184,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
-    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
+    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal, { maxStreams: config.watchMaxStreams, maxLifetimeMs: config.watchMaxLifetimeMs }) } : {}),
     ...certus.handlers,
   });
   const routes = (router: ConnectRouter) => {

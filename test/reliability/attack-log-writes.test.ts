@@ -178,14 +178,11 @@ describe("limits on log writes", () => {
   it("per address: a burst of writes past the rate gets 429 with retry-after", async () => {
     const { privateKey, publicKey } = keyPair();
     const pem = publicKey.export({ format: "pem", type: "spki" }).toString();
-    const statuses: number[] = [];
-    let retryAfter: string | null = null;
-    for (let i = 0; i < 50; i++) {
-      const r = await post(b.url, "/api/v1/log/entries", hashedRekord(privateKey, pem));
-      statuses.push(r.status);
-      if (r.status === 429) retryAfter = r.headers.get("retry-after");
-    }
-    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    // All at once, so the outcome does not depend on how fast this machine sends them.
+    const replies = await Promise.all(Array.from({ length: 80 }, () => post(b.url, "/api/v1/log/entries", hashedRekord(privateKey, pem))));
+    const statuses = replies.map((r) => r.status);
+    const retryAfter = replies.find((r) => r.status === 429)?.headers.get("retry-after") ?? null;
+    expect(statuses.filter((s) => s === 401).length).toBeGreaterThanOrEqual(40);
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
   });

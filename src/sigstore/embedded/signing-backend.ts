@@ -8,6 +8,7 @@ import type { SigningBackend, SignatureWitnesses, EntryIndexKeys } from "../sign
 import type { EmbeddedStack } from "./stack.js";
 
 export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
+  let reportedFull = false;
   return {
     mode: "embedded",
     signer: stack.signer,
@@ -22,14 +23,19 @@ export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
     signingConfig: () => stack.signingConfig,
     publishedKeys: () => stack.publishedKeys(),
     tuf: () => ({ url: `${stack.instance.baseUrl}/tuf/`, rootVersion: stack.tuf.rootVersion }),
-    readiness: () => [
-      {
-        component: "transparency-log",
-        ready: !stack.log.full,
-        critical: true,
-        detail: stack.log.full ? "the log database is full (its quota, logMaxBytes, or the disk): no entry can be appended" : "the embedded log accepts entries",
-      },
-    ],
+    // Listed in /readyz once the log has been full (until then there is nothing to report).
+    readiness: () => {
+      if (stack.log.full) reportedFull = true;
+      if (!reportedFull) return [];
+      return [
+        {
+          component: "transparency-log",
+          ready: !stack.log.full,
+          critical: true,
+          detail: stack.log.full ? "the log database is full (its quota, logMaxBytes, or the disk): no entry can be appended" : "the embedded log accepts entries again",
+        },
+      ];
+    },
     onReadinessChange: (listener) => stack.log.onStorageChange(listener),
     close: () => stack.close(),
   };
