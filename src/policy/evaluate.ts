@@ -62,17 +62,30 @@ export function verifyUnderRule(bundle: unknown, digest: string, rule: SignerRul
   return verifyBundle({ bundle, artifact: { digest }, trustedRoot: rootFor(rule, roots), expected: expectationOf(rule) });
 }
 
+/** The rules inner bundles are judged under: the policy's, or (none) "verifies against the service's root". */
+export function innerSignerRules(policy: Policy): readonly SignerRule[] {
+  return policy.innerSigners.length > 0 ? policy.innerSigners : [{ subjectRegexp: ".+", trustRoot: { kind: "service" } }];
+}
+
 /**
  * Decides whether `bundles` satisfy `policy` for the artifact `digest` (`sha256:<hex>`).
- * With no rules, every bundle must still verify against the service's trusted root.
+ * With no rules, every bundle must still verify against the service's trusted root. `judged`
+ * gives verdicts computed elsewhere (the worker pool), by bundle and rule index; without it each
+ * is computed here.
  */
-export function evaluateInnerSigners(policy: Policy, bundles: readonly unknown[], digest: string, roots: TrustRoots): PolicyDecision {
-  const rules: SignerRule[] = policy.innerSigners.length > 0 ? policy.innerSigners : [{ subjectRegexp: ".+", trustRoot: { kind: "service" } }];
+export function evaluateInnerSigners(
+  policy: Policy,
+  bundles: readonly unknown[],
+  digest: string,
+  roots: TrustRoots,
+  judged?: (bundleIndex: number, ruleIndex: number) => VerificationResult,
+): PolicyDecision {
+  const rules = innerSignerRules(policy);
   const inner: InnerVerdict[] = bundles.map((bundle, index) => {
     const bundleDigest = `sha256:${createHash("sha256").update(JSON.stringify(bundle)).digest("hex")}`;
     const verdict: InnerVerdict = { index, verified: false, satisfies: [], bundleDigest, failures: [] };
     rules.forEach((rule, r) => {
-      const result = verifyUnderRule(bundle, digest, rule, roots);
+      const result = judged ? judged(index, r) : verifyUnderRule(bundle, digest, rule, roots);
       if (result.signer && !verdict.signer) verdict.signer = { subject: result.signer.subject, ...(result.signer.issuer ? { issuer: result.signer.issuer } : {}) };
       if (result.verified) {
         verdict.verified = true;

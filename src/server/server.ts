@@ -181,7 +181,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
-    sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
+    sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
     ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal, { maxStreams: config.watchMaxStreams, maxLifetimeMs: config.watchMaxLifetimeMs }) } : {}),

@@ -24,8 +24,8 @@ import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
 import type { AuditLog } from "../policy/audit.js";
-import { expectationOf, verifyUnderRule } from "../policy/evaluate.js";
-import type { SignerRule } from "../policy/model.js";
+import { verifyUnderRule } from "../policy/evaluate.js";
+import { ruleTask } from "../verify-pool/rule-task.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
   publicGoodTrustedRoot,
@@ -145,18 +145,6 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
   }
 
-  /** The worker's root reference for a policy rule's trust root. */
-  function ruleRoot(rule: SignerRule): RootRef {
-    switch (rule.trustRoot.kind) {
-      case "service":
-        return { kind: "service" };
-      case "public-good":
-        return { kind: "public-good" };
-      default:
-        return { kind: "json", json: rule.trustRoot.json };
-    }
-  }
-
   /** Every bundle's verdict, on the pool when there is one. */
   async function judgeAll(bundles: Bundle[], artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: RequestRoot, ctx: HandlerContext): Promise<VerificationResult[]> {
     const pool = deps.pool;
@@ -176,7 +164,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
     const tasks = bundles.flatMap((b) => {
       const bundle = toJson(BundleSchema, b);
-      return rules.map((rule) => ({ bundle, artifact: { digest }, root: ruleRoot(rule), expected: expectationOf(rule) }));
+      return rules.map((rule) => ruleTask(bundle, digest, rule));
     });
     const results = (await pool.run(tasks, budgetMs)).map(fromReply);
     return bundles.map((_, i) => {
