@@ -40,6 +40,17 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
   return async function* watchCheckpoints(req: WatchCheckpointsRequest, ctx: HandlerContext): AsyncGenerator<WatchCheckpointsResponse> {
     if (open >= maxStreams) throw new RateLimitedError(`${open} checkpoint watchers are open, the most this server keeps; retry later`, 5_000);
     open++;
+    // Released once, whichever comes first: the stream's end, or the caller going away (a
+    // generator suspended at a yield may never be resumed to run its finally).
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      open--;
+      off();
+      clearTimeout(lifetime);
+    };
+    ctx.signal.addEventListener("abort", release, { once: true });
     const expired = new AbortController();
     const lifetime = setTimeout(() => expired.abort(), maxLifetimeMs);
     lifetime.unref();
@@ -85,9 +96,7 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
         yield toMessage(next);
       }
     } finally {
-      off();
-      clearTimeout(lifetime);
-      open--;
+      release();
     }
   };
 }

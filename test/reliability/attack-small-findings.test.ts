@@ -153,4 +153,14 @@ describe("watch streams", () => {
       abort.abort();
     }
   });
+
+  it("a watcher that goes away frees its place at once", async () => {
+    for (let round = 0; round < 3; round++) {
+      const abort = new AbortController();
+      const streams = await Promise.all([watch(abort.signal), watch(abort.signal), watch(abort.signal)]);
+      for (const s of streams) expect(Buffer.from((await s.body!.getReader().read()).value!).toString()).toMatch(/checkpoint/);
+      abort.abort();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  });
 });
