@@ -27,6 +27,15 @@ export interface TrustConfig {
   defaultDeadlineMs: number;
   /** How long in-flight calls may run after SIGTERM/SIGINT before connections are cut, in ms. */
   shutdownGraceMs: number;
+  /**
+   * Time a connection has to say which protocol it speaks and finish its TLS handshake, and an
+   * HTTP/1.1 request to send its headers, in ms. Past it the connection is closed (408 where HTTP/1.1 allows).
+   */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request (headers and body; an HTTP/2 stream's request side), in ms. */
+  requestTimeoutMs: number;
+  /** An HTTP/2 connection with no open stream for this long is closed (GOAWAY), in ms. */
+  idleTimeoutMs: number;
   /** Browser origins allowed by CORS (exact origins, or `*`). Empty: no CORS headers. */
   corsOrigins: string[];
   /** PEM certificate file for TLS; TLS is on when both `tlsCert` and `tlsKey` are set. */
@@ -61,6 +70,18 @@ export interface TrustConfig {
   authOidcAudience: string;
   /** PEM CA certificates that client certificates must chain to; turns on client-certificate requests (mTLS). */
   tlsClientCa: string | undefined;
+  /**
+   * Who may append through the Rekor-compatible `POST /api/v1/log/entries` once authentication is
+   * configured: `gated` (the default) takes entries whose verifiers are certificates this
+   * instance's CA issued and that are valid now, or from callers with the RPCs' credentials and
+   * the `sign` scope; `open` takes anyone's (upstream Rekor's behaviour). Without `--auth` the
+   * endpoint is open either way (the server is loopback-only then).
+   */
+  compatWrites: "open" | "gated";
+  /** Rekor-compatible writes per second per client address (token bucket; burst twice that). */
+  compatWriteRate: number;
+  /** Bytes of log entries each writer may add through the Rekor-compatible endpoint per hour. */
+  compatWriteQuotaBytes: number;
   /** Sustained calls per second per caller (token bucket refill); 0 turns rate limiting off. */
   rateLimit: number;
   /** Calls a caller may make at once above the sustained rate (token bucket size). */
@@ -93,6 +114,15 @@ export interface TrustConfig {
   uploadOciRegistry: string;
   /** Worker threads that verify bundles for the Verify RPC; 0 verifies in the request thread. Default: one per core. */
   verifyWorkers: number;
+  /**
+   * Time budget of one Verify request's verifications, in ms (or the call's deadline, if sooner).
+   * Past it the request fails with `deadline_exceeded` and a worker still busy with it is replaced.
+   */
+  verifyBudgetMs: number;
+  /** Most `WatchCheckpoints` streams open at once; one more is refused with `resource_exhausted`. */
+  watchMaxStreams: number;
+  /** A `WatchCheckpoints` stream ends after this long (the client reconnects), in ms. */
+  watchMaxLifetimeMs: number;
   /** `mode: sigstore`: Fulcio's base URL (v2 API). */
   fulcioUrl: string;
   /** `mode: sigstore`: Rekor's base URL. */
@@ -147,6 +177,9 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   maxBodyBytes: 4 * 1024 * 1024,
   defaultDeadlineMs: 30_000,
   shutdownGraceMs: 10_000,
+  headersTimeoutMs: 15_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
   corsOrigins: [],
   tlsCert: undefined,
   tlsKey: undefined,
@@ -161,6 +194,9 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   authOidcIssuers: [],
   authOidcAudience: "certus-trust",
   tlsClientCa: undefined,
+  compatWrites: "gated",
+  compatWriteRate: 10,
+  compatWriteQuotaBytes: 16 * 1024 * 1024,
   rateLimit: 100,
   rateLimitBurst: 200,
   logMaxBytes: 0,
@@ -170,6 +206,9 @@ export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
   uploadS3Bucket: "certus-raw",
   uploadOciRegistry: "registry.certus.cloud",
   verifyWorkers: availableParallelism(),
+  verifyBudgetMs: 10_000,
+  watchMaxStreams: 256,
+  watchMaxLifetimeMs: 3_600_000,
   fulcioUrl: "",
   rekorUrl: "",
   rekorVersion: 1,
@@ -195,6 +234,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "maxBodyBytes", flag: "max-body-bytes", env: "CERTUS_TRUST_MAX_BODY_BYTES", kind: "int", min: 1024, max: 256 * 1024 * 1024, description: "largest request body, bytes" },
   { key: "defaultDeadlineMs", flag: "default-deadline-ms", env: "CERTUS_TRUST_DEFAULT_DEADLINE_MS", kind: "int", min: 1, max: 3_600_000, description: "deadline for calls that send none, ms" },
   { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "CERTUS_TRUST_SHUTDOWN_GRACE_MS", kind: "int", min: 0, max: 600_000, description: "time in-flight calls get after SIGTERM, ms" },
+  { key: "headersTimeoutMs", flag: "headers-timeout-ms", env: "CERTUS_TRUST_HEADERS_TIMEOUT_MS", kind: "int", min: 100, max: 600_000, description: "time for a connection's TLS handshake and a request's headers, ms" },
+  { key: "requestTimeoutMs", flag: "request-timeout-ms", env: "CERTUS_TRUST_REQUEST_TIMEOUT_MS", kind: "int", min: 100, max: 3_600_000, description: "time to receive a whole request (headers and body), ms" },
+  { key: "idleTimeoutMs", flag: "idle-timeout-ms", env: "CERTUS_TRUST_IDLE_TIMEOUT_MS", kind: "int", min: 100, max: 3_600_000, description: "an HTTP/2 connection with no open stream is closed after, ms" },
   { key: "corsOrigins", flag: "cors-origins", env: "CERTUS_TRUST_CORS_ORIGINS", kind: "list", description: "comma list of browser origins allowed by CORS" },
   { key: "tlsCert", flag: "tls-cert", env: "CERTUS_TRUST_TLS_CERT", kind: "string", description: "PEM certificate file; TLS with ALPN when set with --tls-key" },
   { key: "tlsKey", flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },
@@ -208,6 +250,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "authOidcIssuers", flag: "auth-oidc-issuers", env: "CERTUS_TRUST_AUTH_OIDC_ISSUERS", kind: "list", description: "comma list of OIDC issuers whose tokens authenticate callers (--auth oidc)" },
   { key: "authOidcAudience", flag: "auth-oidc-audience", env: "CERTUS_TRUST_AUTH_OIDC_AUDIENCE", kind: "string", description: "audience a caller's OIDC token must name" },
   { key: "tlsClientCa", flag: "tls-client-ca", env: "CERTUS_TRUST_TLS_CLIENT_CA", kind: "string", description: "PEM CA file; requests client certificates (mTLS)" },
+  { key: "compatWrites", flag: "compat-writes", env: "CERTUS_TRUST_COMPAT_WRITES", kind: "enum", values: ["open", "gated"], description: "with --auth: who may append through POST /api/v1/log/entries (gated: certificates from this CA or callers with sign)" },
+  { key: "compatWriteRate", flag: "compat-write-rate", env: "CERTUS_TRUST_COMPAT_WRITE_RATE", kind: "int", min: 1, max: 1_000_000, description: "Rekor-compatible writes per second per client address" },
+  { key: "compatWriteQuotaBytes", flag: "compat-write-quota-bytes", env: "CERTUS_TRUST_COMPAT_WRITE_QUOTA_BYTES", kind: "int", min: 16 * 1024, max: Number.MAX_SAFE_INTEGER, description: "bytes of log entries each writer may add per hour through the Rekor-compatible endpoint" },
   { key: "rateLimit", flag: "rate-limit", env: "CERTUS_TRUST_RATE_LIMIT", kind: "int", min: 0, max: 1_000_000, description: "calls per second per caller (0: off; anonymous loopback callers are not limited)" },
   { key: "rateLimitBurst", flag: "rate-limit-burst", env: "CERTUS_TRUST_RATE_LIMIT_BURST", kind: "int", min: 1, max: 1_000_000, description: "calls a caller may burst above the rate" },
   { key: "logMaxBytes", flag: "log-max-bytes", env: "CERTUS_TRUST_LOG_MAX_BYTES", kind: "int", min: 0, max: Number.MAX_SAFE_INTEGER, description: "size quota of the transparency log database, bytes (0: none)" },
@@ -217,6 +262,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "uploadS3Bucket", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
   { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
   { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
+  { key: "verifyBudgetMs", flag: "verify-budget-ms", env: "CERTUS_TRUST_VERIFY_BUDGET_MS", kind: "int", min: 10, max: 600_000, description: "time budget of one Verify request's verifications, ms" },
+  { key: "watchMaxStreams", flag: "watch-max-streams", env: "CERTUS_TRUST_WATCH_MAX_STREAMS", kind: "int", min: 1, max: 1_000_000, description: "most WatchCheckpoints streams open at once" },
+  { key: "watchMaxLifetimeMs", flag: "watch-max-lifetime-ms", env: "CERTUS_TRUST_WATCH_MAX_LIFETIME_MS", kind: "int", min: 100, max: 7 * 24 * 3_600_000, description: "a WatchCheckpoints stream ends after this long (clients reconnect), ms" },
   { key: "fulcioUrl", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
   { key: "rekorUrl", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
   { key: "rekorVersion", flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },

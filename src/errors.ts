@@ -16,6 +16,7 @@ export type TrustErrorCode =
   | "PERMISSION_DENIED"
   | "RESOURCE_EXHAUSTED"
   | "UNAVAILABLE"
+  | "DEADLINE_EXCEEDED"
   | "UNIMPLEMENTED"
   | "INTERNAL";
 

@@ -36,8 +36,11 @@ export class RateLimiter {
     return this.ratePerSec > 0;
   }
 
-  /** Takes one token for `key` or throws `RateLimitedError`. */
-  take(key: string): void {
+  /**
+   * Takes `cost` tokens (default one call) for `key` or throws `RateLimitedError`. A cost above
+   * the burst can never be paid; such a call is refused like any other over the limit.
+   */
+  take(key: string, cost = 1, describe: (retryAfterMs: number) => string = (ms) => `rate limit: more than ${this.ratePerSec} calls per second (burst ${this.burst}) from this caller; retry in ${ms} ms`): void {
     if (!this.enabled) return;
     const now = this.now();
     let b = this.buckets.get(key);
@@ -48,14 +51,14 @@ export class RateLimiter {
       b.tokens = Math.min(this.burst, b.tokens + ((now - b.updated) / 1000) * this.ratePerSec);
       b.updated = now;
     }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
+    if (b.tokens >= cost) {
+      b.tokens -= cost;
       this.sweep(now);
       return;
     }
-    const retryAfterMs = Math.ceil(((1 - b.tokens) / this.ratePerSec) * 1000);
+    const retryAfterMs = Math.ceil(((Math.min(cost, this.burst) - b.tokens) / this.ratePerSec) * 1000);
     this.onRejected(key);
-    throw new RateLimitedError(`rate limit: more than ${this.ratePerSec} calls per second (burst ${this.burst}) from this caller; retry in ${retryAfterMs} ms`, retryAfterMs);
+    throw new RateLimitedError(describe(retryAfterMs), retryAfterMs);
   }
 
   private sweep(now: number): void {

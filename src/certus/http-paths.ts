@@ -11,6 +11,7 @@
  *   while the repository is not open.
  */
 import { readAndReplayBody } from "../server/request-body.js";
+import { sendTooLarge } from "../server/http-handler.js";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 
@@ -52,7 +53,7 @@ export function certusPathHandler(opts: CertusPathOptions): (req: Req, res: Res)
       if (encoding !== undefined && encoding !== "identity") return false; // the legacy callers never compress
       const body = await readAndReplayBody(req, opts.maxBodyBytes);
       if (body === undefined) {
-        sendJson(res, 413, { code: "resource_exhausted", message: `request body is larger than the limit of ${opts.maxBodyBytes} bytes` });
+        sendTooLarge(req, res, `request body is larger than the limit of ${opts.maxBodyBytes} bytes`);
         return true;
       }
       if (isLegacySignBody(body)) {

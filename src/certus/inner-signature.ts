@@ -15,6 +15,7 @@
  * `enforce` mode and is a warning in `warn` mode.
  */
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { compileSubjectPattern } from "../sigstore/verify/subject-pattern.js";
 import type { SerializedBundle } from "@sigstore/bundle";
 import { verifyUnderRule, type TrustRoots } from "../policy/evaluate.js";
 import type { Policy, SignerRule } from "../policy/model.js";
@@ -83,7 +84,7 @@ function describeRule(rule: SignerRule): string {
 
 function matchesIdentity(rule: SignerRule, subject: string): boolean {
   if (rule.subject !== undefined) return rule.subject === subject;
-  if (rule.subjectRegexp !== undefined) return new RegExp(`^(?:${rule.subjectRegexp})$`, "u").test(subject);
+  if (rule.subjectRegexp !== undefined) return compileSubjectPattern(rule.subjectRegexp).test(subject);
   return true;
 }
 

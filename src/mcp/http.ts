@@ -14,11 +14,15 @@ import type { AuthLayer } from "../auth/auth-layer.js";
 import { PREAUTHENTICATED, type CallerIdentity } from "../auth/caller.js";
 import { allows } from "../auth/scopes.js";
 import type { Logger } from "../logger.js";
-import { sendJsonError, type PathHandler } from "../server/http-handler.js";
+import { sendJsonError, sendTooLarge, type PathHandler } from "../server/http-handler.js";
+import { jsonBodyProblem } from "../server/json-precheck.js";
+import { readAndReplayBody } from "../server/request-body.js";
 import { createTrustMcpServer } from "./server.js";
 import type { TrustToolDeps } from "./tools.js";
 
 export const MCP_PATH = "/mcp";
+/** Largest MCP request body, bytes (the MCP SDK's own limit). */
+export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface McpHttpOptions {
   auth: AuthLayer;
@@ -51,7 +55,26 @@ export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
     }
     const caller = await opts.auth.guard(req, res, undefined, "the MCP endpoint");
     if (!caller) return true;
-    const server = createTrustMcpServer({ client: inProcessClient(opts, caller), explainPolicy: opts.explainPolicy, canSign: allows(caller.scopes, "sign") });
+    // The same bounds as every other JSON body (size, nesting, string length, UTF-8), checked
+    // before the MCP SDK parses it.
+    const body = await readAndReplayBody(req, MAX_MCP_BODY_BYTES);
+    if (body === undefined) {
+      sendTooLarge(req, res, `request body is larger than the limit of ${MAX_MCP_BODY_BYTES} bytes`);
+      return true;
+    }
+    const problem = jsonBodyProblem(body);
+    if (problem !== undefined) {
+      sendJsonError(res, 400, "invalid_argument", `request body: ${problem}`);
+      return true;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+      sendJsonError(res, 400, "invalid_argument", "request body is not JSON");
+      return true;
+    }
+    const server = createTrustMcpServer({ client: inProcessClient(opts, caller), explainPolicy: opts.explainPolicy, canSign: allows(caller.scopes, "sign"), canRead: allows(caller.scopes, "read") });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on("close", () => {
       void transport.close();
@@ -59,7 +82,7 @@ export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
     });
     try {
       await server.connect(transport);
-      await transport.handleRequest(req as IncomingMessage, res as ServerResponse);
+      await transport.handleRequest(req as IncomingMessage, res as ServerResponse, parsed);
     } catch (err) {
       opts.log.error({ err, caller: caller.id }, "MCP request failed");
       if (!res.headersSent) sendJsonError(res as Http2ServerResponse, 500, "internal", "internal error");

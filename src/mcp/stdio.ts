@@ -10,7 +10,7 @@ import type { TrustToolDeps } from "./tools.js";
 
 /** Serves MCP on stdin/stdout until stdin closes. */
 export async function serveMcpStdio(client: Client<typeof TrustService>, explainPolicy: TrustToolDeps["explainPolicy"]): Promise<void> {
-  const server = createTrustMcpServer({ client, explainPolicy, canSign: true });
+  const server = createTrustMcpServer({ client, explainPolicy, canSign: true, canRead: true });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
   await server.connect(transport);

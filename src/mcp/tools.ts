@@ -23,6 +23,8 @@ export interface TrustToolDeps {
   explainPolicy(name: string): { text: string; policies: string[] };
   /** Offer `sign_artifact` (the caller holds the `sign` scope, or scopes are unknown). */
   canSign: boolean;
+  /** Whether the caller holds `read` (explain_policy describes the server's policies, which `read` protects). */
+  canRead: boolean;
 }
 
 /** Largest bundle accepted as a JSON string, characters. */
@@ -304,6 +306,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
     },
     (args) =>
       guarded(async () => {
+        if (!deps.canRead) throw new ConnectError('explain_policy needs the "read" scope', 7);
         const name = args.name ?? "";
         let described: { text: string; policies: string[] };
         try {

@@ -2,10 +2,11 @@
  * Counts every RPC (procedure, code), times it, and records Sign outcomes and Verify verdicts.
  * It runs outermost, so it sees the code the caller receives (after error mapping).
  */
-import { ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Interceptor } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { VerifyResponse } from "@certus/trust-sdk";
 import type { TrustMetrics } from "./metrics.js";
+import { callError } from "../server/interceptors.js";
 
 const SIGN = "certus.trust.v1.TrustService/Sign";
 const VERIFY = "certus.trust.v1.TrustService/Verify";
@@ -32,13 +33,13 @@ export function metricsInterceptor(m: TrustMetrics): Interceptor {
           yield* inner;
           done("ok");
         } catch (err) {
-          done(codeToString(ConnectError.from(err).code));
+          done(codeToString(callError(req.signal, err).code));
           throw err;
         }
       }
       return { ...res, message: counted() };
     } catch (err) {
-      done(codeToString(ConnectError.from(err).code));
+      done(codeToString(callError(req.signal, err).code));
       throw err;
     }
   };

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.js";
 import { UnavailableError } from "../errors.js";
 
 /** The closed set of audited actions. */
-export type AuditAction = "sign" | "verify" | "permit-upload" | "verify-chain";
+export type AuditAction = "sign" | "verify" | "permit-upload" | "verify-chain" | "log-write";
 
 /** What the caller of `record` provides. */
 export interface AuditInput {

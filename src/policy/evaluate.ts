@@ -47,7 +47,8 @@ function describeRule(rule: SignerRule): string {
   return rule.issuer ? `${who} (issuer ${rule.issuer})` : who;
 }
 
-function expectationOf(rule: SignerRule) {
+/** What a rule expects of a bundle's signer, as the verification engine takes it. */
+export function expectationOf(rule: SignerRule) {
   if (rule.publicKey) return { publicKey: rule.publicKey };
   return {
     ...(rule.subject ? { subject: rule.subject } : {}),
@@ -62,17 +63,30 @@ export function verifyUnderRule(bundle: unknown, artifact: string | ArtifactInpu
   return verifyBundle({ bundle, artifact: typeof artifact === "string" ? { digest: artifact } : artifact, trustedRoot: rootFor(rule, roots), expected: expectationOf(rule) });
 }
 
+/** The rules inner bundles are judged under: the policy's, or (none) "verifies against the service's root". */
+export function innerSignerRules(policy: Policy): readonly SignerRule[] {
+  return policy.innerSigners.length > 0 ? policy.innerSigners : [{ subjectRegexp: ".+", trustRoot: { kind: "service" } }];
+}
+
 /**
  * Decides whether `bundles` satisfy `policy` for the artifact `digest` (`sha256:<hex>`).
- * With no rules, every bundle must still verify against the service's trusted root.
+ * With no rules, every bundle must still verify against the service's trusted root. `judged`
+ * gives verdicts computed elsewhere (the worker pool), by bundle and rule index; without it each
+ * is computed here.
  */
-export function evaluateInnerSigners(policy: Policy, bundles: readonly unknown[], digest: string, roots: TrustRoots): PolicyDecision {
-  const rules: SignerRule[] = policy.innerSigners.length > 0 ? policy.innerSigners : [{ subjectRegexp: ".+", trustRoot: { kind: "service" } }];
+export function evaluateInnerSigners(
+  policy: Policy,
+  bundles: readonly unknown[],
+  digest: string,
+  roots: TrustRoots,
+  judged?: (bundleIndex: number, ruleIndex: number) => VerificationResult,
+): PolicyDecision {
+  const rules = innerSignerRules(policy);
   const inner: InnerVerdict[] = bundles.map((bundle, index) => {
     const bundleDigest = `sha256:${createHash("sha256").update(JSON.stringify(bundle)).digest("hex")}`;
     const verdict: InnerVerdict = { index, verified: false, satisfies: [], bundleDigest, failures: [] };
     rules.forEach((rule, r) => {
-      const result = verifyUnderRule(bundle, digest, rule, roots);
+      const result = judged ? judged(index, r) : verifyUnderRule(bundle, digest, rule, roots);
       if (result.signer && !verdict.signer) verdict.signer = { subject: result.signer.subject, ...(result.signer.issuer ? { issuer: result.signer.issuer } : {}) };
       if (result.verified) {
         verdict.verified = true;

@@ -12,7 +12,7 @@
  *           issuer: https://keycloak.certus.cloud/realms/certus
  *           trustRoot: service     # service | public-good | path to a trusted_root.json
  */
-import { unsafePatternReason } from "../sigstore/verify/regexp-safety.js";
+import { compileSubjectPattern, SubjectPatternError } from "../sigstore/verify/subject-pattern.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
@@ -104,12 +104,10 @@ export function parsePolicies(text: string, path: string): PolicySet {
       if (r["subject"] && r["subjectRegexp"]) fail(fieldNode("subjectRegexp"), "give subject or subjectRegexp, not both");
       if (!r["subject"] && !r["subjectRegexp"] && !r["publicKey"]) fail(node, "an inner signer needs subject, subjectRegexp or publicKey");
       if (typeof r["subjectRegexp"] === "string") {
-        const unsafe = unsafePatternReason(r["subjectRegexp"]);
-        if (unsafe !== undefined) fail(fieldNode("subjectRegexp"), `subjectRegexp ${unsafe}`);
         try {
-          new RegExp(`^(?:${r["subjectRegexp"]})$`, "u");
+          compileSubjectPattern(r["subjectRegexp"]);
         } catch (err) {
-          fail(fieldNode("subjectRegexp"), `subjectRegexp is not a valid regular expression: ${(err as Error).message}`);
+          fail(fieldNode("subjectRegexp"), err instanceof SubjectPatternError ? err.message : String(err));
         }
       }
       const rootName = (r["trustRoot"] as string | undefined) ?? "service";

@@ -18,6 +18,7 @@ const CODES: Record<TrustErrorCode, Code> = {
   PERMISSION_DENIED: Code.PermissionDenied,
   RESOURCE_EXHAUSTED: Code.ResourceExhausted,
   UNAVAILABLE: Code.Unavailable,
+  DEADLINE_EXCEEDED: Code.DeadlineExceeded,
   UNIMPLEMENTED: Code.Unimplemented,
   INTERNAL: Code.Internal,
 };

@@ -37,6 +37,24 @@ export function sendJsonError(res: Res, status: number, code: string, message: s
   res.end(body);
 }
 
+/**
+ * A body over the limit: 413 with `resource_exhausted`. The rest of the body is not read; an
+ * HTTP/1.1 connection is closed after the answer rather than drained.
+ */
+export function sendTooLarge(req: Req, res: Res, message: string): void {
+  sendJsonError(res, 413, "resource_exhausted", message, req.httpVersionMajor === 1 ? { connection: "close" } : {});
+}
+
+/**
+ * A gRPC / gRPC-Web error as a trailers-only response (HTTP 200, `grpc-status` in the headers),
+ * so gRPC clients read the status instead of mapping an HTTP error to `internal`.
+ */
+export function sendGrpcError(req: Req, res: Res, grpcStatus: number, message: string): void {
+  const ct = String(req.headers["content-type"] ?? "").startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
+  (res as ServerResponse).writeHead(200, { "content-type": ct, "grpc-status": String(grpcStatus), "grpc-message": encodeURIComponent(message) });
+  res.end();
+}
+
 function sendJson(res: Res, status: number, value: unknown): void {
   const body = JSON.stringify(value);
   (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
@@ -69,7 +87,10 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res
         let checked = await precheckJsonBody(req, opts.maxBodyBytes);
         if (checked.ok && opts.unaryInputs) checked = await precheckProtoBody(req, opts.maxBodyBytes, opts.unaryInputs);
         if (!checked.ok) {
-          sendJsonError(res, checked.code === "resource_exhausted" ? 429 : 400, checked.code, checked.message);
+          const grpc = String(req.headers["content-type"] ?? "").startsWith("application/grpc");
+          if (grpc) sendGrpcError(req, res, checked.code === "resource_exhausted" ? 8 : 3, checked.message);
+          else if (checked.code === "resource_exhausted") sendTooLarge(req, res, checked.message);
+          else sendJsonError(res, 400, checked.code, checked.message);
           return;
         }
       }

@@ -19,6 +19,21 @@ export function protocolOf(method: string, contentType: string | null): "connect
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Node's errors for a peer that went away mid-call (a reset stream, a closed socket). */
+const PEER_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE", "ERR_HTTP2_STREAM_ERROR", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_STREAM", "ERR_STREAM_DESTROYED"]);
+
+/**
+ * The error a call ends with, seen from the caller's side: a call the client abandoned (it
+ * cancelled, reset the HTTP/2 stream or closed the connection) is `canceled`, not a server fault,
+ * whatever Node reported while writing to nobody ("Premature close"). A deadline stays a deadline.
+ */
+export function callError(signal: AbortSignal, err: unknown): ConnectError {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const abandoned = (signal.aborted && ConnectError.from(signal.reason).code !== Code.DeadlineExceeded) || (typeof code === "string" && PEER_GONE.has(code));
+  if (abandoned && !(err instanceof ConnectError && err.code === Code.DeadlineExceeded)) return new ConnectError("the client cancelled the call", Code.Canceled, undefined, undefined, err);
+  return toConnectError(err);
+}
+
 /**
  * Logs one line per call (request id, procedure, protocol, code, duration, caller), maps domain
  * errors to RPC codes, and gives calls without a deadline the configured default. Unary calls
@@ -36,6 +51,9 @@ export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interce
       const caller = callerIdOf(req.contextValues);
       const fields = { requestId, procedure, protocol, code, durationMs: Math.round((performance.now() - started) * 100) / 100, caller };
       if (err === undefined) log.info(fields, "call");
+      // Abandoned calls are routine (a closed console tab, a stopped watcher, HTTP/2 resets): not
+      // faults, and numerous under a reset flood, so they are debug lines.
+      else if (err.code === Code.Canceled) log.debug(fields, "call cancelled by the client");
       else if (err.code === Code.Internal || err.code === Code.Unknown) log.error({ ...fields, err: err.cause ?? err }, "call failed");
       else log.info({ ...fields, error: err.rawMessage }, "call");
     };
@@ -59,9 +77,9 @@ export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interce
         line("ok");
         return res;
       }
-      return { ...res, message: loggedStream(res, line) } satisfies StreamResponse;
+      return { ...res, message: loggedStream(res, line, req.signal) } satisfies StreamResponse;
     } catch (err) {
-      const ce = toConnectError(err);
+      const ce = callError(req.signal, err);
       ce.metadata.set("x-request-id", requestId);
       line(codeToString(ce.code), ce);
       throw ce;
@@ -69,12 +87,12 @@ export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interce
   };
 }
 
-async function* loggedStream(res: StreamResponse, line: (code: string, err?: ConnectError) => void) {
+async function* loggedStream(res: StreamResponse, line: (code: string, err?: ConnectError) => void, signal: AbortSignal) {
   try {
     yield* res.message;
     line("ok");
   } catch (err) {
-    const ce = toConnectError(err);
+    const ce = callError(signal, err);
     line(codeToString(ce.code), ce);
     throw ce;
   }

@@ -4,6 +4,7 @@
  * body (a million nested arrays, a 4 MiB key) is refused with `invalid_argument` without being
  * parsed; a good one is handed on unchanged to the Connect router.
  */
+import { isUtf8 } from "node:buffer";
 import { readAndReplayBody } from "./request-body.js";
 import type { IncomingMessage } from "node:http";
 import type { Http2ServerRequest } from "node:http2";
@@ -59,7 +60,17 @@ export async function precheckJsonBody(req: IncomingMessage | Http2ServerRequest
   if (encoding !== undefined && encoding !== "identity") return { ok: true };
   const body = await readAndReplayBody(req, maxBodyBytes);
   if (body === undefined) return { ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` };
-  const problem = scanJsonBounds(body);
+  const problem = jsonBodyProblem(body);
   if (problem) return { ok: false, code: "invalid_argument", message: `request body: ${problem}` };
   return { ok: true };
+}
+
+/**
+ * Why a JSON body is refused before parsing, or undefined: nesting, string length, and invalid
+ * UTF-8 (JSON must be UTF-8; decoding would silently turn bad bytes into U+FFFD, which would then
+ * be signed as if the caller had sent it).
+ */
+export function jsonBodyProblem(body: Buffer): string | undefined {
+  if (!isUtf8(body)) return "contains invalid UTF-8";
+  return scanJsonBounds(body);
 }

@@ -1,8 +1,10 @@
 /**
- * Binary protobuf bodies of Connect unary calls (`application/proto`), decoded once before the
- * router sees them. connect-es reports a body that does not decode as `internal` (a server fault);
- * it is the caller's mistake, so it is answered here as `invalid_argument` naming the message type.
- * A body that decodes is handed on unchanged.
+ * Binary protobuf bodies of unary calls — Connect (`application/proto`) and gRPC / gRPC-Web
+ * (`application/grpc[+proto]`, `application/grpc-web[+proto]`, one length-prefixed message) —
+ * decoded once before the router sees them. connect-es reports a body that does not decode as
+ * `internal` (a server fault); it is the caller's mistake, so it is answered here as
+ * `invalid_argument` naming the message type. A body that decodes is handed on unchanged;
+ * compressed gRPC messages are left to the router.
  */
 import { readAndReplayBody } from "./request-body.js";
 import type { IncomingMessage } from "node:http";
@@ -23,17 +25,33 @@ export async function precheckProtoBody(
   inputs: ReadonlyMap<string, DescMessage>,
 ): Promise<PrecheckResult> {
   const ct = req.headers["content-type"] ?? "";
-  if (req.method !== "POST" || ct !== "application/proto") return { ok: true };
+  const framed = isBinaryGrpc(ct);
+  if (req.method !== "POST" || (ct !== "application/proto" && !framed)) return { ok: true };
   const encoding = req.headers["content-encoding"];
   if (encoding !== undefined && encoding !== "identity") return { ok: true };
   const input = inputs.get((req.url ?? "").split("?")[0] ?? "");
   if (input === undefined) return { ok: true };
-  const body = await readAndReplayBody(req, maxBodyBytes);
+  const body = await readAndReplayBody(req, maxBodyBytes + (framed ? 5 : 0));
   if (body === undefined) return { ok: false, code: "resource_exhausted", message: `request body is larger than the limit of ${maxBodyBytes} bytes` };
+  let message: Uint8Array = body;
+  if (framed) {
+    // One message: flags (bit 0: compressed), a 4-byte big-endian length, the message.
+    if (body.length < 5 || body.readUInt32BE(1) !== body.length - 5) {
+      return { ok: false, code: "invalid_argument", message: `request body is not one length-prefixed ${input.typeName} message` };
+    }
+    if ((body[0]! & 1) !== 0) return { ok: true };
+    message = body.subarray(5);
+  }
   try {
-    fromBinary(input, body);
+    fromBinary(input, message);
   } catch (err) {
     return { ok: false, code: "invalid_argument", message: `request body is not a valid ${input.typeName} in protobuf binary: ${err instanceof Error ? err.message : String(err)}` };
   }
   return { ok: true };
+}
+
+/** gRPC and gRPC-Web content types whose messages are binary protobuf. */
+export function isBinaryGrpc(contentType: string): boolean {
+  const ct = contentType.split(";")[0]!.trim().toLowerCase();
+  return ct === "application/grpc" || ct === "application/grpc+proto" || ct === "application/grpc-web" || ct === "application/grpc-web+proto";
 }

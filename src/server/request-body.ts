@@ -15,7 +15,11 @@ export async function readAndReplayBody(req: Req, maxBytes: number): Promise<Buf
   if (declared > maxBytes) return undefined;
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  // A body an earlier layer read is replayed through the iterator it installed; a fresh one is
+  // read so that stopping early does not destroy the request (the caller still answers it, 413).
+  const replayed = Object.prototype.hasOwnProperty.call(req, Symbol.asyncIterator);
+  const source = replayed ? (req as AsyncIterable<Buffer>) : ((req as IncomingMessage).iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>);
+  for await (const chunk of source) {
     total += chunk.length;
     if (total > maxBytes) return undefined;
     chunks.push(chunk);

@@ -2,7 +2,10 @@
  * Builds the server from a resolved configuration and starts listening. Building is separate
  * from the process entry (`main.ts`) so tests start a real server on an ephemeral port in-process.
  */
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { CompatAccess } from "../sigstore/compat/access.js";
+import { RateLimiter } from "../auth/rate-limit.js";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
@@ -100,7 +103,10 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     config.tlsCert && config.tlsKey
       ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey), ...(config.tlsClientCa ? { clientCa: readFileSync(config.tlsClientCa) } : {}) }
       : undefined;
-  const listener = new OnePortListener({ host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}) });
+  const listener = new OnePortListener({
+    host: config.host, port: config.port, handler: starting, log, ...(tls ? { tls } : {}),
+    timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, idleMs: config.idleTimeoutMs },
+  });
   const addr = await listener.listen();
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
@@ -128,9 +134,25 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // The caller named by the auth interceptor (`anonymous` when authentication is off).
   const callerOf = (ctx: { values: Parameters<typeof callerIdOf>[0] }) => callerIdOf(ctx.values);
   const unfollowLog = stack ? metrics.followLog(stack.log) : () => {};
+  // Opened below; Rekor-compatible writes record an audit event once it is.
+  let auditOfWrites: AuditLog | undefined;
   if (stack) {
+    const caStack = stack;
     sigstoreCompat = createSigstoreCompatPaths({
       stack, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: url, maxBodyBytes: config.maxBodyBytes, log,
+      access: new CompatAccess({
+        authenticator: auth.authenticator,
+        writes: config.compatWrites,
+        callerLimiter: auth.limiter,
+        peerLimiter: new RateLimiter(config.compatWriteRate, config.compatWriteRate * 2, () => metrics.rateLimited.inc()),
+        quota: new RateLimiter(config.compatWriteQuotaBytes / 3600, config.compatWriteQuotaBytes, () => metrics.rateLimited.inc()),
+        limitOpenWriters: config.insecureAllowAnonymous,
+        issuers: () => caStack.caGenerations.map((g) => new X509Certificate(Buffer.from(g.authority.intermediate.rawData))),
+      }),
+      onWrite: (entry, writer) =>
+        void auditOfWrites
+          ?.record({ caller: writer.id, action: "log-write", verdict: "allowed", logIndex: String(entry.logIndex), detail: { uuid: entry.uuid, kind: entry.kindVersion.kind, admittedVia: writer.via } })
+          .catch(() => undefined),
     });
   }
   let policies: PolicyStore;
@@ -139,6 +161,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   try {
     policies = new PolicyStore(config.policyFile || undefined, log);
     audit = AuditLog.open(config.dataDir, log);
+    auditOfWrites = audit;
     certus = stack
       ? createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log })
       : { handlers: sigstoreModeUnsupportedRpcs(config.rekorUrl, config.rekorVersion), close: () => {} };
@@ -163,13 +186,13 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
-    sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
-    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
+    sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
+    verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, budgetMs: config.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend, stack ? {
       tufUrl: `${url}/tuf/`,
       clientSigningConfig: servedSigningConfig(stack.signingConfig, stack.instance.baseUrl, url, parseIssuerEntries(config.oidcIssuers).map((i) => i.issuer)),
     } : {}),
-    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
+    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal, { maxStreams: config.watchMaxStreams, maxLifetimeMs: config.watchMaxLifetimeMs }) } : {}),
     ...certus.handlers,
   });
   const routes = (router: ConnectRouter) => {
@@ -189,7 +212,8 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     routes,
     fallback: notFoundFallback as never,
     readMaxBytes: config.maxBodyBytes,
-    writeMaxBytes: 64 * 1024 * 1024,
+    // The largest response held in memory: pages are bounded far below it (512 KiB of entries).
+    writeMaxBytes: 16 * 1024 * 1024,
     // Outermost first: metrics see the final code, the call line names the caller that auth sets.
     interceptors,
     contextValues: (req) => auth.contextValues(req),

@@ -13,7 +13,11 @@ import { SignResponseSchema, SignatureFormat, type SignRequest, type SignRespons
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError, UnavailableError } from "../errors.js";
 import type { AuditLog } from "../policy/audit.js";
-import { evaluateInnerSigners } from "../policy/evaluate.js";
+import { evaluateInnerSigners, innerSignerRules } from "../policy/evaluate.js";
+import type { VerificationResult } from "../sigstore/verify/index.js";
+import type { VerifyPool } from "../verify-pool/pool.js";
+import { ruleTask, verdictOf } from "../verify-pool/rule-task.js";
+import { DEFAULT_VERIFY_BUDGET_MS } from "./verify.js";
 import type { Policy } from "../policy/model.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
@@ -35,6 +39,10 @@ export interface SignDeps {
   serviceRoot: TrustedRootHandle;
   audit: AuditLog;
   callerOf: CallerOf;
+  /** Worker threads that judge inner bundles; without it they are judged in this thread. */
+  pool?: VerifyPool;
+  /** Time budget of one request's inner-bundle verifications, ms (default: Verify's). */
+  budgetMs?: number;
 }
 
 function policyOf(policies: PolicyStore, name: string): Policy {
@@ -67,7 +75,15 @@ export function createSignHandler(deps: SignDeps) {
     const warnings: string[] = [];
     if (req.innerBundles.length > 0 || policy.innerSigners.length > 0) {
       const bundles = req.innerBundles.map((b) => toJson(BundleSchema, b));
-      const decision = evaluateInnerSigners(policy, bundles, artifact.digestString, { service: deps.serviceRoot });
+      // On the worker pool when there is one: up to 64 bundles × the policy's rules.
+      let judged: ((b: number, r: number) => VerificationResult) | undefined;
+      if (deps.pool) {
+        const rules = innerSignerRules(policy);
+        const replies = await deps.pool.run(bundles.flatMap((b) => rules.map((rule) => ruleTask(b, artifact.digestString, rule))), Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY));
+        const results = replies.map(verdictOf);
+        judged = (b, r) => results[b * rules.length + r]!;
+      }
+      const decision = evaluateInnerSigners(policy, bundles, artifact.digestString, { service: deps.serviceRoot }, judged);
       innerSigners = decision.inner
         .filter((v) => v.verified)
         .map((v) => ({ subject: v.signer?.subject ?? "", issuer: v.signer?.issuer ?? "", logIndex: v.logIndex ?? "", bundleDigest: v.bundleDigest }));

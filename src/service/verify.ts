@@ -3,9 +3,11 @@
  * an expected signer or a named policy, with the service's trusted root, the public-good one, or
  * one sent in the request. A well-formed request always succeeds; the verdict is in the body.
  *
- * Bundles judged against an expected signer run on the verification worker pool when there is
- * one and it has room (a batch is split across its workers), in this thread otherwise; policy
- * verifications run in this thread.
+ * Every bundle is judged on the verification worker pool when there is one (never in this thread:
+ * one request could otherwise freeze the server), within the request's work budget: at most
+ * {@link MAX_BUNDLES_PER_REQUEST} verifications (bundles × a policy's rules) and `budgetMs` of
+ * time (or the call's deadline, if sooner), past which it fails with `deadline_exceeded`. Without
+ * a pool (`--verify-workers 0`, or sources run unbuilt) bundles are judged in this thread.
  */
 import { create, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -23,6 +25,7 @@ import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
 import type { AuditLog } from "../policy/audit.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
+import { ruleTask } from "../verify-pool/rule-task.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
   ARTIFACT_DIGEST_ALGORITHMS,
@@ -37,16 +40,20 @@ import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
 import { resolveArtifact } from "./validate.js";
 
-/** Most bundles judged in one request. */
+/** Most bundles judged in one request; also the most verifications (bundles × a policy's rules). */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
+/** Default time budget of one request's verifications, ms. */
+export const DEFAULT_VERIFY_BUDGET_MS = 10_000;
 
 export interface VerifyDeps {
   serviceRoot: TrustedRootHandle;
   policies: PolicyStore;
   audit?: AuditLog;
   callerOf: CallerOf;
-  /** Worker threads for verification; without it (or when it is saturated) bundles are judged in-thread. */
+  /** Worker threads for verification; without it bundles are judged in this thread. */
   pool?: VerifyPool;
+  /** Time budget of one request's verifications, ms (default {@link DEFAULT_VERIFY_BUDGET_MS}). */
+  budgetMs?: number;
 }
 
 /** The trusted root of a request: for the engine in this thread, and for a worker. */
@@ -142,15 +149,32 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
   }
 
-  /** Every bundle's verdict, on the pool when it applies and has room. */
-  async function judgeAll(bundles: Bundle[], artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: RequestRoot): Promise<VerificationResult[]> {
+  /** Every bundle's verdict, on the pool when there is one. */
+  async function judgeAll(bundles: Bundle[], artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: RequestRoot, ctx: HandlerContext): Promise<VerificationResult[]> {
     const pool = deps.pool;
-    if (!pool || expected.policy !== "" || pool.saturated(bundles.length)) {
-      return bundles.map((b) => judge(b, artifact, digest, expected, root.local));
+    if (!pool) return bundles.map((b) => judge(b, artifact, digest, expected, root.local));
+    const budgetMs = Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY);
+    if (expected.policy === "") {
+      const expectation = engineExpectation(expected);
+      const replies = await pool.run(bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })), budgetMs);
+      return replies.map(fromReply);
     }
-    const expectation = engineExpectation(expected);
-    const replies = await pool.run(bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })));
-    return replies.map(fromReply);
+    // A policy: each bundle under each rule; a bundle's verdict is its first rule that verifies.
+    const policy = deps.policies.get(expected.policy);
+    const rules = policy.innerSigners;
+    if (rules.length === 0) throw new InvalidArgumentError("expectedSigner.policy", `policy "${policy.name}" names no signers to verify against`);
+    if (bundles.length * rules.length > MAX_BUNDLES_PER_REQUEST) {
+      throw new InvalidArgumentError("bundles", `${bundles.length} bundles × ${rules.length} rules of policy "${policy.name}" is more than ${MAX_BUNDLES_PER_REQUEST} verifications per request`);
+    }
+    const tasks = bundles.flatMap((b) => {
+      const bundle = toJson(BundleSchema, b);
+      return rules.map((rule) => ruleTask(bundle, digest, rule));
+    });
+    const results = (await pool.run(tasks, budgetMs)).map(fromReply);
+    return bundles.map((_, i) => {
+      const mine = results.slice(i * rules.length, (i + 1) * rules.length);
+      return mine.find((r) => r.verified) ?? mine[0]!;
+    });
   }
 
   return async function verify(req: VerifyRequest, ctx: HandlerContext): Promise<VerifyResponse> {
@@ -164,7 +188,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
-    const results = await judgeAll(bundles, artifact, art.digestString, expected, root);
+    const results = await judgeAll(bundles, artifact, art.digestString, expected, root, ctx);
     const response = create(VerifyResponseSchema, {});
     if (req.bundle) {
       const first = toResult(results[0]!);

@@ -1,24 +1,30 @@
 /**
  * A pool of worker threads that run `verifyBundle`, so that verification uses every core while the
- * main thread keeps serving connections.
+ * main thread keeps serving connections: no verification runs on the main thread when there is a
+ * pool (the attack pass of issue #14 froze `/readyz` for 9.5 s with 200 bundles judged in-thread).
  *
- * Tasks go to the least busy worker; a batch is split into one chunk per worker. When every
- * worker already has `maxInFlightPerWorker` tasks, the pool reports itself saturated and the
- * caller verifies in its own thread instead of queueing further (the verdict is the same; only
- * latency differs). A worker that dies fails the tasks it held with `UnavailableError` (the
- * caller may retry) and is replaced.
+ * A request's tasks are cut into chunks of at most {@link CHUNK_TASKS}; each worker holds one chunk
+ * at a time and the others wait in one FIFO queue, so a large request does not starve small ones.
+ * Every chunk carries its request's deadline: a chunk still queued at its deadline is dropped, and
+ * a worker still busy with one at its deadline is terminated (JavaScript cannot interrupt a
+ * running computation any other way) and replaced; the request fails with `DEADLINE_EXCEEDED`.
+ * When more than `maxQueuedTasks` wait, new requests are refused with `RESOURCE_EXHAUSTED` and a
+ * retry hint. A worker that dies fails the chunk it held with `UnavailableError` (the caller may
+ * retry) and is replaced.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { UnavailableError } from "../errors.js";
+import { RateLimitedError, TrustError, UnavailableError } from "../errors.js";
 import type { VerifyReply, VerifyTask, WorkerSetup } from "./protocol.js";
 
 /** Workers by default: one per core. */
 export const DEFAULT_VERIFY_WORKERS = availableParallelism();
-/** Tasks a worker may hold before the pool counts it as busy. */
-export const DEFAULT_MAX_IN_FLIGHT_PER_WORKER = 64;
+/** Tasks that may wait for a worker before new requests are refused. */
+export const DEFAULT_MAX_QUEUED_TASKS = 4096;
+/** Most tasks in one chunk (one worker's turn). */
+export const CHUNK_TASKS = 16;
 /** A worker that dies sooner than this after starting is replaced only after this delay, ms. */
 const RESTART_DELAY_MS = 1_000;
 
@@ -28,8 +34,8 @@ export interface VerifyPoolOptions {
   readonly size: number;
   /** The service's trusted root (JSON), which every worker loads at start. */
   readonly serviceRoot: unknown;
-  /** Tasks per worker before the pool is saturated (default {@link DEFAULT_MAX_IN_FLIGHT_PER_WORKER}). */
-  readonly maxInFlightPerWorker?: number;
+  /** Tasks that may wait before requests are refused (default {@link DEFAULT_MAX_QUEUED_TASKS}). */
+  readonly maxQueuedTasks?: number;
   /** The worker script (default: `worker.js` beside this module, see {@link defaultWorkerScript}). */
   readonly script?: URL;
   /** Told when a worker dies, with why. */
@@ -39,17 +45,35 @@ export interface VerifyPoolOptions {
 /** A task without its id (the pool numbers them). */
 export type PoolTask = Omit<VerifyTask, "id">;
 
+/** What one request shares between its chunks. */
+interface Run {
+  /** Absolute time (performance.now(), ms) by which every chunk must be done. */
+  readonly deadlineAt: number;
+  readonly budgetMs: number;
+  settled: boolean;
+}
+
 interface Chunk {
+  readonly run: Run;
+  readonly tasks: readonly VerifyTask[];
   readonly resolve: (replies: VerifyReply[]) => void;
   readonly reject: (err: Error) => void;
-  readonly size: number;
 }
 
 interface Slot {
   worker: Worker;
   startedAt: number;
-  inFlight: number;
-  readonly chunks: Map<number, Chunk>;
+  alive: boolean;
+  /** The chunk this worker is judging, with its message id and deadline timer. */
+  current: { id: number; chunk: Chunk; timer: NodeJS.Timeout } | undefined;
+}
+
+/** The request ran past its verification budget. */
+export class VerifyDeadlineError extends TrustError {
+  constructor(budgetMs: number) {
+    super("DEADLINE_EXCEEDED", `verification did not finish within its budget of ${budgetMs} ms; send fewer bundles per request or simpler expectations`);
+    this.name = "VerifyDeadlineError";
+  }
 }
 
 /**
@@ -67,10 +91,12 @@ export function defaultWorkerScript(): URL | undefined {
 /** Worker threads running the verification engine. */
 export class VerifyPool {
   readonly #slots: Slot[] = [];
+  readonly #queue: Chunk[] = [];
   readonly #script: URL;
   readonly #setup: WorkerSetup;
-  readonly #maxInFlight: number;
+  readonly #maxQueued: number;
   readonly #onWorkerExit: ((reason: string) => void) | undefined;
+  #queuedTasks = 0;
   #nextId = 1;
   #closed = false;
 
@@ -81,7 +107,7 @@ export class VerifyPool {
     if (!script) throw new TypeError("verify pool: the compiled worker script (verify-pool/worker.js) was not found; build with tsc -b");
     this.#script = script;
     this.#setup = { serviceRoot: options.serviceRoot };
-    this.#maxInFlight = options.maxInFlightPerWorker ?? DEFAULT_MAX_IN_FLIGHT_PER_WORKER;
+    this.#maxQueued = options.maxQueuedTasks ?? DEFAULT_MAX_QUEUED_TASKS;
     this.#onWorkerExit = options.onWorkerExit;
     for (let i = 0; i < options.size; i++) this.#slots.push(this.#start());
   }
@@ -91,66 +117,97 @@ export class VerifyPool {
     return this.#slots.length;
   }
 
-  /** Whether `tasks` more tasks would exceed every worker's share (the caller should verify in-thread). */
-  saturated(tasks = 1): boolean {
-    if (this.#closed) return true;
-    const room = this.#slots.reduce((sum, slot) => sum + Math.max(0, this.#maxInFlight - slot.inFlight), 0);
-    return room < tasks;
+  /** Tasks waiting for a worker. */
+  get queued(): number {
+    return this.#queuedTasks;
   }
 
   /**
-   * Judges the tasks on the workers, split in at most one chunk per worker, least busy first.
-   * Replies are in the order of `tasks`.
-   * @throws UnavailableError when a worker died holding them or the pool is closed
+   * Judges the tasks on the workers within `budgetMs`. Replies are in the order of `tasks`.
+   * @throws VerifyDeadlineError past the budget; RateLimitedError when the queue is full;
+   *   UnavailableError when a worker died holding them or the pool is closed
    */
-  async run(tasks: readonly PoolTask[]): Promise<VerifyReply[]> {
+  async run(tasks: readonly PoolTask[], budgetMs: number): Promise<VerifyReply[]> {
     if (this.#closed) throw new UnavailableError("verify", "the verification pool is shut down");
     if (tasks.length === 0) return [];
-    const slots = this.#slots.filter((slot) => Number.isFinite(slot.inFlight)).sort((a, b) => a.inFlight - b.inFlight);
-    if (slots.length === 0) throw new UnavailableError("verify", "no verification worker is running; retry shortly", { retryAfterMs: RESTART_DELAY_MS });
-    const chunks = Math.min(slots.length, tasks.length);
-    const per = Math.ceil(tasks.length / chunks);
-    const parts: Promise<VerifyReply[]>[] = [];
-    for (let c = 0; c < chunks; c++) {
-      const part = tasks.slice(c * per, (c + 1) * per);
-      if (part.length > 0) parts.push(this.#send(slots[c]!, part));
+    if (this.#queuedTasks + tasks.length > this.#maxQueued) {
+      throw new RateLimitedError(`the verification queue is full (${this.#queuedTasks} bundles waiting); retry shortly`, 1_000);
     }
-    return (await Promise.all(parts)).flat();
+    const run: Run = { deadlineAt: performance.now() + budgetMs, budgetMs, settled: false };
+    const parts: Promise<VerifyReply[]>[] = [];
+    for (let c = 0; c < tasks.length; c += CHUNK_TASKS) {
+      const part = tasks.slice(c, c + CHUNK_TASKS).map((t, i): VerifyTask => ({ ...t, id: i }));
+      parts.push(new Promise((resolve, reject) => this.#queue.push({ run, tasks: part, resolve, reject })));
+      this.#queuedTasks += part.length;
+    }
+    this.#pump();
+    try {
+      return (await Promise.all(parts)).flat();
+    } finally {
+      // The other chunks of a failed request are dropped when their turn comes.
+      run.settled = true;
+    }
   }
 
-  /** Stops every worker; tasks still held fail with UnavailableError. */
+  /** Stops every worker; queued and running chunks fail with UnavailableError. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    const err = new UnavailableError("verify", "the server is shutting down");
+    for (const chunk of this.#queue.splice(0)) chunk.reject(err);
+    this.#queuedTasks = 0;
     await Promise.all(
       this.#slots.map(async (slot) => {
-        this.#fail(slot, new UnavailableError("verify", "the server is shutting down"));
+        this.#fail(slot, err);
         await slot.worker.terminate();
       }),
     );
   }
 
-  #send(slot: Slot, part: readonly PoolTask[]): Promise<VerifyReply[]> {
-    const id = this.#nextId++;
-    const tasks: VerifyTask[] = part.map((t, i) => ({ ...t, id: i }));
-    return new Promise((resolve, reject) => {
-      slot.chunks.set(id, { resolve, reject, size: tasks.length });
-      slot.inFlight += tasks.length;
-      slot.worker.postMessage({ id, tasks });
-    });
+  /** Gives every idle worker the next chunk still wanted. */
+  #pump(): void {
+    for (const slot of this.#slots) {
+      if (!slot.alive || slot.current !== undefined) continue;
+      let chunk: Chunk | undefined;
+      while ((chunk = this.#queue.shift()) !== undefined) {
+        this.#queuedTasks -= chunk.tasks.length;
+        if (chunk.run.settled) continue;
+        if (performance.now() >= chunk.run.deadlineAt) {
+          chunk.reject(new VerifyDeadlineError(chunk.run.budgetMs));
+          continue;
+        }
+        break;
+      }
+      if (chunk === undefined) return;
+      const id = this.#nextId++;
+      const running = chunk;
+      const timer = setTimeout(() => {
+        // Still judging at the deadline: only terminating the thread stops it.
+        if (slot.current?.id !== id) return;
+        slot.current = undefined;
+        running.reject(new VerifyDeadlineError(running.run.budgetMs));
+        slot.alive = false;
+        this.#onWorkerExit?.(`verification worker stopped: a task ran past its budget of ${running.run.budgetMs} ms`);
+        void slot.worker.terminate();
+      }, running.run.deadlineAt - performance.now());
+      timer.unref();
+      slot.current = { id, chunk: running, timer };
+      slot.worker.postMessage({ id, tasks: running.tasks });
+    }
   }
 
   #start(): Slot {
     const worker = new Worker(this.#script, { workerData: this.#setup });
-    const slot: Slot = { worker, startedAt: Date.now(), inFlight: 0, chunks: new Map() };
+    const slot: Slot = { worker, startedAt: Date.now(), alive: true, current: undefined };
     // An idle pool must not keep the process alive; the server closes it explicitly.
     worker.unref();
     worker.on("message", (message: { id: number; replies: VerifyReply[] }) => {
-      const chunk = slot.chunks.get(message.id);
-      if (!chunk) return;
-      slot.chunks.delete(message.id);
-      slot.inFlight -= chunk.size;
-      chunk.resolve(message.replies);
+      const current = slot.current;
+      if (!current || current.id !== message.id) return;
+      clearTimeout(current.timer);
+      slot.current = undefined;
+      current.chunk.resolve(message.replies);
+      this.#pump();
     });
     let reason = "exited";
     worker.on("error", (err) => {
@@ -159,15 +216,16 @@ export class VerifyPool {
     worker.on("exit", (code) => {
       if (this.#closed) return;
       const why = `verification worker ${reason === "exited" ? `exited with code ${code}` : `failed (${reason})`}`;
-      this.#onWorkerExit?.(why);
+      if (slot.alive) this.#onWorkerExit?.(why);
       this.#fail(slot, new UnavailableError("verify", `${why}; retry the request`, { retryAfterMs: 100 }));
+      slot.alive = false;
       const restart = () => {
         if (this.#closed) return;
         const index = this.#slots.indexOf(slot);
         if (index >= 0) this.#slots[index] = this.#start();
+        this.#pump();
       };
-      // Remove the dead worker from rotation now; start its replacement (later if it died young).
-      slot.inFlight = Number.POSITIVE_INFINITY;
+      // Start its replacement (later if it died young).
       if (Date.now() - slot.startedAt < RESTART_DELAY_MS) setTimeout(restart, RESTART_DELAY_MS).unref();
       else restart();
     });
@@ -175,8 +233,11 @@ export class VerifyPool {
   }
 
   #fail(slot: Slot, err: Error): void {
-    for (const chunk of slot.chunks.values()) chunk.reject(err);
-    slot.chunks.clear();
-    slot.inFlight = 0;
+    const current = slot.current;
+    slot.current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.chunk.reject(err);
+    }
   }
 }

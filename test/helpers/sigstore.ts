@@ -7,8 +7,8 @@ import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial, type VerificationPolicy } from "@sigstore/verify";
 
 /** Fetches the service's trusted root over REST (GET /v1/keys). */
-export async function fetchTrustedRoot(baseUrl: string): Promise<unknown> {
-  const res = await fetch(`${baseUrl}/v1/keys`);
+export async function fetchTrustedRoot(baseUrl: string, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(`${baseUrl}/v1/keys`, { headers });
   if (res.status !== 200) throw new Error(`GET /v1/keys: ${res.status}`);
   return ((await res.json()) as { trustedRoot: unknown }).trustedRoot;
 }

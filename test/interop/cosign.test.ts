@@ -21,6 +21,7 @@ import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setu
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { ApiKeyStore } from "../../src/auth/api-key-store.js";
 
 const COSIGN: string = cosignPath();
 const found: string | undefined = installedVersion(COSIGN);
@@ -47,6 +48,8 @@ let srv: TestServer;
 let work: string;
 let trustedRootPath: string;
 let signingConfigPath: string;
+/** An API key (sign, read) for the service's RPCs and the log's read paths. */
+let apiKey: Record<string, string>;
 const EMAIL = "carol@example.com";
 /** The only trusted-root media type sigstore-go v1.2 (cosign v3.1) accepts. */
 const SIGSTORE_GO_ROOT_MEDIA_TYPE = "application/vnd.dev.sigstore.trustedroot+json;version=0.1";
@@ -75,8 +78,13 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
   beforeAll(async () => {
     work = tempDir("certus-trust-cosign-");
     idp = await startOidcProvider();
-    srv = await startTestServer({ "oidc-issuers": idp.issuer });
-    const keys = (await (await fetch(`${srv.url}/v1/keys`)).json()) as { trustedRoot: unknown };
+    // With authentication on: cosign sends Rekor no credential; its entries are admitted because
+    // their certificate comes from this instance's CA (compatWrites: gated). The test's own calls
+    // to the RPCs and the log's read paths carry an API key.
+    const dataDir = tempDir();
+    apiKey = { "x-api-key": ApiKeyStore.open(dataDir).create("interop", ["sign", "read"]).key };
+    srv = await startTestServer({ "oidc-issuers": idp.issuer, auth: "api-key" }, dataDir);
+    const keys = (await (await fetch(`${srv.url}/v1/keys`, { headers: apiKey })).json()) as { trustedRoot: unknown };
     trustedRootPath = join(work, "trusted_root.json");
     // sigstore-go (inside cosign) only loads the media type "…trustedroot+json;version=0.1" (the
     // form the public-good root uses): the served root must carry it, and cosign gets it as served.
@@ -85,7 +93,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(trustedRootPath, JSON.stringify(root));
     signingConfigPath = join(work, "signing_config.json");
     writeFileSync(signingConfigPath, await (await fetch(`${srv.url}/api/v1/signing-config`)).text());
-    originProblem = rekorV1OriginProblem(((await (await fetch(`${srv.url}/api/v1/log`)).json()) as { signedTreeHead: string }).signedTreeHead);
+    originProblem = rekorV1OriginProblem(((await (await fetch(`${srv.url}/api/v1/log`, { headers: apiKey })).json()) as { signedTreeHead: string }).signedTreeHead);
   });
   afterAll(async () => {
     await srv?.stop();
@@ -139,9 +147,9 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     if (originProblem) expect(r.out).toContain("verifying inclusion");
     else expectOk(r);
     const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-    const uuids = (await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", body: JSON.stringify({ hash: digest }) })).json()) as string[];
+    const uuids = (await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", headers: apiKey, body: JSON.stringify({ hash: digest }) })).json()) as string[];
     expect(uuids).toHaveLength(1);
-    const entry = Object.values((await (await fetch(`${srv.url}/api/v1/log/entries/${uuids[0]}`)).json()) as object)[0] as { body: string };
+    const entry = Object.values((await (await fetch(`${srv.url}/api/v1/log/entries/${uuids[0]}`, { headers: apiKey })).json()) as object)[0] as { body: string };
     const body = JSON.parse(Buffer.from(entry.body, "base64").toString());
     const cert = Buffer.from(body.spec.signature.publicKey.content, "base64").toString();
     expect(cert).toContain("BEGIN CERTIFICATE");
@@ -168,7 +176,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(artifact, bytes);
     const res = await fetch(`${srv.url}/v1/sign`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKey },
       body: JSON.stringify({ artifact: { digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` }, format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE" }),
     });
     expect(res.status).toBe(200);

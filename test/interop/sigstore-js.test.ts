@@ -3,6 +3,9 @@
  * Fulcio, Rekor and TSA URLs all point at the service, the identity token comes from a real OIDC
  * provider, and the bundles verify with unmodified @sigstore/verify against the served trusted
  * root and with the service's own `POST /v1/verify`. Also the Fulcio endpoint's refusals.
+ *
+ * The server runs with `--auth api-key`: sigstore-js sends no credential to Rekor, and its entries
+ * are admitted because their certificate comes from this instance's CA (compatWrites: gated).
  */
 import { createHash, generateKeyPairSync, sign as cryptoSign } from "node:crypto";
 import "reflect-metadata";
@@ -12,17 +15,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 let idp: TestOidcProvider;
 let srv: TestServer;
 let trustedRoot: unknown;
 const EMAIL = "alice@example.com";
+/** An API key for the service's own RPCs and the log's read paths. */
+let reader: Record<string, string>;
 
 beforeAll(async () => {
   idp = await startOidcProvider();
-  srv = await startTestServer({ "oidc-issuers": idp.issuer });
-  trustedRoot = await fetchTrustedRoot(srv.url);
+  const dataDir = tempDir();
+  reader = { "x-api-key": ApiKeyStore.open(dataDir).create("interop-reader", ["verify", "read"]).key };
+  srv = await startTestServer({ "oidc-issuers": idp.issuer, auth: "api-key" }, dataDir);
+  trustedRoot = await fetchTrustedRoot(srv.url, reader);
 });
 afterAll(async () => {
   await srv?.stop();
@@ -39,7 +47,7 @@ const options = async () => ({
 });
 
 async function certusVerify(body: unknown): Promise<any> {
-  const res = await fetch(`${srv.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${srv.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json", ...reader }, body: JSON.stringify(body) });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -63,7 +71,7 @@ describe("sigstore-js against Certus-Trust's Sigstore-compatible endpoints", () 
     expect(wrong.verified).toBe(false);
 
     // The log indexed the artifact digest.
-    const uuids = await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", body: JSON.stringify({ hash: digest }) })).json();
+    const uuids = await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", headers: reader, body: JSON.stringify({ hash: digest }) })).json();
     expect(uuids).toHaveLength(1);
   });
 

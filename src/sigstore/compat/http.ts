@@ -21,19 +21,20 @@ export class CompatHttpError extends Error {
   }
 }
 
-/** Reads the whole body, refusing (413) more than `maxBytes` without buffering the excess. */
+/**
+ * Reads the whole body, refusing (413) more than `maxBytes` without buffering the excess. The
+ * refusal is answered (a client streaming 100 MB gets its status); the rest of the body is not
+ * read, and an HTTP/1.1 connection is closed after the answer.
+ */
 export async function readBody(req: Req, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new CompatHttpError(413, `request body exceeds ${maxBytes} bytes`, req.httpVersionMajor === 1 ? { connection: "close" } : {});
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (Number.isFinite(declared) && declared > maxBytes) throw new CompatHttpError(413, `request body exceeds ${maxBytes} bytes`);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of (req as IncomingMessage).iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     total += chunk.length;
-    if (total > maxBytes) {
-      // Stop reading; the connection is not reused (the rest of the body is unread).
-      (req as IncomingMessage).destroy?.();
-      throw new CompatHttpError(413, `request body exceeds ${maxBytes} bytes`);
-    }
+    if (total > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, total);

@@ -19,6 +19,25 @@ export interface AcceptedEntry {
   readonly artifactDigest: string;
   /** The certificate's SAN, when the verifier is a certificate. */
   readonly signerSubject: string | undefined;
+  /**
+   * The verifiers whose signatures were checked, as parsed: what write admission looks at (an
+   * entry is certified by this instance only when every one is a certificate from its CA).
+   */
+  readonly verifiers: readonly VerifierKey[];
+}
+
+/**
+ * Largest canonical body stored for one entry, bytes. What the log keeps is hashes, signatures
+ * and verifiers; a cosign or sigstore-js entry is 1–3 KiB. The bound keeps a request from being
+ * stored many times larger than it was sent (an envelope repeating one signature with a large
+ * certificate was stored 15× its size before this limit).
+ */
+export const MAX_STORED_BODY_BYTES = 16 * 1024;
+
+function checkStoredSize(canonical: Buffer): void {
+  if (canonical.length > MAX_STORED_BODY_BYTES) {
+    throw new CompatHttpError(413, `the entry's canonical body would be ${canonical.length} bytes; this log stores at most ${MAX_STORED_BODY_BYTES} per entry`);
+  }
 }
 
 /** Most signatures or verifiers accepted in one DSSE entry. */
@@ -76,10 +95,13 @@ function acceptHashedRekord(spec: Record<string, unknown>): AcceptedEntry {
   const result = verifyDigest(key.key, digest, sig);
   if (result.unsupported) throw bad("spec.signature.publicKey.content", result.unsupported);
   if (!result.valid) throw bad("spec.signature.content", "the signature does not verify over the digest with the given key");
+  const body = hashedRekordBody(digest, sig, key.canonicalPem);
+  checkStoredSize(body.canonical);
   return {
-    body: hashedRekordBody(digest, sig, key.canonicalPem),
+    body,
     artifactDigest: `sha256:${hex.toLowerCase()}`,
     signerSubject: certificateSubject(key.certificate),
+    verifiers: [key],
   };
 }
 
@@ -103,12 +125,18 @@ function parseEnvelope(text: string): Envelope {
   if (!Array.isArray(signatures) || signatures.length === 0 || signatures.length > MAX_DSSE_SIGNATURES) {
     throw bad("envelope.signatures", `must hold 1 to ${MAX_DSSE_SIGNATURES} signatures`);
   }
+  const seen = new Set<string>();
   return {
     payloadType,
     payload,
     signatures: signatures.map((s, i) => {
       const sig = string(object(s, `envelope.signatures[${i}]`)["sig"], `envelope.signatures[${i}].sig`);
-      return { sig, bytes: base64(sig, `envelope.signatures[${i}].sig`) };
+      const bytes = base64(sig, `envelope.signatures[${i}].sig`);
+      // A repeated signature adds nothing but stored bytes.
+      const key = bytes.toString("base64");
+      if (seen.has(key)) throw bad(`envelope.signatures[${i}]`, "repeats an earlier signature");
+      seen.add(key);
+      return { sig, bytes };
     }),
   };
 }
@@ -157,9 +185,12 @@ function acceptDsse(spec: Record<string, unknown>): AcceptedEntry {
       signatures: signed.map(({ signature, verifier: v }) => ({ signature, verifier: v })),
     },
   };
+  const canonical = Buffer.from(json.canonicalize(body), "utf8");
+  checkStoredSize(canonical);
   return {
-    body: { kind: "dsse", apiVersion: "0.0.1", canonical: Buffer.from(json.canonicalize(body), "utf8") },
+    body: { kind: "dsse", apiVersion: "0.0.1", canonical },
     artifactDigest: firstSubjectDigest(envelope) ?? `sha256:${payloadHash}`,
     signerSubject: certificateSubject(signed[0]!.key.certificate),
+    verifiers: signed.map((s) => s.key),
   };
 }

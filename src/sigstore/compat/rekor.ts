@@ -21,11 +21,25 @@ import { EntryExistsError } from "../embedded/tlog/log-errors.js";
 import { MAX_PAGE_SIZE } from "../embedded/tlog/log-types.js";
 import { CompatHttpError, integerParam, parseJsonBody, queryParam, readBody, sendBytes, sendJson, type Req, type Res } from "./http.js";
 import { acceptProposedEntry } from "./rekor-proposed.js";
+import type { CompatAccess, AdmittedWriter } from "./access.js";
+import type { Logger } from "../../logger.js";
+
+/** What the Rekor routes need besides the log. */
+export interface RekorRouteOptions {
+  /** Largest request body, bytes. */
+  readonly maxBodyBytes: number;
+  /** Who may read and write (see access.ts). */
+  readonly access: CompatAccess;
+  /** Told of every appended entry, with its writer (the log line and audit event). */
+  readonly onWrite?: (entry: LoggedEntry, writer: AdmittedWriter) => void;
+}
 
 /** Most items per list in `entries/retrieve` (Rekor's maxItems). */
 const MAX_RETRIEVE_ITEMS = 10;
-/** Most UUIDs `index/retrieve` answers with. */
+/** Most UUIDs `index/retrieve` answers with (about 330 KB of JSON). */
 const MAX_INDEX_RESULTS = 10 * MAX_PAGE_SIZE;
+/** Entries read from the log per step of an index search. */
+const INDEX_READ_BATCH = 50;
 const ENTRIES_PATH = "/api/v1/log/entries";
 
 /** Rekor's LogEntry element (the value under the UUID key). */
@@ -79,11 +93,14 @@ function listField(query: Record<string, unknown>, name: string): unknown[] {
 }
 
 /** The Rekor v1 routes; answers true when the path is one of them. */
-export function createRekorRoutes(stack: EmbeddedStack, maxBodyBytes: number) {
+export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptions) {
   const log = stack.log;
+  const { maxBodyBytes, access } = options;
 
   async function createEntry(req: Req, res: Res): Promise<void> {
+    access.admitPeer(req);
     const accepted = acceptProposedEntry(parseJsonBody(await readBody(req, maxBodyBytes)));
+    const writer = await access.admitEntry(req, accepted);
     try {
       const entry = await log.append({
         kind: accepted.body.kind,
@@ -92,6 +109,7 @@ export function createRekorRoutes(stack: EmbeddedStack, maxBodyBytes: number) {
         artifactDigest: accepted.artifactDigest,
         signerSubject: accepted.signerSubject,
       });
+      options.onWrite?.(entry, writer);
       sendJson(res, 201, keyed(entry), { etag: entry.uuid, location: `${ENTRIES_PATH}/${entry.uuid}` });
     } catch (err) {
       if (err instanceof EntryExistsError) {
@@ -146,7 +164,8 @@ export function createRekorRoutes(stack: EmbeddedStack, maxBodyBytes: number) {
       } while (after !== undefined && out.length < MAX_INDEX_RESULTS);
       return out.slice(0, MAX_INDEX_RESULTS);
     };
-    const pageOptions = (after: number | undefined) => ({ pageSize: MAX_PAGE_SIZE, ...(after === undefined ? {} : { afterIndex: after }) });
+    // Small pages: only the UUIDs are kept, so at most INDEX_READ_BATCH entries are held at once.
+    const pageOptions = (after: number | undefined) => ({ pageSize: INDEX_READ_BATCH, ...(after === undefined ? {} : { afterIndex: after }) });
     if (hash !== undefined) {
       const m = typeof hash === "string" ? /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(hash) : null;
       const ok = m !== null && ({ sha256: 64, sha512: 128, sha1: 40 } as Record<string, number>)[m[1] ?? "sha256"] === m[2]!.length;
@@ -186,6 +205,11 @@ export function createRekorRoutes(stack: EmbeddedStack, maxBodyBytes: number) {
   return async function route(req: Req, res: Res, url: URL): Promise<boolean> {
     const path = url.pathname;
     const method = req.method;
+    // Every read of the log's contents needs what GetTransparency needs; the public key does not.
+    const isWrite = path === ENTRIES_PATH && method === "POST";
+    if (!isWrite && path !== "/api/v1/log/publicKey" && (path.startsWith(ENTRIES_PATH) || path === "/api/v1/log" || path === "/api/v1/log/proof" || path === "/api/v1/index/retrieve")) {
+      await access.authorizeRead(req, `${method} ${path.startsWith(`${ENTRIES_PATH}/`) && path !== `${ENTRIES_PATH}/retrieve` ? `${ENTRIES_PATH}/{uuid}` : path}`);
+    }
     if (path === ENTRIES_PATH) {
       if (method === "POST") await createEntry(req, res);
       else if (method === "GET") {

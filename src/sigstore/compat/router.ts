@@ -17,6 +17,8 @@ import { CompatHttpError, sendFulcioError, sendJson, sendRekorError, type Req, t
 import { createRekorRoutes, rekorStatusOf } from "./rekor.js";
 import { servedSigningConfig } from "./served-signing-config.js";
 import { createTsaRoutes } from "./tsa.js";
+import type { AdmittedWriter, CompatAccess } from "./access.js";
+import type { LoggedEntry } from "../embedded/tlog/entry.js";
 
 /**
  * Where the stack's signing config (also a TUF target) is served as plain JSON, for clients that
@@ -35,13 +37,25 @@ export interface CompatOptions {
   serviceUrl: string;
   /** Largest Rekor request body, in bytes. */
   maxBodyBytes: number;
+  /** Who may read the log and append to it (see access.ts). */
+  access: CompatAccess;
+  /** Told of every entry appended through the Rekor endpoint (audit). */
+  onWrite?: (entry: LoggedEntry, writer: AdmittedWriter) => void;
   log: Logger;
 }
 
 /** Builds the handler; it answers (true) only for the paths it owns. */
 export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   const fulcio = createFulcioRoutes(opts.stack, opts.tokenVerifier);
-  const rekor = createRekorRoutes(opts.stack, opts.maxBodyBytes);
+  const rekor = createRekorRoutes(opts.stack, {
+    maxBodyBytes: opts.maxBodyBytes,
+    access: opts.access,
+    onWrite: (entry, writer) => {
+      // Every append is on record: who, how admitted, where it landed (never a credential).
+      opts.log.info({ writer: writer.id, admittedVia: writer.via, logIndex: entry.logIndex, uuid: entry.uuid, kind: entry.kindVersion.kind, bytes: entry.canonicalizedBody.length }, "rekor entry appended");
+      opts.onWrite?.(entry, writer);
+    },
+  });
   const tsa = createTsaRoutes(opts.stack);
   const ct = createCtRoutes(opts.stack);
   // The stack's signing config, pointing at the reachable URL, with the configured issuers as its OIDC services.

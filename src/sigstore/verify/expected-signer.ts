@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from "../../errors.js";
 import { anchoredRegExp, type IdentityPolicy } from "./identity.js";
+import type { SubjectPattern } from "./subject-pattern.js";
 import { parseExpectedKey, type ExpectedKey } from "./public-key.js";
 import type { ExpectedSigner } from "./types.js";
 
@@ -47,7 +48,7 @@ export function toSignerExpectation(expected: ExpectedSigner): SignerExpectation
       "needs subject or subjectRegexp (with issuer) or publicKey; an issuer alone would accept anyone that issuer vouches for",
     );
   }
-  const policy: { subject?: string; subjectPattern?: RegExp; subjectRegexp?: string; issuer?: string } = {};
+  const policy: { subject?: string; subjectPattern?: SubjectPattern; subjectRegexp?: string; issuer?: string } = {};
   if (subject !== undefined) policy.subject = subject;
   if (subjectRegexp !== undefined) {
     policy.subjectPattern = anchoredRegExp(subjectRegexp);

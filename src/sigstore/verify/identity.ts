@@ -6,7 +6,7 @@
  * any character). Identity is therefore never handed to the library; it is compared here: a subject
  * exactly, a regexp against the whole SAN, an issuer exactly.
  */
-import { unsafePatternReason } from "./regexp-safety.js";
+import { compileSubjectPattern, SubjectPatternError, type SubjectPattern } from "./subject-pattern.js";
 import type { X509Certificate } from "@sigstore/core";
 
 /** The tag of a parsed ASN.1 element, as `@sigstore/core` exposes it. */
@@ -79,29 +79,27 @@ export function otherNameUsername(cert: X509Certificate): string | undefined {
 export interface IdentityPolicy {
   readonly subject?: string;
   /** Matches the whole SAN: the caller's pattern wrapped as `^(?:…)$`. */
-  readonly subjectPattern?: RegExp;
+  readonly subjectPattern?: SubjectPattern;
   /** The pattern as the caller wrote it, for messages. */
   readonly subjectRegexp?: string;
   readonly issuer?: string;
 }
 
-const compiled = new LruMap<string, RegExp>(256);
+const compiled = new LruMap<string, SubjectPattern>(256);
 
 /**
- * Compiles a caller's subject regexp so that it must match the whole SAN.
- * @throws InvalidArgumentError (field `expected.subjectRegexp`) when it is not a valid pattern
+ * Compiles a caller's subject regexp (linear-time, see subject-pattern.ts) so that it must match
+ * the whole SAN.
+ * @throws InvalidArgumentError (field `expected.subjectRegexp`) when it is not a usable pattern
  */
-export function anchoredRegExp(pattern: string): RegExp {
+export function anchoredRegExp(pattern: string): SubjectPattern {
   let re = compiled.get(pattern);
   if (!re) {
-    const unsafe = unsafePatternReason(pattern);
-    if (unsafe !== undefined) throw new InvalidArgumentError("expected.subjectRegexp", `${unsafe}; give a simpler pattern`);
     try {
-      // `u` so that a pattern is read by the same rules whatever its characters; no `g`/`y`,
-      // whose lastIndex state would make repeated test() calls disagree.
-      re = new RegExp(`^(?:${pattern})$`, "u");
+      re = compileSubjectPattern(pattern);
     } catch (err) {
-      throw new InvalidArgumentError("expected.subjectRegexp", `is not a valid regular expression: ${(err as Error).message}`, { cause: err });
+      const reason = err instanceof SubjectPatternError ? err.reason : String(err);
+      throw new InvalidArgumentError("expected.subjectRegexp", reason.startsWith("is not a valid") ? reason : `${reason}; give a simpler pattern`, { cause: err });
     }
     compiled.set(pattern, re);
   }

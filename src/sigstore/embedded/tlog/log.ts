@@ -50,7 +50,7 @@ import {
   type EmbeddedLogOptions, type EntryPage, type PageOptions, type PublishedCheckpoint, type TreeInclusionProof,
 } from "./log-types.js";
 import { consistencyProof, inclusionProof, rootHash, type SubtreeHashes } from "./merkle.js";
-import { LOG_COMPONENT } from "./store-errors.js";
+import { LOG_COMPONENT, SQLITE_FULL, sqliteResultCode } from "./store-errors.js";
 import { LogStore, type StoredCheckpoint, type StoredEntry } from "./store.js";
 
 export * from "./log-types.js";
@@ -100,6 +100,9 @@ export class EmbeddedTransparencyLog {
   private lastIntegratedTime = 0;
   private needsResync = false;
   private closed = false;
+  /** Set when a batch failed because the database is at its quota or the disk is full; cleared by the next commit. */
+  private storageFull = false;
+  private readonly storageListeners = new Set<() => void>();
 
   private constructor(store: LogStore, options: EmbeddedLogOptions, logId: Buffer) {
     this.store = store;
@@ -160,6 +163,26 @@ export class EmbeddedTransparencyLog {
     this.store.commit({ entries: [], subtrees: [], checkpoint: this.latest });
   }
 
+  /**
+   * True after appends failed because the database reached its quota (`logMaxBytes`) or the disk
+   * is full, until an append succeeds again: what `/readyz` reports, since no Sign can succeed.
+   */
+  get full(): boolean {
+    return this.storageFull;
+  }
+
+  /** Told when {@link full} changes; returns the unsubscribe function. */
+  onStorageChange(listener: () => void): () => void {
+    this.storageListeners.add(listener);
+    return () => this.storageListeners.delete(listener);
+  }
+
+  private setStorageFull(full: boolean): void {
+    if (this.storageFull === full) return;
+    this.storageFull = full;
+    for (const l of this.storageListeners) l();
+  }
+
   /** Number of entries covered by the latest published checkpoint. */
   get size(): number {
     return this.latest.treeSize;
@@ -203,8 +226,10 @@ export class EmbeddedTransparencyLog {
       this.store.commit({ entries, subtrees: growth.completed, checkpoint: stored });
     } catch (err) {
       this.needsResync = true;
+      if (sqliteResultCode((err as Error).cause) === SQLITE_FULL) this.setStorageFull(true);
       throw err;
     }
+    this.setStorageFull(false);
 
     // Durable from here on.
     this.frontier = growth.frontier;

@@ -11,6 +11,9 @@ import { TrustError, UnavailableError } from "../../../errors.js";
 /** Component name used in every error the log reports, for callers and health checks. */
 export const LOG_COMPONENT = "transparency-log";
 
+/** SQLite's "database or disk is full" (also a database at its `max_page_count` quota). */
+export const SQLITE_FULL = 13;
+
 /** SQLite primary result codes (https://sqlite.org/rescode.html) that mean "try again later". */
 const TRANSIENT_CODES: ReadonlyMap<number, string> = new Map([
   [5, "database is busy (locked by another writer)"], // SQLITE_BUSY

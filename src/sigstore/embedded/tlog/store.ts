@@ -17,7 +17,7 @@
  * so one fsync per batch and all-or-nothing on crash. Every failure is mapped by
  * `store-errors.ts`; a failed commit is rolled back before the error is thrown.
  */
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { TrustError, UnavailableError } from "../../../errors.js";
@@ -143,6 +143,16 @@ function toCheckpoint(row: Row): StoredCheckpoint {
 const ENTRY_COLUMNS = `log_index, leaf_hash, kind, api_version, body, integrated_time,
   signed_entry_timestamp, artifact_digest, signer_subject`;
 
+/**
+ * Makes the database and its -wal/-shm files owner-only (0600), creating the database file so:
+ * the log is public by design, but its files sit beside keys in the data directory and nobody
+ * else on the host should write them or read what is not yet published.
+ */
+function restrictLogFiles(dbPath: string): void {
+  if (!existsSync(dbPath)) closeSync(openSync(dbPath, "a", 0o600));
+  for (const f of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 /** SQLite access for one log. Synchronous: node:sqlite is, and a batch is one short transaction. */
 export class LogStore {
   private readonly db: DatabaseSync;
@@ -182,10 +192,14 @@ export class LogStore {
     let db: DatabaseSync | undefined;
     try {
       mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+      restrictLogFiles(join(dataDir, LOG_DB_FILE));
       db = new DatabaseSync(join(dataDir, LOG_DB_FILE), {
         timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
       });
       db.exec("PRAGMA journal_mode = WAL");
+      // SQLite creates the -wal and -shm files with the database file's mode; older data
+      // directories may hold them 0644 from before.
+      restrictLogFiles(join(dataDir, LOG_DB_FILE));
       db.exec("PRAGMA synchronous = FULL");
       // Random-key indexes (uuid, digest) touch a page per insert; keeping their upper levels
       // cached keeps large logs from re-reading them on every batch and proof.
