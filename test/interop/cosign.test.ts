@@ -82,7 +82,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     // their certificate comes from this instance's CA (compatWrites: gated). The test's own calls
     // to the RPCs and the log's read paths carry an API key.
     const dataDir = tempDir();
-    apiKey = { "x-api-key": ApiKeyStore.open(dataDir).create("interop", ["sign", "read"]).key };
+    apiKey = { "x-api-key": ApiKeyStore.open(dataDir).create("interop", ["sign", "verify", "read"]).key };
     srv = await startTestServer({ "oidc-issuers": idp.issuer, auth: "api-key" }, dataDir);
     const keys = (await (await fetch(`${srv.url}/v1/keys`, { headers: apiKey })).json()) as { trustedRoot: unknown };
     trustedRootPath = join(work, "trusted_root.json");
@@ -122,7 +122,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     // Our Verify accepts cosign's bundle too.
     const verdict = (await (await fetch(`${srv.url}/v1/verify`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKey },
       body: JSON.stringify({
         artifact: { digest: `sha256:${createHash("sha256").update(readFileSync(artifact)).digest("hex")}` },
         bundle: JSON.parse(readFileSync(bundle, "utf8")),
@@ -192,7 +192,7 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(artifact, bytes);
     const res = await fetch(`${srv.url}/v1/sign`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKey },
       body: JSON.stringify({ artifact: { uri: "file://artifact-4.txt", digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` } }),
     });
     expect(res.status).toBe(200);

@@ -72,7 +72,7 @@ async function certified(base: string) {
     publicKeyRequest: { publicKey: { algorithm: "ECDSA", content: publicKey.export({ format: "pem", type: "spki" }).toString() }, proofOfPossession: cryptoSign("sha256", Buffer.from(EMAIL), privateKey).toString("base64") },
   });
   expect(r.status).toBe(200);
-  return { privateKey, certPem: r.json.signedCertificateDetachedSct.chain.certificates[0] as string };
+  return { privateKey, certPem: (r.json.signedCertificateEmbeddedSct ?? r.json.signedCertificateDetachedSct).chain.certificates[0] as string };
 }
 
 async function selfSignedCertificate(extraBytes = 0) {
