@@ -17,12 +17,14 @@ import { watchCommand } from "./watch.js";
 import { policyCommand } from "./policy.js";
 import { SERVE_USAGE, serve } from "./serve.js";
 import { signCommand } from "./sign.js";
+import { attestCommand } from "./attest.js";
 
 const USAGE = `Usage: certus-trust <command> [options]
 
 Commands:
   serve     start the service (see: certus-trust serve --help)
   sign      sign an artifact digest, print the bundle                       (Sign)
+  attest    sign your own in-toto predicate about an artifact (attestation)  (Sign)
   verify    verify a bundle over an artifact against an expected signer     (Verify)
   proof     log entries with inclusion proofs, or a consistency proof       (GetTransparency; alias: transparency)
   keys      print the public keys, --trusted-root or --tuf-root; keys rotate (GetKeys)
@@ -44,6 +46,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve,
   sign: signCommand,
+  attest: attestCommand,
   verify: verifyCommand,
   proof: proofCommand,
   transparency: proofCommand,

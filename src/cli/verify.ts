@@ -24,6 +24,7 @@ Expected signer (one of):
   --issuer <url>           exact OIDC issuer of the signer's certificate
   --public-key <file>      PEM public key, for key-signed bundles
   --policy <name>          a signer policy of the service
+  --predicate-type <uri>   also require the bundle's in-toto statement to be of this type
   --trust-root <root>      service (default), public-good, or a trusted_root.json file
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -58,6 +59,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       "public-key": { type: "string" },
       policy: { type: "string" },
       "trust-root": { type: "string" },
+      "predicate-type": { type: "string" },
     },
     strict: true,
   });
@@ -90,6 +92,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       issuer: values.issuer ?? "",
       publicKey: values["public-key"] ? readText(values["public-key"], "--public-key") : "",
       policy: values.policy ?? "",
+      predicateType: values["predicate-type"] ?? "",
     },
     ...(customRoot ? { trustedRoot: fromJson(TrustedRootSchema, readJson(root, "--trust-root")) } : { trustRoot: root }),
   });
@@ -98,6 +101,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   } else if (res.verified) {
     const e = res.entry ? `, log index ${res.entry.logIndex}` : "";
     console.log(`verified: ${digest} signed by ${res.signer?.subject || "the given key"}${res.signer?.issuer ? ` (issuer ${res.signer.issuer})` : ""}${e}`);
+    if (res.statement) console.log(`  statement: ${res.statement.predicateType} about ${res.statement.subjects.map((s) => s.name).join(", ")}`);
   } else {
     console.log(`NOT verified: ${digest}`);
     for (const f of res.failures) console.log(`  ${f.code}: ${f.message}`);
