@@ -4,10 +4,10 @@
  * identity is a grant, not a default. In the policy file:
  *
  *   attestations:
- *     - callers: ["apikey:*(assurance)", "oidc:ci@https://issuer.example"]   # "*" matches any run of characters
+ *     - callers: ["apikey:assurance#*", "oidc:ci@https://issuer.example"]   # "*" matches any run of characters
  *       predicateTypes: ["https://slsa.dev/provenance/v1"]
  *
- * A caller is matched on its id (see auth/caller.ts: `apikey:<id>(<name>)`, `oidc:<sub>@<iss>`,
+ * A caller is matched on its id (see auth/caller.ts: `apikey:<name>#<id>`, `oidc:<sub>@<iss>`,
  * `mtls:<SAN or CN>`, `anonymous`). Predicate types match exactly.
  */
 

@@ -12,7 +12,7 @@
  *           issuer: https://keycloak.certus.cloud/realms/certus
  *           trustRoot: service     # service | public-good | path to a trusted_root.json
  *       attestations:              # who may have which predicate types signed (attestation-rules.ts)
- *         - callers: ["apikey:*(assurance)"]
+ *         - callers: ["apikey:assurance#*"]
  *           predicateTypes: ["https://slsa.dev/provenance/v1"]
  */
 import { unsafePatternReason } from "../sigstore/verify/regexp-safety.js";

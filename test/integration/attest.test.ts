@@ -39,7 +39,7 @@ policies:
     attestations:
       - callers: ["anonymous"]
         predicateTypes: ["${SLSA_PROVENANCE_V1}"]
-      - callers: ["apikey:*(assurance)"]
+      - callers: ["apikey:assurance#*"]
         predicateTypes: ["${SCAN_TYPE}"]
   scans-only:
     attestations:

@@ -10,8 +10,8 @@ const SLSA = "https://slsa.dev/provenance/v1";
 
 describe("attestations in a policy file", () => {
   it("parses rules, and a policy without them allows no caller statement", () => {
-    const set = parsePolicies(`policies:\n  default:\n    attestations:\n      - callers: ["apikey:*(assurance)"]\n        predicateTypes: ["${SLSA}"]\n  other: {}\n`, "p.yaml");
-    expect(set.policies.get("default")!.attestations).toEqual([{ callers: ["apikey:*(assurance)"], predicateTypes: [SLSA] }]);
+    const set = parsePolicies(`policies:\n  default:\n    attestations:\n      - callers: ["apikey:assurance#*"]\n        predicateTypes: ["${SLSA}"]\n  other: {}\n`, "p.yaml");
+    expect(set.policies.get("default")!.attestations).toEqual([{ callers: ["apikey:assurance#*"], predicateTypes: [SLSA] }]);
     expect(set.policies.get("other")!.attestations).toBeUndefined();
     const d = decideAttestation("other", [], "anonymous", SLSA);
     expect(d).toEqual({ allowed: false, reason: `policy "other" lets caller "anonymous" have no predicate type signed (predicate type "${SLSA}")` });
@@ -39,9 +39,9 @@ describe("caller patterns", () => {
   it.each([
     ["anonymous", "anonymous", true],
     ["anonymous", "anonymous2", false],
-    ["apikey:*(assurance)", "apikey:k1(assurance)", true],
-    ["apikey:*(assurance)", "apikey:k1(transform)", false],
-    ["apikey:*(assurance)", "apikey:(assurance)", true],
+    ["apikey:assurance#*", "apikey:assurance#k1", true],
+    ["apikey:assurance#*", "apikey:transform#k1", false],
+    ["apikey:assurance#*", "apikey:assurance#", true],
     ["oidc:*@https://issuer.example", "oidc:ci@https://issuer.example", true],
     ["oidc:*@https://issuer.example", "oidc:ci@https://issuer.example.evil", false],
     ["*", "mtls:anything", true],
