@@ -2,7 +2,9 @@
  * Sigstore bundles as OCI 1.1 referrers of an image, laid out as cosign v3 writes and reads them
  * (cosign specs/BUNDLE_SPEC.md): the bundle JSON is a blob; a manifest with artifactType
  * `application/vnd.dev.sigstore.bundle.v0.3+json`, the empty config, that blob as its one layer,
- * the image as `subject`, and annotations naming the content and predicate type.
+ * the image as `subject`, and annotations naming the content and predicate type. A registry
+ * without the referrers API gets the referrers tag index (`sha256-<hex>`) as well, which cosign
+ * (go-containerregistry) reads as its fallback.
  */
 import { type Descriptor, OCI_MANIFEST, RegistryClient, RegistryError } from "./registry-client.js";
 import type { ImageReference } from "./reference.js";
@@ -48,7 +50,11 @@ export async function attachBundle(image: ImageReference, bundleJson: Record<str
       "org.opencontainers.image.created": now.toISOString(),
     },
   };
-  const digest = await registry.putManifest(Buffer.from(JSON.stringify(manifest)), OCI_MANIFEST);
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const { digest, subjectHandled } = await registry.putManifest(manifestBytes, OCI_MANIFEST);
+  if (!subjectHandled) {
+    await registry.addToReferrersTag(image.digest, { mediaType: OCI_MANIFEST, digest, size: manifestBytes.length, artifactType: SIGSTORE_BUNDLE_ARTIFACT_TYPE, annotations: manifest.annotations });
+  }
   return what.predicateType ? { digest, predicateType: what.predicateType } : { digest };
 }
 

@@ -121,14 +121,40 @@ export class RegistryClient {
     return digest;
   }
 
-  /** Stores a manifest under its digest; returns the digest. */
-  async putManifest(bytes: Uint8Array, mediaType: string): Promise<string> {
+  /**
+   * Stores a manifest under its digest, or under `tag`. `subjectHandled` is true when the registry
+   * answered with `OCI-Subject` (it indexes referrers itself); otherwise the client keeps the
+   * referrers tag index (distribution spec, "referrers tag schema").
+   */
+  async putManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<{ digest: string; subjectHandled: boolean }> {
     const digest = sha256Digest(bytes);
-    const step = `PUT manifest ${digest}`;
-    const res = await call(step, `${this.repoUrl}/manifests/${digest}`, { method: "PUT", headers: { "content-type": mediaType }, body: bytes });
+    const step = `PUT manifest ${tag ?? digest}`;
+    const res = await call(step, `${this.repoUrl}/manifests/${tag ?? digest}`, { method: "PUT", headers: { "content-type": mediaType }, body: bytes });
     await res.body?.cancel();
     if (res.status !== 201) throw new RegistryError(step, res.status, `HTTP ${res.status}`);
-    return digest;
+    return { digest, subjectHandled: res.headers.has("oci-subject") };
+  }
+
+  /**
+   * Adds `referrer` to the referrers tag index of `subjectDigest` (`sha256-<hex>`), for registries
+   * without the referrers API. Read-modify-write: two clients attaching to one image at the same
+   * moment can lose an entry, which the spec accepts for this fallback.
+   */
+  async addToReferrersTag(subjectDigest: string, referrer: Descriptor): Promise<void> {
+    const tag = subjectDigest.replace(":", "-");
+    const step = `GET referrers tag ${tag}`;
+    const res = await call(step, `${this.repoUrl}/manifests/${tag}`, { headers: { accept: OCI_INDEX } });
+    let manifests: unknown[] = [];
+    if (res.status === 200) {
+      const index = parseJson(step, await readLimited(step, res, MAX_MANIFEST_BYTES));
+      if (Array.isArray(index["manifests"])) manifests = index["manifests"] as unknown[];
+    } else {
+      await res.body?.cancel();
+      if (res.status !== 404) throw new RegistryError(step, res.status, `HTTP ${res.status}`);
+    }
+    const kept = manifests.filter((d) => !(isDescriptor(d) && d.digest === referrer.digest));
+    const index = { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...kept, referrer] };
+    await this.putManifest(Buffer.from(JSON.stringify(index)), OCI_INDEX, tag);
   }
 
   /**
@@ -139,8 +165,11 @@ export class RegistryClient {
     const step = `GET referrers ${digest}`;
     const res = await call(step, `${this.repoUrl}/referrers/${digest}?artifactType=${encodeURIComponent(artifactType)}`, { headers: { accept: OCI_INDEX } });
     let index: Record<string, unknown>;
-    if (res.status === 200) index = parseJson(step, await readLimited(step, res, MAX_MANIFEST_BYTES));
-    else if (res.status === 404) {
+    // A registry with the API answers with an image index; one without answers 404 (some with a
+    // non-JSON "page not found"), and the tag schema is read instead.
+    const isIndex = (res.headers.get("content-type") ?? "").startsWith(OCI_INDEX);
+    if (res.status === 200 && isIndex) index = parseJson(step, await readLimited(step, res, MAX_MANIFEST_BYTES));
+    else if (res.status === 404 || (res.status === 200 && !isIndex)) {
       await res.body?.cancel();
       const tag = await call(`${step} (tag schema)`, `${this.repoUrl}/manifests/${digest.replace(":", "-")}`, { headers: { accept: OCI_INDEX } });
       if (tag.status === 404) return [];
