@@ -300,3 +300,20 @@ func tampered(b *trust.Bundle) *trust.Bundle {
 	}
 	return out
 }
+
+// The session's server runs the built-in policy, which lets no caller have its own predicate
+// signed: AttestDigest is refused with failed_precondition (the allowed path is tested in
+// test/integration/attest.test.ts with a policy file); a predicate that is not an object is
+// invalid_argument.
+func TestAttestIsRefusedWithoutAPolicyThatAllowsIt(t *testing.T) {
+	protocols(t, func(t *testing.T, c *trust.Client) {
+		_, err := c.AttestDigest(ctxFor(t), freshDigest(t), "", trust.SLSAProvenanceV1, []byte(`{"runDetails":{"builder":{"id":"x"}}}`))
+		if trust.CodeOf(err) != connect.CodeFailedPrecondition {
+			t.Fatalf("want failed_precondition, got %v", err)
+		}
+		_, err = c.AttestDigest(ctxFor(t), freshDigest(t), "", trust.SLSAProvenanceV1, []byte(`[1,2]`))
+		if trust.CodeOf(err) != connect.CodeInvalidArgument {
+			t.Fatalf("want invalid_argument, got %v", err)
+		}
+	})
+}
