@@ -22,14 +22,15 @@ export interface StatementSummary {
   subjects: SubjectSummary[];
 }
 
-/** The statement of a bundle (as JSON), or undefined when it has no in-toto DSSE payload. */
-export function statementOf(bundle: unknown): StatementSummary | undefined {
-  const env = (bundle as { dsseEnvelope?: { payload?: unknown; payloadType?: unknown } } | null)?.dsseEnvelope;
-  if (!env || env.payloadType !== IN_TOTO_PAYLOAD_TYPE || typeof env.payload !== "string") return undefined;
-  if (env.payload.length > (MAX_SUMMARIZED_PAYLOAD_BYTES * 4) / 3 + 4) return undefined;
+/**
+ * The statement of a DSSE envelope, or undefined when its payload is not an in-toto statement
+ * (another payload type, not JSON, too large, or without a predicate type).
+ */
+export function statementOf(envelope: { payloadType: string; payload: Uint8Array }): StatementSummary | undefined {
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE || envelope.payload.length > MAX_SUMMARIZED_PAYLOAD_BYTES) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(env.payload, "base64").toString("utf8"));
+    parsed = JSON.parse(Buffer.from(envelope.payload).toString("utf8"));
   } catch {
     return undefined;
   }

@@ -60,7 +60,7 @@ interface RequestRoot {
  * PREDICATE_TYPE_MISMATCH failure when `expectedSigner.predicateType` is not its type.
  */
 function withStatement(r: VerificationResult, bundle: Bundle, requiredType: string): { result: VerificationResult; statement: StatementSummary | undefined } {
-  const statement = bundle.content.case === "dsseEnvelope" ? statementOf(toJson(BundleSchema, bundle)) : undefined;
+  const statement = bundle.content.case === "dsseEnvelope" ? statementOf(bundle.content.value) : undefined;
   const mismatch = predicateTypeFailure(requiredType, statement);
   return { result: mismatch ? { ...r, verified: false, failures: [...r.failures, mismatch] } : r, statement };
 }

@@ -41,6 +41,8 @@ policies:
         predicateTypes: ["${SLSA_PROVENANCE_V1}"]
       - callers: ["apikey:assurance#*"]
         predicateTypes: ["${SCAN_TYPE}"]
+  lenient:
+    mode: warn
   scans-only:
     attestations:
       - callers: ["anon*"]
@@ -136,6 +138,13 @@ describe("Sign with a caller statement", () => {
     const refusals = events.filter((e) => e.action === "sign" && e.verdict === "refused" && e.detail?.["predicateType"] !== undefined);
     expect(refusals.map((e) => e.detail!["predicateType"]).sort()).toEqual([SCAN_TYPE, SLSA_PROVENANCE_V1].sort());
     expect(refusals.every((e) => e.reasons?.[0]?.includes('caller "anonymous"'))).toBe(true);
+  });
+
+  it("a policy in warn mode signs a type it does not allow, with the reason as a warning", async () => {
+    const r = await post("/v1/sign", { artifact: { digest: DIGEST }, policy: "lenient", statement: { predicateType: SCAN_TYPE, predicateJson: "{}" } });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.predicateType).toBe(SCAN_TYPE);
+    expect(r.json.warnings).toEqual([`policy "lenient" lets caller "anonymous" have no predicate type signed (predicate type "${SCAN_TYPE}")`]);
   });
 
   it("bad statements are invalid_argument, naming the field", async () => {
