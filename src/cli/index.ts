@@ -17,13 +17,18 @@ import { watchCommand } from "./watch.js";
 import { policyCommand } from "./policy.js";
 import { SERVE_USAGE, serve } from "./serve.js";
 import { signCommand } from "./sign.js";
+import { attestCommand } from "./attest.js";
+import { attachCommand } from "./attach.js";
 
 const USAGE = `Usage: certus-trust <command> [options]
 
 Commands:
   serve     start the service (see: certus-trust serve --help)
   sign      sign an artifact digest, print the bundle                       (Sign)
-  verify    verify a bundle over an artifact against an expected signer     (Verify)
+  attest    sign your own in-toto predicate about an artifact (attestation)  (Sign)
+  attach    attach a bundle (or --sign) to an image in its registry (OCI referrer)
+  verify    verify a bundle over an artifact (or an oci:// image's attached   (Verify)
+            bundles) against an expected signer
   proof     log entries with inclusion proofs, or a consistency proof       (GetTransparency; alias: transparency)
   keys      print the public keys, --trusted-root or --tuf-root; keys rotate (GetKeys)
   log       verify: audit the transparency log (signatures, consistency, --full)
@@ -44,6 +49,8 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve,
   sign: signCommand,
+  attest: attestCommand,
+  attach: attachCommand,
   verify: verifyCommand,
   proof: proofCommand,
   transparency: proofCommand,

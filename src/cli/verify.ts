@@ -10,8 +10,10 @@ import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { artifactDigestFor } from "./artifact-digest.js";
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, outputOf, trustClient } from "./client.js";
+import { verifyImageCommand } from "./oci/verify-image.js";
 
 export const VERIFY_USAGE = `Usage: certus-trust verify --bundle <file> (--digest <alg>:<hex> | --artifact <file>) <expected signer>
+       certus-trust verify oci://<registry>/<repository>@sha256:<hex> <expected signer>   (see: verify oci:// --help)
 
 Verifies a Sigstore bundle over an artifact on the service and prints the verdict with a reason
 code for every failed check. Exit code 0 when verified, 1 when not.
@@ -24,6 +26,7 @@ Expected signer (one of):
   --issuer <url>           exact OIDC issuer of the signer's certificate
   --public-key <file>      PEM public key, for key-signed bundles
   --policy <name>          a signer policy of the service
+  --predicate-type <uri>   also require the bundle's in-toto statement to be of this type
   --trust-root <root>      service (default), public-good, or a trusted_root.json file
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -45,6 +48,7 @@ function readJson(file: string, what: string): JsonValue {
 }
 
 export async function verifyCommand(argv: string[]): Promise<number> {
+  if (argv[0]?.startsWith("oci://")) return verifyImageCommand(argv);
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -58,6 +62,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       "public-key": { type: "string" },
       policy: { type: "string" },
       "trust-root": { type: "string" },
+      "predicate-type": { type: "string" },
     },
     strict: true,
   });
@@ -91,6 +96,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
       issuer: values.issuer ?? "",
       publicKey: values["public-key"] ? readText(values["public-key"], "--public-key") : "",
       policy: values.policy ?? "",
+      predicateType: values["predicate-type"] ?? "",
     },
     ...(customRoot ? { trustedRoot: fromJson(TrustedRootSchema, readJson(root, "--trust-root")) } : { trustRoot: root }),
   });
@@ -100,6 +106,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const shard = res.entry?.shard ? `, tree ${res.entry.shard}` : "";
     const e = res.entry ? `, log index ${res.entry.logIndex}${res.entry.rekorVersion ? ` (Rekor v${res.entry.rekorVersion}${shard})` : ""}` : "";
     console.log(`verified: ${digest} signed by ${res.signer?.subject || "the given key"}${res.signer?.issuer ? ` (issuer ${res.signer.issuer})` : ""}${e}`);
+    if (res.statement) console.log(`  statement: ${res.statement.predicateType} about ${res.statement.subjects.map((s) => s.name).join(", ")}`);
   } else {
     console.log(`NOT verified: ${digest}`);
     for (const f of res.failures) console.log(`  ${f.code}: ${f.message}`);

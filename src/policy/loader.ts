@@ -11,11 +11,15 @@
  *         - subject: certus-assurance@certus.cloud     # or subjectRegexp, or publicKey (PEM)
  *           issuer: https://keycloak.certus.cloud/realms/certus
  *           trustRoot: service     # service | public-good | path to a trusted_root.json
+ *       attestations:              # who may have which predicate types signed (attestation-rules.ts)
+ *         - callers: ["apikey:assurance#*"]
+ *           predicateTypes: ["https://slsa.dev/provenance/v1"]
  */
 import { compileSubjectPattern, SubjectPatternError } from "../sigstore/verify/subject-pattern.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from "yaml";
+import { parseAttestationRules } from "./attestation-rules.js";
 import type { Policy, PolicySet, SignerRule, TrustRootRef } from "./model.js";
 
 /** Largest policy file read, bytes. */
@@ -82,7 +86,7 @@ export function parsePolicies(text: string, path: string): PolicySet {
     const p = doc.getIn(["policies", name]) as unknown;
     const obj = (p as { toJSON(): Record<string, unknown> }).toJSON();
     const at = (k: string) => doc.getIn(["policies", name, k], true) as Node | undefined;
-    const allowed = new Set(["mode", "version", "match", "innerSigners", "outerIdentity", "description"]);
+    const allowed = new Set(["mode", "version", "match", "innerSigners", "outerIdentity", "description", "attestations"]);
     for (const k of Object.keys(obj)) if (!allowed.has(k)) fail(at(k), `unknown key "${k}" in policy "${name}"; expected one of ${[...allowed].join(", ")}`);
     const mode = obj["mode"] ?? "enforce";
     if (mode !== "enforce" && mode !== "warn") fail(at("mode"), `mode must be enforce or warn, not ${JSON.stringify(mode)}`);
@@ -128,6 +132,10 @@ export function parsePolicies(text: string, path: string): PolicySet {
       for (const k of ["subject", "subjectRegexp", "issuer", "publicKey"] as const) if (typeof r[k] === "string") rule[k] = r[k] as string;
       return rule;
     });
+    const attestations = parseAttestationRules(obj["attestations"]);
+    if (!Array.isArray(attestations)) {
+      fail((attestations.index !== undefined ? (doc.getIn(["policies", name, "attestations", attestations.index], true) as Node | undefined) : undefined) ?? at("attestations"), attestations.problem);
+    }
     out.set(name, {
       name,
       version: String(version),
@@ -136,6 +144,7 @@ export function parsePolicies(text: string, path: string): PolicySet {
       innerSigners,
       ...(typeof obj["outerIdentity"] === "string" ? { outerIdentity: obj["outerIdentity"] } : {}),
       ...(typeof obj["description"] === "string" ? { description: obj["description"] } : {}),
+      ...((attestations as unknown[]).length > 0 ? { attestations: attestations as Policy["attestations"] } : {}),
     });
   }
   if (!out.has("default")) fail(policiesNode, 'a policy named "default" is required');

@@ -4,6 +4,8 @@
  * warnings). Loaded from a YAML file (see `loader.ts`); a `default` policy always exists.
  */
 
+import type { AttestationRule } from "./attestation-rules.js";
+
 /** Where an inner signer's bundle is verified against. */
 export type TrustRootRef = { kind: "service" } | { kind: "public-good" } | { kind: "file"; path: string; json: unknown };
 
@@ -31,6 +33,8 @@ export interface Policy {
   /** The identity the service signs with under this policy (must be the service's own). */
   outerIdentity?: string;
   description?: string;
+  /** Which callers may have which predicate types signed (see attestation-rules.ts); none when absent. */
+  attestations?: AttestationRule[];
 }
 
 export interface PolicySet {
@@ -62,5 +66,7 @@ export function describePolicy(p: Policy): string {
     return `  - ${who}${iss}, verified against ${root}`;
   });
   const need = p.innerSigners.length === 0 ? "no inner signer is required (inner bundles given must still verify)" : `${p.match === "all-of" ? "every one" : "at least one"} of these inner signers is required:`;
-  return [`policy "${p.name}" (version ${p.version}, mode ${p.mode})${p.description ? `: ${p.description}` : ""}`, need, ...rules].join("\n");
+  const attest = (p.attestations ?? []).map((a) => `  - callers ${a.callers.join(", ")} may have signed: ${a.predicateTypes.join(", ")}`);
+  const attestHead = attest.length === 0 ? "no caller may have its own statements (attestations) signed" : "caller attestations:";
+  return [`policy "${p.name}" (version ${p.version}, mode ${p.mode})${p.description ? `: ${p.description}` : ""}`, need, ...rules, attestHead, ...attest].join("\n");
 }

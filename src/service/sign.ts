@@ -4,7 +4,9 @@
  * artifact whose predicate records the inner signers and the policy; a message signature signs the
  * digest itself. The answer is sent only after the log entry (see
  * sigstore/embedded/tlog/log.ts) and the audit event are durable. A policy refusal in `enforce`
- * mode signs nothing and logs nothing, and is audited.
+ * mode signs nothing and logs nothing, and is audited. With a caller `statement` the service signs
+ * the caller's predicate about the artifact instead (attestation.ts), when the policy lets this
+ * caller have that predicate type signed.
  */
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -23,7 +25,9 @@ import type { PolicyStore } from "../policy/store.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
-import { outerStatement, type RecordedInnerSigner } from "./statement.js";
+import { decideAttestation } from "../policy/attestation-rules.js";
+import { callerStatement, checkCallerStatement, type CheckedCallerStatement } from "./attestation.js";
+import { OUTER_SIGNATURE_PREDICATE_TYPE, outerStatement, type RecordedInnerSigner } from "./statement.js";
 import { resolveArtifact } from "./validate.js";
 
 /** Who is calling, for statements and audit events (authentication fills it in). */
@@ -62,17 +66,38 @@ export function createSignHandler(deps: SignDeps) {
     if (format !== SignatureFormat.DSSE && format !== SignatureFormat.MESSAGE_SIGNATURE) {
       throw new InvalidArgumentError("format", `${req.format} is not a signature format; use SIGNATURE_FORMAT_DSSE or SIGNATURE_FORMAT_MESSAGE_SIGNATURE`);
     }
+    let attestation: CheckedCallerStatement | undefined;
+    if (req.statement) {
+      if (format !== SignatureFormat.DSSE) throw new InvalidArgumentError("format", "a caller statement is signed as DSSE; leave format unset or use SIGNATURE_FORMAT_DSSE");
+      attestation = checkCallerStatement(req.statement);
+    }
     if (req.innerBundles.length > MAX_INNER_BUNDLES) throw new InvalidArgumentError("innerBundles", `${req.innerBundles.length} bundles; at most ${MAX_INNER_BUNDLES}`);
     const policy = policyOf(deps.policies, req.policy);
     const caller = deps.callerOf(ctx);
     const signer = { subject: backend.signer.identity, issuer: backend.signer.issuer };
-    const auditBase = { caller, action: "sign" as const, artifact: { digest: artifact.digestString, ...(artifact.uri ? { uri: artifact.uri } : {}) }, policy: policy.name };
+    const auditBase = {
+      caller,
+      action: "sign" as const,
+      artifact: { digest: artifact.digestString, ...(artifact.uri ? { uri: artifact.uri } : {}) },
+      policy: policy.name,
+      ...(attestation ? { detail: { predicateType: attestation.predicateType } } : {}),
+    };
     if (policy.outerIdentity && policy.outerIdentity !== signer.subject) {
       throw new TrustError("FAILED_PRECONDITION", `policy "${policy.name}" signs as ${policy.outerIdentity}, but this service's identity is ${signer.subject}`);
     }
 
     let innerSigners: RecordedInnerSigner[] = [];
     const warnings: string[] = [];
+    if (attestation) {
+      const decision = decideAttestation(policy.name, policy.attestations ?? [], caller, attestation.predicateType);
+      if (!decision.allowed) {
+        if (policy.mode === "enforce") {
+          await deps.audit.record({ ...auditBase, verdict: "refused", reasons: [decision.reason] });
+          throw new PolicyRefusedError(decision.reason, [decision.reason]);
+        }
+        warnings.push(decision.reason);
+      }
+    }
     if (req.innerBundles.length > 0 || policy.innerSigners.length > 0) {
       const bundles = req.innerBundles.map((b) => toJson(BundleSchema, b));
       // On the worker pool when there is one: up to 64 bundles × the policy's rules.
@@ -97,8 +122,9 @@ export function createSignHandler(deps: SignDeps) {
     }
 
     const witnesses = backend.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
-    const bundle =
-      format === SignatureFormat.DSSE
+    const bundle = attestation
+      ? await signDsse(backend.signer, witnesses.all, callerStatement({ uri: artifact.uri, digestHex: artifact.digest.toString("hex"), statement: attestation }))
+      : format === SignatureFormat.DSSE
         ? await signDsse(
             backend.signer,
             witnesses.all,
@@ -123,6 +149,7 @@ export function createSignHandler(deps: SignDeps) {
       signer,
       innerSigners: innerSigners.map((s) => ({ subject: s.subject, issuer: s.issuer, logIndex: BigInt(s.logIndex || "0"), bundleDigest: s.bundleDigest })),
       warnings,
+      predicateType: attestation ? attestation.predicateType : format === SignatureFormat.DSSE ? OUTER_SIGNATURE_PREDICATE_TYPE : "",
     });
   };
 }

@@ -38,6 +38,7 @@ import {
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
+import { predicateTypeFailure, statementOf, type StatementSummary } from "./statement-summary.js";
 import { resolveArtifact } from "./validate.js";
 
 /** Most bundles judged in one request; also the most verifications (bundles × a policy's rules). */
@@ -62,8 +63,19 @@ interface RequestRoot {
   readonly ref: RootRef;
 }
 
-function toResult(r: VerificationResult): VerifyResult {
+/**
+ * Adds the statement check to an engine verdict: the statement's summary, and a
+ * PREDICATE_TYPE_MISMATCH failure when `expectedSigner.predicateType` is not its type.
+ */
+function withStatement(r: VerificationResult, bundle: Bundle, requiredType: string): { result: VerificationResult; statement: StatementSummary | undefined } {
+  const statement = bundle.content.case === "dsseEnvelope" ? statementOf(bundle.content.value) : undefined;
+  const mismatch = predicateTypeFailure(requiredType, statement);
+  return { result: mismatch ? { ...r, verified: false, failures: [...r.failures, mismatch] } : r, statement };
+}
+
+function toResult(r: VerificationResult, statement?: StatementSummary): VerifyResult {
   return create(VerifyResultSchema, {
+    ...(statement ? { statement: { predicateType: statement.predicateType, subjects: statement.subjects } } : {}),
     verified: r.verified,
     failures: r.failures.map((f) => ({ code: f.code, message: f.message })),
     ...(r.signer ? { signer: { subject: r.signer.subject, issuer: r.signer.issuer ?? "" } } : {}),
@@ -188,10 +200,12 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
-    const results = await judgeAll(bundles, artifact, art.digestString, expected, root, ctx);
+    const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx)).map((r, i) => withStatement(r, bundles[i]!, expected.predicateType));
+    const results = judged.map((j) => j.result);
     const response = create(VerifyResponseSchema, {});
     if (req.bundle) {
-      const first = toResult(results[0]!);
+      const first = toResult(results[0]!, judged[0]!.statement);
+      if (first.statement) response.statement = first.statement;
       response.verified = first.verified;
       response.failures = first.failures;
       if (first.signer) response.signer = first.signer;
@@ -199,7 +213,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
       response.timestamps = first.timestamps;
     }
     if (req.bundles.length > 0) {
-      response.results = results.slice(req.bundle ? 1 : 0).map(toResult);
+      response.results = judged.slice(req.bundle ? 1 : 0).map((j) => toResult(j.result, j.statement));
       if (!req.bundle) response.verified = response.results.every((r) => r.verified);
     }
     if (deps.audit) {
@@ -211,6 +225,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
             action: "verify",
             artifact: { digest: art.digestString, ...(art.uri ? { uri: art.uri } : {}) },
             ...(expected.policy ? { policy: expected.policy } : {}),
+            ...(expected.predicateType ? { detail: { predicateType: expected.predicateType } } : {}),
             verdict: r.verified ? "verified" : "rejected",
             reasons: r.failures.map((f) => `${f.code}: ${f.message}`),
             ...(r.entry ? { logIndex: r.entry.logIndex } : {}),

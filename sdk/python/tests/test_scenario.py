@@ -23,7 +23,7 @@ FAILURE_CODES = {
     "SIGNATURE_INVALID", "DIGEST_MISMATCH", "CERT_CHAIN_INVALID", "SIGNER_MISMATCH", "ISSUER_MISMATCH",
     "TLOG_INCLUSION_INVALID", "SET_INVALID", "CHECKPOINT_INVALID", "TLOG_BODY_MISMATCH", "TLOG_MISSING",
     "TIMESTAMP_INVALID", "TIMESTAMP_MISSING", "CERT_EXPIRED_AT_SIGNING", "SCT_INVALID", "TRUST_ROOT_INVALID",
-    "BUNDLE_MALFORMED", "KEY_MISMATCH",
+    "BUNDLE_MALFORMED", "KEY_MISMATCH", "PREDICATE_TYPE_MISMATCH",
 }
 #: How long the scenario waits for the checkpoint that includes its entry (seconds).
 STREAM_TIMEOUT_S = 30
@@ -191,3 +191,26 @@ async def test_async_sign_verify_prove_and_watch(aclient: AsyncTrustClient, tmp_
     proof = await aclient.get_transparency(log_index=signed.entry.log_index)
     assert [e.log_index for e in proof.entries] == [signed.entry.log_index]
     assert proof.entries[0].inclusion_proof.tree_size > signed.entry.log_index
+
+
+SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1"
+
+
+def test_attest_is_refused_without_a_policy_that_allows_it(client: TrustClient) -> None:
+    # The session's server runs the built-in policy, which lets no caller have its own predicate
+    # signed: the refusal is failed_precondition with the reason (the allowed path is tested in
+    # test/integration/attest.test.ts with a policy file).
+    with pytest.raises(TrustError) as info:
+        client.attest_digest(fresh_digest("attest"), SLSA_PROVENANCE_V1, {"runDetails": {"builder": {"id": "x"}}})
+    assert info.value.code == Code.FAILED_PRECONDITION, info.value
+    assert SLSA_PROVENANCE_V1 in info.value.message
+    with pytest.raises(TrustError) as bad:
+        client.attest_digest(fresh_digest("attest"), SLSA_PROVENANCE_V1, "[1, 2]")
+    assert bad.value.code == Code.INVALID_ARGUMENT, bad.value
+
+
+@pytest.mark.asyncio
+async def test_async_attest_is_refused_without_a_policy_that_allows_it(aclient: AsyncTrustClient) -> None:
+    with pytest.raises(TrustError) as info:
+        await aclient.attest_digest(fresh_digest("attest-async"), SLSA_PROVENANCE_V1, {"buildDefinition": {}})
+    assert info.value.code == Code.FAILED_PRECONDITION, info.value

@@ -22,6 +22,7 @@ export const FAILURE_CODES = [
   "TRUST_ROOT_INVALID",
   "BUNDLE_MALFORMED",
   "KEY_MISMATCH",
+  "PREDICATE_TYPE_MISMATCH",
 ] as const;
 
 /** A verification failure code. */

@@ -57,7 +57,7 @@ function signatureFormat(format: SignatureFormatInput | undefined): SignatureFor
  * Who must have signed: `{ subject, issuer }` (a `SignResponse.signer` works as is), or
  * `subjectRegexp`, `publicKey` for key-signed bundles, or a named `policy`.
  */
-export type ExpectedSignerInput = Partial<Pick<ExpectedSigner, "subject" | "subjectRegexp" | "issuer" | "publicKey" | "policy">>;
+export type ExpectedSignerInput = Partial<Pick<ExpectedSigner, "subject" | "subjectRegexp" | "issuer" | "publicKey" | "policy" | "predicateType">>;
 
 /**
  * Verifies one bundle (a message, its JSON text or parsed JSON) over an artifact digest
@@ -77,6 +77,7 @@ export async function verifyBundle(client: TrustClient, bundle: BundleInput, dig
         issuer: expected.issuer ?? "",
         publicKey: expected.publicKey ?? "",
         policy: expected.policy ?? "",
+        predicateType: expected.predicateType ?? "",
       },
     },
     options,

@@ -32,4 +32,5 @@ export * from "./errors.js";
 export * from "./failure-codes.js";
 export * from "./bundle.js";
 export * from "./flows.js";
+export * from "./attest.js";
 export * from "./trusted-root.js";

@@ -26,6 +26,8 @@ export const FAILURE_CODES = [
   "SET_INVALID",
   "CHECKPOINT_INVALID",
   "TLOG_BODY_MISMATCH",
+  // Checked by the Verify service after the engine: the statement is not of the required type.
+  "PREDICATE_TYPE_MISMATCH",
 ] as const;
 
 /** One of {@link FAILURE_CODES}. */

@@ -153,13 +153,21 @@ class AsyncTrustClient:
         """Signs an artifact known by its digest; see :meth:`TrustClient.sign_digest`."""
         return await self.sign(r.sign_digest_request(digest, uri, format, policy), timeout=timeout)
 
+    async def attest_digest(
+        self, digest: str, predicate_type: str, predicate: Union[str, Mapping[str, Any]], uri: Optional[str] = None, *,
+        policy: Optional[str] = None, timeout: Optional[float] = None,
+    ) -> sign_pb2.SignResponse:
+        """Has the service sign your in-toto predicate; see :meth:`TrustClient.attest_digest`."""
+        return await self.sign(r.attest_request(digest, predicate_type, predicate, uri, policy), timeout=timeout)
+
     async def verify_bundle_file(
         self, path: Union[str, Path], digest: str, *, subject: Optional[str] = None, issuer: Optional[str] = None,
-        subject_regexp: Optional[str] = None, policy: Optional[str] = None, timeout: Optional[float] = None,
+        subject_regexp: Optional[str] = None, policy: Optional[str] = None, predicate_type: Optional[str] = None,
+        timeout: Optional[float] = None,
     ) -> verify_pb2.VerifyResponse:
         """Verifies a bundle file over an artifact digest; see :meth:`TrustClient.verify_bundle_file`."""
         bundle = await asyncio.to_thread(r.load_bundle, path)
-        req = r.verify_bundle_request(bundle, digest, subject, issuer, subject_regexp, policy)
+        req = r.verify_bundle_request(bundle, digest, subject, issuer, subject_regexp, policy, predicate_type)
         return await self.verify(req, timeout=timeout)
 
     async def get_trusted_root(self, *, refresh: bool = False) -> sigstore_trustroot_pb2.TrustedRoot:

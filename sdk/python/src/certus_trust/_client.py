@@ -142,14 +142,24 @@ class TrustClient:
         in-toto statement, the default) or ``"message_signature"``."""
         return self.sign(r.sign_digest_request(digest, uri, format, policy), timeout=timeout)
 
+    def attest_digest(
+        self, digest: str, predicate_type: str, predicate: Union[str, Mapping[str, Any]], uri: Optional[str] = None, *,
+        policy: Optional[str] = None, timeout: Optional[float] = None,
+    ) -> sign_pb2.SignResponse:
+        """Has the service sign your own in-toto predicate (a JSON object or its text, at most
+        256 KiB) of ``predicate_type`` about an artifact known by its digest. The service's policy
+        must let you have that predicate type signed; otherwise TrustError ``failed_precondition``."""
+        return self.sign(r.attest_request(digest, predicate_type, predicate, uri, policy), timeout=timeout)
+
     def verify_bundle_file(
         self, path: Union[str, Path], digest: str, *, subject: Optional[str] = None, issuer: Optional[str] = None,
-        subject_regexp: Optional[str] = None, policy: Optional[str] = None, timeout: Optional[float] = None,
+        subject_regexp: Optional[str] = None, policy: Optional[str] = None, predicate_type: Optional[str] = None,
+        timeout: Optional[float] = None,
     ) -> verify_pb2.VerifyResponse:
         """Verifies a bundle file (``*.sigstore.json``) over an artifact digest (``sha256:``,
-        ``sha384:`` or ``sha512:``) against an expected signer. Raises ValueError when the file is
-        not a bundle."""
-        req = r.verify_bundle_request(r.load_bundle(path), digest, subject, issuer, subject_regexp, policy)
+        ``sha384:`` or ``sha512:``) against an expected signer (and the in-toto predicate type its
+        statement must have, when given). Raises ValueError when the file is not a bundle."""
+        req = r.verify_bundle_request(r.load_bundle(path), digest, subject, issuer, subject_regexp, policy, predicate_type)
         return self.verify(req, timeout=timeout)
 
     def get_trusted_root(self, *, refresh: bool = False) -> sigstore_trustroot_pb2.TrustedRoot:

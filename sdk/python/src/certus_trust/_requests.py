@@ -3,6 +3,8 @@ request shapes. Nothing here does I/O except reading a bundle file."""
 
 from __future__ import annotations
 
+import json
+
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +117,19 @@ def sign_digest_request(digest: str, uri: Optional[str], format: Union[str, int]
     )
 
 
+def attest_request(
+    digest: str, predicate_type: str, predicate: Union[str, Mapping[str, Any]], uri: Optional[str], policy: Optional[str]
+) -> sign_pb2.SignRequest:
+    """The SignRequest that has the service sign the caller's own in-toto predicate (a JSON object,
+    or its text) of ``predicate_type`` about an artifact known by its digest."""
+    predicate_json = predicate if isinstance(predicate, str) else json.dumps(predicate, separators=(",", ":"))
+    return sign_pb2.SignRequest(
+        artifact=common_pb2.Artifact(digest=digest, uri=uri or ""),
+        policy=policy or "",
+        statement=sign_pb2.CallerStatement(predicate_type=predicate_type, predicate_json=predicate_json),
+    )
+
+
 def load_bundle(path: Union[str, Path]) -> sigstore_bundle_pb2.Bundle:
     """Reads a Sigstore bundle (``*.sigstore.json``); raises ValueError if it is not one."""
     text = Path(path).read_text(encoding="utf-8")
@@ -131,11 +146,17 @@ def verify_bundle_request(
     issuer: Optional[str],
     subject_regexp: Optional[str],
     policy: Optional[str],
+    predicate_type: Optional[str] = None,
 ) -> verify_pb2.VerifyRequest:
     """The VerifyRequest for one bundle over an artifact digest (``sha256:<64 hex>``,
-    ``sha384:<96 hex>`` or ``sha512:<128 hex>``) and an expected signer."""
+    ``sha384:<96 hex>`` or ``sha512:<128 hex>``) and an expected signer (and, when given, the
+    in-toto predicate type its statement must have)."""
     signer = verify_pb2.ExpectedSigner(
-        subject=subject or "", issuer=issuer or "", subject_regexp=subject_regexp or "", policy=policy or ""
+        subject=subject or "",
+        issuer=issuer or "",
+        subject_regexp=subject_regexp or "",
+        policy=policy or "",
+        predicate_type=predicate_type or "",
     )
     return verify_pb2.VerifyRequest(artifact=common_pb2.Artifact(digest=digest), bundle=bundle, expected_signer=signer)
 

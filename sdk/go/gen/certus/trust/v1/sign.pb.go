@@ -89,7 +89,13 @@ type SignRequest struct {
 	// The named signer policy to apply; empty means `default`.
 	Policy string `protobuf:"bytes,3,opt,name=policy,proto3" json:"policy,omitempty"`
 	// The signature format; unset means SIGNATURE_FORMAT_DSSE.
-	Format        SignatureFormat `protobuf:"varint,4,opt,name=format,proto3,enum=certus.trust.v1.SignatureFormat" json:"format,omitempty"`
+	Format SignatureFormat `protobuf:"varint,4,opt,name=format,proto3,enum=certus.trust.v1.SignatureFormat" json:"format,omitempty"`
+	// A statement the caller wrote (an attestation such as SLSA provenance or a scan result). When
+	// set, the service signs an in-toto Statement v1 whose subject is the artifact and whose
+	// predicate is the caller's, instead of its own outer-signature statement. Needs
+	// SIGNATURE_FORMAT_DSSE (or unset), and a policy that lets this caller have this predicate type
+	// signed (otherwise FAILED_PRECONDITION, audited).
+	Statement     *CallerStatement `protobuf:"bytes,5,opt,name=statement,proto3" json:"statement,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -152,6 +158,70 @@ func (x *SignRequest) GetFormat() SignatureFormat {
 	return SignatureFormat_SIGNATURE_FORMAT_UNSPECIFIED
 }
 
+func (x *SignRequest) GetStatement() *CallerStatement {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
+// The caller's part of an in-toto Statement v1: what kind of claim it is and the claim itself.
+type CallerStatement struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The predicate type: an absolute URI of at most 512 characters, for example
+	// `https://slsa.dev/provenance/v1`.
+	PredicateType string `protobuf:"bytes,1,opt,name=predicate_type,json=predicateType,proto3" json:"predicate_type,omitempty"`
+	// The predicate as JSON text: one JSON object of at most 256 KiB (UTF-8). Signed as sent,
+	// re-serialized without insignificant whitespace.
+	PredicateJson string `protobuf:"bytes,2,opt,name=predicate_json,json=predicateJson,proto3" json:"predicate_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CallerStatement) Reset() {
+	*x = CallerStatement{}
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CallerStatement) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CallerStatement) ProtoMessage() {}
+
+func (x *CallerStatement) ProtoReflect() protoreflect.Message {
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CallerStatement.ProtoReflect.Descriptor instead.
+func (*CallerStatement) Descriptor() ([]byte, []int) {
+	return file_certus_trust_v1_sign_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CallerStatement) GetPredicateType() string {
+	if x != nil {
+		return x.PredicateType
+	}
+	return ""
+}
+
+func (x *CallerStatement) GetPredicateJson() string {
+	if x != nil {
+		return x.PredicateJson
+	}
+	return ""
+}
+
 // An inner signer that was verified before the outer signature was made.
 type InnerSigner struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -169,7 +239,7 @@ type InnerSigner struct {
 
 func (x *InnerSigner) Reset() {
 	*x = InnerSigner{}
-	mi := &file_certus_trust_v1_sign_proto_msgTypes[1]
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -181,7 +251,7 @@ func (x *InnerSigner) String() string {
 func (*InnerSigner) ProtoMessage() {}
 
 func (x *InnerSigner) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_sign_proto_msgTypes[1]
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -194,7 +264,7 @@ func (x *InnerSigner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InnerSigner.ProtoReflect.Descriptor instead.
 func (*InnerSigner) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_sign_proto_rawDescGZIP(), []int{1}
+	return file_certus_trust_v1_sign_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *InnerSigner) GetSubject() string {
@@ -238,14 +308,17 @@ type SignResponse struct {
 	// The inner signers that were verified, in request order.
 	InnerSigners []*InnerSigner `protobuf:"bytes,4,rep,name=inner_signers,json=innerSigners,proto3" json:"inner_signers,omitempty"`
 	// Policy findings that did not block signing (policy in `warn` mode).
-	Warnings      []string `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	Warnings []string `protobuf:"bytes,5,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// The predicate type of the signed statement (the caller's, or the service's outer-signature
+	// type `https://certus.cloud/trust/outer-signature/v1`); empty for a message signature.
+	PredicateType string `protobuf:"bytes,6,opt,name=predicate_type,json=predicateType,proto3" json:"predicate_type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SignResponse) Reset() {
 	*x = SignResponse{}
-	mi := &file_certus_trust_v1_sign_proto_msgTypes[2]
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -257,7 +330,7 @@ func (x *SignResponse) String() string {
 func (*SignResponse) ProtoMessage() {}
 
 func (x *SignResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_sign_proto_msgTypes[2]
+	mi := &file_certus_trust_v1_sign_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -270,7 +343,7 @@ func (x *SignResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignResponse.ProtoReflect.Descriptor instead.
 func (*SignResponse) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_sign_proto_rawDescGZIP(), []int{2}
+	return file_certus_trust_v1_sign_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SignResponse) GetBundle() *v1.Bundle {
@@ -308,27 +381,39 @@ func (x *SignResponse) GetWarnings() []string {
 	return nil
 }
 
+func (x *SignResponse) GetPredicateType() string {
+	if x != nil {
+		return x.PredicateType
+	}
+	return ""
+}
+
 var File_certus_trust_v1_sign_proto protoreflect.FileDescriptor
 
 const file_certus_trust_v1_sign_proto_rawDesc = "" +
 	"\n" +
-	"\x1acertus/trust/v1/sign.proto\x12\x0fcertus.trust.v1\x1a\x1ccertus/trust/v1/common.proto\x1a\x15sigstore_bundle.proto\"\xdb\x01\n" +
+	"\x1acertus/trust/v1/sign.proto\x12\x0fcertus.trust.v1\x1a\x1ccertus/trust/v1/common.proto\x1a\x15sigstore_bundle.proto\"\x9b\x02\n" +
 	"\vSignRequest\x125\n" +
 	"\bartifact\x18\x01 \x01(\v2\x19.certus.trust.v1.ArtifactR\bartifact\x12C\n" +
 	"\rinner_bundles\x18\x02 \x03(\v2\x1e.dev.sigstore.bundle.v1.BundleR\finnerBundles\x12\x16\n" +
 	"\x06policy\x18\x03 \x01(\tR\x06policy\x128\n" +
-	"\x06format\x18\x04 \x01(\x0e2 .certus.trust.v1.SignatureFormatR\x06format\"\x81\x01\n" +
+	"\x06format\x18\x04 \x01(\x0e2 .certus.trust.v1.SignatureFormatR\x06format\x12>\n" +
+	"\tstatement\x18\x05 \x01(\v2 .certus.trust.v1.CallerStatementR\tstatement\"_\n" +
+	"\x0fCallerStatement\x12%\n" +
+	"\x0epredicate_type\x18\x01 \x01(\tR\rpredicateType\x12%\n" +
+	"\x0epredicate_json\x18\x02 \x01(\tR\rpredicateJson\"\x81\x01\n" +
 	"\vInnerSigner\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12\x16\n" +
 	"\x06issuer\x18\x02 \x01(\tR\x06issuer\x12\x1b\n" +
 	"\tlog_index\x18\x03 \x01(\x03R\blogIndex\x12#\n" +
-	"\rbundle_digest\x18\x04 \x01(\tR\fbundleDigest\"\x8c\x02\n" +
+	"\rbundle_digest\x18\x04 \x01(\tR\fbundleDigest\"\xb3\x02\n" +
 	"\fSignResponse\x126\n" +
 	"\x06bundle\x18\x01 \x01(\v2\x1e.dev.sigstore.bundle.v1.BundleR\x06bundle\x122\n" +
 	"\x05entry\x18\x02 \x01(\v2\x1c.certus.trust.v1.LogEntryRefR\x05entry\x121\n" +
 	"\x06signer\x18\x03 \x01(\v2\x19.certus.trust.v1.IdentityR\x06signer\x12A\n" +
 	"\rinner_signers\x18\x04 \x03(\v2\x1c.certus.trust.v1.InnerSignerR\finnerSigners\x12\x1a\n" +
-	"\bwarnings\x18\x05 \x03(\tR\bwarnings*v\n" +
+	"\bwarnings\x18\x05 \x03(\tR\bwarnings\x12%\n" +
+	"\x0epredicate_type\x18\x06 \x01(\tR\rpredicateType*v\n" +
 	"\x0fSignatureFormat\x12 \n" +
 	"\x1cSIGNATURE_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15SIGNATURE_FORMAT_DSSE\x10\x01\x12&\n" +
@@ -347,30 +432,32 @@ func file_certus_trust_v1_sign_proto_rawDescGZIP() []byte {
 }
 
 var file_certus_trust_v1_sign_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_certus_trust_v1_sign_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_certus_trust_v1_sign_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_certus_trust_v1_sign_proto_goTypes = []any{
-	(SignatureFormat)(0), // 0: certus.trust.v1.SignatureFormat
-	(*SignRequest)(nil),  // 1: certus.trust.v1.SignRequest
-	(*InnerSigner)(nil),  // 2: certus.trust.v1.InnerSigner
-	(*SignResponse)(nil), // 3: certus.trust.v1.SignResponse
-	(*Artifact)(nil),     // 4: certus.trust.v1.Artifact
-	(*v1.Bundle)(nil),    // 5: dev.sigstore.bundle.v1.Bundle
-	(*LogEntryRef)(nil),  // 6: certus.trust.v1.LogEntryRef
-	(*Identity)(nil),     // 7: certus.trust.v1.Identity
+	(SignatureFormat)(0),    // 0: certus.trust.v1.SignatureFormat
+	(*SignRequest)(nil),     // 1: certus.trust.v1.SignRequest
+	(*CallerStatement)(nil), // 2: certus.trust.v1.CallerStatement
+	(*InnerSigner)(nil),     // 3: certus.trust.v1.InnerSigner
+	(*SignResponse)(nil),    // 4: certus.trust.v1.SignResponse
+	(*Artifact)(nil),        // 5: certus.trust.v1.Artifact
+	(*v1.Bundle)(nil),       // 6: dev.sigstore.bundle.v1.Bundle
+	(*LogEntryRef)(nil),     // 7: certus.trust.v1.LogEntryRef
+	(*Identity)(nil),        // 8: certus.trust.v1.Identity
 }
 var file_certus_trust_v1_sign_proto_depIdxs = []int32{
-	4, // 0: certus.trust.v1.SignRequest.artifact:type_name -> certus.trust.v1.Artifact
-	5, // 1: certus.trust.v1.SignRequest.inner_bundles:type_name -> dev.sigstore.bundle.v1.Bundle
+	5, // 0: certus.trust.v1.SignRequest.artifact:type_name -> certus.trust.v1.Artifact
+	6, // 1: certus.trust.v1.SignRequest.inner_bundles:type_name -> dev.sigstore.bundle.v1.Bundle
 	0, // 2: certus.trust.v1.SignRequest.format:type_name -> certus.trust.v1.SignatureFormat
-	5, // 3: certus.trust.v1.SignResponse.bundle:type_name -> dev.sigstore.bundle.v1.Bundle
-	6, // 4: certus.trust.v1.SignResponse.entry:type_name -> certus.trust.v1.LogEntryRef
-	7, // 5: certus.trust.v1.SignResponse.signer:type_name -> certus.trust.v1.Identity
-	2, // 6: certus.trust.v1.SignResponse.inner_signers:type_name -> certus.trust.v1.InnerSigner
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	2, // 3: certus.trust.v1.SignRequest.statement:type_name -> certus.trust.v1.CallerStatement
+	6, // 4: certus.trust.v1.SignResponse.bundle:type_name -> dev.sigstore.bundle.v1.Bundle
+	7, // 5: certus.trust.v1.SignResponse.entry:type_name -> certus.trust.v1.LogEntryRef
+	8, // 6: certus.trust.v1.SignResponse.signer:type_name -> certus.trust.v1.Identity
+	3, // 7: certus.trust.v1.SignResponse.inner_signers:type_name -> certus.trust.v1.InnerSigner
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_certus_trust_v1_sign_proto_init() }
@@ -385,7 +472,7 @@ func file_certus_trust_v1_sign_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_certus_trust_v1_sign_proto_rawDesc), len(file_certus_trust_v1_sign_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -37,7 +37,11 @@ type ExpectedSigner struct {
 	// A PEM public key, for bundles signed with a key rather than a certificate.
 	PublicKey string `protobuf:"bytes,4,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
 	// A named signer policy whose rules decide instead of the fields above.
-	Policy        string `protobuf:"bytes,5,opt,name=policy,proto3" json:"policy,omitempty"`
+	Policy string `protobuf:"bytes,5,opt,name=policy,proto3" json:"policy,omitempty"`
+	// The in-toto predicate type the bundle's statement must have (for example
+	// `https://slsa.dev/provenance/v1`), checked besides the signer. A bundle without an in-toto
+	// statement, or with another type, fails with PREDICATE_TYPE_MISMATCH.
+	PredicateType string `protobuf:"bytes,6,opt,name=predicate_type,json=predicateType,proto3" json:"predicate_type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -107,6 +111,123 @@ func (x *ExpectedSigner) GetPolicy() string {
 	return ""
 }
 
+func (x *ExpectedSigner) GetPredicateType() string {
+	if x != nil {
+		return x.PredicateType
+	}
+	return ""
+}
+
+// One subject of an in-toto statement.
+type StatementSubject struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The subject's name (for example an image reference or a file name).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Its digests by algorithm (`sha256` → lowercase hex).
+	Digest        map[string]string `protobuf:"bytes,2,rep,name=digest,proto3" json:"digest,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatementSubject) Reset() {
+	*x = StatementSubject{}
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatementSubject) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatementSubject) ProtoMessage() {}
+
+func (x *StatementSubject) ProtoReflect() protoreflect.Message {
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatementSubject.ProtoReflect.Descriptor instead.
+func (*StatementSubject) Descriptor() ([]byte, []int) {
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StatementSubject) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StatementSubject) GetDigest() map[string]string {
+	if x != nil {
+		return x.Digest
+	}
+	return nil
+}
+
+// What a DSSE bundle's in-toto statement is about, read from the signed payload.
+type StatementSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The statement's predicate type.
+	PredicateType string `protobuf:"bytes,1,opt,name=predicate_type,json=predicateType,proto3" json:"predicate_type,omitempty"`
+	// The statement's subjects, in order.
+	Subjects      []*StatementSubject `protobuf:"bytes,2,rep,name=subjects,proto3" json:"subjects,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StatementSummary) Reset() {
+	*x = StatementSummary{}
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StatementSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StatementSummary) ProtoMessage() {}
+
+func (x *StatementSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StatementSummary.ProtoReflect.Descriptor instead.
+func (*StatementSummary) Descriptor() ([]byte, []int) {
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *StatementSummary) GetPredicateType() string {
+	if x != nil {
+		return x.PredicateType
+	}
+	return ""
+}
+
+func (x *StatementSummary) GetSubjects() []*StatementSubject {
+	if x != nil {
+		return x.Subjects
+	}
+	return nil
+}
+
 // Asks the service to verify one or more Sigstore bundles over an artifact.
 type VerifyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -129,7 +250,7 @@ type VerifyRequest struct {
 
 func (x *VerifyRequest) Reset() {
 	*x = VerifyRequest{}
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[1]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -141,7 +262,7 @@ func (x *VerifyRequest) String() string {
 func (*VerifyRequest) ProtoMessage() {}
 
 func (x *VerifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[1]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -154,7 +275,7 @@ func (x *VerifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyRequest.ProtoReflect.Descriptor instead.
 func (*VerifyRequest) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{1}
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *VerifyRequest) GetArtifact() *Artifact {
@@ -205,7 +326,8 @@ type VerificationFailure struct {
 	// A stable code from a closed set: SIGNATURE_INVALID, DIGEST_MISMATCH, CERT_CHAIN_INVALID,
 	// SIGNER_MISMATCH, ISSUER_MISMATCH, TLOG_INCLUSION_INVALID, SET_INVALID, CHECKPOINT_INVALID,
 	// TLOG_BODY_MISMATCH, TLOG_MISSING, TIMESTAMP_INVALID, TIMESTAMP_MISSING,
-	// CERT_EXPIRED_AT_SIGNING, SCT_INVALID, TRUST_ROOT_INVALID, BUNDLE_MALFORMED, KEY_MISMATCH.
+	// CERT_EXPIRED_AT_SIGNING, SCT_INVALID, TRUST_ROOT_INVALID, BUNDLE_MALFORMED, KEY_MISMATCH,
+	// PREDICATE_TYPE_MISMATCH.
 	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
 	// What was expected and what was found, for a person.
 	Message       string `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
@@ -215,7 +337,7 @@ type VerificationFailure struct {
 
 func (x *VerificationFailure) Reset() {
 	*x = VerificationFailure{}
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[2]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -227,7 +349,7 @@ func (x *VerificationFailure) String() string {
 func (*VerificationFailure) ProtoMessage() {}
 
 func (x *VerificationFailure) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[2]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -240,7 +362,7 @@ func (x *VerificationFailure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerificationFailure.ProtoReflect.Descriptor instead.
 func (*VerificationFailure) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{2}
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *VerificationFailure) GetCode() string {
@@ -270,7 +392,7 @@ type VerifiedTimestamp struct {
 
 func (x *VerifiedTimestamp) Reset() {
 	*x = VerifiedTimestamp{}
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[3]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -282,7 +404,7 @@ func (x *VerifiedTimestamp) String() string {
 func (*VerifiedTimestamp) ProtoMessage() {}
 
 func (x *VerifiedTimestamp) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[3]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -295,7 +417,7 @@ func (x *VerifiedTimestamp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifiedTimestamp.ProtoReflect.Descriptor instead.
 func (*VerifiedTimestamp) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{3}
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *VerifiedTimestamp) GetSource() string {
@@ -324,14 +446,16 @@ type VerifyResult struct {
 	// The bundle's transparency-log entry.
 	Entry *LogEntryRef `protobuf:"bytes,4,opt,name=entry,proto3" json:"entry,omitempty"`
 	// The verified timestamps.
-	Timestamps    []*VerifiedTimestamp `protobuf:"bytes,5,rep,name=timestamps,proto3" json:"timestamps,omitempty"`
+	Timestamps []*VerifiedTimestamp `protobuf:"bytes,5,rep,name=timestamps,proto3" json:"timestamps,omitempty"`
+	// The bundle's in-toto statement (DSSE bundles with an in-toto payload only).
+	Statement     *StatementSummary `protobuf:"bytes,6,opt,name=statement,proto3" json:"statement,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *VerifyResult) Reset() {
 	*x = VerifyResult{}
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[4]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -343,7 +467,7 @@ func (x *VerifyResult) String() string {
 func (*VerifyResult) ProtoMessage() {}
 
 func (x *VerifyResult) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[4]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -356,7 +480,7 @@ func (x *VerifyResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyResult.ProtoReflect.Descriptor instead.
 func (*VerifyResult) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{4}
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *VerifyResult) GetVerified() bool {
@@ -394,6 +518,13 @@ func (x *VerifyResult) GetTimestamps() []*VerifiedTimestamp {
 	return nil
 }
 
+func (x *VerifyResult) GetStatement() *StatementSummary {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
 // The verdict. A well-formed request always succeeds; the verdict is in the body.
 type VerifyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -408,14 +539,16 @@ type VerifyResponse struct {
 	// The verified timestamps of `bundle`.
 	Timestamps []*VerifiedTimestamp `protobuf:"bytes,5,rep,name=timestamps,proto3" json:"timestamps,omitempty"`
 	// One verdict per element of `bundles`, in request order.
-	Results       []*VerifyResult `protobuf:"bytes,6,rep,name=results,proto3" json:"results,omitempty"`
+	Results []*VerifyResult `protobuf:"bytes,6,rep,name=results,proto3" json:"results,omitempty"`
+	// The in-toto statement of `bundle` (DSSE bundles with an in-toto payload only).
+	Statement     *StatementSummary `protobuf:"bytes,7,opt,name=statement,proto3" json:"statement,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *VerifyResponse) Reset() {
 	*x = VerifyResponse{}
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[5]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -427,7 +560,7 @@ func (x *VerifyResponse) String() string {
 func (*VerifyResponse) ProtoMessage() {}
 
 func (x *VerifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_certus_trust_v1_verify_proto_msgTypes[5]
+	mi := &file_certus_trust_v1_verify_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -440,7 +573,7 @@ func (x *VerifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyResponse.ProtoReflect.Descriptor instead.
 func (*VerifyResponse) Descriptor() ([]byte, []int) {
-	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{5}
+	return file_certus_trust_v1_verify_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *VerifyResponse) GetVerified() bool {
@@ -485,18 +618,35 @@ func (x *VerifyResponse) GetResults() []*VerifyResult {
 	return nil
 }
 
+func (x *VerifyResponse) GetStatement() *StatementSummary {
+	if x != nil {
+		return x.Statement
+	}
+	return nil
+}
+
 var File_certus_trust_v1_verify_proto protoreflect.FileDescriptor
 
 const file_certus_trust_v1_verify_proto_rawDesc = "" +
 	"\n" +
-	"\x1ccertus/trust/v1/verify.proto\x12\x0fcertus.trust.v1\x1a\x1ccertus/trust/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sigstore_bundle.proto\x1a\x18sigstore_trustroot.proto\"\xa0\x01\n" +
+	"\x1ccertus/trust/v1/verify.proto\x12\x0fcertus.trust.v1\x1a\x1ccertus/trust/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sigstore_bundle.proto\x1a\x18sigstore_trustroot.proto\"\xc7\x01\n" +
 	"\x0eExpectedSigner\x12\x18\n" +
 	"\asubject\x18\x01 \x01(\tR\asubject\x12%\n" +
 	"\x0esubject_regexp\x18\x02 \x01(\tR\rsubjectRegexp\x12\x16\n" +
 	"\x06issuer\x18\x03 \x01(\tR\x06issuer\x12\x1d\n" +
 	"\n" +
 	"public_key\x18\x04 \x01(\tR\tpublicKey\x12\x16\n" +
-	"\x06policy\x18\x05 \x01(\tR\x06policy\"\xec\x02\n" +
+	"\x06policy\x18\x05 \x01(\tR\x06policy\x12%\n" +
+	"\x0epredicate_type\x18\x06 \x01(\tR\rpredicateType\"\xa8\x01\n" +
+	"\x10StatementSubject\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12E\n" +
+	"\x06digest\x18\x02 \x03(\v2-.certus.trust.v1.StatementSubject.DigestEntryR\x06digest\x1a9\n" +
+	"\vDigestEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"x\n" +
+	"\x10StatementSummary\x12%\n" +
+	"\x0epredicate_type\x18\x01 \x01(\tR\rpredicateType\x12=\n" +
+	"\bsubjects\x18\x02 \x03(\v2!.certus.trust.v1.StatementSubjectR\bsubjects\"\xec\x02\n" +
 	"\rVerifyRequest\x125\n" +
 	"\bartifact\x18\x01 \x01(\v2\x19.certus.trust.v1.ArtifactR\bartifact\x126\n" +
 	"\x06bundle\x18\x02 \x01(\v2\x1e.dev.sigstore.bundle.v1.BundleR\x06bundle\x128\n" +
@@ -510,7 +660,7 @@ const file_certus_trust_v1_verify_proto_rawDesc = "" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"[\n" +
 	"\x11VerifiedTimestamp\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12.\n" +
-	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x97\x02\n" +
+	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\xd8\x02\n" +
 	"\fVerifyResult\x12\x1a\n" +
 	"\bverified\x18\x01 \x01(\bR\bverified\x12@\n" +
 	"\bfailures\x18\x02 \x03(\v2$.certus.trust.v1.VerificationFailureR\bfailures\x121\n" +
@@ -518,7 +668,8 @@ const file_certus_trust_v1_verify_proto_rawDesc = "" +
 	"\x05entry\x18\x04 \x01(\v2\x1c.certus.trust.v1.LogEntryRefR\x05entry\x12B\n" +
 	"\n" +
 	"timestamps\x18\x05 \x03(\v2\".certus.trust.v1.VerifiedTimestampR\n" +
-	"timestamps\"\xd2\x02\n" +
+	"timestamps\x12?\n" +
+	"\tstatement\x18\x06 \x01(\v2!.certus.trust.v1.StatementSummaryR\tstatement\"\x93\x03\n" +
 	"\x0eVerifyResponse\x12\x1a\n" +
 	"\bverified\x18\x01 \x01(\bR\bverified\x12@\n" +
 	"\bfailures\x18\x02 \x03(\v2$.certus.trust.v1.VerificationFailureR\bfailures\x121\n" +
@@ -527,7 +678,8 @@ const file_certus_trust_v1_verify_proto_rawDesc = "" +
 	"\n" +
 	"timestamps\x18\x05 \x03(\v2\".certus.trust.v1.VerifiedTimestampR\n" +
 	"timestamps\x127\n" +
-	"\aresults\x18\x06 \x03(\v2\x1d.certus.trust.v1.VerifyResultR\aresultsb\x06proto3"
+	"\aresults\x18\x06 \x03(\v2\x1d.certus.trust.v1.VerifyResultR\aresults\x12?\n" +
+	"\tstatement\x18\a \x01(\v2!.certus.trust.v1.StatementSummaryR\tstatementb\x06proto3"
 
 var (
 	file_certus_trust_v1_verify_proto_rawDescOnce sync.Once
@@ -541,42 +693,49 @@ func file_certus_trust_v1_verify_proto_rawDescGZIP() []byte {
 	return file_certus_trust_v1_verify_proto_rawDescData
 }
 
-var file_certus_trust_v1_verify_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_certus_trust_v1_verify_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_certus_trust_v1_verify_proto_goTypes = []any{
 	(*ExpectedSigner)(nil),        // 0: certus.trust.v1.ExpectedSigner
-	(*VerifyRequest)(nil),         // 1: certus.trust.v1.VerifyRequest
-	(*VerificationFailure)(nil),   // 2: certus.trust.v1.VerificationFailure
-	(*VerifiedTimestamp)(nil),     // 3: certus.trust.v1.VerifiedTimestamp
-	(*VerifyResult)(nil),          // 4: certus.trust.v1.VerifyResult
-	(*VerifyResponse)(nil),        // 5: certus.trust.v1.VerifyResponse
-	(*Artifact)(nil),              // 6: certus.trust.v1.Artifact
-	(*v1.Bundle)(nil),             // 7: dev.sigstore.bundle.v1.Bundle
-	(*v11.TrustedRoot)(nil),       // 8: dev.sigstore.trustroot.v1.TrustedRoot
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*Identity)(nil),              // 10: certus.trust.v1.Identity
-	(*LogEntryRef)(nil),           // 11: certus.trust.v1.LogEntryRef
+	(*StatementSubject)(nil),      // 1: certus.trust.v1.StatementSubject
+	(*StatementSummary)(nil),      // 2: certus.trust.v1.StatementSummary
+	(*VerifyRequest)(nil),         // 3: certus.trust.v1.VerifyRequest
+	(*VerificationFailure)(nil),   // 4: certus.trust.v1.VerificationFailure
+	(*VerifiedTimestamp)(nil),     // 5: certus.trust.v1.VerifiedTimestamp
+	(*VerifyResult)(nil),          // 6: certus.trust.v1.VerifyResult
+	(*VerifyResponse)(nil),        // 7: certus.trust.v1.VerifyResponse
+	nil,                           // 8: certus.trust.v1.StatementSubject.DigestEntry
+	(*Artifact)(nil),              // 9: certus.trust.v1.Artifact
+	(*v1.Bundle)(nil),             // 10: dev.sigstore.bundle.v1.Bundle
+	(*v11.TrustedRoot)(nil),       // 11: dev.sigstore.trustroot.v1.TrustedRoot
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*Identity)(nil),              // 13: certus.trust.v1.Identity
+	(*LogEntryRef)(nil),           // 14: certus.trust.v1.LogEntryRef
 }
 var file_certus_trust_v1_verify_proto_depIdxs = []int32{
-	6,  // 0: certus.trust.v1.VerifyRequest.artifact:type_name -> certus.trust.v1.Artifact
-	7,  // 1: certus.trust.v1.VerifyRequest.bundle:type_name -> dev.sigstore.bundle.v1.Bundle
-	7,  // 2: certus.trust.v1.VerifyRequest.bundles:type_name -> dev.sigstore.bundle.v1.Bundle
-	0,  // 3: certus.trust.v1.VerifyRequest.expected_signer:type_name -> certus.trust.v1.ExpectedSigner
-	8,  // 4: certus.trust.v1.VerifyRequest.trusted_root:type_name -> dev.sigstore.trustroot.v1.TrustedRoot
-	9,  // 5: certus.trust.v1.VerifiedTimestamp.time:type_name -> google.protobuf.Timestamp
-	2,  // 6: certus.trust.v1.VerifyResult.failures:type_name -> certus.trust.v1.VerificationFailure
-	10, // 7: certus.trust.v1.VerifyResult.signer:type_name -> certus.trust.v1.Identity
-	11, // 8: certus.trust.v1.VerifyResult.entry:type_name -> certus.trust.v1.LogEntryRef
-	3,  // 9: certus.trust.v1.VerifyResult.timestamps:type_name -> certus.trust.v1.VerifiedTimestamp
-	2,  // 10: certus.trust.v1.VerifyResponse.failures:type_name -> certus.trust.v1.VerificationFailure
-	10, // 11: certus.trust.v1.VerifyResponse.signer:type_name -> certus.trust.v1.Identity
-	11, // 12: certus.trust.v1.VerifyResponse.entry:type_name -> certus.trust.v1.LogEntryRef
-	3,  // 13: certus.trust.v1.VerifyResponse.timestamps:type_name -> certus.trust.v1.VerifiedTimestamp
-	4,  // 14: certus.trust.v1.VerifyResponse.results:type_name -> certus.trust.v1.VerifyResult
-	15, // [15:15] is the sub-list for method output_type
-	15, // [15:15] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	8,  // 0: certus.trust.v1.StatementSubject.digest:type_name -> certus.trust.v1.StatementSubject.DigestEntry
+	1,  // 1: certus.trust.v1.StatementSummary.subjects:type_name -> certus.trust.v1.StatementSubject
+	9,  // 2: certus.trust.v1.VerifyRequest.artifact:type_name -> certus.trust.v1.Artifact
+	10, // 3: certus.trust.v1.VerifyRequest.bundle:type_name -> dev.sigstore.bundle.v1.Bundle
+	10, // 4: certus.trust.v1.VerifyRequest.bundles:type_name -> dev.sigstore.bundle.v1.Bundle
+	0,  // 5: certus.trust.v1.VerifyRequest.expected_signer:type_name -> certus.trust.v1.ExpectedSigner
+	11, // 6: certus.trust.v1.VerifyRequest.trusted_root:type_name -> dev.sigstore.trustroot.v1.TrustedRoot
+	12, // 7: certus.trust.v1.VerifiedTimestamp.time:type_name -> google.protobuf.Timestamp
+	4,  // 8: certus.trust.v1.VerifyResult.failures:type_name -> certus.trust.v1.VerificationFailure
+	13, // 9: certus.trust.v1.VerifyResult.signer:type_name -> certus.trust.v1.Identity
+	14, // 10: certus.trust.v1.VerifyResult.entry:type_name -> certus.trust.v1.LogEntryRef
+	5,  // 11: certus.trust.v1.VerifyResult.timestamps:type_name -> certus.trust.v1.VerifiedTimestamp
+	2,  // 12: certus.trust.v1.VerifyResult.statement:type_name -> certus.trust.v1.StatementSummary
+	4,  // 13: certus.trust.v1.VerifyResponse.failures:type_name -> certus.trust.v1.VerificationFailure
+	13, // 14: certus.trust.v1.VerifyResponse.signer:type_name -> certus.trust.v1.Identity
+	14, // 15: certus.trust.v1.VerifyResponse.entry:type_name -> certus.trust.v1.LogEntryRef
+	5,  // 16: certus.trust.v1.VerifyResponse.timestamps:type_name -> certus.trust.v1.VerifiedTimestamp
+	6,  // 17: certus.trust.v1.VerifyResponse.results:type_name -> certus.trust.v1.VerifyResult
+	2,  // 18: certus.trust.v1.VerifyResponse.statement:type_name -> certus.trust.v1.StatementSummary
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_certus_trust_v1_verify_proto_init() }
@@ -591,7 +750,7 @@ func file_certus_trust_v1_verify_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_certus_trust_v1_verify_proto_rawDesc), len(file_certus_trust_v1_verify_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

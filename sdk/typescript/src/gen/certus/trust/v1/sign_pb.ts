@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file certus/trust/v1/sign.proto.
  */
 export const file_certus_trust_v1_sign: GenFile = /*@__PURE__*/
-  fileDesc("ChpjZXJ0dXMvdHJ1c3QvdjEvc2lnbi5wcm90bxIPY2VydHVzLnRydXN0LnYxIrMBCgtTaWduUmVxdWVzdBIrCghhcnRpZmFjdBgBIAEoCzIZLmNlcnR1cy50cnVzdC52MS5BcnRpZmFjdBI1Cg1pbm5lcl9idW5kbGVzGAIgAygLMh4uZGV2LnNpZ3N0b3JlLmJ1bmRsZS52MS5CdW5kbGUSDgoGcG9saWN5GAMgASgJEjAKBmZvcm1hdBgEIAEoDjIgLmNlcnR1cy50cnVzdC52MS5TaWduYXR1cmVGb3JtYXQiWAoLSW5uZXJTaWduZXISDwoHc3ViamVjdBgBIAEoCRIOCgZpc3N1ZXIYAiABKAkSEQoJbG9nX2luZGV4GAMgASgDEhUKDWJ1bmRsZV9kaWdlc3QYBCABKAki3QEKDFNpZ25SZXNwb25zZRIuCgZidW5kbGUYASABKAsyHi5kZXYuc2lnc3RvcmUuYnVuZGxlLnYxLkJ1bmRsZRIrCgVlbnRyeRgCIAEoCzIcLmNlcnR1cy50cnVzdC52MS5Mb2dFbnRyeVJlZhIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSMwoNaW5uZXJfc2lnbmVycxgEIAMoCzIcLmNlcnR1cy50cnVzdC52MS5Jbm5lclNpZ25lchIQCgh3YXJuaW5ncxgFIAMoCSp2Cg9TaWduYXR1cmVGb3JtYXQSIAocU0lHTkFUVVJFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhkKFVNJR05BVFVSRV9GT1JNQVRfRFNTRRABEiYKIlNJR05BVFVSRV9GT1JNQVRfTUVTU0FHRV9TSUdOQVRVUkUQAmIGcHJvdG8z", [file_certus_trust_v1_common, file_sigstore_bundle]);
+  fileDesc("ChpjZXJ0dXMvdHJ1c3QvdjEvc2lnbi5wcm90bxIPY2VydHVzLnRydXN0LnYxIugBCgtTaWduUmVxdWVzdBIrCghhcnRpZmFjdBgBIAEoCzIZLmNlcnR1cy50cnVzdC52MS5BcnRpZmFjdBI1Cg1pbm5lcl9idW5kbGVzGAIgAygLMh4uZGV2LnNpZ3N0b3JlLmJ1bmRsZS52MS5CdW5kbGUSDgoGcG9saWN5GAMgASgJEjAKBmZvcm1hdBgEIAEoDjIgLmNlcnR1cy50cnVzdC52MS5TaWduYXR1cmVGb3JtYXQSMwoJc3RhdGVtZW50GAUgASgLMiAuY2VydHVzLnRydXN0LnYxLkNhbGxlclN0YXRlbWVudCJBCg9DYWxsZXJTdGF0ZW1lbnQSFgoOcHJlZGljYXRlX3R5cGUYASABKAkSFgoOcHJlZGljYXRlX2pzb24YAiABKAkiWAoLSW5uZXJTaWduZXISDwoHc3ViamVjdBgBIAEoCRIOCgZpc3N1ZXIYAiABKAkSEQoJbG9nX2luZGV4GAMgASgDEhUKDWJ1bmRsZV9kaWdlc3QYBCABKAki9QEKDFNpZ25SZXNwb25zZRIuCgZidW5kbGUYASABKAsyHi5kZXYuc2lnc3RvcmUuYnVuZGxlLnYxLkJ1bmRsZRIrCgVlbnRyeRgCIAEoCzIcLmNlcnR1cy50cnVzdC52MS5Mb2dFbnRyeVJlZhIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSMwoNaW5uZXJfc2lnbmVycxgEIAMoCzIcLmNlcnR1cy50cnVzdC52MS5Jbm5lclNpZ25lchIQCgh3YXJuaW5ncxgFIAMoCRIWCg5wcmVkaWNhdGVfdHlwZRgGIAEoCSp2Cg9TaWduYXR1cmVGb3JtYXQSIAocU0lHTkFUVVJFX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhkKFVNJR05BVFVSRV9GT1JNQVRfRFNTRRABEiYKIlNJR05BVFVSRV9GT1JNQVRfTUVTU0FHRV9TSUdOQVRVUkUQAmIGcHJvdG8z", [file_certus_trust_v1_common, file_sigstore_bundle]);
 
 /**
  * Asks the service to sign an artifact with its own identity (keyless: a short-lived certificate
@@ -51,6 +51,17 @@ export type SignRequest = Message<"certus.trust.v1.SignRequest"> & {
    * @generated from field: certus.trust.v1.SignatureFormat format = 4;
    */
   format: SignatureFormat;
+
+  /**
+   * A statement the caller wrote (an attestation such as SLSA provenance or a scan result). When
+   * set, the service signs an in-toto Statement v1 whose subject is the artifact and whose
+   * predicate is the caller's, instead of its own outer-signature statement. Needs
+   * SIGNATURE_FORMAT_DSSE (or unset), and a policy that lets this caller have this predicate type
+   * signed (otherwise FAILED_PRECONDITION, audited).
+   *
+   * @generated from field: certus.trust.v1.CallerStatement statement = 5;
+   */
+  statement?: CallerStatement | undefined;
 };
 
 /**
@@ -59,6 +70,36 @@ export type SignRequest = Message<"certus.trust.v1.SignRequest"> & {
  */
 export const SignRequestSchema: GenMessage<SignRequest> = /*@__PURE__*/
   messageDesc(file_certus_trust_v1_sign, 0);
+
+/**
+ * The caller's part of an in-toto Statement v1: what kind of claim it is and the claim itself.
+ *
+ * @generated from message certus.trust.v1.CallerStatement
+ */
+export type CallerStatement = Message<"certus.trust.v1.CallerStatement"> & {
+  /**
+   * The predicate type: an absolute URI of at most 512 characters, for example
+   * `https://slsa.dev/provenance/v1`.
+   *
+   * @generated from field: string predicate_type = 1;
+   */
+  predicateType: string;
+
+  /**
+   * The predicate as JSON text: one JSON object of at most 256 KiB (UTF-8). Signed as sent,
+   * re-serialized without insignificant whitespace.
+   *
+   * @generated from field: string predicate_json = 2;
+   */
+  predicateJson: string;
+};
+
+/**
+ * Describes the message certus.trust.v1.CallerStatement.
+ * Use `create(CallerStatementSchema)` to create a new message.
+ */
+export const CallerStatementSchema: GenMessage<CallerStatement> = /*@__PURE__*/
+  messageDesc(file_certus_trust_v1_sign, 1);
 
 /**
  * An inner signer that was verified before the outer signature was made.
@@ -100,7 +141,7 @@ export type InnerSigner = Message<"certus.trust.v1.InnerSigner"> & {
  * Use `create(InnerSignerSchema)` to create a new message.
  */
 export const InnerSignerSchema: GenMessage<InnerSigner> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_sign, 1);
+  messageDesc(file_certus_trust_v1_sign, 2);
 
 /**
  * The outcome of a successful Sign.
@@ -143,6 +184,14 @@ export type SignResponse = Message<"certus.trust.v1.SignResponse"> & {
    * @generated from field: repeated string warnings = 5;
    */
   warnings: string[];
+
+  /**
+   * The predicate type of the signed statement (the caller's, or the service's outer-signature
+   * type `https://certus.cloud/trust/outer-signature/v1`); empty for a message signature.
+   *
+   * @generated from field: string predicate_type = 6;
+   */
+  predicateType: string;
 };
 
 /**
@@ -150,7 +199,7 @@ export type SignResponse = Message<"certus.trust.v1.SignResponse"> & {
  * Use `create(SignResponseSchema)` to create a new message.
  */
 export const SignResponseSchema: GenMessage<SignResponse> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_sign, 2);
+  messageDesc(file_certus_trust_v1_sign, 3);
 
 /**
  * How an outer signature is shaped.

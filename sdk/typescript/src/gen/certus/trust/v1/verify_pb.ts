@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file certus/trust/v1/verify.proto.
  */
 export const file_certus_trust_v1_verify: GenFile = /*@__PURE__*/
-  fileDesc("ChxjZXJ0dXMvdHJ1c3QvdjEvdmVyaWZ5LnByb3RvEg9jZXJ0dXMudHJ1c3QudjEibQoORXhwZWN0ZWRTaWduZXISDwoHc3ViamVjdBgBIAEoCRIWCg5zdWJqZWN0X3JlZ2V4cBgCIAEoCRIOCgZpc3N1ZXIYAyABKAkSEgoKcHVibGljX2tleRgEIAEoCRIOCgZwb2xpY3kYBSABKAkiqQIKDVZlcmlmeVJlcXVlc3QSKwoIYXJ0aWZhY3QYASABKAsyGS5jZXJ0dXMudHJ1c3QudjEuQXJ0aWZhY3QSLgoGYnVuZGxlGAIgASgLMh4uZGV2LnNpZ3N0b3JlLmJ1bmRsZS52MS5CdW5kbGUSLwoHYnVuZGxlcxgDIAMoCzIeLmRldi5zaWdzdG9yZS5idW5kbGUudjEuQnVuZGxlEjgKD2V4cGVjdGVkX3NpZ25lchgEIAEoCzIfLmNlcnR1cy50cnVzdC52MS5FeHBlY3RlZFNpZ25lchI8Cgx0cnVzdGVkX3Jvb3QYBSABKAsyJi5kZXYuc2lnc3RvcmUudHJ1c3Ryb290LnYxLlRydXN0ZWRSb290EhIKCnRydXN0X3Jvb3QYBiABKAkiNAoTVmVyaWZpY2F0aW9uRmFpbHVyZRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiTQoRVmVyaWZpZWRUaW1lc3RhbXASDgoGc291cmNlGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIugBCgxWZXJpZnlSZXN1bHQSEAoIdmVyaWZpZWQYASABKAgSNgoIZmFpbHVyZXMYAiADKAsyJC5jZXJ0dXMudHJ1c3QudjEuVmVyaWZpY2F0aW9uRmFpbHVyZRIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSKwoFZW50cnkYBCABKAsyHC5jZXJ0dXMudHJ1c3QudjEuTG9nRW50cnlSZWYSNgoKdGltZXN0YW1wcxgFIAMoCzIiLmNlcnR1cy50cnVzdC52MS5WZXJpZmllZFRpbWVzdGFtcCKaAgoOVmVyaWZ5UmVzcG9uc2USEAoIdmVyaWZpZWQYASABKAgSNgoIZmFpbHVyZXMYAiADKAsyJC5jZXJ0dXMudHJ1c3QudjEuVmVyaWZpY2F0aW9uRmFpbHVyZRIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSKwoFZW50cnkYBCABKAsyHC5jZXJ0dXMudHJ1c3QudjEuTG9nRW50cnlSZWYSNgoKdGltZXN0YW1wcxgFIAMoCzIiLmNlcnR1cy50cnVzdC52MS5WZXJpZmllZFRpbWVzdGFtcBIuCgdyZXN1bHRzGAYgAygLMh0uY2VydHVzLnRydXN0LnYxLlZlcmlmeVJlc3VsdGIGcHJvdG8z", [file_certus_trust_v1_common, file_google_protobuf_timestamp, file_sigstore_bundle, file_sigstore_trustroot]);
+  fileDesc("ChxjZXJ0dXMvdHJ1c3QvdjEvdmVyaWZ5LnByb3RvEg9jZXJ0dXMudHJ1c3QudjEihQEKDkV4cGVjdGVkU2lnbmVyEg8KB3N1YmplY3QYASABKAkSFgoOc3ViamVjdF9yZWdleHAYAiABKAkSDgoGaXNzdWVyGAMgASgJEhIKCnB1YmxpY19rZXkYBCABKAkSDgoGcG9saWN5GAUgASgJEhYKDnByZWRpY2F0ZV90eXBlGAYgASgJIo4BChBTdGF0ZW1lbnRTdWJqZWN0EgwKBG5hbWUYASABKAkSPQoGZGlnZXN0GAIgAygLMi0uY2VydHVzLnRydXN0LnYxLlN0YXRlbWVudFN1YmplY3QuRGlnZXN0RW50cnkaLQoLRGlnZXN0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJfChBTdGF0ZW1lbnRTdW1tYXJ5EhYKDnByZWRpY2F0ZV90eXBlGAEgASgJEjMKCHN1YmplY3RzGAIgAygLMiEuY2VydHVzLnRydXN0LnYxLlN0YXRlbWVudFN1YmplY3QiqQIKDVZlcmlmeVJlcXVlc3QSKwoIYXJ0aWZhY3QYASABKAsyGS5jZXJ0dXMudHJ1c3QudjEuQXJ0aWZhY3QSLgoGYnVuZGxlGAIgASgLMh4uZGV2LnNpZ3N0b3JlLmJ1bmRsZS52MS5CdW5kbGUSLwoHYnVuZGxlcxgDIAMoCzIeLmRldi5zaWdzdG9yZS5idW5kbGUudjEuQnVuZGxlEjgKD2V4cGVjdGVkX3NpZ25lchgEIAEoCzIfLmNlcnR1cy50cnVzdC52MS5FeHBlY3RlZFNpZ25lchI8Cgx0cnVzdGVkX3Jvb3QYBSABKAsyJi5kZXYuc2lnc3RvcmUudHJ1c3Ryb290LnYxLlRydXN0ZWRSb290EhIKCnRydXN0X3Jvb3QYBiABKAkiNAoTVmVyaWZpY2F0aW9uRmFpbHVyZRIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiTQoRVmVyaWZpZWRUaW1lc3RhbXASDgoGc291cmNlGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIp4CCgxWZXJpZnlSZXN1bHQSEAoIdmVyaWZpZWQYASABKAgSNgoIZmFpbHVyZXMYAiADKAsyJC5jZXJ0dXMudHJ1c3QudjEuVmVyaWZpY2F0aW9uRmFpbHVyZRIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSKwoFZW50cnkYBCABKAsyHC5jZXJ0dXMudHJ1c3QudjEuTG9nRW50cnlSZWYSNgoKdGltZXN0YW1wcxgFIAMoCzIiLmNlcnR1cy50cnVzdC52MS5WZXJpZmllZFRpbWVzdGFtcBI0CglzdGF0ZW1lbnQYBiABKAsyIS5jZXJ0dXMudHJ1c3QudjEuU3RhdGVtZW50U3VtbWFyeSLQAgoOVmVyaWZ5UmVzcG9uc2USEAoIdmVyaWZpZWQYASABKAgSNgoIZmFpbHVyZXMYAiADKAsyJC5jZXJ0dXMudHJ1c3QudjEuVmVyaWZpY2F0aW9uRmFpbHVyZRIpCgZzaWduZXIYAyABKAsyGS5jZXJ0dXMudHJ1c3QudjEuSWRlbnRpdHkSKwoFZW50cnkYBCABKAsyHC5jZXJ0dXMudHJ1c3QudjEuTG9nRW50cnlSZWYSNgoKdGltZXN0YW1wcxgFIAMoCzIiLmNlcnR1cy50cnVzdC52MS5WZXJpZmllZFRpbWVzdGFtcBIuCgdyZXN1bHRzGAYgAygLMh0uY2VydHVzLnRydXN0LnYxLlZlcmlmeVJlc3VsdBI0CglzdGF0ZW1lbnQYByABKAsyIS5jZXJ0dXMudHJ1c3QudjEuU3RhdGVtZW50U3VtbWFyeWIGcHJvdG8z", [file_certus_trust_v1_common, file_google_protobuf_timestamp, file_sigstore_bundle, file_sigstore_trustroot]);
 
 /**
  * Who must have signed. Set `subject` or `subject_regexp` (with `issuer`), or `public_key` for
@@ -61,6 +61,15 @@ export type ExpectedSigner = Message<"certus.trust.v1.ExpectedSigner"> & {
    * @generated from field: string policy = 5;
    */
   policy: string;
+
+  /**
+   * The in-toto predicate type the bundle's statement must have (for example
+   * `https://slsa.dev/provenance/v1`), checked besides the signer. A bundle without an in-toto
+   * statement, or with another type, fails with PREDICATE_TYPE_MISMATCH.
+   *
+   * @generated from field: string predicate_type = 6;
+   */
+  predicateType: string;
 };
 
 /**
@@ -69,6 +78,62 @@ export type ExpectedSigner = Message<"certus.trust.v1.ExpectedSigner"> & {
  */
 export const ExpectedSignerSchema: GenMessage<ExpectedSigner> = /*@__PURE__*/
   messageDesc(file_certus_trust_v1_verify, 0);
+
+/**
+ * One subject of an in-toto statement.
+ *
+ * @generated from message certus.trust.v1.StatementSubject
+ */
+export type StatementSubject = Message<"certus.trust.v1.StatementSubject"> & {
+  /**
+   * The subject's name (for example an image reference or a file name).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Its digests by algorithm (`sha256` → lowercase hex).
+   *
+   * @generated from field: map<string, string> digest = 2;
+   */
+  digest: { [key: string]: string };
+};
+
+/**
+ * Describes the message certus.trust.v1.StatementSubject.
+ * Use `create(StatementSubjectSchema)` to create a new message.
+ */
+export const StatementSubjectSchema: GenMessage<StatementSubject> = /*@__PURE__*/
+  messageDesc(file_certus_trust_v1_verify, 1);
+
+/**
+ * What a DSSE bundle's in-toto statement is about, read from the signed payload.
+ *
+ * @generated from message certus.trust.v1.StatementSummary
+ */
+export type StatementSummary = Message<"certus.trust.v1.StatementSummary"> & {
+  /**
+   * The statement's predicate type.
+   *
+   * @generated from field: string predicate_type = 1;
+   */
+  predicateType: string;
+
+  /**
+   * The statement's subjects, in order.
+   *
+   * @generated from field: repeated certus.trust.v1.StatementSubject subjects = 2;
+   */
+  subjects: StatementSubject[];
+};
+
+/**
+ * Describes the message certus.trust.v1.StatementSummary.
+ * Use `create(StatementSummarySchema)` to create a new message.
+ */
+export const StatementSummarySchema: GenMessage<StatementSummary> = /*@__PURE__*/
+  messageDesc(file_certus_trust_v1_verify, 2);
 
 /**
  * Asks the service to verify one or more Sigstore bundles over an artifact.
@@ -125,7 +190,7 @@ export type VerifyRequest = Message<"certus.trust.v1.VerifyRequest"> & {
  * Use `create(VerifyRequestSchema)` to create a new message.
  */
 export const VerifyRequestSchema: GenMessage<VerifyRequest> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_verify, 1);
+  messageDesc(file_certus_trust_v1_verify, 3);
 
 /**
  * Why a bundle did not verify.
@@ -137,7 +202,8 @@ export type VerificationFailure = Message<"certus.trust.v1.VerificationFailure">
    * A stable code from a closed set: SIGNATURE_INVALID, DIGEST_MISMATCH, CERT_CHAIN_INVALID,
    * SIGNER_MISMATCH, ISSUER_MISMATCH, TLOG_INCLUSION_INVALID, SET_INVALID, CHECKPOINT_INVALID,
    * TLOG_BODY_MISMATCH, TLOG_MISSING, TIMESTAMP_INVALID, TIMESTAMP_MISSING,
-   * CERT_EXPIRED_AT_SIGNING, SCT_INVALID, TRUST_ROOT_INVALID, BUNDLE_MALFORMED, KEY_MISMATCH.
+   * CERT_EXPIRED_AT_SIGNING, SCT_INVALID, TRUST_ROOT_INVALID, BUNDLE_MALFORMED, KEY_MISMATCH,
+   * PREDICATE_TYPE_MISMATCH.
    *
    * @generated from field: string code = 1;
    */
@@ -156,7 +222,7 @@ export type VerificationFailure = Message<"certus.trust.v1.VerificationFailure">
  * Use `create(VerificationFailureSchema)` to create a new message.
  */
 export const VerificationFailureSchema: GenMessage<VerificationFailure> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_verify, 2);
+  messageDesc(file_certus_trust_v1_verify, 4);
 
 /**
  * A time at which the signature is proven to have existed.
@@ -184,7 +250,7 @@ export type VerifiedTimestamp = Message<"certus.trust.v1.VerifiedTimestamp"> & {
  * Use `create(VerifiedTimestampSchema)` to create a new message.
  */
 export const VerifiedTimestampSchema: GenMessage<VerifiedTimestamp> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_verify, 3);
+  messageDesc(file_certus_trust_v1_verify, 5);
 
 /**
  * The verdict on one bundle.
@@ -226,6 +292,13 @@ export type VerifyResult = Message<"certus.trust.v1.VerifyResult"> & {
    * @generated from field: repeated certus.trust.v1.VerifiedTimestamp timestamps = 5;
    */
   timestamps: VerifiedTimestamp[];
+
+  /**
+   * The bundle's in-toto statement (DSSE bundles with an in-toto payload only).
+   *
+   * @generated from field: certus.trust.v1.StatementSummary statement = 6;
+   */
+  statement?: StatementSummary | undefined;
 };
 
 /**
@@ -233,7 +306,7 @@ export type VerifyResult = Message<"certus.trust.v1.VerifyResult"> & {
  * Use `create(VerifyResultSchema)` to create a new message.
  */
 export const VerifyResultSchema: GenMessage<VerifyResult> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_verify, 4);
+  messageDesc(file_certus_trust_v1_verify, 6);
 
 /**
  * The verdict. A well-formed request always succeeds; the verdict is in the body.
@@ -282,6 +355,13 @@ export type VerifyResponse = Message<"certus.trust.v1.VerifyResponse"> & {
    * @generated from field: repeated certus.trust.v1.VerifyResult results = 6;
    */
   results: VerifyResult[];
+
+  /**
+   * The in-toto statement of `bundle` (DSSE bundles with an in-toto payload only).
+   *
+   * @generated from field: certus.trust.v1.StatementSummary statement = 7;
+   */
+  statement?: StatementSummary | undefined;
 };
 
 /**
@@ -289,5 +369,5 @@ export type VerifyResponse = Message<"certus.trust.v1.VerifyResponse"> & {
  * Use `create(VerifyResponseSchema)` to create a new message.
  */
 export const VerifyResponseSchema: GenMessage<VerifyResponse> = /*@__PURE__*/
-  messageDesc(file_certus_trust_v1_verify, 5);
+  messageDesc(file_certus_trust_v1_verify, 7);
 

@@ -26,19 +26,21 @@ from certus_trust._gen.certus.trust.v1 import common_pb2 as certus_dot_trust_dot
 from certus_trust._gen import sigstore_bundle_pb2 as sigstore__bundle__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x65rtus/trust/v1/sign.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1c\x63\x65rtus/trust/v1/common.proto\x1a\x15sigstore_bundle.proto\"\xb3\x01\n\x0bSignRequest\x12+\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x19.certus.trust.v1.Artifact\x12\x35\n\rinner_bundles\x18\x02 \x03(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\x30\n\x06\x66ormat\x18\x04 \x01(\x0e\x32 .certus.trust.v1.SignatureFormat\"X\n\x0bInnerSigner\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0e\n\x06issuer\x18\x02 \x01(\t\x12\x11\n\tlog_index\x18\x03 \x01(\x03\x12\x15\n\rbundle_digest\x18\x04 \x01(\t\"\xdd\x01\n\x0cSignResponse\x12.\n\x06\x62undle\x18\x01 \x01(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12+\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12\x33\n\rinner_signers\x18\x04 \x03(\x0b\x32\x1c.certus.trust.v1.InnerSigner\x12\x10\n\x08warnings\x18\x05 \x03(\t*v\n\x0fSignatureFormat\x12 \n\x1cSIGNATURE_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n\x15SIGNATURE_FORMAT_DSSE\x10\x01\x12&\n\"SIGNATURE_FORMAT_MESSAGE_SIGNATURE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63\x65rtus/trust/v1/sign.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1c\x63\x65rtus/trust/v1/common.proto\x1a\x15sigstore_bundle.proto\"\xe8\x01\n\x0bSignRequest\x12+\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x19.certus.trust.v1.Artifact\x12\x35\n\rinner_bundles\x18\x02 \x03(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12\x0e\n\x06policy\x18\x03 \x01(\t\x12\x30\n\x06\x66ormat\x18\x04 \x01(\x0e\x32 .certus.trust.v1.SignatureFormat\x12\x33\n\tstatement\x18\x05 \x01(\x0b\x32 .certus.trust.v1.CallerStatement\"A\n\x0f\x43\x61llerStatement\x12\x16\n\x0epredicate_type\x18\x01 \x01(\t\x12\x16\n\x0epredicate_json\x18\x02 \x01(\t\"X\n\x0bInnerSigner\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0e\n\x06issuer\x18\x02 \x01(\t\x12\x11\n\tlog_index\x18\x03 \x01(\x03\x12\x15\n\rbundle_digest\x18\x04 \x01(\t\"\xf5\x01\n\x0cSignResponse\x12.\n\x06\x62undle\x18\x01 \x01(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12+\n\x05\x65ntry\x18\x02 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12\x33\n\rinner_signers\x18\x04 \x03(\x0b\x32\x1c.certus.trust.v1.InnerSigner\x12\x10\n\x08warnings\x18\x05 \x03(\t\x12\x16\n\x0epredicate_type\x18\x06 \x01(\t*v\n\x0fSignatureFormat\x12 \n\x1cSIGNATURE_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n\x15SIGNATURE_FORMAT_DSSE\x10\x01\x12&\n\"SIGNATURE_FORMAT_MESSAGE_SIGNATURE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'certus.trust.v1.sign_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SIGNATUREFORMAT']._serialized_start=596
-  _globals['_SIGNATUREFORMAT']._serialized_end=714
+  _globals['_SIGNATUREFORMAT']._serialized_start=740
+  _globals['_SIGNATUREFORMAT']._serialized_end=858
   _globals['_SIGNREQUEST']._serialized_start=101
-  _globals['_SIGNREQUEST']._serialized_end=280
-  _globals['_INNERSIGNER']._serialized_start=282
-  _globals['_INNERSIGNER']._serialized_end=370
-  _globals['_SIGNRESPONSE']._serialized_start=373
-  _globals['_SIGNRESPONSE']._serialized_end=594
+  _globals['_SIGNREQUEST']._serialized_end=333
+  _globals['_CALLERSTATEMENT']._serialized_start=335
+  _globals['_CALLERSTATEMENT']._serialized_end=400
+  _globals['_INNERSIGNER']._serialized_start=402
+  _globals['_INNERSIGNER']._serialized_end=490
+  _globals['_SIGNRESPONSE']._serialized_start=493
+  _globals['_SIGNRESPONSE']._serialized_end=738
 # @@protoc_insertion_point(module_scope)

@@ -19,16 +19,26 @@ SIGNATURE_FORMAT_DSSE: SignatureFormat
 SIGNATURE_FORMAT_MESSAGE_SIGNATURE: SignatureFormat
 
 class SignRequest(_message.Message):
-    __slots__ = ("artifact", "inner_bundles", "policy", "format")
+    __slots__ = ("artifact", "inner_bundles", "policy", "format", "statement")
     ARTIFACT_FIELD_NUMBER: _ClassVar[int]
     INNER_BUNDLES_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
     FORMAT_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
     artifact: _common_pb2.Artifact
     inner_bundles: _containers.RepeatedCompositeFieldContainer[_sigstore_bundle_pb2.Bundle]
     policy: str
     format: SignatureFormat
-    def __init__(self, artifact: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., inner_bundles: _Optional[_Iterable[_Union[_sigstore_bundle_pb2.Bundle, _Mapping]]] = ..., policy: _Optional[str] = ..., format: _Optional[_Union[SignatureFormat, str]] = ...) -> None: ...
+    statement: CallerStatement
+    def __init__(self, artifact: _Optional[_Union[_common_pb2.Artifact, _Mapping]] = ..., inner_bundles: _Optional[_Iterable[_Union[_sigstore_bundle_pb2.Bundle, _Mapping]]] = ..., policy: _Optional[str] = ..., format: _Optional[_Union[SignatureFormat, str]] = ..., statement: _Optional[_Union[CallerStatement, _Mapping]] = ...) -> None: ...
+
+class CallerStatement(_message.Message):
+    __slots__ = ("predicate_type", "predicate_json")
+    PREDICATE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PREDICATE_JSON_FIELD_NUMBER: _ClassVar[int]
+    predicate_type: str
+    predicate_json: str
+    def __init__(self, predicate_type: _Optional[str] = ..., predicate_json: _Optional[str] = ...) -> None: ...
 
 class InnerSigner(_message.Message):
     __slots__ = ("subject", "issuer", "log_index", "bundle_digest")
@@ -43,15 +53,17 @@ class InnerSigner(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., issuer: _Optional[str] = ..., log_index: _Optional[int] = ..., bundle_digest: _Optional[str] = ...) -> None: ...
 
 class SignResponse(_message.Message):
-    __slots__ = ("bundle", "entry", "signer", "inner_signers", "warnings")
+    __slots__ = ("bundle", "entry", "signer", "inner_signers", "warnings", "predicate_type")
     BUNDLE_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     SIGNER_FIELD_NUMBER: _ClassVar[int]
     INNER_SIGNERS_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    PREDICATE_TYPE_FIELD_NUMBER: _ClassVar[int]
     bundle: _sigstore_bundle_pb2.Bundle
     entry: _common_pb2.LogEntryRef
     signer: _common_pb2.Identity
     inner_signers: _containers.RepeatedCompositeFieldContainer[InnerSigner]
     warnings: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, bundle: _Optional[_Union[_sigstore_bundle_pb2.Bundle, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., inner_signers: _Optional[_Iterable[_Union[InnerSigner, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ...) -> None: ...
+    predicate_type: str
+    def __init__(self, bundle: _Optional[_Union[_sigstore_bundle_pb2.Bundle, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., inner_signers: _Optional[_Iterable[_Union[InnerSigner, _Mapping]]] = ..., warnings: _Optional[_Iterable[str]] = ..., predicate_type: _Optional[str] = ...) -> None: ...

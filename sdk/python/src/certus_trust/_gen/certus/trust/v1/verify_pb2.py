@@ -28,23 +28,31 @@ from certus_trust._gen import sigstore_bundle_pb2 as sigstore__bundle__pb2
 from certus_trust._gen import sigstore_trustroot_pb2 as sigstore__trustroot__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x65rtus/trust/v1/verify.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1c\x63\x65rtus/trust/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sigstore_bundle.proto\x1a\x18sigstore_trustroot.proto\"m\n\x0e\x45xpectedSigner\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x16\n\x0esubject_regexp\x18\x02 \x01(\t\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12\x12\n\npublic_key\x18\x04 \x01(\t\x12\x0e\n\x06policy\x18\x05 \x01(\t\"\xa9\x02\n\rVerifyRequest\x12+\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x19.certus.trust.v1.Artifact\x12.\n\x06\x62undle\x18\x02 \x01(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12/\n\x07\x62undles\x18\x03 \x03(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12\x38\n\x0f\x65xpected_signer\x18\x04 \x01(\x0b\x32\x1f.certus.trust.v1.ExpectedSigner\x12<\n\x0ctrusted_root\x18\x05 \x01(\x0b\x32&.dev.sigstore.trustroot.v1.TrustedRoot\x12\x12\n\ntrust_root\x18\x06 \x01(\t\"4\n\x13VerificationFailure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"M\n\x11VerifiedTimestamp\x12\x0e\n\x06source\x18\x01 \x01(\t\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xe8\x01\n\x0cVerifyResult\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12\x36\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32$.certus.trust.v1.VerificationFailure\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12+\n\x05\x65ntry\x18\x04 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12\x36\n\ntimestamps\x18\x05 \x03(\x0b\x32\".certus.trust.v1.VerifiedTimestamp\"\x9a\x02\n\x0eVerifyResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12\x36\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32$.certus.trust.v1.VerificationFailure\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12+\n\x05\x65ntry\x18\x04 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12\x36\n\ntimestamps\x18\x05 \x03(\x0b\x32\".certus.trust.v1.VerifiedTimestamp\x12.\n\x07results\x18\x06 \x03(\x0b\x32\x1d.certus.trust.v1.VerifyResultb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x63\x65rtus/trust/v1/verify.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1c\x63\x65rtus/trust/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15sigstore_bundle.proto\x1a\x18sigstore_trustroot.proto\"\x85\x01\n\x0e\x45xpectedSigner\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x16\n\x0esubject_regexp\x18\x02 \x01(\t\x12\x0e\n\x06issuer\x18\x03 \x01(\t\x12\x12\n\npublic_key\x18\x04 \x01(\t\x12\x0e\n\x06policy\x18\x05 \x01(\t\x12\x16\n\x0epredicate_type\x18\x06 \x01(\t\"\x8e\x01\n\x10StatementSubject\x12\x0c\n\x04name\x18\x01 \x01(\t\x12=\n\x06\x64igest\x18\x02 \x03(\x0b\x32-.certus.trust.v1.StatementSubject.DigestEntry\x1a-\n\x0b\x44igestEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"_\n\x10StatementSummary\x12\x16\n\x0epredicate_type\x18\x01 \x01(\t\x12\x33\n\x08subjects\x18\x02 \x03(\x0b\x32!.certus.trust.v1.StatementSubject\"\xa9\x02\n\rVerifyRequest\x12+\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x19.certus.trust.v1.Artifact\x12.\n\x06\x62undle\x18\x02 \x01(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12/\n\x07\x62undles\x18\x03 \x03(\x0b\x32\x1e.dev.sigstore.bundle.v1.Bundle\x12\x38\n\x0f\x65xpected_signer\x18\x04 \x01(\x0b\x32\x1f.certus.trust.v1.ExpectedSigner\x12<\n\x0ctrusted_root\x18\x05 \x01(\x0b\x32&.dev.sigstore.trustroot.v1.TrustedRoot\x12\x12\n\ntrust_root\x18\x06 \x01(\t\"4\n\x13VerificationFailure\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"M\n\x11VerifiedTimestamp\x12\x0e\n\x06source\x18\x01 \x01(\t\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9e\x02\n\x0cVerifyResult\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12\x36\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32$.certus.trust.v1.VerificationFailure\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12+\n\x05\x65ntry\x18\x04 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12\x36\n\ntimestamps\x18\x05 \x03(\x0b\x32\".certus.trust.v1.VerifiedTimestamp\x12\x34\n\tstatement\x18\x06 \x01(\x0b\x32!.certus.trust.v1.StatementSummary\"\xd0\x02\n\x0eVerifyResponse\x12\x10\n\x08verified\x18\x01 \x01(\x08\x12\x36\n\x08\x66\x61ilures\x18\x02 \x03(\x0b\x32$.certus.trust.v1.VerificationFailure\x12)\n\x06signer\x18\x03 \x01(\x0b\x32\x19.certus.trust.v1.Identity\x12+\n\x05\x65ntry\x18\x04 \x01(\x0b\x32\x1c.certus.trust.v1.LogEntryRef\x12\x36\n\ntimestamps\x18\x05 \x03(\x0b\x32\".certus.trust.v1.VerifiedTimestamp\x12.\n\x07results\x18\x06 \x03(\x0b\x32\x1d.certus.trust.v1.VerifyResult\x12\x34\n\tstatement\x18\x07 \x01(\x0b\x32!.certus.trust.v1.StatementSummaryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'certus.trust.v1.verify_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EXPECTEDSIGNER']._serialized_start=161
-  _globals['_EXPECTEDSIGNER']._serialized_end=270
-  _globals['_VERIFYREQUEST']._serialized_start=273
-  _globals['_VERIFYREQUEST']._serialized_end=570
-  _globals['_VERIFICATIONFAILURE']._serialized_start=572
-  _globals['_VERIFICATIONFAILURE']._serialized_end=624
-  _globals['_VERIFIEDTIMESTAMP']._serialized_start=626
-  _globals['_VERIFIEDTIMESTAMP']._serialized_end=703
-  _globals['_VERIFYRESULT']._serialized_start=706
-  _globals['_VERIFYRESULT']._serialized_end=938
-  _globals['_VERIFYRESPONSE']._serialized_start=941
-  _globals['_VERIFYRESPONSE']._serialized_end=1223
+  _globals['_STATEMENTSUBJECT_DIGESTENTRY']._loaded_options = None
+  _globals['_STATEMENTSUBJECT_DIGESTENTRY']._serialized_options = b'8\001'
+  _globals['_EXPECTEDSIGNER']._serialized_start=162
+  _globals['_EXPECTEDSIGNER']._serialized_end=295
+  _globals['_STATEMENTSUBJECT']._serialized_start=298
+  _globals['_STATEMENTSUBJECT']._serialized_end=440
+  _globals['_STATEMENTSUBJECT_DIGESTENTRY']._serialized_start=395
+  _globals['_STATEMENTSUBJECT_DIGESTENTRY']._serialized_end=440
+  _globals['_STATEMENTSUMMARY']._serialized_start=442
+  _globals['_STATEMENTSUMMARY']._serialized_end=537
+  _globals['_VERIFYREQUEST']._serialized_start=540
+  _globals['_VERIFYREQUEST']._serialized_end=837
+  _globals['_VERIFICATIONFAILURE']._serialized_start=839
+  _globals['_VERIFICATIONFAILURE']._serialized_end=891
+  _globals['_VERIFIEDTIMESTAMP']._serialized_start=893
+  _globals['_VERIFIEDTIMESTAMP']._serialized_end=970
+  _globals['_VERIFYRESULT']._serialized_start=973
+  _globals['_VERIFYRESULT']._serialized_end=1259
+  _globals['_VERIFYRESPONSE']._serialized_start=1262
+  _globals['_VERIFYRESPONSE']._serialized_end=1598
 # @@protoc_insertion_point(module_scope)

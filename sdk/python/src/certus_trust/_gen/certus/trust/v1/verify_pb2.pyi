@@ -13,18 +13,43 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class ExpectedSigner(_message.Message):
-    __slots__ = ("subject", "subject_regexp", "issuer", "public_key", "policy")
+    __slots__ = ("subject", "subject_regexp", "issuer", "public_key", "policy", "predicate_type")
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_REGEXP_FIELD_NUMBER: _ClassVar[int]
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
     POLICY_FIELD_NUMBER: _ClassVar[int]
+    PREDICATE_TYPE_FIELD_NUMBER: _ClassVar[int]
     subject: str
     subject_regexp: str
     issuer: str
     public_key: str
     policy: str
-    def __init__(self, subject: _Optional[str] = ..., subject_regexp: _Optional[str] = ..., issuer: _Optional[str] = ..., public_key: _Optional[str] = ..., policy: _Optional[str] = ...) -> None: ...
+    predicate_type: str
+    def __init__(self, subject: _Optional[str] = ..., subject_regexp: _Optional[str] = ..., issuer: _Optional[str] = ..., public_key: _Optional[str] = ..., policy: _Optional[str] = ..., predicate_type: _Optional[str] = ...) -> None: ...
+
+class StatementSubject(_message.Message):
+    __slots__ = ("name", "digest")
+    class DigestEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    digest: _containers.ScalarMap[str, str]
+    def __init__(self, name: _Optional[str] = ..., digest: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class StatementSummary(_message.Message):
+    __slots__ = ("predicate_type", "subjects")
+    PREDICATE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECTS_FIELD_NUMBER: _ClassVar[int]
+    predicate_type: str
+    subjects: _containers.RepeatedCompositeFieldContainer[StatementSubject]
+    def __init__(self, predicate_type: _Optional[str] = ..., subjects: _Optional[_Iterable[_Union[StatementSubject, _Mapping]]] = ...) -> None: ...
 
 class VerifyRequest(_message.Message):
     __slots__ = ("artifact", "bundle", "bundles", "expected_signer", "trusted_root", "trust_root")
@@ -59,31 +84,35 @@ class VerifiedTimestamp(_message.Message):
     def __init__(self, source: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class VerifyResult(_message.Message):
-    __slots__ = ("verified", "failures", "signer", "entry", "timestamps")
+    __slots__ = ("verified", "failures", "signer", "entry", "timestamps", "statement")
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     FAILURES_FIELD_NUMBER: _ClassVar[int]
     SIGNER_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
     verified: bool
     failures: _containers.RepeatedCompositeFieldContainer[VerificationFailure]
     signer: _common_pb2.Identity
     entry: _common_pb2.LogEntryRef
     timestamps: _containers.RepeatedCompositeFieldContainer[VerifiedTimestamp]
-    def __init__(self, verified: _Optional[bool] = ..., failures: _Optional[_Iterable[_Union[VerificationFailure, _Mapping]]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., timestamps: _Optional[_Iterable[_Union[VerifiedTimestamp, _Mapping]]] = ...) -> None: ...
+    statement: StatementSummary
+    def __init__(self, verified: _Optional[bool] = ..., failures: _Optional[_Iterable[_Union[VerificationFailure, _Mapping]]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., timestamps: _Optional[_Iterable[_Union[VerifiedTimestamp, _Mapping]]] = ..., statement: _Optional[_Union[StatementSummary, _Mapping]] = ...) -> None: ...
 
 class VerifyResponse(_message.Message):
-    __slots__ = ("verified", "failures", "signer", "entry", "timestamps", "results")
+    __slots__ = ("verified", "failures", "signer", "entry", "timestamps", "results", "statement")
     VERIFIED_FIELD_NUMBER: _ClassVar[int]
     FAILURES_FIELD_NUMBER: _ClassVar[int]
     SIGNER_FIELD_NUMBER: _ClassVar[int]
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     TIMESTAMPS_FIELD_NUMBER: _ClassVar[int]
     RESULTS_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_FIELD_NUMBER: _ClassVar[int]
     verified: bool
     failures: _containers.RepeatedCompositeFieldContainer[VerificationFailure]
     signer: _common_pb2.Identity
     entry: _common_pb2.LogEntryRef
     timestamps: _containers.RepeatedCompositeFieldContainer[VerifiedTimestamp]
     results: _containers.RepeatedCompositeFieldContainer[VerifyResult]
-    def __init__(self, verified: _Optional[bool] = ..., failures: _Optional[_Iterable[_Union[VerificationFailure, _Mapping]]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., timestamps: _Optional[_Iterable[_Union[VerifiedTimestamp, _Mapping]]] = ..., results: _Optional[_Iterable[_Union[VerifyResult, _Mapping]]] = ...) -> None: ...
+    statement: StatementSummary
+    def __init__(self, verified: _Optional[bool] = ..., failures: _Optional[_Iterable[_Union[VerificationFailure, _Mapping]]] = ..., signer: _Optional[_Union[_common_pb2.Identity, _Mapping]] = ..., entry: _Optional[_Union[_common_pb2.LogEntryRef, _Mapping]] = ..., timestamps: _Optional[_Iterable[_Union[VerifiedTimestamp, _Mapping]]] = ..., results: _Optional[_Iterable[_Union[VerifyResult, _Mapping]]] = ..., statement: _Optional[_Union[StatementSummary, _Mapping]] = ...) -> None: ...
