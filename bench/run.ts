@@ -16,8 +16,9 @@
  * in-process on one thread on the same bundles; peak RSS of the server under that load; raw
  * durable log appends; inclusion-proof lookups at 10,000 and 1,000,000 entries; start-up time.
  */
-import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { peakRssMb, startServer } from "./server.js";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -55,63 +56,11 @@ function progress(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(dataDir: string): Promise<Server & { readyMs: number }> {
-  const t0 = performance.now();
-  // Per-call log lines stay on (info), as in production; the parent drains and discards them.
-  const child = spawn(process.execPath, [join(repo, "dist/src/main.js"), "serve", "--port", "0", "--data-dir", dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let head = "";
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const onData = (d: Buffer) => {
-      if (head.length < 100_000) head += d.toString();
-      const m = /"port":(\d+).*"msg":"certus-trust listening"/.exec(head);
-      if (m) {
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
-        resolvePort(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => (head += d.toString().slice(0, 10_000)));
-    child.once("exit", () => reject(new Error(`server exited before listening: ${head}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  const readyMs = performance.now() - t0;
-  return {
-    child,
-    url,
-    readyMs,
-    stop: () =>
-      new Promise((r) => {
-        child.once("exit", () => r());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
 async function load(spec: LoadSpec): Promise<LoadResult> {
   const argv = [process.execPath, join(repo, "dist/bench/load.js"), JSON.stringify(spec)];
   const [file, args] = CLIENT_CPU === undefined ? [argv[0]!, argv.slice(1)] : ["taskset", ["-c", String(CLIENT_CPU), ...argv]];
   const { stdout } = await run(file, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as LoadResult;
-}
-
-function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
 }
 
 /**
