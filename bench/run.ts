@@ -52,8 +52,9 @@ const DISTINCT_BUNDLES = quick ? 1_200 : 2_400;
 /** Distinct sign requests (artifacts) sign cycles over. */
 const SIGN_BODIES = 4_096;
 
+const benchStart = performance.now();
 function progress(msg: string): void {
-  process.stderr.write(`[bench] ${msg}\n`);
+  process.stderr.write(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(3)} s] ${msg}\n`);
 }
 
 async function load(spec: LoadSpec): Promise<LoadResult> {
@@ -92,6 +93,13 @@ async function checkBundlesVerify(url: string, bundles: readonly MintedBundle[],
     const r = await client.verify({ artifact: { digest: b.digest }, bundle: fromJson(BundleSchema, b.bundle as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
     if (!r.verified) throw new Error(`minted bundle ${i} does not verify: ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
   }
+  // And a bundle with one signature byte flipped must be refused, or the figures measure a yes-sayer.
+  const tampered = JSON.parse(JSON.stringify(bundles[0]!.bundle)) as { dsseEnvelope: { signatures: Array<{ sig: string }> } };
+  const sig = Buffer.from(tampered.dsseEnvelope.signatures[0]!.sig, "base64");
+  sig[sig.length - 1]! ^= 0x01;
+  tampered.dsseEnvelope.signatures[0]!.sig = sig.toString("base64");
+  const r = await client.verify({ artifact: { digest: bundles[0]!.digest }, bundle: fromJson(BundleSchema, tampered as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
+  if (r.verified) throw new Error("a minted bundle with a flipped signature byte verified: the verify figures would mean nothing");
 }
 
 function loadAverage(): number[] {
