@@ -15,6 +15,11 @@
 import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import type { SerializedBundle } from "@sigstore/bundle";
 import type { Signer } from "@sigstore/sign";
+import { fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { TrustService } from "@certus/trust-sdk";
+import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { EmbeddedStack } from "../src/sigstore/embedded/stack.js";
 import { signDsse } from "../src/sigstore/signing-pipeline.js";
 import { outerStatement } from "../src/service/statement.js";
@@ -71,4 +76,26 @@ export async function mintBundles(dataDir: string, n: number): Promise<MintedBun
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Verifies a sample of the bundles through the server's API (a bundle it rejects is a broken
+ * bench), and one with a flipped signature byte, which it must reject.
+ * @throws Error naming the bundle and the server's failures
+ */
+export async function checkMintedBundles(url: string, bundles: readonly MintedBundle[], sample: number): Promise<void> {
+  const client = createClient(TrustService, createGrpcTransport({ baseUrl: url }));
+  const step = Math.max(1, Math.floor(bundles.length / sample));
+  for (let i = 0; i < bundles.length; i += step) {
+    const b = bundles[i]!;
+    const r = await client.verify({ artifact: { digest: b.digest }, bundle: fromJson(BundleSchema, b.bundle as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
+    if (!r.verified) throw new Error(`minted bundle ${i} does not verify: ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
+  }
+  // And a bundle with one signature byte flipped must be refused, or the figures measure a yes-sayer.
+  const tampered = JSON.parse(JSON.stringify(bundles[0]!.bundle)) as { dsseEnvelope: { signatures: Array<{ sig: string }> } };
+  const sig = Buffer.from(tampered.dsseEnvelope.signatures[0]!.sig, "base64");
+  sig[sig.length - 1]! ^= 0x01;
+  tampered.dsseEnvelope.signatures[0]!.sig = sig.toString("base64");
+  const r = await client.verify({ artifact: { digest: bundles[0]!.digest }, bundle: fromJson(BundleSchema, tampered as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
+  if (r.verified) throw new Error("a minted bundle with a flipped signature byte verified: the verify figures would mean nothing");
 }
