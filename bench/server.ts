@@ -1,0 +1,64 @@
+/**
+ * The server under measurement: a real `certus-trust serve` process on an ephemeral port, started
+ * the way an operator starts it (per-call log lines on, drained and discarded by the parent).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface Server {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(dataDir: string, nodeArgs: readonly string[] = []): Promise<Server & { readyMs: number }> {
+  const t0 = performance.now();
+  // Per-call log lines stay on (info), as in production; the parent drains and discards them.
+  const child = spawn(process.execPath, [...nodeArgs, join(repo, "dist/src/main.js"), "serve", "--port", "0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let head = "";
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const onData = (d: Buffer) => {
+      if (head.length < 100_000) head += d.toString();
+      const m = /"port":(\d+).*"msg":"certus-trust listening"/.exec(head);
+      if (m) {
+        child.stdout!.off("data", onData);
+        child.stdout!.resume();
+        resolvePort(Number(m[1]));
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => (head += d.toString().slice(0, 10_000)));
+    child.once("exit", () => reject(new Error(`server exited before listening: ${head}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const ok = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const readyMs = performance.now() - t0;
+  return {
+    child,
+    url,
+    readyMs,
+    stop: () =>
+      new Promise((r) => {
+        child.once("exit", () => r());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+/** Peak resident set size of a process (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
