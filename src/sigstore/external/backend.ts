@@ -15,7 +15,8 @@ import { FulcioIdentity } from "./fulcio.js";
 import { ServiceTokenSource } from "./oidc.js";
 import { publishedKeysOf } from "./published-keys.js";
 import { ExternalLogWitness, MIN_REKOR_ATTEMPT_MS, RekorClient, type RekorVersion } from "./rekor.js";
-import { ExternalTsaWitness, TsaClient } from "./tsa.js";
+import { TimestampWitness } from "../timestamp-witness.js";
+import { TsaClient } from "./tsa.js";
 import { fileTrustRoot, TufTrustRoot, type TrustRootSource } from "./tuf.js";
 import { UpstreamHttp } from "./upstream-http.js";
 
@@ -142,7 +143,7 @@ export class ExternalSigningBackend implements SigningBackend {
   witnessesFor(_keys: EntryIndexKeys): SignatureWitnesses {
     // The upstream log keeps its own indexes; search keys are the embedded log's feature.
     const log = new ExternalLogWitness(this.#rekor);
-    return { all: [log, ...(this.#tsa ? [new ExternalTsaWitness(this.#tsa)] : [])], entry: () => log.logged };
+    return { all: [log, ...(this.#tsa ? [new TimestampWitness(this.#tsa)] : [])], entry: () => log.logged };
   }
 
   trustedRoot(): Readonly<Record<string, unknown>> {
