@@ -4,7 +4,7 @@
  */
 import type { Req, Res } from "../http/types.js";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
-import { ConfigError, type TrustConfig } from "../config.js";
+import { ConfigError, type TrustConfig } from "../config/config.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
 import type { ApiKeyRecords } from "../state/state-store.js";
 import { Authenticator } from "./authenticator.js";

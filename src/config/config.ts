@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseIssuerEntries } from "./oidc/issuer-config.js";
+import { parseIssuerEntries } from "../oidc/issuer-config.js";
 
 /** The resolved configuration. */
 export interface TrustConfig {

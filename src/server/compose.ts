@@ -16,7 +16,7 @@ import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/g
 import { createAuthLayer, type AuthLayer } from "../auth/auth-layer.js";
 import { certusPathHandler } from "../certus/http-paths.js";
 import { createCertusIntegration } from "../certus/integration.js";
-import type { TrustConfig } from "../config.js";
+import type { TrustConfig } from "../config/config.js";
 import type { PathHandler } from "../http/types.js";
 import type { Logger } from "../logger.js";
 import { mcpPathHandler } from "../mcp/http.js";

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";
 import { Health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
-import type { TrustConfig } from "../config.js";
+import type { TrustConfig } from "../config/config.js";
 import { sendJsonError } from "../http/reply.js";
 import type { Logger } from "../logger.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
