@@ -22,7 +22,7 @@ import { TrustService } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { EmbeddedStack } from "../src/sigstore/embedded/stack.js";
 import { signDsse } from "../src/sigstore/signing-pipeline.js";
-import { outerStatement } from "../src/service/statement.js";
+import { outerStatement } from "../src/rpc/statement.js";
 
 /** The identity in the minted certificates (the service's default identity). */
 export const MINT_IDENTITY = "certus-trust@certus.cloud";

@@ -3,20 +3,15 @@
  * health endpoints, REST aliases (rewritten onto Connect paths), then the Connect router
  * (Connect, gRPC, gRPC-Web), then a JSON 404 that says where the API is.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { applyCors } from "./cors.js";
 import type { HealthState } from "./health.js";
 import type { DescMessage } from "@bufbuild/protobuf";
-import { precheckJsonBody } from "./json-precheck.js";
+import { precheckJsonBody } from "../http/json-precheck.js";
 import { precheckProtoBody } from "./proto-precheck.js";
 import { rewriteRestAlias } from "./rest.js";
 
-type Req = IncomingMessage | Http2ServerRequest;
-type Res = ServerResponse | Http2ServerResponse;
-
-/** A handler for extra paths (TUF, Sigstore-compatible endpoints, UI): true when it answered. */
-export type PathHandler = (req: Req, res: Res) => boolean | Promise<boolean>;
+import { sendGrpcError, sendJson, sendJsonError, sendTooLarge } from "../http/reply.js";
+import type { PathHandler, Req, Res } from "../http/types.js";
 
 export interface HttpHandlerOptions {
   /** The Connect adapter (connectNodeAdapter). */
@@ -30,36 +25,6 @@ export interface HttpHandlerOptions {
   unaryInputs?: ReadonlyMap<string, DescMessage>;
 }
 
-/** Writes a JSON body in the Connect error shape, so REST and Connect callers parse one format. */
-export function sendJsonError(res: Res, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ code, message });
-  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
-
-/**
- * A body over the limit: 413 with `resource_exhausted`. The rest of the body is not read; an
- * HTTP/1.1 connection is closed after the answer rather than drained.
- */
-export function sendTooLarge(req: Req, res: Res, message: string): void {
-  sendJsonError(res, 413, "resource_exhausted", message, req.httpVersionMajor === 1 ? { connection: "close" } : {});
-}
-
-/**
- * A gRPC / gRPC-Web error as a trailers-only response (HTTP 200, `grpc-status` in the headers),
- * so gRPC clients read the status instead of mapping an HTTP error to `internal`.
- */
-export function sendGrpcError(req: Req, res: Res, grpcStatus: number, message: string): void {
-  const ct = String(req.headers["content-type"] ?? "").startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
-  (res as ServerResponse).writeHead(200, { "content-type": ct, "grpc-status": String(grpcStatus), "grpc-message": encodeURIComponent(message) });
-  res.end();
-}
-
-function sendJson(res: Res, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-  res.end(body);
-}
 
 export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res) => void {
   return (req, res) => {

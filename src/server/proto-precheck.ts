@@ -6,11 +6,10 @@
  * `invalid_argument` naming the message type. A body that decodes is handed on unchanged;
  * compressed gRPC messages are left to the router.
  */
-import { readAndReplayBody } from "./request-body.js";
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import { readAndReplayBody } from "../http/body.js";
+import type { Req } from "../http/types.js";
 import { fromBinary, type DescMessage, type DescService } from "@bufbuild/protobuf";
-import type { PrecheckResult } from "./json-precheck.js";
+import type { PrecheckResult } from "../http/json-precheck.js";
 
 /** Maps `/<service>/<Method>` of unary methods to their input message. */
 export function unaryInputs(services: readonly DescService[]): Map<string, DescMessage> {
@@ -20,7 +19,7 @@ export function unaryInputs(services: readonly DescService[]): Map<string, DescM
 }
 
 export async function precheckProtoBody(
-  req: IncomingMessage | Http2ServerRequest,
+  req: Req,
   maxBodyBytes: number,
   inputs: ReadonlyMap<string, DescMessage>,
 ): Promise<PrecheckResult> {

@@ -6,7 +6,7 @@
  * signing itself is `Sign`'s (sign.ts).
  */
 import { InvalidArgumentError } from "../errors.js";
-import { IN_TOTO_STATEMENT_V1 } from "./statement.js";
+import { IN_TOTO_STATEMENT_V1 } from "../rpc/statement.js";
 
 /** Largest predicate accepted, in UTF-8 bytes of the JSON text as sent. */
 export const MAX_PREDICATE_BYTES = 256 * 1024;

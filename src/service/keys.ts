@@ -14,8 +14,7 @@ import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GetKeysResponseSchema, type GetKeysResponse } from "@certus/trust-sdk";
 import { ClientTrustConfigSchema, SigningConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
-import type { SigningConfigJson } from "../sigstore/embedded/tuf/signing-config.js";
-import type { SigningBackend } from "../sigstore/signing-backend.js";
+import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 
 /** Media type of the client trust config (protobuf-specs `ClientTrustConfig`). */
 export const CLIENT_TRUST_CONFIG_MEDIA_TYPE = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json";
@@ -29,18 +28,18 @@ export interface GetKeysOptions {
    * instance's public URL, the URL clients reach); default the backend's. `signingConfig` stays
    * the backend's, the one published through TUF.
    */
-  clientSigningConfig?: SigningConfigJson;
+  clientSigningConfig?: object;
 }
 
-export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOptions = {}) {
+export function createGetKeysHandler(trustRoot: TrustRootSource, options: GetKeysOptions = {}) {
   // Rebuilt only when the trusted root is replaced (an external TUF refresh); fixed otherwise.
   let root: Readonly<Record<string, unknown>> | undefined;
   let base: GetKeysResponse | undefined;
   let response: GetKeysResponse | undefined;
   return function getKeys(): GetKeysResponse {
-    const current = backend.trustedRoot();
+    const current = trustRoot.current();
     if (base === undefined || root !== current) {
-      const signingConfig = backend.signingConfig();
+      const signingConfig = trustRoot.signingConfig();
       const clientSigningConfig = options.clientSigningConfig ?? signingConfig;
       const trustedRoot = fromJson(TrustedRootSchema, current as unknown as JsonValue);
       const signing = signingConfig ? fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) : undefined;
@@ -53,7 +52,7 @@ export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOp
               clientTrustConfig: create(ClientTrustConfigSchema, { mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE, trustedRoot, signingConfig: clientSigning ?? signing }),
             }
           : {}),
-        keys: backend.publishedKeys().map((k) => ({
+        keys: trustRoot.publishedKeys().map((k) => ({
           purpose: k.purpose,
           keyId: k.keyId,
           publicKey: k.publicKeyPem,
@@ -63,7 +62,7 @@ export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOp
       root = current;
       response = undefined;
     }
-    const tuf = backend.tuf();
+    const tuf = trustRoot.tuf();
     if (tuf === undefined) return (response ??= base);
     const rootVersion = BigInt(tuf.rootVersion);
     if (response?.tuf?.rootVersion !== rootVersion) {

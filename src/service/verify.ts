@@ -23,7 +23,7 @@ import {
 import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditTrail } from "../state/state-store.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import { ruleTask } from "../verify-pool/rule-task.js";
 import type { PolicyStore } from "../policy/store.js";
@@ -37,9 +37,9 @@ import {
 } from "../sigstore/verify/index.js";
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
-import type { CallerOf } from "./sign.js";
+import type { CallerOf } from "../rpc/caller.js";
+import { resolveArtifact } from "../rpc/validate.js";
 import { predicateTypeFailure, statementOf, type StatementSummary } from "./statement-summary.js";
-import { resolveArtifact } from "./validate.js";
 
 /** Most bundles judged in one request; also the most verifications (bundles × a policy's rules). */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
@@ -49,7 +49,7 @@ export const DEFAULT_VERIFY_BUDGET_MS = 10_000;
 export interface VerifyDeps {
   serviceRoot: TrustedRootHandle;
   policies: PolicyStore;
-  audit?: AuditLog;
+  audit?: AuditTrail;
   callerOf: CallerOf;
   /** Worker threads for verification; without it bundles are judged in this thread. */
   pool?: VerifyPool;
@@ -220,7 +220,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
       const caller = deps.callerOf(ctx);
       for (const r of results) {
         void deps.audit
-          .record({
+          .append({
             caller,
             action: "verify",
             artifact: { digest: art.digestString, ...(art.uri ? { uri: art.uri } : {}) },

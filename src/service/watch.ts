@@ -11,7 +11,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { WatchCheckpointsResponseSchema, type WatchCheckpointsRequest, type WatchCheckpointsResponse } from "@certus/trust-sdk";
-import type { CheckpointEvent, EmbeddedTransparencyLog, PublishedCheckpoint } from "../sigstore/embedded/tlog/log.js";
+import type { CheckpointEvent, PublishedCheckpoint, TransparencyLog } from "../sigstore/transparency-log.js";
 import { RateLimitedError } from "../errors.js";
 
 /** Most undelivered checkpoints kept per watcher before coalescing. */
@@ -33,7 +33,7 @@ export interface WatchLimits {
   readonly maxLifetimeMs?: number;
 }
 
-export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: AbortSignal, limits: WatchLimits = {}) {
+export function createWatchHandler(log: TransparencyLog, shutdown: AbortSignal, limits: WatchLimits = {}) {
   const maxStreams = limits.maxStreams ?? DEFAULT_MAX_WATCH_STREAMS;
   const maxLifetimeMs = limits.maxLifetimeMs ?? DEFAULT_WATCH_LIFETIME_MS;
   let open = 0;
@@ -64,7 +64,7 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       });
     const queue: Pending[] = [];
     let wake: (() => void) | undefined;
-    const off = log.onCheckpoint((event: CheckpointEvent) => {
+    const off = log.watch((event: CheckpointEvent) => {
       const indexes = req.includeIndexes ? Array.from({ length: event.count }, (_, i) => event.firstIndex + i) : [];
       if (queue.length >= MAX_WATCH_BACKLOG) {
         const last = queue[queue.length - 1]!;
@@ -82,8 +82,9 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       expired.signal.addEventListener("abort", () => resolve(), { once: true });
     });
     try {
-      let lastSize = log.latestCheckpoint().treeSize;
-      yield toMessage({ checkpoint: log.latestCheckpoint(), indexes: [] });
+      const current = await log.latestCheckpoint();
+      let lastSize = current.treeSize;
+      yield toMessage({ checkpoint: current, indexes: [] });
       while (!ctx.signal.aborted && !shutdown.aborted && !expired.signal.aborted) {
         const next = queue.shift();
         if (next === undefined) {

@@ -21,7 +21,7 @@ import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setu
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 
 const COSIGN: string = cosignPath();
 const found: string | undefined = installedVersion(COSIGN);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 let idp: TestOidcProvider;

@@ -11,7 +11,7 @@ import { createHash, generateKeyPairSync, sign as cryptoSign, webcrypto, type Ke
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";

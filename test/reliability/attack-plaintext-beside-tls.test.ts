@@ -8,7 +8,7 @@ import { connect as h2connect } from "node:http2";
 import { request } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import { writeSelfSignedTlsCert, type TestTlsCert } from "../helpers/tls-cert.js";
 import { probeReadyz } from "./attack-support.js";

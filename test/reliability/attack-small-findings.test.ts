@@ -11,7 +11,7 @@ import { connect as netConnect } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 let open: TestServer;

@@ -31,7 +31,7 @@ import type { Scope } from "../../auth/scopes.js";
 import { RateLimitedError, TrustError } from "../../errors.js";
 import { CompatHttpError, type Req } from "./http.js";
 import type { AcceptedEntry } from "./rekor-proposed.js";
-import { certificateSubject } from "./verifier-key.js";
+import { certificateSubject } from "../verify/verifier-key.js";
 
 /** `open`: anyone may append (upstream Rekor's behaviour); `gated`: see the module comment. */
 export type CompatWritesMode = "open" | "gated";

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createFileExclusive, replaceFileAtomic } from "../keys/atomic-file.js";
+import { createFileExclusive, replaceFileAtomic } from "../../fs/atomic-file.js";
 import { TrustError } from "../../errors.js";
 
 export interface InstanceIdentity {

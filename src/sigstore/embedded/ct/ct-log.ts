@@ -1,6 +1,6 @@
 /**
  * The embedded certificate-transparency log: an RFC 6962 log of precertificates, on the same
- * Merkle machinery as the transparency log (`../tlog/merkle.ts`, `../tlog/frontier.ts`), stored
+ * Merkle machinery as the transparency log (`../../rekor/merkle.ts`, `../tlog/frontier.ts`), stored
  * in its own SQLite database.
  *
  * Durability rules: `submit` takes one precertificate at a time (submissions queue behind each
@@ -18,7 +18,7 @@ import { X509Certificate } from "node:crypto";
 import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } from "../../../errors.js";
 import type { KeySigner } from "../../keys/key-signer.js";
 import { Frontier } from "../tlog/frontier.js";
-import { consistencyProof, inclusionProof, leafHash, rootHash, type SubtreeHashes } from "../tlog/merkle.js";
+import { consistencyProof, inclusionProof, leafHash, rootHash, type SubtreeHashes } from "../../rekor/merkle.js";
 import { CertificateDerError, extensionsOf, oidDer, replaceExtension, splitCertificate } from "./certificate-der.js";
 import { CtStore, type StoredCtEntry, type StoredSth } from "./ct-store.js";
 import type { PrecertificateLog } from "./precertificate-log.js";
