@@ -230,6 +230,11 @@ export class RekorV2Log implements TransparencyLog {
     return this.upstreamConsistency(firstSize, last, cp);
   }
 
+  /** The consistency proof from `first` to `last` as the tiles of the tree of `last` leaves give it, unchecked. */
+  tileConsistencyProof(first: number, last: number): Promise<Buffer[]> {
+    return this.#builder(last).consistencyProof(first, last);
+  }
+
   /** A consistency proof from the tiles of the tree `cp` signs, each root checked. */
   async upstreamConsistency(firstSize: number, lastSize: number, cp: PublishedCheckpoint): Promise<ConsistencyProof> {
     const builder = this.#builder(cp.treeSize);

@@ -181,10 +181,15 @@ function fetchEntry(http: UpstreamHttp, uuid: string) {
 export class ExternalLogWitness implements Witness {
   logged: LoggedEntryRef | undefined;
 
-  constructor(private readonly rekor: RekorClient) {}
+  /** `recorded` runs (and must resolve) after the log answered and before the witness does: the entry index. */
+  constructor(
+    private readonly rekor: RekorClient,
+    private readonly recorded?: (ref: LoggedEntryRef) => Promise<void>,
+  ) {}
 
   async testify(content: SignatureBundle, publicKey: string): Promise<VerificationMaterial> {
     const { entry, ref } = await this.rekor.log(content, publicKey);
+    await this.recorded?.(ref);
     this.logged = ref;
     return { tlogEntries: [entry] };
   }

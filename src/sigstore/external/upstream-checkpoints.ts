@@ -7,14 +7,17 @@
  *    the first 4 bytes of the log ID) verifies with a log key of the current trusted root, and
  *    whose origin is part of that log's `baseUrl` (as `@sigstore/verify` matches them);
  * 2. consistent with the last checkpoint this instance accepted: never a smaller tree, the same
- *    root at the same size, and an RFC 9162 consistency proof that verifies otherwise;
+ *    root at the same size, and an RFC 9162 consistency proof that verifies otherwise (a proof
+ *    that does not verify refuses the new checkpoint — the read path may be what is broken —
+ *    and is reported, without the alarm);
  * 3. persisted (atomically, under the data directory) before it is returned, so a restart keeps
  *    holding the log to what it has already shown.
  *
  * A checkpoint that fails 1 is refused (`unavailable`, nothing built on it is served). One that
- * fails 2 raises an **alarm** that stays until an operator clears the state file: a log that
- * rewrote its history must be looked at by a person. The alarm is a metric, an error log line
- * and a not-ready `/readyz` component, and every read answers `unavailable` naming it.
+ * signs a contradiction (a smaller tree, or another root for the same size) raises an **alarm**
+ * that stays until an operator clears the state file: a log that rewrote its history must be
+ * looked at by a person. The alarm is a metric, an error log line and a not-ready `/readyz`
+ * component, and every read answers `unavailable` naming it.
  *
  * Durability rule: {@link UpstreamCheckpoints.latest} resolves only after the accepted
  * checkpoint's note is durable in the state file; a caller may rely on a checkpoint it was given
@@ -102,6 +105,8 @@ export interface UpstreamCheckpointsOptions {
   readonly log: Logger;
   /** Told when the alarm is raised (metrics, readiness). */
   readonly onAlarm?: (reason: string) => void;
+  /** Told when a newer checkpoint came without a consistency proof that verifies. */
+  readonly onUnproven?: (reason: string) => void;
   /** Watchers' poll interval; default {@link DEFAULT_CHECKPOINT_POLL_MS}. */
   readonly pollMs?: number;
   readonly freshMs?: number;
@@ -216,7 +221,12 @@ export class UpstreamCheckpoints {
       } else if (prev.treeSize > 0) {
         const proof = await this.#o.consistencyProof(prev.treeSize, cp.treeSize);
         if (!verifyConsistencyProof(prev.treeSize, cp.treeSize, prev.rootHash, cp.rootHash, proof)) {
-          this.#raise(`the tree of size ${cp.treeSize} is not an extension of the tree of size ${prev.treeSize} it showed before`);
+          // Not proven is not proven false: the proof's hashes came over the read path, which may
+          // be what is broken. The new checkpoint is refused (not accepted, not served) and the
+          // failure reported; the old one stays the floor.
+          const what = `no valid consistency proof from size ${prev.treeSize} to ${cp.treeSize}`;
+          this.#o.onUnproven?.(what);
+          throw new UnavailableError(this.#o.component, `the log's new checkpoint could not be proven consistent with the last one: ${what}`, { retryAfterMs: 30_000 });
         }
       }
     }
