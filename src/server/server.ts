@@ -3,6 +3,7 @@
  * from the process entry (`main.ts`) so tests start a real server on an ephemeral port in-process.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
@@ -24,6 +25,9 @@ import { createTrustServiceImpl } from "../service/trust-service.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { embeddedSigningBackend } from "../sigstore/embedded/signing-backend.js";
 import { ExternalSigningBackend } from "../sigstore/external/backend.js";
+import { FileEntryIndex } from "../state/file/entry-index.js";
+import { EmbeddedLogPort } from "../sigstore/embedded/transparency-log.js";
+import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import { sigstoreModeUnsupportedRpcs } from "../sigstore/external/sigstore-mode-rpcs.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
@@ -105,9 +109,15 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const url = config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`;
   let stack: EmbeddedStack | undefined;
   let backend: SigningBackend;
+  let entryIndex: FileEntryIndex | undefined;
   try {
     if (config.mode === "sigstore") {
-      backend = await ExternalSigningBackend.open({ ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log });
+      // Rekor v2 has no search: the entries this service writes are indexed here.
+      entryIndex = new FileEntryIndex(path.join(config.dataDir, "entry-index.jsonl"));
+      backend = await ExternalSigningBackend.open({
+        ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log, entryIndex,
+        onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
+      });
     } else {
       stack = await EmbeddedStack.open({
         dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || url, logMaxBytes: config.logMaxBytes,
@@ -136,7 +146,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     audit = AuditLog.open(config.dataDir, log);
     certus = stack
       ? createCertusIntegration({ config, stack, policies, serviceRoot: loadTrustedRoot(stack.trustedRoot), audit, callerOf, log })
-      : { handlers: sigstoreModeUnsupportedRpcs(config.rekorUrl, config.rekorVersion), close: () => {} };
+      : { handlers: sigstoreModeUnsupportedRpcs(), close: () => {} };
   } catch (err) {
     await backend.close();
     await listener.close(0);
@@ -155,13 +165,16 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
       log.warn({ err }, "verification worker pool not started; verifying in the request thread");
     }
   }
+  // The log behind GetTransparency and WatchCheckpoints, in either mode.
+  const transparencyLog: TransparencyLog = stack ? new EmbeddedLogPort(stack.log) : (backend as ExternalSigningBackend).transparencyLog;
   // Aborted at shutdown so long-lived streams end instead of holding the grace period.
   const shutdown = new AbortController();
   const impl = createTrustServiceImpl({
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend.trustRoot, stack ? { tufUrl: `${url}/tuf/` } : {}),
-    ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
+    getTransparency: createGetTransparencyHandler(transparencyLog, stack ? "log" : "service"),
+    watchCheckpoints: createWatchHandler(transparencyLog, shutdown.signal),
     ...certus.handlers,
   });
   const routes = (router: ConnectRouter) => {
@@ -229,6 +242,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
       await listener.close(config.shutdownGraceMs);
       await verifyPool?.close();
       await backend.close();
+      await entryIndex?.close();
       certus.close();
       policies.close();
       await audit.close();

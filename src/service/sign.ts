@@ -19,8 +19,8 @@ import type { PolicyStore } from "../policy/store.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
-import { outerStatement, type RecordedInnerSigner } from "./statement.js";
-import { resolveArtifact } from "./validate.js";
+import { outerStatement, type RecordedInnerSigner } from "../rpc/statement.js";
+import { resolveArtifact } from "../rpc/validate.js";
 
 /** Who is calling, for statements and audit events (authentication fills it in). */
 export type CallerOf = (ctx: HandlerContext) => string;

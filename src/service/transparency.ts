@@ -1,8 +1,14 @@
 /**
- * `GetTransparency`: entries by artifact digest, signer subject, log index or uuid, each with an
- * inclusion proof against the latest checkpoint (or a requested tree size); or a consistency proof
- * between two tree sizes. Digest and subject lookups are indexed and complete for everything this
- * log holds, and paginated.
+ * `GetTransparency` over the {@link TransparencyLog} port, in either mode: entries by artifact
+ * digest, signer subject, log index or uuid, each with an inclusion proof against the latest
+ * checkpoint (or a requested tree size); or a consistency proof between two tree sizes.
+ *
+ * Digest and subject lookups are paginated. Their scope depends on the log and is stated on every
+ * answer in the `certus-search-scope` response header: `log` (the embedded log indexes every
+ * entry it holds) or `service` (Rekor v2 has no search: the answer covers the entries this
+ * service wrote, from its own entry index — signatures others logged are found by index only).
+ * A question the log cannot answer at all (a UUID on Rekor v2) is `unimplemented`, naming where
+ * the answer is.
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -12,11 +18,11 @@ import {
   type GetTransparencyResponse,
   type TransparencyEntry,
 } from "@certus/trust-sdk";
-import { InvalidArgumentError } from "../errors.js";
-import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
-import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import type { HandlerContext } from "@connectrpc/connect";
+import type { LogEntry, TransparencyLog } from "../sigstore/transparency-log.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { parseDigest } from "./validate.js";
+import { parseDigest } from "../rpc/validate.js";
 
 /** Default and largest page size. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -28,15 +34,25 @@ function toSafeNumber(field: string, v: bigint): number {
   return Number(v);
 }
 
-export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
-  function entryWithProof(e: LoggedEntry, treeSize: number): TransparencyEntry {
-    const proof = log.inclusionProof(e.logIndex, treeSize);
+/** The response header naming what a digest or subject search covers. */
+export const SEARCH_SCOPE_HEADER = "certus-search-scope";
+
+/**
+ * What a digest or subject search covers: `log` (every entry the log holds) or `service` (the
+ * entries this service wrote, from its entry index: Rekor v2).
+ */
+export type SearchScope = "log" | "service";
+
+export function createGetTransparencyHandler(log: TransparencyLog, searchScope: SearchScope = "log") {
+  async function entryWithProof(e: LogEntry, treeSize: number, latestSize: number): Promise<TransparencyEntry> {
+    const proof = treeSize === latestSize && e.inclusionProof.treeSize === treeSize ? e.inclusionProof : await log.inclusionProof(e.logIndex, treeSize);
     return {
       $typeName: "certus.trust.v1.TransparencyEntry",
       logIndex: BigInt(e.logIndex),
       uuid: e.uuid,
       body: e.canonicalizedBody,
-      integratedTime: timestampFromMs(e.integratedTime * 1000),
+      // Rekor v2 gives no integrated time (the TSA's timestamp dates the signature).
+      integratedTime: e.integratedTime > 0 ? timestampFromMs(e.integratedTime * 1000) : undefined,
       kindVersion: `${e.kindVersion.kind}/${e.kindVersion.version}`,
       inclusionProof: {
         $typeName: "certus.trust.v1.InclusionProof",
@@ -49,10 +65,10 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
     };
   }
 
-  return function getTransparency(req: GetTransparencyRequest): GetTransparencyResponse {
+  return async function getTransparency(req: GetTransparencyRequest, ctx?: HandlerContext): Promise<GetTransparencyResponse> {
     const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(Boolean).length;
     if (selectors > 1) throw new InvalidArgumentError("request", "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize");
-    const latest = log.latestCheckpoint();
+    const latest = await log.latestCheckpoint();
     const response = create(GetTransparencyResponseSchema, { checkpoint: latest.envelope });
     // No selector: just the latest signed checkpoint (what monitors and auditors poll).
     if (selectors === 0) {
@@ -66,13 +82,13 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
       if (first < 1) throw new InvalidArgumentError("firstSize", "must be at least 1");
       if (first > last) throw new InvalidArgumentError("firstSize", `${first} is larger than lastSize ${last}`);
       if (last > latest.treeSize) throw new InvalidArgumentError("lastSize", `${last} is beyond the tree size ${latest.treeSize}`);
-      const proof = log.consistencyProof(first, last);
+      const proof = await log.consistencyProof(first, last);
       response.consistencyProof = {
         $typeName: "certus.trust.v1.ConsistencyProof",
         firstSize: BigInt(first),
         lastSize: BigInt(last),
         hashes: [...proof.hashes],
-        checkpoint: log.checkpointAt(last)?.envelope ?? "",
+        checkpoint: last === latest.treeSize ? latest.envelope : ((await log.checkpointAt(last).catch(() => undefined))?.envelope ?? ""),
       };
       return response;
     }
@@ -81,29 +97,31 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
     if (treeSize > latest.treeSize) throw new InvalidArgumentError("treeSize", `${treeSize} is beyond the tree size ${latest.treeSize}`);
     if (req.logIndex !== undefined) {
       const index = toSafeNumber("logIndex", req.logIndex);
-      response.entries = [entryWithProof(log.getByIndex(index), treeSize)];
+      if (index >= treeSize) throw new NotFoundError(`no entry ${index} in the tree of ${treeSize}`);
+      response.entries = [await entryWithProof(await log.entryByIndex(index), treeSize, latest.treeSize)];
       return response;
     }
     if (req.uuid !== "") {
-      response.entries = [entryWithProof(log.getByUuid(req.uuid), treeSize)];
+      response.entries = [await entryWithProof(await log.entryByUuid(req.uuid), treeSize, latest.treeSize)];
       return response;
     }
     const pageSize = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : req.pageSize;
     if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError("pageSize", `${req.pageSize} is out of range; expected 1 to ${MAX_PAGE_SIZE}`);
     let query: string;
-    let find: (after: number) => ReturnType<EmbeddedTransparencyLog["findByDigest"]>;
+    let find: (after: number) => ReturnType<TransparencyLog["search"]>;
     if (req.digest !== "") {
       parseDigest("digest", req.digest);
       query = `digest:${req.digest}`;
-      find = (after) => log.findByDigest(req.digest, { pageSize, afterIndex: after });
+      find = (after) => log.search({ artifactDigest: req.digest }, { pageSize, afterIndex: after });
     } else {
       if (req.subject.length > MAX_SUBJECT_CHARS) throw new InvalidArgumentError("subject", `is longer than ${MAX_SUBJECT_CHARS} characters`);
       query = `subject:${req.subject}`;
-      find = (after) => log.findBySubject(req.subject, { pageSize, afterIndex: after });
+      find = (after) => log.search({ signerSubject: req.subject }, { pageSize, afterIndex: after });
     }
-    const page = find(decodePageToken(query, req.pageToken));
+    ctx?.responseHeader.set(SEARCH_SCOPE_HEADER, searchScope);
+    const page = await find(decodePageToken(query, req.pageToken));
     // Entries beyond a requested (older) tree size are not in that tree.
-    response.entries = page.entries.filter((e) => e.logIndex < treeSize).map((e) => entryWithProof(e, treeSize));
+    response.entries = await Promise.all(page.entries.filter((e) => e.logIndex < treeSize).map((e) => entryWithProof(e, treeSize, latest.treeSize)));
     response.nextPageToken = page.nextAfterIndex === undefined ? "" : encodePageToken(query, page.nextAfterIndex);
     return response;
   };

@@ -34,7 +34,7 @@ import {
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "./sign.js";
-import { resolveArtifact } from "./validate.js";
+import { resolveArtifact } from "../rpc/validate.js";
 
 /** Most bundles judged in one request. */
 export const MAX_BUNDLES_PER_REQUEST = 1000;

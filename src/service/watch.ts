@@ -1,5 +1,8 @@
 /**
- * `WatchCheckpoints`: the current signed checkpoint, then each new one as batches are integrated.
+ * `WatchCheckpoints` over the {@link TransparencyLog} port: the current signed checkpoint, then
+ * each new one — as the embedded log integrates batches, or as an upstream log's checkpoint
+ * advances (polled at the configured interval, each one verified and proven consistent with its
+ * predecessor before it is sent).
  * A watcher costs one listener and a small queue; a slow one has its backlog coalesced (it
  * receives the newest checkpoint, with the indexes it missed merged in) rather than holding
  * memory without bound. Streams end when the caller goes away or the server shuts down.
@@ -8,7 +11,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { WatchCheckpointsResponseSchema, type WatchCheckpointsRequest, type WatchCheckpointsResponse } from "@certus/trust-sdk";
-import type { CheckpointEvent, EmbeddedTransparencyLog, PublishedCheckpoint } from "../sigstore/embedded/tlog/log.js";
+import type { CheckpointEvent, PublishedCheckpoint, TransparencyLog } from "../sigstore/transparency-log.js";
 
 /** Most undelivered checkpoints kept per watcher before coalescing. */
 export const MAX_WATCH_BACKLOG = 256;
@@ -18,7 +21,7 @@ interface Pending {
   indexes: number[];
 }
 
-export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: AbortSignal) {
+export function createWatchHandler(log: TransparencyLog, shutdown: AbortSignal) {
   return async function* watchCheckpoints(req: WatchCheckpointsRequest, ctx: HandlerContext): AsyncGenerator<WatchCheckpointsResponse> {
     const toMessage = (p: Pending): WatchCheckpointsResponse =>
       create(WatchCheckpointsResponseSchema, {
@@ -30,7 +33,7 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       });
     const queue: Pending[] = [];
     let wake: (() => void) | undefined;
-    const off = log.onCheckpoint((event: CheckpointEvent) => {
+    const off = log.watch((event: CheckpointEvent) => {
       const indexes = req.includeIndexes ? Array.from({ length: event.count }, (_, i) => event.firstIndex + i) : [];
       if (queue.length >= MAX_WATCH_BACKLOG) {
         const last = queue[queue.length - 1]!;
@@ -47,8 +50,9 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       shutdown.addEventListener("abort", () => resolve(), { once: true });
     });
     try {
-      let lastSize = log.latestCheckpoint().treeSize;
-      yield toMessage({ checkpoint: log.latestCheckpoint(), indexes: [] });
+      const first = await log.latestCheckpoint();
+      let lastSize = first.treeSize;
+      yield toMessage({ checkpoint: first, indexes: [] });
       while (!ctx.signal.aborted && !shutdown.aborted) {
         const next = queue.shift();
         if (next === undefined) {

@@ -1,0 +1,262 @@
+/**
+ * The service in `mode: sigstore` against a real Sigstore stack: timestamp-authority, Fulcio and
+ * Rekor v2 (rekor-tiles), built from their Go modules at pinned versions
+ * (scripts/setup-sigstore-servers.mjs) and started on loopback ports (test/helpers/sigstore-stack.ts),
+ * with the test OIDC provider as Fulcio's issuer.
+ *
+ * - Sign (DSSE and message signature) returns bundles that our Verify and unmodified
+ *   `@sigstore/verify` accept with the stack's trusted root (which lists no CT log: Fulcio runs
+ *   without one, so no verifier can ask for SCTs; the verifier here requires exactly as many SCTs
+ *   as the root has CT logs, and one timestamp and one log entry).
+ * - GetTransparency by log index, digest and subject returns entries whose inclusion proofs an
+ *   independent RFC 6962 check (test/helpers/rfc6962.ts) accepts against the signed checkpoint;
+ *   consistency proofs between two sizes verify too; a digest search says it covers the
+ *   service's own signatures.
+ * - WatchCheckpoints delivers the next checkpoint after a Sign.
+ * - Faults: Rekor stopped → Sign answers `unavailable` with a retry hint and recovers when Rekor
+ *   is back; a tile altered on disk → GetTransparency refuses (`unavailable`), counts an alarm
+ *   and names the problem on /readyz, and recovers when the tile is restored.
+ *
+ * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { TrustService } from "@certus/trust-sdk";
+import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
+import { TrustedRoot } from "@sigstore/protobuf-specs";
+import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
+
+const missing = realSigstoreMissing();
+if (missing && process.env["CI"] === "true") throw new Error(`CI=true and the real Sigstore servers are ${missing}`);
+if (missing) console.warn(`[interop/real-sigstore] SKIPPED: the real Sigstore servers are ${missing}`);
+
+const IDENTITY = "certus-trust@certus.example";
+const DEADLINE_MS = 3_000;
+let idp: TestOidcProvider;
+let stack: RealSigstoreStack;
+let svc: TestServer;
+
+beforeAll(async () => {
+  if (missing) return;
+  idp = await startOidcProvider({ idTokenTtlSec: 3600 });
+  stack = await startRealSigstore({ idp, checkpointIntervalMs: 1_000 });
+  const token = await writeServiceToken(idp, IDENTITY, stack.dir);
+  svc = await startTestServer({
+    mode: "sigstore",
+    "fulcio-url": stack.fulcioUrl,
+    "rekor-url": stack.rekorUrl,
+    "rekor-version": "2",
+    "rekor-read-url": stack.rekorReadUrl,
+    "checkpoint-poll-ms": "250",
+    "tsa-url": stack.tsaUrl,
+    "trusted-root-file": stack.trustedRootFile,
+    "oidc-token-file": token,
+    identity: IDENTITY,
+    issuer: idp.issuer,
+    "upstream-deadline-ms": String(DEADLINE_MS),
+    "verify-workers": "0",
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await svc?.stop();
+  await stack?.stop();
+  await idp?.stop();
+});
+
+async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(`${svc.url}${path}`, { method, headers: body === undefined ? {} : { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, json: await res.json(), headers: res.headers };
+}
+
+const artifactOf = (text: string) => {
+  const content = Buffer.from(text);
+  return { content, digest: `sha256:${createHash("sha256").update(content).digest("hex")}` };
+};
+
+type Format = "SIGNATURE_FORMAT_DSSE" | "SIGNATURE_FORMAT_MESSAGE_SIGNATURE";
+async function sign(text: string, format: Format = "SIGNATURE_FORMAT_DSSE") {
+  const artifact = artifactOf(text);
+  const r = await call("POST", "/v1/sign", { artifact: { uri: `s3://certus-artifacts/${text}`, digest: artifact.digest }, format });
+  return { ...r, artifact };
+}
+
+/** Unmodified @sigstore/verify with the stack's root: SCTs exactly as many as the root has CT logs. */
+function stockVerify(bundle: unknown, artifact: Buffer | undefined): void {
+  const root = TrustedRoot.fromJSON(stack.trustedRoot);
+  const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: root.ctlogs.length, tlogThreshold: 1, timestampThreshold: 1 });
+  verifier.verify(toSignedEntity(bundleFromJSON(bundle as SerializedBundle), artifact), { subjectAlternativeName: IDENTITY, extensions: { issuer: idp.issuer } });
+}
+
+/** The independent RFC 6962 check of an entry from GetTransparency against its signed checkpoint. */
+function checkEntry(e: any): void {
+  const proof = e.inclusionProof;
+  const note: string = proof.checkpoint;
+  const [, size, root] = note.split("\n");
+  expect(Number(size)).toBe(Number(proof.treeSize));
+  expect(root).toBe(proof.rootHash);
+  const ok = verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(proof.treeSize), proof.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(proof.rootHash, "base64"));
+  expect(ok, `inclusion of ${e.logIndex}`).toBe(true);
+}
+
+describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.entries(REAL_SIGSTORE_VERSIONS).map(([n, v]) => `${n} ${v}`).join(", ")})`, () => {
+  it("Sign (DSSE and message signature): our Verify and @sigstore/verify accept the bundles", async () => {
+    for (const format of ["SIGNATURE_FORMAT_DSSE", "SIGNATURE_FORMAT_MESSAGE_SIGNATURE"] as const) {
+      const r = await sign(`real-${format}-${Date.now()}`, format);
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      expect(r.json.signer).toEqual({ subject: IDENTITY, issuer: idp.issuer });
+      const tlog = r.json.bundle.verificationMaterial.tlogEntries;
+      expect(tlog).toHaveLength(1);
+      expect(tlog[0].kindVersion).toEqual({ kind: "hashedrekord", version: "0.0.2" });
+      expect(tlog[0].inclusionProof.checkpoint.envelope.split("\n")[0]).toBe(stack.rekorOrigin);
+      expect(r.json.bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
+
+      const verdict = await call("POST", "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: { subject: IDENTITY, issuer: idp.issuer } });
+      expect(verdict.json.verified, JSON.stringify(verdict.json.failures)).toBe(true);
+      const wrong = await call("POST", "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: { subject: "someone-else@certus.example", issuer: idp.issuer } });
+      expect(wrong.json.verified).toBe(false);
+
+      stockVerify(r.json.bundle, format === "SIGNATURE_FORMAT_DSSE" ? undefined : r.artifact.content);
+      if (format === "SIGNATURE_FORMAT_MESSAGE_SIGNATURE") expect(() => stockVerify(r.json.bundle, Buffer.from("something else"))).toThrow();
+    }
+  });
+
+  it("GetTransparency by index, digest and subject: entries with proofs an independent RFC 6962 check accepts", async () => {
+    const r = await sign(`real-transparency-${Date.now()}`);
+    expect(r.status).toBe(200);
+    const index = Number(r.json.entry.logIndex);
+
+    const byIndex = await call("GET", `/v1/transparency?logIndex=${index}`);
+    expect(byIndex.status, JSON.stringify(byIndex.json)).toBe(200);
+    expect(byIndex.json.entries).toHaveLength(1);
+    const e = byIndex.json.entries[0];
+    expect(Number(e.logIndex)).toBe(index);
+    expect(e.kindVersion).toBe("hashedrekord/0.0.2");
+    // The body is the one in the bundle Sign returned.
+    expect(e.body).toBe(r.json.bundle.verificationMaterial.tlogEntries[0].canonicalizedBody);
+    checkEntry(e);
+    expect(byIndex.json.checkpoint.split("\n")[0]).toBe(stack.rekorOrigin);
+
+    const byDigest = await call("GET", `/v1/transparency?digest=${r.artifact.digest}`);
+    expect(byDigest.status, JSON.stringify(byDigest.json)).toBe(200);
+    expect(byDigest.headers.get("certus-search-scope")).toBe("service");
+    expect(byDigest.json.entries.map((x: any) => Number(x.logIndex))).toEqual([index]);
+    checkEntry(byDigest.json.entries[0]);
+
+    const bySubject = await call("GET", `/v1/transparency?subject=${encodeURIComponent(IDENTITY)}`);
+    expect(bySubject.status).toBe(200);
+    expect(bySubject.json.entries.map((x: any) => Number(x.logIndex))).toContain(index);
+    for (const x of bySubject.json.entries) checkEntry(x);
+
+    const none = await call("GET", `/v1/transparency?digest=sha256:${"0".repeat(64)}`);
+    expect(none.json.entries).toEqual([]);
+    const beyond = await call("GET", `/v1/transparency?logIndex=999999`);
+    expect(beyond.json.code).toBe("not_found");
+    const uuid = await call("GET", `/v1/transparency?uuid=${"a".repeat(64)}`);
+    expect(uuid.json.code).toBe("unimplemented");
+    expect(uuid.json.message).toMatch(/Rekor v2 entries have no UUID/);
+  });
+
+  it("GetTransparency consistency proofs between two sizes verify against the signed roots", async () => {
+    const first = await call("GET", "/v1/transparency");
+    const firstNote: string = first.json.checkpoint;
+    const [, firstSize, firstRoot] = firstNote.split("\n");
+    await sign(`real-consistency-${Date.now()}`);
+    await sign(`real-consistency-2-${Date.now()}`);
+    const proof = await call("GET", `/v1/transparency?firstSize=${firstSize}`);
+    expect(proof.status, JSON.stringify(proof.json)).toBe(200);
+    const cp = proof.json.consistencyProof;
+    const [, lastSize, lastRoot] = (cp.checkpoint as string).split("\n");
+    expect(Number(cp.lastSize)).toBe(Number(lastSize));
+    expect(Number(lastSize)).toBeGreaterThan(Number(firstSize));
+    const ok = verifyConsistency(Number(firstSize), Number(lastSize), Buffer.from(firstRoot!, "base64"), Buffer.from(lastRoot!, "base64"), cp.hashes.map((h: string) => Buffer.from(h, "base64")));
+    expect(ok).toBe(true);
+  });
+
+  it("WatchCheckpoints delivers the next checkpoint after a Sign", async () => {
+    const client = createClient(TrustService, createConnectTransport({ baseUrl: svc.url, httpVersion: "1.1" }));
+    const ctl = new AbortController();
+    const it = client.watchCheckpoints({ includeIndexes: true }, { signal: ctl.signal })[Symbol.asyncIterator]();
+    const current = (await it.next()).value!;
+    const signed = await sign(`real-watch-${Date.now()}`);
+    expect(signed.status).toBe(200);
+    const index = BigInt(signed.json.entry.logIndex);
+    const t0 = Date.now();
+    let next = (await it.next()).value!;
+    while (next.treeSize <= index) next = (await it.next()).value!;
+    const waited = Date.now() - t0;
+    ctl.abort();
+    expect(next.treeSize).toBeGreaterThan(current.treeSize);
+    expect(next.newIndexes).toContain(index);
+    expect(next.checkpoint.split("\n")[0]).toBe(stack.rekorOrigin);
+    // Polled every 250 ms; the checkpoint the Sign answer carried is published already.
+    expect(waited).toBeLessThan(5_000);
+  });
+
+  it("Rekor stopped: Sign answers unavailable with a retry hint; it recovers when Rekor is back", async () => {
+    await stack.stopRekor();
+    try {
+      const t0 = Date.now();
+      const r = await sign(`real-down-${Date.now()}`);
+      const ms = Date.now() - t0;
+      expect(r.status, JSON.stringify(r.json)).toBe(503);
+      expect(r.json.code).toBe("unavailable");
+      expect(r.json.message).toMatch(/rekor/);
+      expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(ms).toBeLessThan(DEADLINE_MS + 2_000);
+      const ready = await fetch(`${svc.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(JSON.stringify(await ready.json())).toMatch(/rekor/);
+    } finally {
+      await stack.startRekor();
+    }
+    // The breaker probes every 2 s; signing comes back without a restart of the service.
+    const until = Date.now() + 20_000;
+    let r = await sign(`real-back-${Date.now()}`);
+    while (r.status !== 200 && Date.now() < until) {
+      await new Promise((res) => setTimeout(res, 500));
+      r = await sign(`real-back-${Date.now()}`);
+    }
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+  });
+
+  it("a tile altered on disk is detected: GetTransparency refuses, counts an alarm and says so on /readyz", async () => {
+    const r = await sign(`real-tamper-${Date.now()}`);
+    expect(r.status).toBe(200);
+    const index = Number(r.json.entry.logIndex);
+    const ok = await call("GET", `/v1/transparency?logIndex=${index}`);
+    expect(ok.status).toBe(200);
+    // The level-0 hash tile covering the entry, as the log's current checkpoint names it (a
+    // partial tile while the log holds fewer than 256 entries).
+    const size = Number(readFileSync(join(stack.rekorStorageDir, "checkpoint"), "utf8").split("\n")[1]);
+    expect(size).toBeLessThan(256);
+    const tile = join(stack.rekorStorageDir, "tile", "0", `000.p`, String(size));
+    const original = readFileSync(tile);
+    const altered = Buffer.from(original);
+    altered[(index % 256) * 32] ^= 0x01;
+    writeFileSync(tile, altered);
+    try {
+      const bad = await call("GET", `/v1/transparency?logIndex=${index}`);
+      expect(bad.status, JSON.stringify(bad.json)).toBe(503);
+      expect(bad.json.code).toBe("unavailable");
+      expect(bad.json.message).toMatch(/does not match its signed checkpoint/);
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(metrics).toMatch(/certus_trust_upstream_log_alarms_total\{kind="tampered"\} [1-9]/);
+      const ready = await (await fetch(`${svc.url}/readyz`)).text();
+      expect(ready).toMatch(/rekor-log[^}]*ALARM/);
+    } finally {
+      writeFileSync(tile, original);
+    }
+    const again = await call("GET", `/v1/transparency?logIndex=${index}`);
+    expect(again.status).toBe(200);
+    checkEntry(again.json.entries[0]);
+  });
+});
