@@ -173,7 +173,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
     getKeys: createGetKeysHandler(backend.trustRoot, stack ? { tufUrl: `${url}/tuf/` } : {}),
-    getTransparency: createGetTransparencyHandler(transparencyLog, stack ? "log" : "service"),
+    getTransparency: createGetTransparencyHandler(transparencyLog, stack || config.rekorVersion !== 2 ? "log" : "service"),
     watchCheckpoints: createWatchHandler(transparencyLog, shutdown.signal),
     ...certus.handlers,
   });

@@ -44,8 +44,9 @@ export const SEARCH_SCOPE_HEADER = "certus-search-scope";
 export type SearchScope = "log" | "service";
 
 export function createGetTransparencyHandler(log: TransparencyLog, searchScope: SearchScope = "log") {
-  async function entryWithProof(e: LogEntry, treeSize: number, latestSize: number): Promise<TransparencyEntry> {
-    const proof = treeSize === latestSize && e.inclusionProof.treeSize === treeSize ? e.inclusionProof : await log.inclusionProof(e.logIndex, treeSize);
+  /** The entry with its own proof (against the checkpoint it came with), or one at `treeSize` when asked for. */
+  async function entryWithProof(e: LogEntry, treeSize: number | undefined): Promise<TransparencyEntry> {
+    const proof = treeSize === undefined || e.inclusionProof.treeSize === treeSize ? e.inclusionProof : await log.inclusionProof(e.logIndex, treeSize);
     return {
       $typeName: "certus.trust.v1.TransparencyEntry",
       logIndex: BigInt(e.logIndex),
@@ -93,16 +94,20 @@ export function createGetTransparencyHandler(log: TransparencyLog, searchScope: 
       return response;
     }
 
-    const treeSize = req.treeSize === 0n ? latest.treeSize : toSafeNumber("treeSize", req.treeSize);
-    if (treeSize > latest.treeSize) throw new InvalidArgumentError("treeSize", `${treeSize} is beyond the tree size ${latest.treeSize}`);
+    // Without a tree size, each entry comes with the proof against the checkpoint it was read
+    // with (the latest, or newer for a log that grew meanwhile).
+    const requested = req.treeSize === 0n ? undefined : toSafeNumber("treeSize", req.treeSize);
+    if (requested !== undefined && requested > latest.treeSize) throw new InvalidArgumentError("treeSize", `${requested} is beyond the tree size ${latest.treeSize}`);
     if (req.logIndex !== undefined) {
       const index = toSafeNumber("logIndex", req.logIndex);
-      if (index >= treeSize) throw new NotFoundError(`no entry ${index} in the tree of ${treeSize}`);
-      response.entries = [await entryWithProof(await log.entryByIndex(index), treeSize, latest.treeSize)];
+      if (requested !== undefined && index >= requested) throw new NotFoundError(`no entry ${index} in the tree of ${requested}`);
+      response.entries = [await entryWithProof(await log.entryByIndex(index), requested)];
       return response;
     }
     if (req.uuid !== "") {
-      response.entries = [await entryWithProof(await log.entryByUuid(req.uuid), treeSize, latest.treeSize)];
+      const e = await log.entryByUuid(req.uuid);
+      if (requested !== undefined && e.logIndex >= requested) throw new NotFoundError(`entry ${req.uuid} is not in the tree of ${requested}`);
+      response.entries = [await entryWithProof(e, requested)];
       return response;
     }
     const pageSize = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : req.pageSize;
@@ -121,7 +126,7 @@ export function createGetTransparencyHandler(log: TransparencyLog, searchScope: 
     ctx?.responseHeader.set(SEARCH_SCOPE_HEADER, searchScope);
     const page = await find(decodePageToken(query, req.pageToken));
     // Entries beyond a requested (older) tree size are not in that tree.
-    response.entries = await Promise.all(page.entries.filter((e) => e.logIndex < treeSize).map((e) => entryWithProof(e, treeSize, latest.treeSize)));
+    response.entries = await Promise.all(page.entries.filter((e) => requested === undefined || e.logIndex < requested).map((e) => entryWithProof(e, requested)));
     response.nextPageToken = page.nextAfterIndex === undefined ? "" : encodePageToken(query, page.nextAfterIndex);
     return response;
   };

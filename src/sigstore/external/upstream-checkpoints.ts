@@ -58,8 +58,10 @@ function trustedLogs(root: TrustedRootDocument): TrustedLog[] {
 }
 
 /**
- * Verifies a signed checkpoint with the trusted root: the signature by the log whose key hint it
- * carries, named by the checkpoint's origin, with that origin inside the log's base URL. Throws
+ * Verifies a signed checkpoint with the trusted root, as C2SP signed-note and `@sigstore/verify`
+ * do: a signature line whose key hint is the first 4 bytes of a trusted log's ID and whose key
+ * name is part of that log's `baseUrl`, verifying with that log's key. The key name must be the
+ * checkpoint's origin (Rekor v2) or begin it (Rekor v1 writes `<name> - <treeID>`). Throws
  * {@link CheckpointError}.
  */
 export function verifyCheckpointWithTrustedRoot(note: string, root: TrustedRootDocument, expectedOrigin?: string): PublishedCheckpoint & { origin: string } {
@@ -68,15 +70,17 @@ export function verifyCheckpointWithTrustedRoot(note: string, root: TrustedRootD
   if (expectedOrigin !== undefined && body.origin !== expectedOrigin) {
     throw new CheckpointError("WRONG_ORIGIN", `the checkpoint's origin ${JSON.stringify(body.origin)} is not the log's ${JSON.stringify(expectedOrigin)}`);
   }
-  const logs = trustedLogs(root).filter((l) => l.baseUrl.includes(body.origin));
-  const hinted = logs.filter((l) => parsed.signatures.some((s) => s.name === body.origin && s.keyHint.equals(l.keyId.subarray(0, 4))));
-  if (hinted.length === 0) {
-    throw new CheckpointError("UNKNOWN_KEY", `no log of the trusted root with a base URL containing ${JSON.stringify(body.origin)} signed this checkpoint`);
+  const names = (name: string) => body.origin === name || body.origin.startsWith(`${name} - `);
+  const candidates = trustedLogs(root).flatMap((l) =>
+    parsed.signatures.filter((s) => names(s.name) && l.baseUrl.includes(s.name) && s.keyHint.equals(l.keyId.subarray(0, 4))).map((s) => ({ l, name: s.name })),
+  );
+  if (candidates.length === 0) {
+    throw new CheckpointError("UNKNOWN_KEY", `no log of the trusted root signed this checkpoint of ${JSON.stringify(body.origin)} (by key hint, and a key name that is part of the log's base URL)`);
   }
   let last: unknown;
-  for (const l of hinted) {
+  for (const { l, name } of candidates) {
     try {
-      const cp = verifySignedCheckpoint(note, { name: body.origin, publicKey: l.spki, origin: body.origin });
+      const cp = verifySignedCheckpoint(note, { name, publicKey: l.spki, origin: body.origin });
       return { origin: cp.origin, treeSize: cp.treeSize, rootHash: cp.rootHash, envelope: note };
     } catch (err) {
       last = err;
@@ -85,9 +89,10 @@ export function verifyCheckpointWithTrustedRoot(note: string, root: TrustedRootD
   throw last;
 }
 
-/** The log ID (SHA-256 of the key's SPKI DER) of the trusted-root log whose base URL contains `origin`. */
+/** The log ID (SHA-256 of the key's SPKI DER) of the trusted-root log whose base URL contains the checkpoint's key name. */
 export function logIdForOrigin(root: TrustedRootDocument, origin: string): Buffer | undefined {
-  const l = trustedLogs(root).find((t) => t.baseUrl.includes(origin));
+  const name = origin.split(" - ")[0]!;
+  const l = trustedLogs(root).find((t) => t.baseUrl.includes(name));
   return l ? createHash("sha256").update(l.spki).digest() : undefined;
 }
 

@@ -1,8 +1,8 @@
 /**
  * Chooses the {@link TransparencyLog} adapter for an upstream Rekor, once, from the external
- * mode's options: Rekor v2 with a read URL is read through its checkpoint and tiles
- * ({@link RekorV2Log}); anything else is the refusing {@link ExternalLogPort}, whose refusals name
- * the upstream API that answers instead. Also reports the log's own readiness: an upstream that
+ * mode's options: Rekor v1 is read through its REST API ({@link RekorV1Log}); Rekor v2 with a
+ * read URL through its checkpoint and tiles ({@link RekorV2Log}); Rekor v2 without one is the
+ * refusing {@link ExternalLogPort}, whose refusals say what to configure. Also reports the log's own readiness: an upstream that
  * contradicted an earlier checkpoint, or served tiles that do not match a signed one, is not
  * ready and says why.
  */
@@ -12,10 +12,12 @@ import type { ComponentReadiness } from "../signing-backend.js";
 import type { TransparencyLog } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
 import type { RekorVersion } from "./rekor.js";
+import { RekorV1Log, signedTreeHeadOf } from "./rekor-v1-log.js";
 import { RekorV2Log } from "./rekor-v2-log.js";
+import { TransientUpstreamError } from "./retrying-call.js";
 import { ExternalLogPort } from "./transparency-log.js";
 import { checkpointStateFile, UpstreamCheckpoints } from "./upstream-checkpoints.js";
-import { UpstreamHttp, type UpstreamHttpOptions } from "./upstream-http.js";
+import { jsonBody, UpstreamHttp, type UpstreamHttpOptions } from "./upstream-http.js";
 
 /** The kinds of log alarm (a metric label). */
 export type LogAlarmKind = "inconsistent" | "tampered";
@@ -46,7 +48,8 @@ export interface UpstreamLog {
 }
 
 export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
-  if (o.rekorVersion !== 2 || o.rekorReadUrl === "" || o.entryIndex === undefined) {
+  const v2Readable = o.rekorVersion === 2 && o.rekorReadUrl !== "" && o.entryIndex !== undefined;
+  if (o.rekorVersion === 2 && !v2Readable) {
     return { log: new ExternalLogPort(o.rekorUrl, o.rekorVersion), readHttp: undefined, readiness: () => undefined, onChange: () => () => {} };
   }
   const listeners = new Set<() => void>();
@@ -56,18 +59,28 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
     o.onAlarm?.(kind, reason);
     for (const l of listeners) l();
   };
-  const readHttp = new UpstreamHttp({ component: "rekor-read", baseUrl: o.rekorReadUrl, deadlineMs: o.upstreamDeadlineMs, attemptTimeoutMs: Math.ceil(o.upstreamDeadlineMs / 2), ...(o.breaker ? { breaker: o.breaker } : {}) });
-  // The log reads its checkpoint through the same client; consistency proofs come from its tiles.
+  // Rekor v1 is read through its REST API, Rekor v2 through its read URL (tiles and checkpoint).
+  const readHttp = new UpstreamHttp({
+    component: "rekor-read", baseUrl: v2Readable ? o.rekorReadUrl : o.rekorUrl, deadlineMs: o.upstreamDeadlineMs,
+    attemptTimeoutMs: Math.ceil(o.upstreamDeadlineMs / 2), ...(o.breaker ? { breaker: o.breaker } : {}),
+  });
+  let v1: RekorV1Log | undefined;
   let v2: RekorV2Log | undefined;
   const checkpoints = new UpstreamCheckpoints({
     component: "rekor",
     fetchNote: () =>
-      readHttp.call("/checkpoint", {}, (res) => {
-        if (res.status !== 200) throw new Error(`GET checkpoint: HTTP ${res.status}`);
-        return res.body.toString("utf8");
-      }),
-    // From the tiles of the new tree; UpstreamCheckpoints checks it against both signed roots.
-    consistencyProof: (first, last) => v2!.tileConsistencyProof(first, last),
+      v2Readable
+        ? readHttp.call("/checkpoint", {}, (res) => {
+            if (res.status !== 200) throw new TransientUpstreamError(`GET checkpoint: HTTP ${res.status}`);
+            return res.body.toString("utf8");
+          })
+        : readHttp.call("/api/v1/log", { headers: { accept: "application/json" } }, (res) => {
+            if (res.status !== 200) throw new TransientUpstreamError(`GET /api/v1/log: HTTP ${res.status}`);
+            return signedTreeHeadOf(jsonBody(res, "the log info"));
+          }),
+    // Rekor v1 serves the proof; for v2 it is built from the tiles of the new tree. Either way
+    // UpstreamCheckpoints checks it against both signed roots.
+    consistencyProof: (first, last) => (v2 ? v2.tileConsistencyProof(first, last) : v1!.rawConsistencyProof(first, last)),
     trustedRoot: o.trustedRoot,
     stateFile: checkpointStateFile(o.dataDir, "rekor"),
     log: o.log,
@@ -75,9 +88,11 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
     onAlarm: (reason) => alarm("inconsistent", reason),
     onUnproven: (reason) => alarm("tampered", reason),
   });
-  v2 = new RekorV2Log({ read: readHttp, checkpoints, entryIndex: o.entryIndex, trustedRoot: o.trustedRoot, log: o.log, onTamper: (what) => alarm("tampered", what) });
+  const common = { checkpoints, trustedRoot: o.trustedRoot, log: o.log, onTamper: (what: string) => alarm("tampered", what) };
+  if (v2Readable) v2 = new RekorV2Log({ ...common, read: readHttp, entryIndex: o.entryIndex! });
+  else v1 = new RekorV1Log({ ...common, http: readHttp });
   return {
-    log: v2,
+    log: (v2 ?? v1)!,
     readHttp,
     readiness: () => {
       const reason = checkpoints.alarm ?? tampered;
