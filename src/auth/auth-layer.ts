@@ -7,7 +7,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
 import { ConfigError, type TrustConfig } from "../config.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
-import { ApiKeyStore } from "../state/file/api-key-store.js";
+import type { ApiKeyRecords } from "../state/state-store.js";
 import { Authenticator } from "./authenticator.js";
 import { PEER, type CallerIdentity } from "./caller.js";
 import { guardHttp } from "./http-guard.js";
@@ -33,7 +33,7 @@ export interface AuthLayer {
 /**
  * @param onRateLimited called for each call refused by the rate limiter (metrics)
  */
-export function createAuthLayer(config: TrustConfig, onRateLimited: () => void = () => {}): AuthLayer {
+export function createAuthLayer(config: TrustConfig, apiKeys: ApiKeyRecords, onRateLimited: () => void = () => {}): AuthLayer {
   let rules = NO_RULES;
   if (config.authRules) {
     try {
@@ -51,7 +51,7 @@ export function createAuthLayer(config: TrustConfig, onRateLimited: () => void =
     }
   }
   const authenticator = new Authenticator({
-    ...(config.auth.includes("api-key") ? { apiKey: new ApiKeyAuthenticator(ApiKeyStore.open(config.dataDir)) } : {}),
+    ...(config.auth.includes("api-key") ? { apiKey: new ApiKeyAuthenticator(apiKeys) } : {}),
     ...(oidc ? { oidc } : {}),
     ...(config.auth.includes("mtls") ? { mtls: new MtlsAuthenticator(rules) } : {}),
   });

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
-import { sendJsonError } from "../server/http-handler.js";
+import { sendJsonError } from "../http/reply.js";
 import { toConnectError } from "../server/error-mapping.js";
 import { authorize, type Authenticator } from "./authenticator.js";
 import type { CallerIdentity } from "./caller.js";

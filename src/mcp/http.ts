@@ -14,7 +14,8 @@ import type { AuthLayer } from "../auth/auth-layer.js";
 import { PREAUTHENTICATED, type CallerIdentity } from "../auth/caller.js";
 import { allows } from "../auth/scopes.js";
 import type { Logger } from "../logger.js";
-import { sendJsonError, type PathHandler } from "../server/http-handler.js";
+import { sendJsonError } from "../http/reply.js";
+import type { PathHandler } from "../http/types.js";
 import { createTrustMcpServer } from "./server.js";
 import type { TrustToolDeps } from "./tools.js";
 

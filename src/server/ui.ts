@@ -11,9 +11,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { extname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { sendJsonError, type PathHandler } from "./http-handler.js";
-
-type Res = ServerResponse | Http2ServerResponse;
+import { sendJsonError } from "../http/reply.js";
+import type { PathHandler, Res } from "../http/types.js";
 
 /** The console's URL prefix. */
 export const UI_PREFIX = "/ui/";

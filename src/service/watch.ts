@@ -1,8 +1,5 @@
 /**
- * `WatchCheckpoints` over the {@link TransparencyLog} port: the current signed checkpoint, then
- * each new one — as the embedded log integrates batches, or as an upstream log's checkpoint
- * advances (polled at the configured interval, each one verified and proven consistent with its
- * predecessor before it is sent).
+ * `WatchCheckpoints`: the current signed checkpoint, then each new one as batches are integrated.
  * A watcher costs one listener and a small queue; a slow one has its backlog coalesced (it
  * receives the newest checkpoint, with the indexes it missed merged in) rather than holding
  * memory without bound. Streams end when the caller goes away or the server shuts down.
@@ -50,9 +47,9 @@ export function createWatchHandler(log: TransparencyLog, shutdown: AbortSignal) 
       shutdown.addEventListener("abort", () => resolve(), { once: true });
     });
     try {
-      const first = await log.latestCheckpoint();
-      let lastSize = first.treeSize;
-      yield toMessage({ checkpoint: first, indexes: [] });
+      const current = await log.latestCheckpoint();
+      let lastSize = current.treeSize;
+      yield toMessage({ checkpoint: current, indexes: [] });
       while (!ctx.signal.aborted && !shutdown.aborted) {
         const next = queue.shift();
         if (next === undefined) {

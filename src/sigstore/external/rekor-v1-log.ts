@@ -17,7 +17,7 @@ import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../err
 import type { Logger } from "../../logger.js";
 import { merkleLeafHash, verifyInclusionProof } from "../audit/merkle-verify.js";
 import {
-  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities,
+  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities, type LogCapability,
   type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
@@ -75,6 +75,17 @@ export class RekorV1Log implements TransparencyLog {
 
   constructor(options: RekorV1LogOptions) {
     this.#o = options;
+  }
+
+  insteadOf(capability: LogCapability): string {
+    switch (capability) {
+      case "append":
+        return "Sign appends through the signing pipeline";
+      case "checkpointHistory":
+        return "only the latest checkpoint is kept; ask for a consistency proof from an older size instead";
+      default:
+        return "";
+    }
   }
 
   #tampered(what: string): UnavailableError {

@@ -23,7 +23,7 @@ import type { Logger } from "../../logger.js";
 import type { EntryIndex } from "../../state/state-store.js";
 import { merkleLeafHash, verifyConsistencyProof, verifyInclusionProof } from "../audit/merkle-verify.js";
 import {
-  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities,
+  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities, type LogCapability,
   type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
@@ -69,6 +69,19 @@ export class RekorV2Log implements TransparencyLog {
 
   constructor(options: RekorV2LogOptions) {
     this.#o = options;
+  }
+
+  insteadOf(capability: LogCapability): string {
+    switch (capability) {
+      case "readByUuid":
+        return "look the entry up by its log index, or by artifact digest or signer for the service's own signatures";
+      case "append":
+        return "Sign appends through the signing pipeline";
+      case "checkpointHistory":
+        return "only the latest checkpoint is kept; ask for a consistency proof from an older size instead";
+      default:
+        return "";
+    }
   }
 
   /** GETs a tile; a full tile is cached, since it can never change. `undefined` on 404. */
@@ -185,7 +198,7 @@ export class RekorV2Log implements TransparencyLog {
   }
 
   entryByUuid(_uuid: string): Promise<LogEntry> {
-    return Promise.reject(new LogCannotAnswerError("readByUuid", "Rekor v2 entries have no UUID", "look the entry up by its log index, or by artifact digest or signer for the service's own signatures"));
+    return Promise.reject(new LogCannotAnswerError("readByUuid", "Rekor v2 entries have no UUID", this.insteadOf("readByUuid")));
   }
 
   async search(query: EntryQuery, page: PageOptions = {}): Promise<EntryPage> {
