@@ -2,8 +2,7 @@
  * Builds authentication from the resolved configuration: the configured authenticators, the
  * per-caller rate limiter, the Connect interceptor and the guard for plain HTTP paths.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Req, Res } from "../http/types.js";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
 import { ConfigError, type TrustConfig } from "../config.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
@@ -25,9 +24,9 @@ export interface AuthLayer {
   /** Connect interceptor: authenticate, authorize, rate-limit. */
   readonly interceptor: Interceptor;
   /** Per-request context for the Connect adapter (the peer: address, client certificate). */
-  contextValues(req: IncomingMessage | Http2ServerRequest): ContextValues;
+  contextValues(req: Req): ContextValues;
   /** For plain HTTP paths: the caller, or undefined once the refusal has been sent. */
-  guard(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, scope: Scope | undefined, what: string): Promise<CallerIdentity | undefined>;
+  guard(req: Req, res: Res, scope: Scope | undefined, what: string): Promise<CallerIdentity | undefined>;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { verifyInnerSignature, type EntryRef, type InnerOutcome, type VerifiedInner } from "./inner-signature.js";
-import type { PermissionStore, StoredPermission } from "../state/file/permission-store.js";
+import type { StoredPermission } from "../state/state-store.js";
 import { refusal, type Refusal } from "./reasons.js";
 import { readSignature } from "./signature-shape.js";
 import { storageConfigFor, type StorageTargets } from "./storage-config.js";

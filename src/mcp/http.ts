@@ -5,7 +5,7 @@
  * interceptors (scopes, rate limit, audit under the caller's identity, metrics).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerResponse } from "node:http2";
 import { createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createRouterTransport } from "@connectrpc/connect";
 import { TrustService } from "@certus/trust-sdk";

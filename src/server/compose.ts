@@ -219,7 +219,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       // endpoints (public, as upstream's are) exist only with the embedded stack.
       ...(embedded
         ? [
-            tufPathHandler(() => embedded.tuf) as PathHandler,
+            tufPathHandler(() => embedded.tuf),
             createSigstoreCompatPaths({ stack: embedded, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: ctx.url, maxBodyBytes: config.maxBodyBytes, log }),
           ]
         : []),
