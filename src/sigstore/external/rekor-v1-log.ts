@@ -21,7 +21,7 @@ import {
   type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
-import { CheckpointError } from "../embedded/tlog/signed-note.js";
+import { CheckpointError } from "../rekor/signed-note.js";
 import { TransientUpstreamError } from "./retrying-call.js";
 import { verifyCheckpointWithTrustedRoot, type UpstreamCheckpoints } from "./upstream-checkpoints.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
