@@ -30,7 +30,7 @@ import type { Logger } from "../../logger.js";
 import { UnavailableError } from "../../errors.js";
 import { verifyConsistencyProof } from "../audit/merkle-verify.js";
 import { parseCheckpointBody, parseSignedNote, verifySignedCheckpoint, CheckpointError } from "../rekor/signed-note.js";
-import { replaceFileAtomic } from "../keys/atomic-file.js";
+import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import type { CheckpointEvent, PublishedCheckpoint } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
 
