@@ -15,12 +15,13 @@
  * - WatchCheckpoints delivers the next checkpoint after a Sign.
  * - Faults: Rekor stopped → Sign answers `unavailable` with a retry hint and recovers when Rekor
  *   is back; a tile altered on disk → GetTransparency refuses (`unavailable`), counts an alarm
- *   and names the problem on /readyz, and recovers when the tile is restored.
+ *   and names the problem on /readyz, and recovers when the tile is restored; Rekor restarted on
+ *   an empty store (the same key, a smaller tree) raises the inconsistency alarm.
  *
  * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -259,4 +260,29 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     expect(again.status).toBe(200);
     checkEntry(again.json.entries[0]);
   });
+
+  // Last: it leaves the service's view of the log in alarm, as it should.
+  it("a log that rewrites its history is an alarm: Rekor restarted on an empty store serves a smaller tree", async () => {
+    const before = await call("GET", "/v1/transparency");
+    const size = Number((before.json.checkpoint as string).split("\n")[1]);
+    expect(size).toBeGreaterThan(0);
+    await stack.stopRekor();
+    rmSync(stack.rekorStorageDir, { recursive: true, force: true });
+    mkdirSync(stack.rekorStorageDir);
+    await stack.startRekor();
+    // Same key, same origin, a new (empty) tree: its checkpoint verifies, and contradicts the last one.
+    await expect.poll(() => existsSync(join(stack.rekorStorageDir, "checkpoint")), { timeout: 10_000 }).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // past the service's 250 ms checkpoint freshness
+    const after = await call("GET", "/v1/transparency");
+    expect(after.status, JSON.stringify(after.json)).toBe(503);
+    expect(after.json.code).toBe("unavailable");
+    expect(after.json.message).toMatch(new RegExp(`not trusted: its checkpoint went back from size ${size} to 0`));
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(metrics).toMatch(/certus_trust_upstream_log_alarms_total\{kind="inconsistent"\} 1/);
+    const ready = await fetch(`${svc.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(JSON.stringify(await ready.json())).toMatch(/rekor-log[^}]*ALARM: its checkpoint went back/);
+    expect(svc.logs.some((l) => l.includes("ALARM: the upstream transparency log is inconsistent"))).toBe(true);
+  });
 });
+
