@@ -20,7 +20,7 @@
  *
  * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
  */
-import { createHash } from "node:crypto";
+import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
@@ -40,6 +40,8 @@ if (missing && process.env["CI"] === "true") throw new Error(`CI=true and the re
 if (missing) console.warn(`[interop/real-sigstore] SKIPPED: the real Sigstore servers are ${missing}`);
 
 const IDENTITY = "certus-trust@certus.example";
+const ASSURANCE = "certus-assurance@certus.cloud";
+const assuranceKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const DEADLINE_MS = 3_000;
 let idp: TestOidcProvider;
 let stack: RealSigstoreStack;
@@ -50,7 +52,12 @@ beforeAll(async () => {
   idp = await startOidcProvider({ idTokenTtlSec: 3600 });
   stack = await startRealSigstore({ idp, checkpointIntervalMs: 1_000 });
   const token = await writeServiceToken(idp, IDENTITY, stack.dir);
+  // The Certus upload policy: inner signatures by Certus-Assurance's key (cosign sign-blob --key).
+  const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
+  const policyFile = join(stack.dir, "policies.yaml");
+  writeFileSync(policyFile, ["policies:", "  default:", "    mode: enforce", "  certus-upload-verified:", "    mode: enforce", "    innerSigners:", `      - subject: ${ASSURANCE}`, "        publicKey: |", ...pem.trim().split("\n").map((l) => `          ${l}`), ""].join("\n"));
   svc = await startTestServer({
+    "policy-file": policyFile,
     mode: "sigstore",
     "fulcio-url": stack.fulcioUrl,
     "rekor-url": stack.rekorUrl,
@@ -200,6 +207,55 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     expect(next.checkpoint.split("\n")[0]).toBe(stack.rekorOrigin);
     // Polled every 250 ms; the checkpoint the Sign answer carried is published already.
     expect(waited).toBeLessThan(5_000);
+  });
+
+  it("the Certus workflows: an upload permission (inner signature logged, outer signed), verify-chain, legacy sign, stats, provenance, readiness", async () => {
+    const scanId = `scan_real_${Date.now()}`;
+    const files = { "trivy.sarif.json": Buffer.from(`{"scan":"${scanId}"}`), "syft.spdx.json": Buffer.from(`{"name":"${scanId}"}`) };
+    const listed = Object.entries(files).map(([name, b]) => ({ hash: `sha256:${createHash("sha256").update(b).digest("hex")}`, name, size: b.length })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const manifest = Buffer.from(JSON.stringify({ artifacts: listed, scan_id: scanId }));
+    const manifestDigest = `sha256:${createHash("sha256").update(manifest).digest("hex")}`;
+    const inner = { signer: ASSURANCE, timestamp: "2026-01-15T14:32:45Z", signature: nodeSign("sha256", manifest, { key: assuranceKey.privateKey, dsaEncoding: "der" }).toString("base64"), algorithm: "ECDSA-P256-SHA256", certificate: null };
+    const body = {
+      scan_id: scanId, tier: "verified", inner_signature: inner,
+      artifacts: [...listed, { name: "manifest.json", hash: manifestDigest, size: manifest.length }],
+      metadata: { git_url: "https://github.com/certus/demo.git", branch: "main", commit: "0123456789abcdef0123456789abcdef01234567", requested_by: null },
+      storage_destinations: { raw_s3: true, oci_registry: false },
+    };
+    const permit = await call("POST", "/v1/verify-and-permit-upload", body);
+    expect(permit.status, JSON.stringify(permit.json)).toBe(200);
+    expect(permit.json.permitted, JSON.stringify(permit.json)).toBe(true);
+    const proof = permit.json.verification_proof;
+    expect(proof).toMatchObject({ chain_verified: true, inner_signature_valid: true, outer_signature_valid: true, signer_inner: ASSURANCE, signer_outer: IDENTITY });
+    expect(proof.rekor_entry_uuid).toMatch(/^[0-9a-f]{64}$/);
+    stockVerify(permit.json.outer_bundle, undefined);
+    // The inner signature was logged in Rekor v2 by the service, and is found by the manifest's digest.
+    const innerEntries = await call("GET", `/v1/transparency?digest=${manifestDigest}`);
+    expect(innerEntries.json.entries.length).toBeGreaterThanOrEqual(1);
+    for (const e of innerEntries.json.entries) checkEntry(e);
+
+    const chain = await call("POST", "/v1/verify-chain", {
+      artifact_locations: { s3: { uri: `s3://certus-raw/demo/${scanId}/manifest.json`, digest: manifestDigest } },
+      signatures: { inner, outer: { rekor_entry_uuid: proof.rekor_entry_uuid, cosign_signature: proof.cosign_signature } },
+      sigstore_entry_id: null,
+    });
+    expect(chain.status, JSON.stringify(chain.json)).toBe(200);
+    expect(chain.json, JSON.stringify(chain.json.reasons)).toMatchObject({ chain_verified: true, inner_signature_valid: true, outer_signature_valid: true, chain_unbroken: true, signer_inner: ASSURANCE, signer_outer: IDENTITY, scan_id: scanId });
+
+    const artifact = Buffer.from(`legacy report ${Date.now()}`);
+    const legacy = await call("POST", "/v1/sign", { artifact: createHash("sha256").update(artifact).digest("hex"), artifact_type: "report", subject: "certus-ask:eval-7", predicates: { run: "7" } });
+    expect(legacy.status, JSON.stringify(legacy.json)).toBe(200);
+    expect(legacy.json.entry_id).toMatch(/^[0-9a-f]{64}$/);
+
+    const stats = await call("GET", "/v1/stats");
+    expect(stats.status, JSON.stringify(stats.json)).toBe(200);
+    expect(Number(stats.json.total_transparency_entries)).toBeGreaterThan(0);
+    const prov = await call("GET", `/v1/provenance/${scanId}`);
+    expect(prov.status, JSON.stringify(prov.json)).toBe(200);
+    expect(prov.json).toMatchObject({ scan_id: scanId, chain_status: "complete" });
+    expect(prov.json.outer_signature.log_entry_uuid).toBe(proof.rekor_entry_uuid);
+    const ready = await call("GET", "/v1/ready");
+    expect(ready.json, JSON.stringify(ready.json)).toMatchObject({ ready: true, checks: { fulcio: true, rekor: true } });
   });
 
   it("Rekor stopped: Sign answers unavailable with a retry hint; it recovers when Rekor is back", async () => {

@@ -117,7 +117,7 @@ export class ExternalSigningBackend implements SigningBackend {
       dataDir: opts.dataDir, rekorUrl: opts.rekorUrl, rekorVersion: opts.rekorVersion, rekorReadUrl: opts.rekorReadUrl ?? "",
       checkpointPollMs: opts.checkpointPollMs ?? DEFAULT_CHECKPOINT_POLL_MS, upstreamDeadlineMs: opts.upstreamDeadlineMs,
       ...(opts.breakerOpenMs === undefined ? {} : { breaker: { openMs: opts.breakerOpenMs } }),
-      entryIndex: opts.entryIndex, trustedRoot: () => root.current(), log: opts.log,
+      entryIndex: opts.entryIndex, trustedRoot: () => root.current(), log: opts.log, rekor: this.#rekor,
       ...(opts.onLogAlarm ? { onAlarm: opts.onLogAlarm } : {}),
     });
     this.transparencyLog = this.#upstreamLog.log;

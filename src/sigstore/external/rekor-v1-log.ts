@@ -45,6 +45,8 @@ const V1_CAPABILITIES: LogCapabilities = Object.freeze({
 });
 
 export interface RekorV1LogOptions {
+  /** Appends an entry the service did not sign (an inner signature); without it, `append` is refused. */
+  readonly append?: (request: LogAppendRequest) => Promise<LogEntry>;
   /** Rekor's base URL, with its own deadline, retries and breaker. */
   readonly http: UpstreamHttp;
   readonly checkpoints: UpstreamCheckpoints;
@@ -70,11 +72,12 @@ export function consistencyHashesOf(json: unknown): Buffer[] {
 }
 
 export class RekorV1Log implements TransparencyLog {
-  readonly capabilities = V1_CAPABILITIES;
+  readonly capabilities: LogCapabilities;
   readonly #o: RekorV1LogOptions;
 
   constructor(options: RekorV1LogOptions) {
     this.#o = options;
+    this.capabilities = Object.freeze({ ...V1_CAPABILITIES, append: options.append !== undefined });
   }
 
   insteadOf(capability: LogCapability): string {
@@ -147,9 +150,11 @@ export class RekorV1Log implements TransparencyLog {
     return this.#entry(keys[0]!, json[keys[0]!]!);
   }
 
-  append(_request: LogAppendRequest): Promise<LogEntry> {
-    return Promise.reject(new LogCannotAnswerError("append", "the service appends to Rekor through its signing pipeline, not through this port"));
+  append(request: LogAppendRequest): Promise<LogEntry> {
+    if (!this.#o.append) return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
+    return this.#o.append(request);
   }
+
 
   async entryByIndex(logIndex: number): Promise<LogEntry> {
     if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new InvalidArgumentError("logIndex", `${logIndex} is out of range`);

@@ -51,6 +51,8 @@ const V2_CAPABILITIES: LogCapabilities = Object.freeze({
 });
 
 export interface RekorV2LogOptions {
+  /** Appends an entry the service did not sign (an inner signature); without it, `append` is refused. */
+  readonly append?: (request: LogAppendRequest) => Promise<LogEntry>;
   /** The log's read URL (tiles and checkpoint), with its own deadline, retries and breaker. */
   readonly read: UpstreamHttp;
   readonly checkpoints: UpstreamCheckpoints;
@@ -63,12 +65,13 @@ export interface RekorV2LogOptions {
 }
 
 export class RekorV2Log implements TransparencyLog {
-  readonly capabilities = V2_CAPABILITIES;
+  readonly capabilities: LogCapabilities;
   readonly #o: RekorV2LogOptions;
   readonly #tiles = new Map<string, Buffer>();
 
   constructor(options: RekorV2LogOptions) {
     this.#o = options;
+    this.capabilities = Object.freeze({ ...V2_CAPABILITIES, append: options.append !== undefined });
   }
 
   insteadOf(capability: LogCapability): string {
@@ -185,9 +188,11 @@ export class RekorV2Log implements TransparencyLog {
     };
   }
 
-  append(_request: LogAppendRequest): Promise<LogEntry> {
-    return Promise.reject(new LogCannotAnswerError("append", "the service appends to Rekor v2 through its signing pipeline, not through this port"));
+  append(request: LogAppendRequest): Promise<LogEntry> {
+    if (!this.#o.append) return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
+    return this.#o.append(request);
   }
+
 
   async entryByIndex(logIndex: number): Promise<LogEntry> {
     if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new InvalidArgumentError("logIndex", `${logIndex} is out of range`);

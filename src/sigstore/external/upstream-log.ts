@@ -11,7 +11,9 @@ import type { EntryIndex } from "../../state/state-store.js";
 import type { ComponentReadiness } from "../signing-backend.js";
 import type { TransparencyLog } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
-import type { RekorVersion } from "./rekor.js";
+import type { LogAppendRequest } from "../transparency-log.js";
+import type { RekorClient, RekorVersion } from "./rekor.js";
+import { appendThroughRekor } from "./rekor-append.js";
 import { RekorV1Log, signedTreeHeadOf } from "./rekor-v1-log.js";
 import { RekorV2Log } from "./rekor-v2-log.js";
 import { TransientUpstreamError } from "./retrying-call.js";
@@ -36,6 +38,8 @@ export interface UpstreamLogOptions {
   readonly trustedRoot: () => TrustedRootDocument;
   readonly log: Logger;
   readonly onAlarm?: (kind: LogAlarmKind, reason: string) => void;
+  /** The write client, for appends of entries the service did not sign (Certus inner signatures). */
+  readonly rekor?: RekorClient;
 }
 
 export interface UpstreamLog {
@@ -88,7 +92,9 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
     onAlarm: (reason) => alarm("inconsistent", reason),
     onUnproven: (reason) => alarm("tampered", reason),
   });
-  const common = { checkpoints, trustedRoot: o.trustedRoot, log: o.log, onTamper: (what: string) => alarm("tampered", what) };
+  const rekor = o.rekor;
+  const append = rekor ? (request: LogAppendRequest) => appendThroughRekor(rekor, request, v2Readable ? o.entryIndex : undefined) : undefined;
+  const common = { checkpoints, trustedRoot: o.trustedRoot, log: o.log, onTamper: (what: string) => alarm("tampered", what), ...(append ? { append } : {}) };
   if (v2Readable) v2 = new RekorV2Log({ ...common, read: readHttp, entryIndex: o.entryIndex! });
   else v1 = new RekorV1Log({ ...common, http: readHttp });
   return {
