@@ -4,7 +4,7 @@
  * once, on create; only its salted hash is stored.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
 import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { parseScopes, SCOPES } from "../auth/scopes.js";
 import { UsageError, outputOf } from "./client.js";

@@ -4,7 +4,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
 import { readAuditEvents, verifyAuditTrail } from "../state/file/audit-log.js";
 import { UsageError } from "./client.js";
 

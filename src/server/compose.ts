@@ -17,7 +17,8 @@ import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/g
 import { createAuthLayer, type AuthLayer } from "../auth/auth-layer.js";
 import { certusPathHandler } from "../certus/http-paths.js";
 import { createCertusIntegration } from "../certus/integration.js";
-import type { TrustConfig } from "../config.js";
+import type { TrustConfig } from "../config/config.js";
+import { sectionsOf, type ConfigSections } from "../config/sections.js";
 import type { PathHandler } from "../http/types.js";
 import type { Logger } from "../logger.js";
 import { mcpPathHandler } from "../mcp/http.js";
@@ -97,16 +98,18 @@ export interface ComposedService {
 const SERVICE_NAMES = [TrustService.typeName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 /** Resolves the mode into its ports: the embedded stack, or the upstream clients. */
-async function resolvePorts(config: TrustConfig, ctx: ComposeContext, metrics: TrustMetrics): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
+async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" | "sigstore">, ctx: ComposeContext, metrics: TrustMetrics): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
+  const { service, sigstore } = config;
   let signing: SigningBackend;
   let log: TransparencyLog;
   let embedded: EmbeddedStack | undefined;
   let entryIndex: FileEntryIndex | undefined;
-  if (config.mode === "sigstore") {
+  if (service.mode === "sigstore") {
+    const rekorVersion = sigstore.rekorVersion === 2 ? 2 : 1;
     // Rekor v2 has no search: the entries this service writes are indexed in the state store.
-    entryIndex = new FileEntryIndex(path.join(config.dataDir, "entry-index.jsonl"));
+    entryIndex = new FileEntryIndex(path.join(service.dataDir, "entry-index.jsonl"));
     const external = await ExternalSigningBackend.open({
-      ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log: ctx.log, entryIndex,
+      ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log, entryIndex,
       onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
     });
     signing = external;
@@ -114,7 +117,7 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext, metrics: T
     log = external.transparencyLog;
   } else {
     embedded = await EmbeddedStack.open({
-      dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || ctx.url, logMaxBytes: config.logMaxBytes,
+      dataDir: service.dataDir, publicUrl: service.publicUrl, identity: service.identity, issuer: service.issuer || ctx.url, logMaxBytes: config.embedded.logMaxBytes,
       onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
     });
     signing = embeddedSigningBackend(embedded);
@@ -123,7 +126,7 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext, metrics: T
   let state: StateStore;
   try {
     state = FileStateStore.open({
-      dataDir: config.dataDir,
+      dataDir: service.dataDir,
       log: ctx.log,
       ...(entryIndex ? { entryIndex } : {}),
       searchLog: async (query, page) => {
@@ -136,14 +139,16 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext, metrics: T
     await entryIndex?.close();
     throw err;
   }
-  return { ports: { mode: config.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded, entryIndex };
+  return { ports: { mode: service.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded, entryIndex };
 }
 
 /** Builds the service from `config`; throws (having closed what it opened) when a part cannot start. */
 export async function compose(config: TrustConfig, ctx: ComposeContext): Promise<ComposedService> {
   const { log, health } = ctx;
+  const sections = sectionsOf(config);
+  const { service, limits } = sections;
   const metrics = new TrustMetrics();
-  const { ports, embedded, entryIndex } = await resolvePorts(config, ctx, metrics);
+  const { ports, embedded, entryIndex } = await resolvePorts(sections, ctx, metrics);
   const closers: Array<() => unknown> = [() => entryIndex?.close(), () => ports.signing.close(), () => ports.state.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
@@ -151,8 +156,8 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
   try {
     const unfollowLog = metrics.followLog(ports.log);
     closers.push(unfollowLog);
-    const auth = createAuthLayer(config, ports.state.apiKeys, () => metrics.rateLimited.inc());
-    const policies = new PolicyStore(config.policyFile || undefined, log);
+    const auth = createAuthLayer(sections.auth, ports.state.apiKeys, () => metrics.rateLimited.inc());
+    const policies = new PolicyStore(service.policyFile || undefined, log);
     closers.push(() => policies.close());
     // The service's own trust material, validated and built once.
     // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
@@ -163,11 +168,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       ? createCertusIntegration({
           ...ports,
           settings: {
-            transformCallbackUrl: config.transformCallbackUrl,
-            transformCallbackSecretFile: config.transformCallbackSecretFile,
-            uploadS3Bucket: config.uploadS3Bucket,
-            uploadOciRegistry: config.uploadOciRegistry,
-            oidcIssuers: [...new Set([...(config.authOidcIssuers ?? []), ...(config.oidcIssuers ?? []).map((e) => e.split("|")[0]!)])],
+            ...sections.certus,
+            // GetReadiness probes every issuer the service trusts: callers' and the Fulcio endpoint's.
+            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0]!)])],
           },
           policies,
           serviceRoot,
@@ -179,9 +182,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     policies.watch();
     // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
     let verifyPool: VerifyPool | undefined;
-    if (config.verifyWorkers > 0) {
+    if (limits.verifyWorkers > 0) {
       try {
-        verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: ports.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+        verifyPool = new VerifyPool({ size: limits.verifyWorkers, serviceRoot: ports.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
         const pool = verifyPool;
         closers.push(() => pool.close());
       } catch (err) {
@@ -196,7 +199,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       getKeys: createGetKeysHandler(ports.trustRoot, embedded ? { tufUrl: `${ctx.url}/tuf/` } : {}),
       // A digest or subject search covers the whole log, except on Rekor v2 (no search API),
       // where it covers the entries this service wrote (its entry index).
-      getTransparency: createGetTransparencyHandler(ports.log, mode === "sigstore" && config.rekorVersion === 2 ? "service" : "log"),
+      getTransparency: createGetTransparencyHandler(ports.log, mode === "sigstore" && sections.sigstore.rekorVersion === 2 ? "service" : "log"),
       watchCheckpoints: createWatchHandler(ports.log, shutdown.signal),
       ...certus?.handlers,
     };
@@ -210,7 +213,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       registerHealth(router, health);
       registerReflection(router, reflection);
     };
-    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, config.defaultDeadlineMs), auth.interceptor];
+    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, limits.defaultDeadlineMs), auth.interceptor];
     const paths: PathHandler[] = [
       createConsoleHandler(),
       metricsPathHandler(metrics, auth),
@@ -220,12 +223,12 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       ...(embedded
         ? [
             tufPathHandler(() => embedded.tuf),
-            createSigstoreCompatPaths({ stack: embedded, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: ctx.url, maxBodyBytes: config.maxBodyBytes, log }),
+            createSigstoreCompatPaths({ stack: embedded, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(sections.embedded.oidcIssuers) }), serviceUrl: ctx.url, maxBodyBytes: limits.maxBodyBytes, log }),
           ]
         : []),
       // The Certus callers' plain paths (legacy /v1/sign body, /v1/health, /v1/keys/<role>.json),
       // before the REST alias rewrite.
-      certusPathHandler({ maxBodyBytes: config.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
+      certusPathHandler({ maxBodyBytes: limits.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
     ];
     // Each component's readiness (external upstreams); the service is ready while every critical one is.
     const reportReadiness = () => {
