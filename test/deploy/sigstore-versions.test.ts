@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
 import { SIGSTORE_SERVERS } from "../../scripts/setup-sigstore-servers.mjs";
-import { OPTIONS } from "../../src/config.js";
+import { OPTIONS } from "../../src/config/config.js";
 import { REPO_ROOT } from "../helpers/server.js";
 
 const servers = SIGSTORE_SERVERS as Record<string, { version: string }>;
