@@ -258,9 +258,22 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     expect(ready.json, JSON.stringify(ready.json)).toMatchObject({ ready: true, checks: { fulcio: true, rekor: true } });
   });
 
-  it("Rekor stopped: Sign answers unavailable with a retry hint; it recovers when Rekor is back", async () => {
+  it("Rekor stopped mid-load: every Sign gets a verifying bundle or unavailable with a retry hint; it recovers when Rekor is back", async () => {
+    // Signs in flight while Rekor goes away: none may come back without its log entry.
+    const inFlight = Array.from({ length: 12 }, (_, i) => sign(`real-midload-${Date.now()}-${i}`, i % 2 ? "SIGNATURE_FORMAT_MESSAGE_SIGNATURE" : "SIGNATURE_FORMAT_DSSE"));
+    await new Promise((r) => setTimeout(r, 300));
     await stack.stopRekor();
     try {
+      const outcomes = await Promise.all(inFlight);
+      for (const [i, r] of outcomes.entries()) {
+        if (r.status === 200) {
+          expect(r.json.bundle.verificationMaterial.tlogEntries).toHaveLength(1);
+          stockVerify(r.json.bundle, i % 2 ? r.artifact.content : undefined);
+        } else {
+          expect(r.status, JSON.stringify(r.json)).toBe(503);
+          expect(r.json.code).toBe("unavailable");
+        }
+      }
       const t0 = Date.now();
       const r = await sign(`real-down-${Date.now()}`);
       const ms = Date.now() - t0;
