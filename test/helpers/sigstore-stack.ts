@@ -142,6 +142,8 @@ export interface RealSigstoreStack {
   readonly rekorKeySpki: Buffer;
   stopRekor(): Promise<void>;
   startRekor(): Promise<void>;
+  /** Stops the TSA for good (its memory signer would come back with another key). */
+  stopTsa(): Promise<void>;
   /** Output of one server, for failure messages. */
   output(name: "fulcio" | "tsa" | "rekor"): string;
   stop(): Promise<void>;
@@ -267,6 +269,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         rekor.start();
         await waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200);
       },
+      stopTsa: () => tsa.stop(),
       output: (name) => byName[name].out,
       async stop() {
         await stopAll();
