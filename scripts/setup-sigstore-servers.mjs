@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the real Sigstore servers the `real-sigstore` interop tests start (test/helpers/
-// sigstore-stack.ts), each from its Go module at a pinned version, into the per-user tool cache
+// sigstore-stack.ts) — timestamp-authority, Fulcio, rekor-tiles and TesseraCT (Fulcio's CT log) —
+// each from its Go module at a pinned version, into the per-user tool cache
 // beside cosign (scripts/setup-cosign.mjs):
 //
 //   $CERTUS_TRUST_TOOLS_DIR (default ~/.cache/certus-trust)/bin/<name>-<version>/<binary>
@@ -26,6 +27,9 @@ export const SIGSTORE_SERVERS = Object.freeze({
   "timestamp-server": { module: "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server", version: "v2.1.3", binary: "timestamp-server" },
   fulcio: { module: "github.com/sigstore/fulcio", version: "v1.8.8", binary: "fulcio" },
   "rekor-tiles": { module: "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix", version: "v2.3.0", binary: "posix" },
+  // Fulcio's certificate-transparency log (RFC 6962 add-pre-chain, static-ct-api storage on disk),
+  // so certificates carry SCTs and verifiers keep their default SCT requirement.
+  tesseract: { module: "github.com/transparency-dev/tesseract/cmd/tesseract/posix", version: "v0.1.1", binary: "posix" },
 });
 
 /** Where a server's binary lives (built or not). */

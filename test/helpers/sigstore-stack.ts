@@ -4,17 +4,20 @@
  * processes on free loopback ports with their storage in a temp directory, plus a static file
  * server over rekor-tiles' storage directory (the log's read URL, as a bucket or CDN serves it in
  * production). Fulcio trusts the test OIDC provider (test/helpers/oidc-provider.ts), email
- * identities, audience `sigstore`; it runs with an ephemeral CA and no CT log (so the trusted
- * root lists no CT logs and no verifier can expect SCTs).
+ * identities, audience `sigstore`; it runs with an ephemeral CA and logs every precertificate in
+ * a certificate-transparency log (TesseraCT, POSIX storage) that accepts Fulcio's root, so its
+ * certificates carry SCTs and the trusted root lists that CT log: verifiers keep their default
+ * SCT requirement.
  *
  * Ports: every server gets its own HTTP, gRPC and metrics ports (Fulcio and rekor-tiles default to
  * :2112) and Fulcio its own legacy gRPC socket. timestamp-server v2.1.3 binds its metrics to
  * :2112 on all interfaces with no flag to change it, so only one TSA can run per host: `start`
  * refuses with a clear message when :2112 is taken, rather than letting the TSA die.
  *
- * The Rekor checkpoint origin (`--hostname`) is `127.0.0.1:<port>`, which is part of the
- * trusted root's `baseUrl` `http://127.0.0.1:<port>`; `start` checks that (a mismatch makes
- * every checkpoint check of `@sigstore/verify` fail).
+ * The Rekor checkpoint origin (`--hostname`) is `127.0.0.1`, the host name of the trusted root's
+ * `baseUrl` `http://127.0.0.1:<port>`; `start` checks that: `@sigstore/verify` needs the origin
+ * inside the baseUrl and sigstore-go (cosign) needs it equal to the baseUrl's host name, or every
+ * checkpoint check fails.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
@@ -169,7 +172,16 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     tsa.start();
     const tsaUrl = `http://127.0.0.1:${tsaPort}`;
 
-    // --- Fulcio: ephemeral CA, the test issuer, no CT log
+    // --- Fulcio: ephemeral CA, the test issuer, its CT log on a port chosen now (started below,
+    // once Fulcio's root is known: the CT log accepts chains to it only)
+    const ctPort = await freePort();
+    const ctUrl = `http://127.0.0.1:${ctPort}`;
+    const ctDir = join(dir, "ctlog");
+    mkdirSync(join(ctDir, "storage"), { recursive: true });
+    const ctKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    writeFileSync(join(ctDir, "signer.pem"), ctKey.privateKey.export({ format: "pem", type: "sec1" }), { mode: 0o600 });
+    const ctSpki = ctKey.publicKey.export({ format: "der", type: "spki" });
+    writeFileSync(join(ctDir, "public.pem"), ctKey.publicKey.export({ format: "pem", type: "spki" }));
     const fulcioDir = join(dir, "fulcio");
     mkdirSync(fulcioDir);
     const configPath = join(fulcioDir, "config.json");
@@ -179,7 +191,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     const fulcio = new Proc("fulcio", serverPath("fulcio"), [
       "serve", "--host", "127.0.0.1", "--port", String(fulcioPort), "--grpc-host", "127.0.0.1", "--grpc-port", String(fulcioGrpc),
       "--metrics-port", String(fulcioMetrics), "--legacy-unix-domain-socket", join(fulcioDir, "legacy.sock"),
-      "--ca", "ephemeralca", "--ct-log-url=", "--config-path", configPath, "--log_type", "prod",
+      "--ca", "ephemeralca", `--ct-log-url=${ctUrl}`, "--ct-log-public-key-path", join(ctDir, "public.pem"), "--config-path", configPath, "--log_type", "prod",
     ], fulcioDir);
     procs.push(fulcio);
     fulcio.start();
@@ -194,8 +206,10 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     writeFileSync(keyFile, privateKey.export({ format: "pem", type: "pkcs8" }), { mode: 0o600 });
     const rekorKeySpki = publicKey.export({ format: "der", type: "spki" });
     const [rekorPort, rekorGrpc, rekorMetrics] = [await freePort(), await freePort(), await freePort()];
-    const rekorOrigin = `127.0.0.1:${rekorPort}`;
-    const rekorUrl = `http://${rekorOrigin}`;
+    // The checkpoint origin is the log URL's host name: @sigstore/verify wants it inside the
+    // trusted root's baseUrl, sigstore-go (cosign) wants it equal to the baseUrl's host name.
+    const rekorOrigin = "127.0.0.1";
+    const rekorUrl = `http://${rekorOrigin}:${rekorPort}`;
     const checkpointIntervalMs = options.checkpointIntervalMs ?? 1_000;
     const rekor = new Proc("rekor-tiles", serverPath("rekor-tiles"), [
       "serve", "--storage-dir", storage, "--signer-filepath", keyFile, "--hostname", rekorOrigin,
@@ -229,10 +243,22 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
       waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200),
     ]);
     await waitFor(rekor, `${rekorReadUrl}/checkpoint`, (s) => s === 200);
-    const origin = readFileSync(join(storage, "checkpoint"), "utf8").split("\n")[0];
-    if (!rekorUrl.includes(origin ?? "\0")) throw new Error(`rekor-tiles' checkpoint origin ${origin} is not part of its base URL ${rekorUrl}: @sigstore/verify would refuse every checkpoint`);
 
+    // --- the CT log, accepting chains to Fulcio's root
     const bundle = (await (await fetch(`${fulcioUrl}/api/v2/trustBundle`)).json()) as { chains: { certificates: string[] }[] };
+    writeFileSync(join(ctDir, "roots.pem"), bundle.chains.map((c) => c.certificates[c.certificates.length - 1]!).join("\n"));
+    const ct = new Proc("tesseract", serverPath("tesseract"), [
+      "--http_endpoint", `127.0.0.1:${ctPort}`, "--origin", "ctlog.certus.test", "--storage_dir", join(ctDir, "storage"),
+      "--private_key", join(ctDir, "signer.pem"), "--roots_pem_file", join(ctDir, "roots.pem"), "--checkpoint_interval", "500ms",
+    ], ctDir);
+    procs.push(ct);
+    ct.start();
+    await waitFor(ct, `${ctUrl}/ct/v1/get-roots`, (s) => s === 200);
+    const origin = readFileSync(join(storage, "checkpoint"), "utf8").split("\n")[0];
+    if (origin !== new URL(rekorUrl).hostname) {
+      throw new Error(`rekor-tiles' checkpoint origin ${origin} is not the host name of its base URL ${rekorUrl}: @sigstore/verify and sigstore-go would refuse every checkpoint`);
+    }
+
     const tsaChain = pemBlocks(await (await fetch(`${tsaUrl}/api/v1/timestamp/certchain`)).text());
     const trustedRoot: Record<string, unknown> = {
       mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
@@ -245,7 +271,14 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         },
       ],
       certificateAuthorities: bundle.chains.map((c) => chainEntry(fulcioUrl, c.certificates)),
-      ctlogs: [],
+      ctlogs: [
+        {
+          baseUrl: ctUrl,
+          hashAlgorithm: "SHA2_256",
+          publicKey: { rawBytes: ctSpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: new Date(Date.now() - 60_000).toISOString() } },
+          logId: { keyId: createHash("sha256").update(ctSpki).digest("base64") },
+        },
+      ],
       timestampAuthorities: [chainEntry(tsaUrl, tsaChain)],
     };
     const trustedRootFile = join(dir, "trusted_root.json");

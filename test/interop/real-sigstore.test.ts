@@ -4,10 +4,9 @@
  * (scripts/setup-sigstore-servers.mjs) and started on loopback ports (test/helpers/sigstore-stack.ts),
  * with the test OIDC provider as Fulcio's issuer.
  *
- * - Sign (DSSE and message signature) returns bundles that our Verify and unmodified
- *   `@sigstore/verify` accept with the stack's trusted root (which lists no CT log: Fulcio runs
- *   without one, so no verifier can ask for SCTs; the verifier here requires exactly as many SCTs
- *   as the root has CT logs, and one timestamp and one log entry).
+ * - Sign (DSSE and message signature) returns bundles that our Verify, unmodified
+ *   `@sigstore/verify` (one SCT from Fulcio's CT log, one log entry, one timestamp) and cosign
+ *   `verify-blob` (when built) accept with the stack's trusted root.
  * - GetTransparency by log index, digest and subject returns entries whose inclusion proofs an
  *   independent RFC 6962 check (test/helpers/rfc6962.ts) accepts against the signed checkpoint;
  *   consistency proofs between two sizes verify too; a digest search says it covers the
@@ -22,7 +21,9 @@
  * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
  */
 import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -31,12 +32,27 @@ import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error -- a plain .mjs script without declarations
+import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
 
 const missing = realSigstoreMissing();
+const COSIGN: string = cosignPath();
+const cosignMissing = installedVersion(COSIGN) === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built (node scripts/setup-cosign.mjs)`;
+
+/** Runs cosign, away from the user's ~/.sigstore and the public-good TUF repository. */
+function cosign(args: string[], home: string): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(COSIGN, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000, env: { PATH: process.env["PATH"] ?? "", HOME: home, TUF_ROOT: join(home, "tuf"), SIGSTORE_NO_CACHE: "true" } });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("close", (status) => resolve({ status, out }));
+  });
+}
 if (missing && process.env["CI"] === "true") throw new Error(`CI=true and the real Sigstore servers are ${missing}`);
 if (missing) console.warn(`[interop/real-sigstore] SKIPPED: the real Sigstore servers are ${missing}`);
 
@@ -98,10 +114,11 @@ async function sign(text: string, format: Format = "SIGNATURE_FORMAT_DSSE") {
   return { ...r, artifact };
 }
 
-/** Unmodified @sigstore/verify with the stack's root: SCTs exactly as many as the root has CT logs. */
+/** Unmodified @sigstore/verify with the stack's root and its default thresholds: one SCT, one log entry, one timestamp. */
 function stockVerify(bundle: unknown, artifact: Buffer | undefined): void {
   const root = TrustedRoot.fromJSON(stack.trustedRoot);
-  const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: root.ctlogs.length, tlogThreshold: 1, timestampThreshold: 1 });
+  expect(root.ctlogs).toHaveLength(1);
+  const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: 1, tlogThreshold: 1, timestampThreshold: 1 });
   verifier.verify(toSignedEntity(bundleFromJSON(bundle as SerializedBundle), artifact), { subjectAlternativeName: IDENTITY, extensions: { issuer: idp.issuer } });
 }
 
@@ -117,7 +134,7 @@ function checkEntry(e: any): void {
 }
 
 describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.entries(REAL_SIGSTORE_VERSIONS).map(([n, v]) => `${n} ${v}`).join(", ")})`, () => {
-  it("Sign (DSSE and message signature): our Verify and @sigstore/verify accept the bundles", async () => {
+  it("Sign (DSSE and message signature): our Verify, @sigstore/verify (SCT, log, timestamp) and cosign verify-blob accept the bundles", async () => {
     for (const format of ["SIGNATURE_FORMAT_DSSE", "SIGNATURE_FORMAT_MESSAGE_SIGNATURE"] as const) {
       const r = await sign(`real-${format}-${Date.now()}`, format);
       expect(r.status, JSON.stringify(r.json)).toBe(200);
@@ -134,7 +151,20 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
       expect(wrong.json.verified).toBe(false);
 
       stockVerify(r.json.bundle, format === "SIGNATURE_FORMAT_DSSE" ? undefined : r.artifact.content);
-      if (format === "SIGNATURE_FORMAT_MESSAGE_SIGNATURE") expect(() => stockVerify(r.json.bundle, Buffer.from("something else"))).toThrow();
+      if (format === "SIGNATURE_FORMAT_MESSAGE_SIGNATURE") {
+        expect(() => stockVerify(r.json.bundle, Buffer.from("something else"))).toThrow();
+        if (cosignMissing) console.warn(`[interop/real-sigstore] cosign step SKIPPED: ${cosignMissing}`);
+        else {
+          const dir = mkdtempSync(join(tmpdir(), "real-sigstore-cosign-"));
+          writeFileSync(join(dir, "bundle.json"), JSON.stringify(r.json.bundle));
+          writeFileSync(join(dir, "artifact"), r.artifact.content);
+          const args = ["verify-blob", "--bundle", join(dir, "bundle.json"), "--trusted-root", stack.trustedRootFile, "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", idp.issuer];
+          const ok = await cosign([...args, join(dir, "artifact")], dir);
+          expect(ok.status, ok.out).toBe(0);
+          writeFileSync(join(dir, "other"), "something else");
+          expect((await cosign([...args, join(dir, "other")], dir)).status).not.toBe(0);
+        }
+      }
     }
   });
 
