@@ -11,7 +11,8 @@
  *   independent RFC 6962 check (test/helpers/rfc6962.ts) accepts against the signed checkpoint;
  *   consistency proofs between two sizes verify too; a digest search says it covers the
  *   service's own signatures.
- * - WatchCheckpoints delivers the next checkpoint after a Sign.
+ * - WatchCheckpoints delivers the next checkpoint after a Sign; the README's `buf curl` examples
+ *   run against the sigstore-mode service as written.
  * - Faults: Rekor stopped → Sign answers `unavailable` with a retry hint and recovers when Rekor
  *   is back; a tile altered on disk → GetTransparency refuses (`unavailable`), counts an alarm
  *   and names the problem on /readyz, and recovers when the tile is restored; Rekor restarted on
@@ -36,7 +37,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
-import { startTestServer, type TestServer } from "../helpers/server.js";
+import { forServer, readmeCommands, runShell } from "../helpers/readme-commands.js";
+import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
 
 const missing = realSigstoreMissing();
@@ -287,6 +289,23 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     expect(prov.json.outer_signature.log_entry_uuid).toBe(proof.rekor_entry_uuid);
     const ready = await call("GET", "/v1/ready");
     expect(ready.json, JSON.stringify(ready.json)).toMatchObject({ ready: true, checks: { fulcio: true, rekor: true } });
+  });
+
+  it("the README's buf curl examples run against the sigstore-mode service as written", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "real-sigstore-buf-curl-"));
+    const commands = readmeCommands(readFileSync(join(REPO_ROOT, "README.md"), "utf8"));
+    expect(commands.length).toBeGreaterThan(10);
+    for (const command of commands) {
+      const run = await runShell(forServer(command, svc.url), dir);
+      const output = `${command.text}\n${run.stdout}\n${run.stderr}`;
+      if (command.method === "WatchCheckpoints") {
+        expect(run.stdout, output).toContain('"checkpoint"');
+        if (run.status !== 0) expect(run.stderr, output).toContain("deadline_exceeded");
+        continue;
+      }
+      expect(run.status, output).toBe(0);
+      if (command.method === "Verify") expect(JSON.parse(run.stdout), output).toMatchObject({ verified: true });
+    }
   });
 
   it("Rekor stopped mid-load: every Sign gets a verifying bundle or unavailable with a retry hint; it recovers when Rekor is back", async () => {
