@@ -6,10 +6,10 @@
  *
  * Format: one JSON object per line, `{"logIndex":N,"artifactDigest":"sha256:…","signerSubject":"…"}`,
  * appended and fsynced before `record` resolves (durability: once `record` resolved, a crash
- * does not lose the line; a torn last line from a crash mid-write is skipped at load). The whole
+ * does not lose the line; a torn last line from a crash mid-write is cut off at load). The whole
  * index is held in memory (a few dozen bytes per entry); one process owns the file.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, truncateSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { UnavailableError } from "../../errors.js";
@@ -31,6 +31,12 @@ export class FileEntryIndex implements EntryIndex {
       text = readFileSync(file, "utf8");
     } catch {
       // a new index
+    }
+    // A torn last line (a crash mid-append) is cut off, so the next append starts a line of its own.
+    if (text !== "" && !text.endsWith("\n")) {
+      const keep = text.lastIndexOf("\n") + 1;
+      truncateSync(file, Buffer.byteLength(text.slice(0, keep)));
+      text = text.slice(0, keep);
     }
     for (const line of text.split("\n")) {
       if (line === "") continue;
