@@ -147,6 +147,8 @@ export interface RealSigstoreStack {
   startRekor(): Promise<void>;
   /** Stops the TSA for good (its memory signer would come back with another key). */
   stopTsa(): Promise<void>;
+  /** Stops Fulcio for good (its ephemeral CA would come back with another key). */
+  stopFulcio(): Promise<void>;
   /** Output of one server, for failure messages. */
   output(name: "fulcio" | "tsa" | "rekor"): string;
   stop(): Promise<void>;
@@ -303,6 +305,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         await waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200);
       },
       stopTsa: () => tsa.stop(),
+      stopFulcio: () => fulcio.stop(),
       output: (name) => byName[name].out,
       async stop() {
         await stopAll();

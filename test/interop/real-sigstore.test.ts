@@ -16,7 +16,8 @@
  * - Faults: Rekor stopped → Sign answers `unavailable` with a retry hint and recovers when Rekor
  *   is back; a tile altered on disk → GetTransparency refuses (`unavailable`), counts an alarm
  *   and names the problem on /readyz, and recovers when the tile is restored; Rekor restarted on
- *   an empty store (the same key, a smaller tree) raises the inconsistency alarm; the TSA stopped →
+ *   an empty store (the same key, a smaller tree) raises the inconsistency alarm; Fulcio stopped →
+ *   Sign goes on with the certificate held (10 minutes, renewed before expiry); the TSA stopped →
  *   Sign answers `unavailable` naming it.
  *
  * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
@@ -378,6 +379,16 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     const again = await call("GET", `/v1/transparency?logIndex=${index}`);
     expect(again.status).toBe(200);
     checkEntry(again.json.entries[0]);
+  });
+
+  // Near the end: Fulcio does not come back (its ephemeral CA would have another key).
+  it("Fulcio stopped: signing goes on with the certificate the service holds, and it still verifies", async () => {
+    await stack.stopFulcio();
+    const r = await sign(`real-no-fulcio-${Date.now()}`, "SIGNATURE_FORMAT_MESSAGE_SIGNATURE");
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    stockVerify(r.json.bundle, r.artifact.content);
+    const verdict = await call("POST", "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: { subject: IDENTITY, issuer: idp.issuer } });
+    expect(verdict.json.verified, JSON.stringify(verdict.json.failures)).toBe(true);
   });
 
   // Near the end: the TSA does not come back (its memory signer would have another key).
