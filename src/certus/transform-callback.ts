@@ -13,10 +13,9 @@
  *   permission is answered; its state is recorded in the permission store, and pending deliveries
  *   resume after a restart.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import { randomUUID } from "node:crypto";
 import type { PermissionRecords, StoredPermission } from "../state/state-store.js";
 
 /** Attempts per permission before giving up. */

@@ -11,8 +11,12 @@ import {
 import type { EmbeddedTransparencyLog } from "./tlog/log.js";
 
 /** Runs a synchronous read so that a throw becomes a rejected promise. */
-async function answer<T>(read: () => T): Promise<T> {
-  return read();
+function answer<T>(read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 export class EmbeddedLogPort implements TransparencyLog {
