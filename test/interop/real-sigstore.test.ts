@@ -198,6 +198,14 @@ describe.skipIf(missing !== undefined)(`mode sigstore on real servers (${Object.
     expect(bySubject.json.entries.map((x: any) => Number(x.logIndex))).toContain(index);
     for (const x of bySubject.json.entries) checkEntry(x);
 
+    // Against an older tree size: the root is computed from the tiles (and proven a prefix of the
+    // signed tree by the service); the path must lead to it.
+    const older = await call("GET", `/v1/transparency?logIndex=${index}&treeSize=${index + 1}`);
+    expect(older.status, JSON.stringify(older.json)).toBe(200);
+    const op = older.json.entries[0].inclusionProof;
+    expect(Number(op.treeSize)).toBe(index + 1);
+    expect(verifyInclusion(hashLeaf(Buffer.from(older.json.entries[0].body, "base64")), index, index + 1, op.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(op.rootHash, "base64"))).toBe(true);
+
     const none = await call("GET", `/v1/transparency?digest=sha256:${"0".repeat(64)}`);
     expect(none.json.entries).toEqual([]);
     const beyond = await call("GET", `/v1/transparency?logIndex=999999`);
