@@ -20,6 +20,10 @@ describe("deployments match the tested Sigstore servers", () => {
     expect(tag("ghcr.io/sigstore/fulcio")).toBe(servers["fulcio"]!.version);
     expect(tag("ghcr.io/sigstore/rekor-tiles/posix")).toBe(servers["rekor-tiles"]!.version);
     expect(tag("ghcr.io/sigstore/timestamp-server")).toBe(servers["timestamp-server"]!.version);
+    // Fulcio's CT log is built from the Go module the tests build, at the same version.
+    const ctlog = readFileSync(join(REPO_ROOT, "deploy/ctlog/Dockerfile"), "utf8");
+    expect(ctlog).toContain(`go install github.com/transparency-dev/tesseract/cmd/tesseract/posix@${servers["tesseract"]!.version}`);
+    expect(compose).toMatch(/--ct-log-url=http:\/\/ctlog:6962/);
     // The service reads Rekor v2's tiles through the gateway.
     expect(compose).toMatch(/CERTUS_TRUST_REKOR_READ_URL: https:\/\/rekor\.certus\.local/);
   });
