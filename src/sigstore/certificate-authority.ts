@@ -30,6 +30,11 @@ export interface CertificateRequest {
   readonly identity: string;
   /** The OIDC issuer written into the certificate. */
   readonly issuer: string;
+  /**
+   * Start of validity before the CA's back-dating (the requester's clock); default the CA's now.
+   * An upstream CA decides validity itself and ignores it.
+   */
+  readonly notBefore?: Date;
 }
 
 /** An issued leaf certificate. */

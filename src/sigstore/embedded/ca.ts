@@ -165,10 +165,10 @@ export class EmbeddedCA implements CertificateAuthority {
 
   /**
    * The {@link CertificateAuthority} port: a leaf for the request's key and identity, valid from
-   * now. The CSR is not needed: the key's holder is this process.
+   * `notBefore` (default now). The CSR is not needed: the key's holder is this process.
    */
   async certify(request: CertificateRequest): Promise<PortIssuedCertificate> {
-    const issued = await this.issueLeaf({ publicKey: request.publicKey, identity: request.identity, oidcIssuer: request.issuer });
+    const issued = await this.issueLeaf({ publicKey: request.publicKey, identity: request.identity, oidcIssuer: request.issuer, ...(request.notBefore ? { notBefore: request.notBefore } : {}) });
     return { certificatePem: issued.certificatePem, notAfter: issued.notAfter };
   }
 
