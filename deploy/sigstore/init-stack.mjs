@@ -6,6 +6,8 @@
 //   <out>/tsa/signer.key, chain.pem   the TSA's signing key and chain (leaf with the critical
 //                                     timeStamping EKU first, then its root)
 //   <out>/rekor/signer.key, public.pem  Rekor v2's checkpoint signing key (P-256)
+//   <out>/ctlog/signer.key, public.pem, roots.pem  the CT log's key (SEC1, as TesseraCT reads it),
+//                                     and the roots it accepts (Fulcio's)
 //   <out>/tls/ca.pem, server.pem, server.key  a development TLS CA and the gateway's certificate
 //                                     (SANs: --tls-names), so that every upstream is https, as
 //                                     Certus-Trust's sigstore mode requires off loopback
@@ -48,6 +50,7 @@ const { values: opts } = parseArgs({
     "fulcio-url": { type: "string", default: "http://fulcio:5555" },
     "rekor-url": { type: "string", default: "http://rekor:3000" },
     "rekor-origin": { type: "string", default: "rekor.certus.local" },
+    "ctlog-url": { type: "string", default: "http://ctlog:6962" },
     "tsa-url": { type: "string", default: "http://tsa:3000/api/v1/timestamp" },
     "oidc-issuer": { type: "string", default: "http://keycloak:8080/realms/certus" },
     "tuf-url": { type: "string", default: "http://tuf:8080" },
@@ -162,6 +165,15 @@ async function issueStack() {
   write(join(out, "rekor", "signer.key"), await pkcs8Pem(rekorKeys.privateKey), 0o644);
   write(join(out, "rekor", "public.pem"), pemOf(rekorSpki, "PUBLIC KEY"), 0o644);
 
+  // The CT log Fulcio submits precertificates to (TesseraCT): its key, and Fulcio's root as the
+  // one root it accepts. Certificates then carry SCTs, and verifiers keep their SCT requirement.
+  const ctKeys = await newKeyPair();
+  const ctSpki = await spkiDer(ctKeys.publicKey);
+  const ctPrivate = createPrivateKey({ key: Buffer.from(await webcrypto.subtle.exportKey("pkcs8", ctKeys.privateKey)), format: "der", type: "pkcs8" });
+  write(join(out, "ctlog", "signer.key"), ctPrivate.export({ type: "sec1", format: "pem" }), 0o600); // ctlog runs as root
+  write(join(out, "ctlog", "public.pem"), pemOf(ctSpki, "PUBLIC KEY"), 0o644);
+  write(join(out, "ctlog", "roots.pem"), `${fulcioRoot.toString("pem")}\n`, 0o644);
+
   // TLS for the gateway: a CA the clients trust (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE) and one
   // server certificate naming every upstream.
   const names = opts["tls-names"].split(",").map((n) => n.trim()).filter(Boolean);
@@ -224,7 +236,14 @@ async function issueStack() {
         validFor: { start },
       },
     ],
-    ctlogs: [],
+    ctlogs: [
+      {
+        baseUrl: opts["ctlog-url"],
+        hashAlgorithm: "SHA2_256",
+        publicKey: { rawBytes: ctSpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start } },
+        logId: { keyId: createHash("sha256").update(ctSpki).digest("base64") },
+      },
+    ],
     timestampAuthorities: [
       {
         subject: { organization: "Certus TAP (development)", commonName: "Certus Dev Timestamping" },
@@ -247,7 +266,7 @@ async function issueStack() {
   write(join(out, "signing_config.v0.2.json"), `${JSON.stringify(signingConfig, null, 2)}\n`, 0o644);
   // Written last: its presence means the stack is complete (see the idempotence check).
   write(join(out, "trusted_root.json"), `${JSON.stringify(trustedRoot, null, 2)}\n`, 0o644);
-  log(`issued the Fulcio CA, the TSA chain and the Rekor v2 key (origin ${opts["rekor-origin"]}) into ${out}`);
+  log(`issued the Fulcio CA, the CT log key, the TSA chain and the Rekor v2 key (origin ${opts["rekor-origin"]}) into ${out}`);
 }
 
 /** Loads (creating on first use) one TUF role key: a P-256 key file, 0600. */

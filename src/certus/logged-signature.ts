@@ -1,7 +1,7 @@
 /**
- * Finds a detached signature in this service's transparency log: a `hashedrekord/0.0.1` entry
- * over the given digest whose signature and verifier (certificate or public key) are the ones
- * given. A keyless signature needs its entry (the entry's integrated time is what proves the
+ * Finds a detached signature in this service's transparency log: a `hashedrekord` entry (0.0.1,
+ * or Rekor v2's 0.0.2) over the given digest whose signature and verifier (certificate or public
+ * key) are the ones given. A keyless signature needs its entry (the entry's integrated time is what proves the
  * short-lived certificate was valid when it signed); a key signature is logged by the service
  * itself when it adds its outer signature (see `permit-upload`).
  */
@@ -39,6 +39,36 @@ function sameVerifier(pem: string, verifier: Verifier): boolean {
   }
 }
 
+/**
+ * The digest, signature and a verifier check of a logged hashedrekord body: `0.0.1` (Rekor v1 and
+ * the embedded log: PEM key or certificate) or `0.0.2` (Rekor v2: DER key or certificate).
+ */
+function loggedHashedRekord(canonicalBody: Buffer): { hex: string; signature: Buffer; verifier: (v: Verifier) => boolean } | undefined {
+  try {
+    const body = JSON.parse(canonicalBody.toString("utf8")) as { apiVersion?: string; spec?: any };
+    if (body.apiVersion === "0.0.2") {
+      const v2 = body.spec?.hashedRekordV002;
+      if (v2?.data?.algorithm !== "SHA2_256" || typeof v2.data.digest !== "string") return undefined;
+      const key = v2.signature?.verifier?.publicKey?.rawBytes;
+      const cert = v2.signature?.verifier?.x509Certificate?.rawBytes;
+      return {
+        hex: Buffer.from(v2.data.digest, "base64").toString("hex"),
+        signature: Buffer.from(v2.signature?.content ?? "", "base64"),
+        verifier: (v) =>
+          v.kind === "certificate"
+            ? typeof cert === "string" && Buffer.from(cert, "base64").equals(v.der)
+            : typeof key === "string" && Buffer.from(key, "base64").equals(v.key.export({ type: "spki", format: "der" })),
+      };
+    }
+    const spec = body.spec as { data?: { hash?: { value?: string } }; signature?: { content?: string; publicKey?: { content?: string } } } | undefined;
+    if (typeof spec?.data?.hash?.value !== "string") return undefined;
+    const pem = Buffer.from(spec.signature?.publicKey?.content ?? "", "base64").toString("utf8");
+    return { hex: spec.data.hash.value, signature: Buffer.from(spec.signature?.content ?? "", "base64"), verifier: (v) => sameVerifier(pem, v) };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The hashedrekord entry over `digest` with this signature and verifier, if logged. */
 export async function findLoggedSignature(log: TransparencyLog, digest: string, signature: Buffer, verifier: Verifier): Promise<LogEntry | undefined> {
   const hex = digest.slice("sha256:".length);
@@ -47,17 +77,9 @@ export async function findLoggedSignature(log: TransparencyLog, digest: string, 
     const page = await log.search({ artifactDigest: digest }, { pageSize: 500, ...(afterIndex !== undefined ? { afterIndex } : {}) });
     for (const entry of page.entries) {
       if (entry.kindVersion.kind !== "hashedrekord") continue;
-      try {
-        const body = JSON.parse(entry.canonicalizedBody.toString("utf8")) as {
-          spec?: { data?: { hash?: { value?: string } }; signature?: { content?: string; publicKey?: { content?: string } } };
-        };
-        if (body.spec?.data?.hash?.value !== hex) continue;
-        if (!Buffer.from(body.spec.signature?.content ?? "", "base64").equals(signature)) continue;
-        const pem = Buffer.from(body.spec.signature?.publicKey?.content ?? "", "base64").toString("utf8");
-        if (sameVerifier(pem, verifier)) return entry;
-      } catch {
-        continue;
-      }
+      const logged = loggedHashedRekord(entry.canonicalizedBody);
+      if (logged === undefined || logged.hex !== hex || !logged.signature.equals(signature)) continue;
+      if (logged.verifier(verifier)) return entry;
     }
     scanned += page.entries.length;
     if (page.nextAfterIndex === undefined) return undefined;

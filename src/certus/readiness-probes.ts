@@ -1,7 +1,7 @@
 /**
  * Real probes of each component the service depends on, for `GET /v1/ready`:
  *
- * - `fulcio`: the embedded CA issues (or still holds a valid) certificate for the service identity;
+ * - `fulcio`: the CA (embedded, or Fulcio) issues (or still holds a valid) certificate for the service identity;
  * - `rekor`: the transparency log reads its latest signed checkpoint and its newest entry;
  * - `tuf`: not built yet, reported `not_configured` (the trusted root is served by GetKeys);
  * - `keycloak`: each configured OIDC issuer answers its discovery document within
@@ -31,13 +31,13 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
 
 async function probeCa(signer: ServiceSigner): Promise<ComponentProbe> {
   try {
-    const pem = await withTimeout(signer.certificatePem(), "the embedded CA");
+    const pem = await withTimeout(signer.certificatePem(), "the CA");
     const { X509Certificate } = await import("node:crypto");
     const cert = new X509Certificate(pem);
     if (Date.parse(cert.validTo) <= Date.now()) return { name: "fulcio", status: "unavailable", detail: "the service certificate has expired and was not renewed" };
-    return { name: "fulcio", status: "ok", detail: `embedded CA: service certificate for ${signer.identity} valid until ${new Date(cert.validTo).toISOString()}` };
+    return { name: "fulcio", status: "ok", detail: `CA: service certificate for ${signer.identity} valid until ${new Date(cert.validTo).toISOString()}` };
   } catch (err) {
-    return { name: "fulcio", status: "unavailable", detail: `embedded CA: ${(err as Error).message}` };
+    return { name: "fulcio", status: "unavailable", detail: `CA: ${(err as Error).message}` };
   }
 }
 
@@ -46,9 +46,9 @@ async function probeLog(log: TransparencyLog): Promise<ComponentProbe> {
     const checkpoint = await log.latestCheckpoint();
     const size = checkpoint.treeSize;
     if (size > 0) await log.entryByIndex(size - 1);
-    return { name: "rekor", status: "ok", detail: `embedded log: ${size} entries, checkpoint at tree size ${checkpoint.treeSize}` };
+    return { name: "rekor", status: "ok", detail: `log: ${size} entries, checkpoint at tree size ${checkpoint.treeSize}` };
   } catch (err) {
-    return { name: "rekor", status: "unavailable", detail: `embedded log: ${(err as Error).message}` };
+    return { name: "rekor", status: "unavailable", detail: `log: ${(err as Error).message}` };
   }
 }
 

@@ -131,6 +131,14 @@ export interface TrustConfig {
   rekorUrl: string;
   /** `mode: sigstore`: Rekor's major API version, 1 or 2 (v2 entries need `tsaUrl`). */
   rekorVersion: number;
+  /**
+   * `mode: sigstore`, Rekor v2: where the log's checkpoint and C2SP tiles are read (its bucket,
+   * CDN or a file server over its storage); rekor-tiles serves writes only. Empty: GetTransparency
+   * and WatchCheckpoints say the log cannot be read.
+   */
+  rekorReadUrl: string;
+  /** `mode: sigstore`: how often WatchCheckpoints polls the upstream log's checkpoint, in milliseconds. */
+  checkpointPollMs: number;
   /** `mode: sigstore`: the timestamp authority's base URL (`<url>/api/v1/timestamp`); required with Rekor v2. */
   tsaUrl: string;
   /** `mode: sigstore`: base URL of the TUF repository serving `trusted_root.json`. */
@@ -230,6 +238,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "fulcioUrl", section: "sigstore", default: "", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
   { key: "rekorUrl", section: "sigstore", default: "", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
   { key: "rekorVersion", section: "sigstore", default: 1, flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },
+  { key: "rekorReadUrl", section: "sigstore", default: "", flag: "rekor-read-url", env: "CERTUS_TRUST_REKOR_READ_URL", kind: "string", description: "mode sigstore, Rekor v2: URL the log's checkpoint and tiles are read from" },
+  { key: "checkpointPollMs", section: "sigstore", default: 1_000, flag: "checkpoint-poll-ms", env: "CERTUS_TRUST_CHECKPOINT_POLL_MS", kind: "int", min: 100, max: 3_600_000, description: "mode sigstore: interval of upstream checkpoint polls (WatchCheckpoints), ms" },
   { key: "tsaUrl", section: "sigstore", default: "", flag: "tsa-url", env: "CERTUS_TRUST_TSA_URL", kind: "string", description: "mode sigstore: timestamp authority base URL" },
   { key: "tufMirrorUrl", section: "sigstore", default: "", flag: "tuf-mirror-url", env: "CERTUS_TRUST_TUF_MIRROR_URL", kind: "string", description: "mode sigstore: TUF repository serving trusted_root.json" },
   { key: "tufRootFile", section: "sigstore", default: "", flag: "tuf-root-file", env: "CERTUS_TRUST_TUF_ROOT_FILE", kind: "string", description: "mode sigstore: TUF root.json trusted on first use" },
@@ -411,13 +421,13 @@ function validateTogether(c: TrustConfig): void {
 
 /** The external-mode keys, checked together: each upstream once, one trust root source, one credential. */
 function validateSigstoreMode(c: TrustConfig): void {
-  const external: (keyof TrustConfig)[] = ["fulcioUrl", "rekorUrl", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile"];
+  const external: (keyof TrustConfig)[] = ["fulcioUrl", "rekorUrl", "rekorReadUrl", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile"];
   if (c.mode !== "sigstore") {
     const set = external.filter((k) => c[k] !== "");
     if (set.length > 0) throw new ConfigError(`${set[0]}: only used with mode "sigstore" (the mode is "${c.mode}")`);
     return;
   }
-  const url = (key: "fulcioUrl" | "rekorUrl" | "tsaUrl" | "tufMirrorUrl" | "oidcTokenUrl", required: string | undefined) => {
+  const url = (key: "fulcioUrl" | "rekorUrl" | "rekorReadUrl" | "tsaUrl" | "tufMirrorUrl" | "oidcTokenUrl", required: string | undefined) => {
     const v = c[key];
     if (v === "") {
       if (required !== undefined) throw new ConfigError(`${key}: required with mode "sigstore" (${required})`);
@@ -430,6 +440,8 @@ function validateSigstoreMode(c: TrustConfig): void {
   };
   url("fulcioUrl", "the certificate authority, e.g. https://fulcio.sigstore.dev");
   url("rekorUrl", "the transparency log, e.g. https://rekor.sigstore.dev");
+  url("rekorReadUrl", undefined);
+  if (c.rekorReadUrl !== "" && c.rekorVersion !== 2) throw new ConfigError("rekorReadUrl: only used with rekorVersion 2 (Rekor v1 is read through its REST API at rekorUrl)");
   url("tsaUrl", c.rekorVersion === 2 ? "Rekor v2 entries have no signed entry timestamp, so a timestamp authority is required" : undefined);
   url("tufMirrorUrl", undefined);
   url("oidcTokenUrl", undefined);

@@ -22,7 +22,7 @@ export type EmbeddedConfig = Pick<TrustConfig, "logMaxBytes" | "oidcIssuers" | "
 /** `mode: sigstore`: the upstreams, the trust root source and the service's own OIDC credential. */
 export type SigstoreConfig = Pick<
   TrustConfig,
-  | "fulcioUrl" | "rekorUrl" | "rekorVersion" | "tsaUrl" | "tufMirrorUrl" | "tufRootFile" | "trustedRootFile"
+  | "fulcioUrl" | "rekorUrl" | "rekorVersion" | "rekorReadUrl" | "checkpointPollMs" | "tsaUrl" | "tufMirrorUrl" | "tufRootFile" | "trustedRootFile"
   | "oidcTokenUrl" | "oidcClientId" | "oidcClientSecretFile" | "oidcScope" | "oidcTokenFile" | "upstreamDeadlineMs" | "tufRefreshMs"
 >;
 /** The Certus integration: the Transform callback and the storage targets of upload permissions. */

@@ -35,6 +35,12 @@ export class TrustMetrics {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers: [this.registry],
   });
+  /**
+   * Alarms about an upstream transparency log (mode sigstore): `inconsistent` (it signed a
+   * checkpoint contradicting one it showed before), `tampered` (it served entries, tiles or
+   * proofs that do not match its signed checkpoint). Anything above 0 needs a person.
+   */
+  readonly upstreamLogAlarms = new Counter({ name: "certus_trust_upstream_log_alarms_total", help: "upstream transparency log alarms by kind", labelNames: ["kind"], registers: [this.registry] });
   /** Calls refused by the per-caller rate limiter. */
   readonly rateLimited = new Counter({ name: "certus_trust_rate_limited_total", help: "calls refused by the per-caller rate limit", registers: [this.registry] });
 

@@ -9,6 +9,7 @@
  * state store), then the handlers, the routes, and the paths that need the routes (MCP).
  */
 import { X509Certificate } from "node:crypto";
+import path from "node:path";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { TrustService, file_certus_trust_v1_trust_service } from "@certus/trust-sdk";
 import { file_grpc_health_v1_health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
@@ -44,11 +45,11 @@ import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { EmbeddedLogPort } from "../sigstore/embedded/transparency-log.js";
 import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
 import { ExternalSigningBackend } from "../sigstore/external/backend.js";
-import { ExternalLogPort } from "../sigstore/external/transparency-log.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
+import { FileEntryIndex } from "../state/file/entry-index.js";
 import { FileStateStore } from "../state/file/file-state-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { VerifyPool } from "../verify-pool/pool.js";
@@ -101,15 +102,23 @@ export interface ComposedService {
 const SERVICE_NAMES = [TrustService.typeName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 /** Resolves the mode into its ports: the embedded stack, or the upstream clients. */
-async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" | "sigstore">, ctx: ComposeContext): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined }> {
+async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" | "sigstore">, ctx: ComposeContext, metrics: TrustMetrics): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
   const { service, sigstore } = config;
   let signing: SigningBackend;
   let log: TransparencyLog;
   let embedded: EmbeddedStack | undefined;
+  let entryIndex: FileEntryIndex | undefined;
   if (service.mode === "sigstore") {
     const rekorVersion = sigstore.rekorVersion === 2 ? 2 : 1;
-    signing = await ExternalSigningBackend.open({ ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log });
-    log = new ExternalLogPort(sigstore.rekorUrl, rekorVersion);
+    // Rekor v2 has no search: the entries this service writes are indexed in the state store.
+    entryIndex = new FileEntryIndex(path.join(service.dataDir, "entry-index.jsonl"));
+    const external = await ExternalSigningBackend.open({
+      ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log, entryIndex,
+      onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
+    });
+    signing = external;
+    // Rekor v1 through its REST API, Rekor v2 through its tiles (ExternalLogPort refuses when unreadable).
+    log = external.transparencyLog;
   } else {
     embedded = await EmbeddedStack.open({
       dataDir: service.dataDir, publicUrl: service.publicUrl, identity: service.identity, logMaxBytes: config.embedded.logMaxBytes,
@@ -129,6 +138,7 @@ async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" 
     state = FileStateStore.open({
       dataDir: service.dataDir,
       log: ctx.log,
+      ...(entryIndex ? { entryIndex } : {}),
       searchLog: async (query, page) => {
         const found = await log.search(query, page);
         return { logIndexes: found.entries.map((e) => e.logIndex), nextAfterIndex: found.nextAfterIndex };
@@ -136,9 +146,10 @@ async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" 
     });
   } catch (err) {
     await signing.close();
+    await entryIndex?.close();
     throw err;
   }
-  return { ports: { mode: service.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded };
+  return { ports: { mode: service.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded, entryIndex };
 }
 
 /** Builds the service from `config`; throws (having closed what it opened) when a part cannot start. */
@@ -146,13 +157,13 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
   const { log, health } = ctx;
   const sections = sectionsOf(config);
   const { service, limits } = sections;
-  const { ports, embedded } = await resolvePorts(sections, ctx);
-  const closers: Array<() => unknown> = [() => ports.signing.close(), () => ports.state.close()];
+  const metrics = new TrustMetrics();
+  const { ports, embedded, entryIndex } = await resolvePorts(sections, ctx, metrics);
+  const closers: Array<() => unknown> = [() => entryIndex?.close(), () => ports.signing.close(), () => ports.state.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
   };
   try {
-    const metrics = new TrustMetrics();
     const unfollowLog = metrics.followLog(ports.log);
     closers.push(unfollowLog);
     const auth = createAuthLayer(sections.auth, ports.state.apiKeys, () => metrics.rateLimited.inc());
@@ -204,7 +215,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
             }
           : {},
       ),
-      getTransparency: createGetTransparencyHandler(ports.log),
+      // A digest or subject search covers the whole log, except on Rekor v2 (no search API),
+      // where it covers the entries this service wrote (its entry index).
+      getTransparency: createGetTransparencyHandler(ports.log, mode === "sigstore" && sections.sigstore.rekorVersion === 2 ? "service" : "log"),
       watchCheckpoints: createWatchHandler(ports.log, shutdown.signal, { maxStreams: limits.watchMaxStreams, maxLifetimeMs: limits.watchMaxLifetimeMs }),
       ...certus?.handlers,
     };

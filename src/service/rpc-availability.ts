@@ -1,8 +1,7 @@
 /**
  * The one table of which RPC each mode serves. Every handler is built on ports, so an RPC is
- * refused only when what it needs is missing: a log capability the mode's log lacks (the upstream
- * Rekor cannot answer reads through this service yet), or the embedded stack itself (the Certus
- * workflows keep their records beside the embedded log). A refused RPC answers `unimplemented`
+ * refused only when what it needs is missing: a log capability the mode's log lacks (Rekor v2
+ * without a read URL cannot answer reads through this service), or the embedded stack itself. A refused RPC answers `unimplemented`
  * with a message naming where to get the same answer instead. Nothing else decides this.
  */
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -22,8 +21,6 @@ type Need =
   /** The embedded mode; `instead` says what to use otherwise. */
   | { readonly embedded: string };
 
-const CERTUS = "it works on the embedded transparency log; run a service with mode \"embedded\" for the Certus workflows";
-
 /** The table. The RPC names are those of the proto (camelCase). */
 export const RPC_NEEDS: Readonly<Record<TrustRpc, Need>> = {
   sign: { always: true },
@@ -31,12 +28,15 @@ export const RPC_NEEDS: Readonly<Record<TrustRpc, Need>> = {
   getKeys: { always: true },
   getTransparency: { log: "readByIndex" },
   watchCheckpoints: { log: "watch" },
-  verifyAndPermitUpload: { embedded: CERTUS },
-  verifyChain: { embedded: CERTUS },
-  legacySign: { embedded: CERTUS },
-  getStats: { embedded: CERTUS },
-  getProvenance: { embedded: CERTUS },
-  getReadiness: { embedded: "use /readyz or gRPC health, which list each upstream component" },
+  // The Certus workflows run over the ports in both modes (issue #15): the upload permission logs
+  // an inner signature that is not logged yet, chain verification finds logged signatures by
+  // digest, stats read the log's checkpoint.
+  verifyAndPermitUpload: { log: "append" },
+  verifyChain: { log: "search" },
+  legacySign: { always: true },
+  getStats: { log: "readByIndex" },
+  getProvenance: { always: true },
+  getReadiness: { always: true },
 };
 
 /** The proto's name of an RPC, for messages. */

@@ -1,12 +1,18 @@
 /**
- * `GetTransparency`: entries by artifact digest, signer subject, log index or uuid, each with an
- * inclusion proof against the latest checkpoint (or a requested tree size); or a consistency proof
- * between two tree sizes. Digest and subject lookups are indexed and complete for everything this
- * log holds, and paginated: a page holds at most `pageSize` entries and at most
+ * `GetTransparency` over the {@link TransparencyLog} port, in either mode: entries by artifact
+ * digest, signer subject, log index or uuid, each with an inclusion proof against the latest
+ * checkpoint (or a requested tree size); or a consistency proof between two tree sizes.
+ *
+ * Digest and subject lookups are paginated: a page holds at most `pageSize` entries and at most
  * {@link MAX_PAGE_BYTES} of entry bodies and proofs (the page ends early, with a token, when the
- * next entry would pass it), read from the log {@link READ_BATCH} rows at a time, yielding to other requests in between. Entries planted
- * with large bodies therefore cannot make one lookup hold more than that in memory (issue #14:
- * 80 planted entries once made one lookup answer 45.6 MB and take RSS to 2.68 GB).
+ * next entry would pass it), read from the log {@link READ_BATCH} rows at a time, yielding to other
+ * requests in between. Entries planted with large bodies therefore cannot make one lookup hold more
+ * than that in memory (issue #14: 80 planted entries once made one lookup answer 45.6 MB and take
+ * RSS to 2.68 GB). Their scope depends on the log and is stated on every answer in the
+ * `certus-search-scope` response header: `log` (the embedded log and Rekor v1 index every entry
+ * they hold) or `service` (Rekor v2 has no search: the answer covers the entries this service
+ * wrote, from its own entry index — signatures others logged are found by index only). A question
+ * the log cannot answer at all (a UUID on Rekor v2) is `unimplemented`, naming where the answer is.
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -17,7 +23,8 @@ import {
   type TransparencyEntry,
 } from "@certus/trust-sdk";
 import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
-import { InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import type { HandlerContext } from "@connectrpc/connect";
 import type { EntryPage, LogEntry, TransparencyLog } from "../sigstore/transparency-log.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import { parseDigest } from "../rpc/validate.js";
@@ -41,15 +48,26 @@ function toSafeNumber(field: string, v: bigint): number {
   return Number(v);
 }
 
-export function createGetTransparencyHandler(log: TransparencyLog) {
-  async function entryWithProof(e: LogEntry, treeSize: number): Promise<TransparencyEntry> {
-    const proof = await log.inclusionProof(e.logIndex, treeSize);
+/** The response header naming what a digest or subject search covers. */
+export const SEARCH_SCOPE_HEADER = "certus-search-scope";
+
+/**
+ * What a digest or subject search covers: `log` (every entry the log holds) or `service` (the
+ * entries this service wrote, from its entry index: Rekor v2).
+ */
+export type SearchScope = "log" | "service";
+
+export function createGetTransparencyHandler(log: TransparencyLog, searchScope: SearchScope = "log") {
+  /** The entry with its own proof (against the checkpoint it came with), or one at `treeSize` when asked for. */
+  async function entryWithProof(e: LogEntry, treeSize: number | undefined): Promise<TransparencyEntry> {
+    const proof = treeSize === undefined || e.inclusionProof.treeSize === treeSize ? e.inclusionProof : await log.inclusionProof(e.logIndex, treeSize);
     return {
       $typeName: "certus.trust.v1.TransparencyEntry",
       logIndex: BigInt(e.logIndex),
       uuid: e.uuid,
       body: e.canonicalizedBody,
-      integratedTime: timestampFromMs(e.integratedTime * 1000),
+      // Rekor v2 gives no integrated time (the TSA's timestamp dates the signature).
+      integratedTime: e.integratedTime > 0 ? timestampFromMs(e.integratedTime * 1000) : undefined,
       kindVersion: `${e.kindVersion.kind}/${e.kindVersion.version}`,
       rekorVersion: rekorVersionOf(e),
       shard: shardOf({ inclusionProof: { checkpoint: { envelope: proof.checkpoint?.envelope ?? "" } } }) ?? "",
@@ -64,7 +82,7 @@ export function createGetTransparencyHandler(log: TransparencyLog) {
     };
   }
 
-  return async function getTransparency(req: GetTransparencyRequest): Promise<GetTransparencyResponse> {
+  return async function getTransparency(req: GetTransparencyRequest, ctx?: HandlerContext): Promise<GetTransparencyResponse> {
     const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(Boolean).length;
     if (selectors > 1) throw new InvalidArgumentError("request", "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize");
     const latest = await log.latestCheckpoint();
@@ -87,20 +105,25 @@ export function createGetTransparencyHandler(log: TransparencyLog) {
         firstSize: BigInt(first),
         lastSize: BigInt(last),
         hashes: [...proof.hashes],
-        checkpoint: (await log.checkpointAt(last))?.envelope ?? "",
+        checkpoint: last === latest.treeSize ? latest.envelope : ((await log.checkpointAt(last).catch(() => undefined))?.envelope ?? ""),
       };
       return response;
     }
 
-    const treeSize = req.treeSize === 0n ? latest.treeSize : toSafeNumber("treeSize", req.treeSize);
-    if (treeSize > latest.treeSize) throw new InvalidArgumentError("treeSize", `${treeSize} is beyond the tree size ${latest.treeSize}`);
+    // Without a tree size, each entry comes with the proof against the checkpoint it was read
+    // with (the latest, or newer for a log that grew meanwhile).
+    const requested = req.treeSize === 0n ? undefined : toSafeNumber("treeSize", req.treeSize);
+    if (requested !== undefined && requested > latest.treeSize) throw new InvalidArgumentError("treeSize", `${requested} is beyond the tree size ${latest.treeSize}`);
     if (req.logIndex !== undefined) {
       const index = toSafeNumber("logIndex", req.logIndex);
-      response.entries = [await entryWithProof(await log.entryByIndex(index), treeSize)];
+      if (requested !== undefined && index >= requested) throw new NotFoundError(`no entry ${index} in the tree of ${requested}`);
+      response.entries = [await entryWithProof(await log.entryByIndex(index), requested)];
       return response;
     }
     if (req.uuid !== "") {
-      response.entries = [await entryWithProof(await log.entryByUuid(req.uuid), treeSize)];
+      const e = await log.entryByUuid(req.uuid);
+      if (requested !== undefined && e.logIndex >= requested) throw new NotFoundError(`entry ${req.uuid} is not in the tree of ${requested}`);
+      response.entries = [await entryWithProof(e, requested)];
       return response;
     }
     const pageSize = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : req.pageSize;
@@ -116,6 +139,7 @@ export function createGetTransparencyHandler(log: TransparencyLog) {
       query = `subject:${req.subject}`;
       find = (after, size) => log.search({ signerSubject: req.subject }, { pageSize: size, afterIndex: after });
     }
+    ctx?.responseHeader.set(SEARCH_SCOPE_HEADER, searchScope);
     // Fill the page a few rows at a time, within both bounds.
     let after = decodePageToken(query, req.pageToken);
     let bytes = 0;
@@ -125,11 +149,11 @@ export function createGetTransparencyHandler(log: TransparencyLog) {
       const page = await find(after, Math.min(READ_BATCH, pageSize - entries.length));
       for (const e of page.entries) {
         // Entries beyond a requested (older) tree size are not in that tree.
-        if (e.logIndex >= treeSize) {
+        if (requested !== undefined && e.logIndex >= requested) {
           more = false;
           break fill;
         }
-        const withProof = await entryWithProof(e, treeSize);
+        const withProof = await entryWithProof(e, requested);
         if (entries.length > 0 && bytes + weight(withProof) > MAX_PAGE_BYTES) break fill;
         entries.push(withProof);
         bytes += weight(withProof);

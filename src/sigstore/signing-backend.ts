@@ -26,7 +26,7 @@ export interface ServiceSigner extends DigestSigner {
 /** The log entry a signature obtained, as `Sign` reports it. */
 export interface LoggedEntryRef {
   readonly logIndex: number;
-  /** Rekor v1 entry UUID; undefined for Rekor v2, which has none. */
+  /** Rekor v1 entry UUID; for Rekor v2, which has none, the hex RFC 6962 leaf hash of the body (what a v1 UUID is). */
   readonly uuid: string | undefined;
   /** Seconds since the epoch; 0 when the log gives none (Rekor v2, whose time comes from the TSA). */
   readonly integratedTime: number;

@@ -5,6 +5,8 @@
  * client-credentials token of the same provider. B's bundles verify with A's Verify and with
  * stock @sigstore/verify. Then A stops: B answers `unavailable` within its deadline and its
  * readiness names the component; A restarts on the same port and data, and B recovers by itself.
+ * B's GetTransparency reads A's Rekor v1 API (entries by index, UUID and digest, consistency
+ * proofs, the latest checkpoint), each answer checked against A's signed checkpoints.
  */
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import { HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckRespons
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { grpcClient, grpcUnary } from "../helpers/grpc.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
+import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
@@ -114,14 +117,45 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
     }
   });
 
-  it("B's GetKeys serves A's trusted root from TUF; the log RPCs say what to use instead", async () => {
+  it("B's GetKeys serves A's trusted root from TUF; B's GetTransparency reads A's Rekor v1 API, every proof checked", async () => {
     const keys = (await (await fetch(`${b.url}/v1/keys`)).json()) as any;
     expect(keys.trustedRoot).toEqual(trustedRoot);
     expect(keys.tuf.url).toBe(`${a.url}/tuf/`);
     expect(keys.keys.map((k: any) => k.purpose)).toEqual(expect.arrayContaining(["CA_ROOT", "TLOG", "TSA"]));
-    const proof = await fetch(`${b.url}/v1/transparency?logIndex=0`);
-    expect(proof.status).toBe(501);
-    expect(((await proof.json()) as any).message).toContain(`${a.url}/api/v1/log/entries`);
+    // (Changed by issue #15: in sigstore mode the transparency RPCs answer with data.)
+    const signed = await signOnB(`external-transparency-${Date.now()}`, "SIGNATURE_FORMAT_DSSE");
+    expect(signed.status).toBe(200);
+    const index = Number(signed.json.entry.logIndex);
+    const checkEntry = (e: any) => {
+      const p = e.inclusionProof;
+      const [, size, root] = (p.checkpoint as string).split("\n");
+      expect(Number(size)).toBe(Number(p.treeSize));
+      expect(root).toBe(p.rootHash);
+      expect(verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(p.treeSize), p.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(p.rootHash, "base64"))).toBe(true);
+    };
+    const byIndex = (await (await fetch(`${b.url}/v1/transparency?logIndex=${index}`)).json()) as any;
+    expect(byIndex.entries[0].uuid).toBe(signed.json.entry.uuid);
+    checkEntry(byIndex.entries[0]);
+    const byUuid = (await (await fetch(`${b.url}/v1/transparency?uuid=${signed.json.entry.uuid}`)).json()) as any;
+    expect(Number(byUuid.entries[0].logIndex)).toBe(index);
+    const byDigest = await fetch(`${b.url}/v1/transparency?digest=${signed.artifact.digest}`);
+    expect(byDigest.headers.get("certus-search-scope")).toBe("log");
+    const found = ((await byDigest.json()) as any).entries;
+    expect(found.map((e: any) => Number(e.logIndex))).toEqual([index]);
+    checkEntry(found[0]);
+    // The checkpoint B serves is A's, and B proves A's log consistent between two sizes.
+    // (B reuses a checkpoint for 250 ms; ECDSA signatures differ from one signing to the next:
+    // compare what the notes commit to.)
+    const head = (note: string) => note.split("\n").slice(0, 3).join("\n");
+    const aHead = head(((await (await fetch(`${a.url}/api/v1/log`)).json()) as any).signedTreeHead);
+    await expect.poll(async () => head(((await (await fetch(`${b.url}/v1/transparency`)).json()) as any).checkpoint), { timeout: 5_000 }).toBe(aHead);
+    const latest = (await (await fetch(`${b.url}/v1/transparency`)).json()) as any;
+    const [, lastSize, lastRoot] = (latest.checkpoint as string).split("\n");
+    const first = await (await fetch(`${a.url}/v1/transparency?logIndex=0`)).json() as any;
+    const firstCheckpoint = first.entries[0].inclusionProof.checkpoint as string;
+    const [, firstSize, firstRoot] = firstCheckpoint.split("\n");
+    const cons = (await (await fetch(`${b.url}/v1/transparency?firstSize=${firstSize}&lastSize=${lastSize}`)).json()) as any;
+    expect(verifyConsistency(Number(firstSize), Number(lastSize), Buffer.from(firstRoot!, "base64"), Buffer.from(lastRoot!, "base64"), cons.consistencyProof.hashes.map((h: string) => Buffer.from(h, "base64")))).toBe(true);
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as any).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
@@ -147,7 +181,7 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
     expect(report.status).toBe("not ready");
     const down = Object.entries(report.components).filter(([, c]: [string, any]) => c.status === "not serving").map(([name]) => name);
     expect(down.length).toBeGreaterThan(0);
-    expect(down.every((n) => ["fulcio", "rekor", "tsa", "tuf"].includes(n))).toBe(true);
+    expect(down.every((n) => ["fulcio", "rekor", "rekor-read", "tsa", "tuf"].includes(n))).toBe(true);
     const client = grpcClient(b.port);
     try {
       const check = (service: string) => grpcUnary(client, "/grpc.health.v1.Health/Check", HealthCheckRequestSchema, HealthCheckResponseSchema, create(HealthCheckRequestSchema, { service }));

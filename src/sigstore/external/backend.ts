@@ -13,6 +13,10 @@ import type { ComponentReadiness, EntryIndexKeys, SignatureWitnesses, SigningBac
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import { FulcioIdentity } from "./fulcio.js";
 import { ServiceTokenSource } from "./oidc.js";
+import type { EntryIndex } from "../../state/state-store.js";
+import type { TransparencyLog } from "../transparency-log.js";
+import { DEFAULT_CHECKPOINT_POLL_MS } from "./upstream-checkpoints.js";
+import { openUpstreamLog, type LogAlarmKind, type UpstreamLog } from "./upstream-log.js";
 import { ExternalLogWitness, MIN_REKOR_ATTEMPT_MS, RekorClient, type RekorVersion } from "./rekor.js";
 import { TimestampWitness } from "../timestamp-witness.js";
 import { TsaClient } from "./tsa.js";
@@ -43,6 +47,14 @@ export interface ExternalBackendOptions {
   /** Budget of one upstream call, retries included, in milliseconds. */
   readonly upstreamDeadlineMs: number;
   readonly tufRefreshMs: number;
+  /** Rekor v2's read URL (checkpoint and tiles); empty: the log is not read. */
+  readonly rekorReadUrl?: string;
+  /** Interval of upstream checkpoint polls for watchers, in milliseconds. */
+  readonly checkpointPollMs?: number;
+  /** Where the entries the service writes are indexed by digest and signer (search on Rekor v2). */
+  readonly entryIndex?: EntryIndex;
+  /** Told when the upstream log contradicts itself or serves data its checkpoint does not sign. */
+  readonly onLogAlarm?: (kind: LogAlarmKind, reason: string) => void;
   /** Default {@link DEFAULT_PROBE_INTERVAL_MS}. */
   readonly probeIntervalMs?: number;
   /** How long a circuit stays open before a probe, in milliseconds; default the breaker's. */
@@ -68,6 +80,10 @@ export class ExternalSigningBackend implements SigningBackend {
   readonly signer: FulcioIdentity;
   readonly #rekor: RekorClient;
   readonly #tsa: TsaClient | undefined;
+  /** The upstream log behind the TransparencyLog port (reads, proofs, checkpoints). */
+  readonly transparencyLog: TransparencyLog;
+  readonly #upstreamLog: UpstreamLog;
+  readonly #entryIndex: EntryIndex | undefined;
   readonly trustRoot: ExternalTrustRoot;
   readonly #components: Component[];
   readonly #listeners = new Set<() => void>();
@@ -96,6 +112,16 @@ export class ExternalSigningBackend implements SigningBackend {
     // (not cut at half), and the documented default deadline (30 s) leaves it that much.
     const rekorHttp = client("rekor", opts.rekorUrl, Math.max(MIN_REKOR_ATTEMPT_MS, opts.upstreamDeadlineMs));
     this.#rekor = new RekorClient(rekorHttp, opts.rekorVersion);
+    this.#entryIndex = opts.entryIndex;
+    this.#upstreamLog = openUpstreamLog({
+      dataDir: opts.dataDir, rekorUrl: opts.rekorUrl, rekorVersion: opts.rekorVersion, rekorReadUrl: opts.rekorReadUrl ?? "",
+      checkpointPollMs: opts.checkpointPollMs ?? DEFAULT_CHECKPOINT_POLL_MS, upstreamDeadlineMs: opts.upstreamDeadlineMs,
+      ...(opts.breakerOpenMs === undefined ? {} : { breaker: { openMs: opts.breakerOpenMs } }),
+      entryIndex: opts.entryIndex, trustedRoot: () => root.current(), log: opts.log, rekor: this.#rekor,
+      ...(opts.onLogAlarm ? { onAlarm: opts.onLogAlarm } : {}),
+    });
+    this.transparencyLog = this.#upstreamLog.log;
+    this.#unsubscribe.push(this.#upstreamLog.onChange(() => { for (const l of this.#listeners) l(); }));
     const tsaHttp = opts.tsaUrl ? client("tsa", opts.tsaUrl) : undefined;
     this.#tsa = tsaHttp ? new TsaClient(tsaHttp) : undefined;
     const ignore = (res: { status: number }) => res.status;
@@ -105,6 +131,7 @@ export class ExternalSigningBackend implements SigningBackend {
       ...(tsaHttp ? [{ name: "tsa", breaker: tsaHttp.breaker, probe: () => tsaHttp.call("/api/v1/timestamp/certchain", {}, ignore) }] : []),
       ...(root instanceof TufTrustRoot ? [{ name: "tuf", breaker: root.breaker, probe: () => root.refresh() }] : []),
       ...(oidcHttp ? [{ name: "oidc", breaker: oidcHttp.breaker, probe: () => tokens.token() }] : []),
+      ...(this.#upstreamLog.readHttp ? [{ name: "rekor-read", breaker: this.#upstreamLog.readHttp.breaker, probe: () => this.#upstreamLog.readHttp!.call("/checkpoint", {}, ignore) }] : []),
     ];
     for (const c of this.#components) {
       this.#unsubscribe.push(
@@ -139,23 +166,26 @@ export class ExternalSigningBackend implements SigningBackend {
     }
   }
 
-  witnessesFor(_keys: EntryIndexKeys): SignatureWitnesses {
-    // The upstream log keeps its own indexes; search keys are the embedded log's feature.
-    const log = new ExternalLogWitness(this.#rekor);
+  witnessesFor(keys: EntryIndexKeys): SignatureWitnesses {
+    // Rekor v2 has no search: the entry's keys go to the service's own index before the signature
+    // is returned (Rekor v1 keeps its own index, so nothing is recorded for it).
+    const index = this.#rekor.version === 2 ? this.#entryIndex : undefined;
+    const log = new ExternalLogWitness(this.#rekor, index ? (ref) => index.record({ logIndex: ref.logIndex, artifactDigest: keys.artifactDigest, signerSubject: keys.signerSubject }) : undefined);
     return { all: [log, ...(this.#tsa ? [new TimestampWitness(this.#tsa)] : [])], entry: () => log.logged };
   }
 
   readiness(): ComponentReadiness[] {
-    return this.#components.map((c) => {
+    const logHealth = this.#upstreamLog.readiness();
+    return [...this.#components.map((c) => {
       const state = c.breaker.state;
       return {
         component: c.name,
         ready: state === "closed",
-        // A stale trusted root does not stop signing; the others do.
-        critical: c.name !== "tuf",
+        // A stale trusted root or an unreadable log (tiles) does not stop signing; the others do.
+        critical: c.name !== "tuf" && c.name !== "rekor-read",
         detail: state === "closed" ? "ok" : `${state === "open" ? "down" : "probing"}: ${c.breaker.lastFailure ?? "unknown failure"}`,
       };
-    });
+    }), ...(logHealth ? [logHealth] : [])];
   }
 
   onReadinessChange(listener: () => void): () => void {

@@ -65,7 +65,13 @@ export function createEntryRequestV2(content: SignatureBundle, certificatePem: s
       digest: digest.toString("base64"),
       signature: {
         content: signature.toString("base64"),
-        verifier: { x509Certificate: { rawBytes: pemToDer(certificatePem).toString("base64") }, keyDetails: "PKIX_ECDSA_P256_SHA_256" },
+        // A certificate (the service's, Fulcio's) or a bare public key (a key-signed inner signature).
+        verifier: {
+          ...(/-----BEGIN PUBLIC KEY-----/.test(certificatePem)
+            ? { publicKey: { rawBytes: pemToDer(certificatePem).toString("base64") } }
+            : { x509Certificate: { rawBytes: pemToDer(certificatePem).toString("base64") } }),
+          keyDetails: "PKIX_ECDSA_P256_SHA_256",
+        },
       },
     },
   };
@@ -130,7 +136,9 @@ export function fromRekorV2Entry(json: unknown): { entry: TransparencyLogEntry; 
   }
   const logIndex = Number(entry.logIndex);
   if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new TransientUpstreamError("the log entry's logIndex is out of range");
-  return { entry, ref: { logIndex, uuid: undefined, integratedTime: Number(entry.integratedTime) || 0 } };
+  // Rekor v2 has no UUIDs; the RFC 6962 leaf hash of the body names the entry the same way.
+  const uuid = createHash("sha256").update(Buffer.from([0])).update(entry.canonicalizedBody).digest("hex");
+  return { entry, ref: { logIndex, uuid, integratedTime: Number(entry.integratedTime) || 0 } };
 }
 
 /** The Rekor client of the external mode. */
@@ -182,10 +190,15 @@ function fetchEntry(http: UpstreamHttp, uuid: string) {
 export class ExternalLogWitness implements Witness {
   logged: LoggedEntryRef | undefined;
 
-  constructor(private readonly rekor: RekorClient) {}
+  /** `recorded` runs (and must resolve) after the log answered and before the witness does: the entry index. */
+  constructor(
+    private readonly rekor: RekorClient,
+    private readonly recorded?: (ref: LoggedEntryRef) => Promise<void>,
+  ) {}
 
   async testify(content: SignatureBundle, publicKey: string): Promise<VerificationMaterial> {
     const { entry, ref } = await this.rekor.log(content, publicKey);
+    await this.recorded?.(ref);
     this.logged = ref;
     return { tlogEntries: [entry] };
   }

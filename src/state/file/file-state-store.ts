@@ -25,6 +25,11 @@ export interface FileStateStoreOptions {
   readonly dataDir: string;
   readonly log: Logger;
   readonly searchLog: LogIndexSearch;
+  /**
+   * The entry index to use instead of the log's own (a log without search, Rekor v2: the
+   * service records its own entries there).
+   */
+  readonly entryIndex?: EntryIndex;
 }
 
 export class FileStateStore implements StateStore {
@@ -71,7 +76,7 @@ export class FileStateStore implements StateStore {
       list: async () => apiKeys.list(),
       lookup: async (id) => apiKeys.lookup(id),
     };
-    this.entryIndex = {
+    this.entryIndex = options.entryIndex ?? {
       record: async () => {},
       find: (query, page) => options.searchLog(query, page),
     };

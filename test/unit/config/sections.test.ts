@@ -13,7 +13,7 @@ const TYPED_KEYS: { [K in keyof ConfigSections]: readonly (keyof ConfigSections[
   limits: ["maxBodyBytes", "defaultDeadlineMs", "verifyWorkers"],
   auth: ["auth", "authRules", "authOidcIssuers", "authOidcAudience", "rateLimit", "rateLimitBurst", "insecureAllowAnonymous"],
   embedded: ["logMaxBytes", "oidcIssuers"],
-  sigstore: ["fulcioUrl", "rekorUrl", "rekorVersion", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile", "upstreamDeadlineMs", "tufRefreshMs"],
+  sigstore: ["fulcioUrl", "rekorUrl", "rekorVersion", "rekorReadUrl", "checkpointPollMs", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile", "upstreamDeadlineMs", "tufRefreshMs"],
   certus: ["transformCallbackUrl", "transformCallbackSecretFile", "uploadS3Bucket", "uploadOciRegistry"],
 };
 

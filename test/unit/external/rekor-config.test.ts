@@ -22,7 +22,7 @@ describe("Rekor v2 requests and entries", () => {
     expect(req.hashedRekordRequestV002.signature.verifier.x509Certificate.rawBytes).toBe("AAEC");
   });
 
-  it("a v2 entry needs its inclusion proof and checkpoint; it has no uuid and no integrated time", () => {
+  it("a v2 entry needs its inclusion proof and checkpoint; it has no integrated time and is named by its leaf hash", () => {
     const entry = {
       logIndex: "7",
       logId: { keyId: Buffer.alloc(32, 1).toString("base64") },
@@ -31,7 +31,9 @@ describe("Rekor v2 requests and entries", () => {
       inclusionProof: { logIndex: "7", rootHash: Buffer.alloc(32).toString("base64"), treeSize: "8", hashes: [], checkpoint: { envelope: "log.example\n8\nAAAA\n\n— log.example AAAA\n" } },
       canonicalizedBody: Buffer.from("{}").toString("base64"),
     };
-    expect(fromRekorV2Entry(entry).ref).toEqual({ logIndex: 7, uuid: undefined, integratedTime: 0 });
+    // (Changed by issue #15: Rekor v2 has no UUIDs; the RFC 6962 leaf hash names the entry, as a v1 UUID does.)
+    const leaf = createHash("sha256").update(Buffer.from([0])).update("{}").digest("hex");
+    expect(fromRekorV2Entry(entry).ref).toEqual({ logIndex: 7, uuid: leaf, integratedTime: 0 });
     expect(() => fromRekorV2Entry({ ...entry, inclusionProof: { ...entry.inclusionProof, checkpoint: undefined } })).toThrow(/checkpoint/);
   });
 
