@@ -4,7 +4,7 @@
  */
 import { TrustError } from "../errors.js";
 import { parseApiKey, secretMatches } from "./api-key-format.js";
-import type { ApiKeyStore } from "./api-key-store.js";
+import type { ApiKeyStore } from "../state/file/api-key-store.js";
 import type { CallerIdentity } from "./caller.js";
 
 export class ApiKeyAuthenticator {

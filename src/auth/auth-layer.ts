@@ -7,7 +7,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
 import { ConfigError, type TrustConfig } from "../config.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
-import { ApiKeyStore } from "./api-key-store.js";
+import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { Authenticator } from "./authenticator.js";
 import { PEER, type CallerIdentity } from "./caller.js";
 import { guardHttp } from "./http-guard.js";

@@ -3,7 +3,7 @@
  * every decision) and the transparency log. The audit file is read whole on each call: it is the
  * source of truth, and stats and provenance are tooling calls, not hot paths.
  */
-import { readAuditEvents, type AuditEvent } from "../policy/audit.js";
+import { readAuditEvents, type AuditEvent } from "../state/file/audit-log.js";
 
 export interface ActivityCounts {
   totalSignatures: number;

@@ -6,7 +6,7 @@
  */
 import type { TrustConfig } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
@@ -15,7 +15,7 @@ import { createLegacySignHandler } from "../service/legacy-sign.js";
 import { createPermitUploadHandler } from "../service/permit-upload.js";
 import type { CallerOf } from "../service/sign.js";
 import { createVerifyChainHandler } from "../service/verify-chain.js";
-import { PermissionStore } from "./permission-store.js";
+import { PermissionStore } from "../state/file/permission-store.js";
 import { readCallbackSecret, TransformCallback } from "./transform-callback.js";
 
 export interface CertusIntegrationDeps {

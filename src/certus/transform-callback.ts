@@ -16,7 +16,7 @@
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import type { PermissionStore, StoredPermission } from "./permission-store.js";
+import type { PermissionStore, StoredPermission } from "../state/file/permission-store.js";
 
 /** Attempts per permission before giving up. */
 export const DEFAULT_MAX_ATTEMPTS = 6;

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../config.js";
-import { ApiKeyStore } from "../auth/api-key-store.js";
+import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { parseScopes, SCOPES } from "../auth/scopes.js";
 import { UsageError, outputOf } from "./client.js";
 

@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../config.js";
-import { readAuditEvents, verifyAuditTrail } from "../policy/audit.js";
+import { readAuditEvents, verifyAuditTrail } from "../state/file/audit-log.js";
 import { UsageError } from "./client.js";
 
 export const AUDIT_USAGE = `Usage: certus-trust audit verify [--data-dir <dir>]

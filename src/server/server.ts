@@ -17,7 +17,7 @@ import { createGetTransparencyHandler } from "../service/transparency.js";
 import { createVerifyHandler } from "../service/verify.js";
 import { VerifyPool } from "../verify-pool/pool.js";
 import { createWatchHandler } from "../service/watch.js";
-import { AuditLog } from "../policy/audit.js";
+import { AuditLog } from "../state/file/audit-log.js";
 import { PolicyStore } from "../policy/store.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { createTrustServiceImpl } from "../service/trust-service.js";
@@ -145,12 +145,12 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   policies.watch();
   // The service's own trust material, validated and built once.
   // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
-  const serviceRoot = loadTrustedRoot(backend.trustedRoot());
+  const serviceRoot = loadTrustedRoot(backend.trustRoot.current());
   // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
   let verifyPool: VerifyPool | undefined;
   if (config.verifyWorkers > 0) {
     try {
-      verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: backend.trustedRoot(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+      verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: backend.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
     } catch (err) {
       log.warn({ err }, "verification worker pool not started; verifying in the request thread");
     }
@@ -160,7 +160,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const impl = createTrustServiceImpl({
     sign: createSignHandler({ backend, policies, serviceRoot, audit, callerOf }),
     verify: createVerifyHandler({ serviceRoot, policies, audit, callerOf, ...(verifyPool ? { pool: verifyPool } : {}) }),
-    getKeys: createGetKeysHandler(backend, stack ? { tufUrl: `${url}/tuf/` } : {}),
+    getKeys: createGetKeysHandler(backend.trustRoot, stack ? { tufUrl: `${url}/tuf/` } : {}),
     ...(stack ? { getTransparency: createGetTransparencyHandler(stack.log), watchCheckpoints: createWatchHandler(stack.log, shutdown.signal) } : {}),
     ...certus.handlers,
   });

@@ -18,7 +18,7 @@ import {
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { activityCounts, scanTrail } from "../certus/activity.js";
-import type { PermissionStore } from "../certus/permission-store.js";
+import type { PermissionStore } from "../state/file/permission-store.js";
 import { probeComponents } from "../certus/readiness-probes.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";

@@ -12,7 +12,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { LegacySignResponseSchema, type LegacySignRequest, type LegacySignResponse } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { signDigest } from "../sigstore/signing-pipeline.js";
 import type { CallerOf } from "./sign.js";

@@ -24,7 +24,7 @@ import {
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { verifyInnerSignature, type EntryRef, type InnerOutcome, type VerifiedInner } from "../certus/inner-signature.js";
-import type { PermissionStore, StoredPermission } from "../certus/permission-store.js";
+import type { PermissionStore, StoredPermission } from "../state/file/permission-store.js";
 import { refusal, type Refusal } from "../certus/reasons.js";
 import { readSignature } from "../certus/signature-shape.js";
 import { storageConfigFor, type StorageTargets } from "../certus/storage-config.js";
@@ -33,7 +33,7 @@ import type { TransformCallback } from "../certus/transform-callback.js";
 import { checkUploadRequest, type CheckedArtifact } from "../certus/upload-request.js";
 import { MANIFEST_NAME, uploadManifestDigest } from "../certus/upload-manifest.js";
 import { uploadStatement } from "../certus/upload-statement.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { hashedRekordBody } from "../sigstore/rekor/entry-body.js";

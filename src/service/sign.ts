@@ -12,7 +12,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { SignResponseSchema, SignatureFormat, type SignRequest, type SignResponse } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError, UnavailableError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import { evaluateInnerSigners } from "../policy/evaluate.js";
 import type { Policy } from "../policy/model.js";
 import type { PolicyStore } from "../policy/store.js";

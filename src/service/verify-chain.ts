@@ -26,11 +26,11 @@ import {
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { verifyInnerSignature, type InnerSignatureInput, type RejectedInner, type VerifiedInner } from "../certus/inner-signature.js";
 import { checkLocations, type LocationInput } from "../certus/location-check.js";
-import type { PermissionStore } from "../certus/permission-store.js";
+import type { PermissionStore } from "../state/file/permission-store.js";
 import { policyForTier } from "../certus/tier-policy.js";
 import { parseUploadStatement, type ParsedUploadStatement } from "../certus/upload-statement.js";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { verifyBundle, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";

@@ -21,7 +21,7 @@ import {
 import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditLog } from "../state/file/audit-log.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import type { PolicyStore } from "../policy/store.js";
 import {

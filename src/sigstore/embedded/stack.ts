@@ -16,6 +16,7 @@ import { ServiceIdentity } from "./service-identity.js";
 import { EmbeddedTransparencyLog } from "./tlog/log.js";
 import { treeIdOf } from "./tlog/tree-id.js";
 import { buildTrustedRoot, serializeTrustedRoot, type TrustedRootJson } from "./trusted-root.js";
+import type { PublishedKey } from "../trust-root-source.js";
 import { EmbeddedTSA } from "./tsa.js";
 import { EmbeddedLogWitness, type EntryIndexKeys } from "./tlog-witness.js";
 import { TUF_DIRECTORY_NAME } from "./tuf/metadata-files.js";
@@ -47,14 +48,7 @@ export interface EmbeddedStackOptions {
   onTufRenewalError?: (err: unknown) => void;
 }
 
-/** A public key the service holds, for GetKeys. */
-export interface PublishedKey {
-  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "TSA_ROOT" | "TSA" | "TUF_ROOT" | "TUF_TARGETS" | "TUF_SNAPSHOT" | "TUF_TIMESTAMP";
-  keyId: string;
-  publicKeyPem: string;
-  validFrom: Date;
-  validTo?: Date;
-}
+export type { PublishedKey } from "../trust-root-source.js";
 
 /** One generation of an authority (CA or TSA) with its validity window. */
 export interface AuthorityGeneration<A> {

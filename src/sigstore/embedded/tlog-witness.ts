@@ -6,6 +6,7 @@
 import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { dsseBody, hashedRekordBody, type EntryBody } from "../rekor/entry-body.js";
+import type { EntryIndexKeys } from "../signing-backend.js";
 import type { EmbeddedTransparencyLog } from "./tlog/log.js";
 import type { LoggedEntry } from "./tlog/entry.js";
 
@@ -14,11 +15,7 @@ export interface WitnessedEntry {
   entry: LoggedEntry;
 }
 
-/** Search keys recorded with the entry (not part of the leaf). */
-export interface EntryIndexKeys {
-  artifactDigest?: string;
-  signerSubject?: string;
-}
+export type { EntryIndexKeys };
 
 /** Builds the canonical body for signed content, as Rekor would store it. */
 export function entryBodyFor(content: SignatureBundle, verifierPem: string): EntryBody {

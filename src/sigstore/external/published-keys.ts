@@ -5,7 +5,7 @@
  * (an unparseable certificate) are skipped: GetKeys still serves the trusted root itself.
  */
 import { createHash, X509Certificate } from "node:crypto";
-import type { PublishedKey } from "../embedded/stack.js";
+import type { PublishedKey } from "../trust-root-source.js";
 
 type Json = Record<string, any>;
 

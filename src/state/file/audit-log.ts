@@ -8,37 +8,16 @@
  * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
  * batch of concurrent events). Sign waits for it; Verify records without waiting.
  */
-import { replaceFileAtomic } from "../sigstore/keys/atomic-file.js";
+import { replaceFileAtomic } from "../../sigstore/keys/atomic-file.js";
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, fdatasync, openSync, readFileSync, write } from "node:fs";
 import { join } from "node:path";
 import { json } from "@sigstore/core";
-import type { Logger } from "../logger.js";
-import { UnavailableError } from "../errors.js";
+import type { Logger } from "../../logger.js";
+import { UnavailableError } from "../../errors.js";
+import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
-/** The closed set of audited actions. */
-export type AuditAction = "sign" | "verify" | "permit-upload" | "verify-chain";
-
-/** What the caller of `record` provides. */
-export interface AuditInput {
-  caller: string;
-  action: AuditAction;
-  artifact?: { digest?: string; uri?: string };
-  policy?: string;
-  verdict: "allowed" | "refused" | "verified" | "rejected" | "error";
-  reasons?: string[];
-  logIndex?: string;
-  /** Free-form extra context (scan id, permission id, …); no secrets. */
-  detail?: Record<string, string>;
-}
-
-/** A stored event. */
-export interface AuditEvent extends AuditInput {
-  seq: number;
-  time: string;
-  prev: string;
-  hash: string;
-}
+export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export const AUDIT_FILE = "audit.log";
 export const AUDIT_HEAD_FILE = "audit.head";
@@ -153,14 +132,6 @@ function writeFully(fd: number, data: Buffer): Promise<void> {
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** The outcome of checking a trail. */
-export interface AuditCheck {
-  ok: boolean;
-  events: number;
-  /** The first problem, naming the event. */
-  problem?: string;
 }
 
 /** Re-verifies the whole chain of `<dataDir>/audit.log` and its head record. */

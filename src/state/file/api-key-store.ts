@@ -7,8 +7,8 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { generateApiKey } from "./api-key-format.js";
-import { parseScopes, type Scope } from "./scopes.js";
+import { generateApiKey } from "../../auth/api-key-format.js";
+import { parseScopes, type Scope } from "../../auth/scopes.js";
 
 export const API_KEYS_FILE = "apikeys.json";
 /** How often the server may stat the file to pick up changes, ms. */

@@ -10,49 +10,13 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import type { SerializedBundle } from "@sigstore/bundle";
-import { UnavailableError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type { EntryRef } from "./inner-signature.js";
+import { UnavailableError } from "../../errors.js";
+import type { Logger } from "../../logger.js";
+import type { CallbackState, StoredPermission } from "../state-store.js";
 
 export const PERMISSIONS_FILE = "upload-permissions.jsonl";
 
-/** Where the Transform callback of a permission stands. */
-export type CallbackState = "off" | "pending" | "delivered" | "failed";
-
-/** The inner signature as verified. */
-export interface StoredInner {
-  signer: string;
-  issuer?: string;
-  mode: string;
-  /** base64 */
-  signature: string;
-  verifierPem: string;
-  entry?: EntryRef;
-}
-
-/** One permission decision. */
-export interface StoredPermission {
-  id: string;
-  scanId: string;
-  tier: string;
-  permitted: boolean;
-  reason: string;
-  detail: string;
-  /** RFC 3339 */
-  decidedAt: string;
-  caller: string;
-  manifestDigest: string;
-  artifacts: Array<{ name: string; hash: string; size: number; signature?: string }>;
-  /** The scan metadata as sent (snake_case keys, as Transform reads them). */
-  metadata: { git_url: string; branch: string; commit: string; requested_by: string };
-  /** The answer as sent (proto3 JSON, snake_case), without the outer bundle. */
-  response: Record<string, unknown>;
-  inner?: StoredInner;
-  outer?: { signer: string; bundle: SerializedBundle; entry: EntryRef };
-  callback: CallbackState;
-  callbackAttempts: number;
-}
+export type { CallbackState, StoredInner, StoredPermission } from "../state-store.js";
 
 type Line = ({ type: "permission" } & StoredPermission) | { type: "callback"; id: string; state: CallbackState; attempts: number; at: string; detail?: string };
 
