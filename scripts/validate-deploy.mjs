@@ -291,10 +291,12 @@ export function checkChartPolicy(mode, docs) {
     if (!projected?.serviceAccountToken?.audience) problems.push("sigstore: no projected ServiceAccount token with an audience");
   }
   // Replicas share state only through PostgreSQL, whose URL (with its password) comes from a Secret.
-  const replicas = Math.max(deploy.spec.replicas ?? 1, kinds("HorizontalPodAutoscaler")[0]?.spec?.maxReplicas ?? 1);
+  // (Embedded mode is one replica, checked above.)
+  const postgres = /^\s*stateStore: postgres\s*$/m.test(config ?? "");
   const dbEnv = (c.env ?? []).find((e) => e.name === "CERTUS_TRUST_DATABASE_URL");
-  if (replicas > 1 && !/^\s*stateStore: postgres\s*$/m.test(config ?? "")) problems.push(`${replicas} replicas without stateStore: postgres`);
-  if (/^\s*stateStore: postgres\s*$/m.test(config ?? "") && !dbEnv?.valueFrom?.secretKeyRef?.name) problems.push("stateStore postgres without CERTUS_TRUST_DATABASE_URL from a Secret");
+  const replicas = Math.max(deploy.spec.replicas ?? 1, kinds("HorizontalPodAutoscaler")[0]?.spec?.maxReplicas ?? 1);
+  if (mode === "sigstore" && replicas > 1 && !postgres) problems.push(`sigstore: ${replicas} replicas without stateStore: postgres`);
+  if (postgres && !dbEnv?.valueFrom?.secretKeyRef?.name) problems.push("stateStore postgres without CERTUS_TRUST_DATABASE_URL from a Secret");
   if (dbEnv?.value !== undefined || /databaseUrl:/.test(config ?? "")) problems.push("the database URL is written in plain values, not taken from a Secret");
   return problems;
 }
