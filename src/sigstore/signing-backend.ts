@@ -19,6 +19,8 @@ export interface ServiceSigner extends DigestSigner {
   readonly identity: string;
   /** The OIDC issuer in the certificates. */
   readonly issuer: string;
+  /** The current certificate (PEM), renewed first if it is about to expire; readiness probes use it. */
+  certificatePem(): Promise<string>;
 }
 
 /** The log entry a signature obtained, as `Sign` reports it. */

@@ -169,6 +169,12 @@ export interface TransparencyLog {
   readonly capabilities: LogCapabilities;
 
   /**
+   * For a capability this log lacks: where a caller finds the same answer instead (an upstream
+   * URL, a polling hint), as {@link LogCannotAnswerError.instead} says it; "" when it has it.
+   */
+  insteadOf(capability: LogCapability): string;
+
+  /**
    * Appends one entry. Resolves only once the entry is durable in the log (the adapter says what
    * durable means for it; for the embedded log: committed and fsynced with its checkpoint), with
    * its SET where the log gives one and an inclusion proof against a signed checkpoint.

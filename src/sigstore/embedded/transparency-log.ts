@@ -20,6 +20,10 @@ export class EmbeddedLogPort implements TransparencyLog {
 
   constructor(readonly log: EmbeddedTransparencyLog) {}
 
+  insteadOf(): string {
+    return "";
+  }
+
   append(request: LogAppendRequest): Promise<LogEntry> {
     return this.log.append(request);
   }

@@ -69,6 +69,10 @@ export class FulcioIdentity implements ServiceSigner {
     return { signature: Buffer.from(der), key: { $case: "x509Certificate", certificate: c.certificatePem } };
   }
 
+  async certificatePem(): Promise<string> {
+    return (await this.#current()).certificatePem;
+  }
+
   /** Gets a certificate now if none is held (readiness probes, start-up warm-up). */
   async ensureCertificate(): Promise<void> {
     await this.#current();

@@ -29,10 +29,13 @@ export class ExternalLogPort implements TransparencyLog {
     this.#poll = version === 1 ? `poll ${base}/api/v1/log for the latest checkpoint` : "poll the Rekor v2 log's checkpoint";
   }
 
+  insteadOf(capability: LogCapability): string {
+    return capability === "watch" ? this.#poll : this.#proofs;
+  }
+
   /** The refusal for `capability`, with where to look instead. */
   refusal(capability: LogCapability): LogCannotAnswerError {
-    const instead = capability === "watch" ? this.#poll : this.#proofs;
-    return new LogCannotAnswerError(capability, `the upstream Rekor v${this.version} log cannot answer ${capability} through this service yet`, instead);
+    return new LogCannotAnswerError(capability, `the upstream Rekor v${this.version} log cannot answer ${capability} through this service yet`, this.insteadOf(capability));
   }
 
   append(_request: LogAppendRequest): Promise<LogEntry> {
