@@ -18,7 +18,7 @@ import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
 import { TransparencyLogEntry as TlogEntryMessage } from "@sigstore/protobuf-specs";
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { UnavailableError } from "../../errors.js";
-import { preAuthEncoding } from "../compat/verifier-key.js";
+import { preAuthEncoding } from "../verify/verifier-key.js";
 import type { LoggedEntryRef } from "../signing-backend.js";
 import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";

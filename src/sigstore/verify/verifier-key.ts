@@ -6,7 +6,7 @@
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import { verifyPrehashed, type PrehashAlgorithm } from "../verify/prehashed.js";
+import { verifyPrehashed, type PrehashAlgorithm } from "./prehashed.js";
 
 /** Longest verifier accepted, in characters of PEM (a certificate chain would be far less). */
 export const MAX_VERIFIER_PEM_CHARS = 32 * 1024;

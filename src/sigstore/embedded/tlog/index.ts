@@ -1,6 +1,6 @@
 /** The embedded transparency log: re-exports only. */
 export { validateAppendRequest, DEFAULT_MAX_BODY_BYTES, type AppendRequest } from "./append-request.js";
-export { checkpointBody, isValidNoteName, keyHint, signCheckpoint, type Checkpoint } from "./checkpoint.js";
+export { checkpointBody, isValidNoteName, keyHint, signCheckpoint, type Checkpoint } from "../../rekor/checkpoint.js";
 export {
   signedEntryTimestampPayload,
   toTransparencyLogEntry,
@@ -28,4 +28,4 @@ export {
   verifySignedCheckpoint,
   type CheckpointErrorReason,
   type CheckpointVerifier,
-} from "./signed-note.js";
+} from "../../rekor/signed-note.js";
