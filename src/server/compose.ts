@@ -45,10 +45,12 @@ import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { FileStateStore } from "../state/file/file-state-store.js";
+import { PostgresStateStore } from "../state/postgres/postgres-state-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { VerifyPool } from "../verify-pool/pool.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
 import { callInterceptor } from "./interceptors.js";
+import { stateGuardInterceptor } from "./state-guard.js";
 import { ReflectionIndex, registerReflection } from "./reflection.js";
 import { createConsoleHandler } from "./ui.js";
 
@@ -78,7 +80,7 @@ export interface ComposedService {
   readonly embedded: EmbeddedStack | undefined;
   /** Registers TrustService, health and reflection on a Connect router. */
   readonly routes: (router: ConnectRouter) => void;
-  /** Outermost first: metrics, the call log, authentication. */
+  /** Outermost first: metrics, the call log, authentication, the state guard (`state-guard.ts`). */
   readonly interceptors: Interceptor[];
   readonly auth: AuthLayer;
   /** Plain HTTP paths beside the RPCs, tried in order. */
@@ -113,14 +115,17 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext): Promise<{
   }
   let state: StateStore;
   try {
-    state = FileStateStore.open({
-      dataDir: config.dataDir,
-      log: ctx.log,
-      searchLog: async (query, page) => {
-        const found = await log.search(query, page);
-        return { logIndexes: found.entries.map((e) => e.logIndex), nextAfterIndex: found.nextAfterIndex };
-      },
-    });
+    state =
+      config.stateStore === "postgres"
+        ? await PostgresStateStore.open({ url: config.databaseUrl, caFile: config.databaseCaFile || undefined, poolSize: config.databasePoolSize, log: ctx.log })
+        : FileStateStore.open({
+            dataDir: config.dataDir,
+            log: ctx.log,
+            searchLog: async (query, page) => {
+              const found = await log.search(query, page);
+              return { logIndexes: found.entries.map((e) => e.logIndex), nextAfterIndex: found.nextAfterIndex };
+            },
+          });
   } catch (err) {
     await signing.close();
     throw err;
@@ -197,7 +202,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       registerHealth(router, health);
       registerReflection(router, reflection);
     };
-    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, config.defaultDeadlineMs), auth.interceptor];
+    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, config.defaultDeadlineMs), auth.interceptor, stateGuardInterceptor(ports.state)];
     const paths: PathHandler[] = [
       createConsoleHandler(),
       metricsPathHandler(metrics, auth),
@@ -214,16 +219,25 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       // before the REST alias rewrite.
       certusPathHandler({ maxBodyBytes: config.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
     ];
-    // Each component's readiness (external upstreams); the service is ready while every critical one is.
+    // Each component's readiness (external upstreams, the state database); the service is ready
+    // while every critical one is. The state database is named but not critical: it is shared,
+    // so when it is down it is down for every replica, and taking them all out of the load
+    // balancer would turn "unavailable, retry in 2 s" (and Verify, which still works) into
+    // connection errors.
     const reportReadiness = () => {
-      const components = ports.signing.readiness();
+      const components = [...ports.signing.readiness(), ...(ports.state.readiness?.() ?? []).map((c) => ({ ...c, critical: false }))];
       for (const c of components) health.setComponent(c.component, c.ready, c.detail);
       const ready = components.every((c) => c.ready || !c.critical) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.set("", ready);
       health.set(TrustService.typeName, ready);
     };
     health.setAll(ServingStatus.SERVING);
-    const unwatchReadiness = ports.signing.onReadinessChange(reportReadiness);
+    const unwatchSigning = ports.signing.onReadinessChange(reportReadiness);
+    const unwatchState = ports.state.onReadinessChange?.(reportReadiness) ?? (() => {});
+    const unwatchReadiness = () => {
+      unwatchSigning();
+      unwatchState();
+    };
     reportReadiness();
     const beginShutdown = () => {
       unwatchReadiness();

@@ -173,7 +173,7 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
     const a = await PostgresStateStore.open({ url, log });
     try {
       await a.audit.append(input(1, "a"));
-      expect(a.readiness().ready).toBe(true);
+      expect(a.readiness()[0]!.ready).toBe(true);
       await pg.stop();
       const err = await a.audit.append(input(2, "a")).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UnavailableError);
@@ -181,12 +181,12 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
       expect((err as UnavailableError).retryAfterMs).toBeGreaterThan(0);
       await expect(a.permissions.record(permission("p", "s"))).rejects.toBeInstanceOf(UnavailableError);
       await expect(a.apiKeys.lookup("000000000000")).rejects.toBeInstanceOf(UnavailableError);
-      expect(a.readiness()).toMatchObject({ ready: false, detail: expect.stringContaining("cannot reach the database") });
-      expect(a.readiness().detail).not.toContain(new URL(url).password);
+      expect(a.readiness()[0]).toMatchObject({ ready: false, detail: expect.stringContaining("cannot reach the database") });
+      expect(a.readiness()[0]!.detail).not.toContain(new URL(url).password);
       await pg.start();
       const after = await a.audit.append(input(3, "a"));
       expect(after.seq).toBe(2); // the failed append left no seq behind
-      expect(a.readiness().ready).toBe(true);
+      expect(a.readiness()[0]!.ready).toBe(true);
 
       await pg.query("ALTER DATABASE outage SET default_transaction_read_only = on", [], "postgres");
       const ro = await PostgresStateStore.open({ url, log, migrate: false });
@@ -194,7 +194,7 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
         const e2 = await ro.audit.append(input(4, "a")).catch((e: unknown) => e);
         expect(e2).toBeInstanceOf(UnavailableError);
         expect((e2 as Error).message).toMatch(/read-only/);
-        expect(ro.readiness()).toMatchObject({ ready: false, detail: expect.stringContaining("read-only") });
+        expect(ro.readiness()[0]).toMatchObject({ ready: false, detail: expect.stringContaining("read-only") });
       } finally {
         await ro.close();
         await pg.query("ALTER DATABASE outage SET default_transaction_read_only = off", [], "postgres");

@@ -13,7 +13,7 @@
  * succeeds without a restart.
  */
 import type { Logger } from "../../logger.js";
-import type { StateStore } from "../state-store.js";
+import type { StateStore, StoreComponentReadiness } from "../state-store.js";
 import { PostgresApiKeyRecords } from "./api-key-records.js";
 import { PostgresAuditTrail } from "./audit-trail.js";
 import type { DatabaseOptions } from "./connection.js";
@@ -61,9 +61,9 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  /** Whether the database serves (reachable and writable), for /readyz. */
-  readiness(): DatabaseReadiness {
-    return this.db.readiness();
+  /** Whether the database serves (reachable and writable), for /readyz: component `database`. */
+  readiness(): StoreComponentReadiness[] {
+    return [{ component: "database", ...this.db.readiness() }];
   }
 
   onReadinessChange(listener: (r: DatabaseReadiness) => void): () => void {
