@@ -9,24 +9,19 @@
  * batch of concurrent events). Sign waits for it; Verify records without waiting.
  */
 import { replaceFileAtomic } from "../../sigstore/keys/atomic-file.js";
-import { createHash } from "node:crypto";
 import { closeSync, existsSync, fdatasync, openSync, readFileSync, write } from "node:fs";
 import { join } from "node:path";
-import { json } from "@sigstore/core";
 import type { Logger } from "../../logger.js";
 import { UnavailableError } from "../../errors.js";
+import { eventHash, GENESIS } from "../audit-chain.js";
 import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export const AUDIT_FILE = "audit.log";
 export const AUDIT_HEAD_FILE = "audit.head";
-const GENESIS = "0".repeat(64);
-
-/** SHA-256 (hex) over the canonical JSON of an event without its `hash`. */
-export function eventHash(event: Omit<AuditEvent, "hash">): string {
-  return createHash("sha256").update(json.canonicalize(event)).digest("hex");
-}
+/** SHA-256 (hex) over the canonical JSON of an event without its `hash` (the rules: `../audit-chain.ts`). */
+export { eventHash };
 
 export class AuditLog {
   private fd: number;
