@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveConfig } from "../src/config.js";
+import { resolveConfig } from "../src/config/config.js";
 import { createLogger } from "../src/logger.js";
 import { startTrustServer } from "../src/server/server.js";
 import { FileStateStore } from "../src/state/file/file-state-store.js";

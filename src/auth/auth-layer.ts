@@ -4,7 +4,8 @@
  */
 import type { Req, Res } from "../http/types.js";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
-import { ConfigError, type TrustConfig } from "../config.js";
+import { ConfigError } from "../config/config.js";
+import type { AuthConfig } from "../config/sections.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
 import type { ApiKeyRecords } from "../state/state-store.js";
 import { Authenticator } from "./authenticator.js";
@@ -32,7 +33,7 @@ export interface AuthLayer {
 /**
  * @param onRateLimited called for each call refused by the rate limiter (metrics)
  */
-export function createAuthLayer(config: TrustConfig, apiKeys: ApiKeyRecords, onRateLimited: () => void = () => {}): AuthLayer {
+export function createAuthLayer(config: AuthConfig, apiKeys: ApiKeyRecords, onRateLimited: () => void = () => {}): AuthLayer {
   let rules = NO_RULES;
   if (config.authRules) {
     try {

@@ -14,6 +14,7 @@
  * Cryptographic failures always refuse. A signer that does not satisfy the policy refuses in
  * `enforce` mode and is a warning in `warn` mode.
  */
+import { pem } from "@sigstore/core";
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { SerializedBundle } from "@sigstore/bundle";
 import { verifyUnderRule, type TrustRoots } from "../policy/evaluate.js";
@@ -93,8 +94,7 @@ function satisfies(policy: Policy, satisfied: number): boolean {
 }
 
 function pemOfDer(der: Uint8Array, label: string): string {
-  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+  return pem.fromDER(Buffer.from(der), label);
 }
 
 function refusalForFailures(results: readonly VerificationResult[], digest: string): Refusal {

@@ -5,6 +5,7 @@
  * durable before the answer, answered in the legacy shape. The answer carries a `Deprecation`
  * header (RFC 9745) and a `Link` to the new form (`Sign`, same path, `artifact` as an object).
  */
+import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -72,7 +73,7 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
     return create(LegacySignResponseSchema, {
       entryId: logged.uuid,
       signature: bundle.messageSignature!.signature,
-      certificate: `-----BEGIN CERTIFICATE-----\n${certificate.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`,
+      certificate: pem.fromDER(certificate),
       transparencyEntry: { uuid: logged.uuid, index: BigInt(logged.logIndex), timestamp: timestampFromMs(logged.integratedTime * 1000) },
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
     });

@@ -6,7 +6,7 @@
  * is stored.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
 import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { parseScopes, SCOPES } from "../auth/scopes.js";
 import type { ApiKeyRecords } from "../state/state-store.js";

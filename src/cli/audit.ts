@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
 import { readAuditEvents, verifyAuditTrail } from "../state/file/audit-log.js";
 import type { AuditCheck, AuditEvent } from "../state/state-store.js";
 import { UsageError } from "./client.js";

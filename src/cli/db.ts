@@ -9,7 +9,7 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
 import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { readAuditEvents, verifyAuditTrail } from "../state/file/audit-log.js";
 import { PermissionStore } from "../state/file/permission-store.js";

@@ -16,7 +16,8 @@ import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/g
 import { createAuthLayer, type AuthLayer } from "../auth/auth-layer.js";
 import { certusPathHandler } from "../certus/http-paths.js";
 import { createCertusIntegration } from "../certus/integration.js";
-import type { TrustConfig } from "../config.js";
+import type { TrustConfig } from "../config/config.js";
+import { sectionsOf, type ConfigSections } from "../config/sections.js";
 import type { PathHandler } from "../http/types.js";
 import type { Logger } from "../logger.js";
 import { mcpPathHandler } from "../mcp/http.js";
@@ -98,16 +99,18 @@ export interface ComposedService {
 const SERVICE_NAMES = [TrustService.typeName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 /** Resolves the mode into its ports: the embedded stack, or the upstream clients. */
-async function resolvePorts(config: TrustConfig, ctx: ComposeContext): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined }> {
+async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" | "sigstore" | "state">, ctx: ComposeContext): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined }> {
+  const { service, sigstore } = config;
   let signing: SigningBackend;
   let log: TransparencyLog;
   let embedded: EmbeddedStack | undefined;
-  if (config.mode === "sigstore") {
-    signing = await ExternalSigningBackend.open({ ...config, rekorVersion: config.rekorVersion === 2 ? 2 : 1, log: ctx.log });
-    log = new ExternalLogPort(config.rekorUrl, config.rekorVersion === 2 ? 2 : 1);
+  if (service.mode === "sigstore") {
+    const rekorVersion = sigstore.rekorVersion === 2 ? 2 : 1;
+    signing = await ExternalSigningBackend.open({ ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log });
+    log = new ExternalLogPort(sigstore.rekorUrl, rekorVersion);
   } else {
     embedded = await EmbeddedStack.open({
-      dataDir: config.dataDir, publicUrl: config.publicUrl, identity: config.identity, issuer: config.issuer || ctx.url, logMaxBytes: config.logMaxBytes,
+      dataDir: service.dataDir, publicUrl: service.publicUrl, identity: service.identity, issuer: service.issuer || ctx.url, logMaxBytes: config.embedded.logMaxBytes,
       onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
     });
     signing = embeddedSigningBackend(embedded);
@@ -116,10 +119,10 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext): Promise<{
   let state: StateStore;
   try {
     state =
-      config.stateStore === "postgres"
-        ? await PostgresStateStore.open({ url: config.databaseUrl, caFile: config.databaseCaFile || undefined, poolSize: config.databasePoolSize, log: ctx.log })
+      config.state.stateStore === "postgres"
+        ? await PostgresStateStore.open({ url: config.state.databaseUrl, caFile: config.state.databaseCaFile || undefined, poolSize: config.state.databasePoolSize, log: ctx.log })
         : FileStateStore.open({
-            dataDir: config.dataDir,
+            dataDir: service.dataDir,
             log: ctx.log,
             searchLog: async (query, page) => {
               const found = await log.search(query, page);
@@ -130,13 +133,15 @@ async function resolvePorts(config: TrustConfig, ctx: ComposeContext): Promise<{
     await signing.close();
     throw err;
   }
-  return { ports: { mode: config.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded };
+  return { ports: { mode: service.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded };
 }
 
 /** Builds the service from `config`; throws (having closed what it opened) when a part cannot start. */
 export async function compose(config: TrustConfig, ctx: ComposeContext): Promise<ComposedService> {
   const { log, health } = ctx;
-  const { ports, embedded } = await resolvePorts(config, ctx);
+  const sections = sectionsOf(config);
+  const { service, limits } = sections;
+  const { ports, embedded } = await resolvePorts(sections, ctx);
   const closers: Array<() => unknown> = [() => ports.signing.close(), () => ports.state.close()];
   const closeAll = async () => {
     for (const close of closers.reverse()) await close();
@@ -145,8 +150,8 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     const metrics = new TrustMetrics();
     const unfollowLog = metrics.followLog(ports.log);
     closers.push(unfollowLog);
-    const auth = createAuthLayer(config, ports.state.apiKeys, () => metrics.rateLimited.inc());
-    const policies = new PolicyStore(config.policyFile || undefined, log);
+    const auth = createAuthLayer(sections.auth, ports.state.apiKeys, () => metrics.rateLimited.inc());
+    const policies = new PolicyStore(service.policyFile || undefined, log);
     closers.push(() => policies.close());
     // The service's own trust material, validated and built once.
     // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
@@ -157,11 +162,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       ? createCertusIntegration({
           ...ports,
           settings: {
-            transformCallbackUrl: config.transformCallbackUrl,
-            transformCallbackSecretFile: config.transformCallbackSecretFile,
-            uploadS3Bucket: config.uploadS3Bucket,
-            uploadOciRegistry: config.uploadOciRegistry,
-            oidcIssuers: [...new Set([...(config.authOidcIssuers ?? []), ...(config.oidcIssuers ?? []).map((e) => e.split("|")[0]!)])],
+            ...sections.certus,
+            // GetReadiness probes every issuer the service trusts: callers' and the Fulcio endpoint's.
+            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0]!)])],
           },
           policies,
           serviceRoot,
@@ -173,9 +176,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     policies.watch();
     // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
     let verifyPool: VerifyPool | undefined;
-    if (config.verifyWorkers > 0) {
+    if (limits.verifyWorkers > 0) {
       try {
-        verifyPool = new VerifyPool({ size: config.verifyWorkers, serviceRoot: ports.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+        verifyPool = new VerifyPool({ size: limits.verifyWorkers, serviceRoot: ports.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
         const pool = verifyPool;
         closers.push(() => pool.close());
       } catch (err) {
@@ -202,7 +205,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       registerHealth(router, health);
       registerReflection(router, reflection);
     };
-    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, config.defaultDeadlineMs), auth.interceptor, stateGuardInterceptor(ports.state)];
+    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, limits.defaultDeadlineMs), auth.interceptor, stateGuardInterceptor(ports.state)];
     const paths: PathHandler[] = [
       createConsoleHandler(),
       metricsPathHandler(metrics, auth),
@@ -212,12 +215,12 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       ...(embedded
         ? [
             tufPathHandler(() => embedded.tuf),
-            createSigstoreCompatPaths({ stack: embedded, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(config.oidcIssuers) }), serviceUrl: ctx.url, maxBodyBytes: config.maxBodyBytes, log }),
+            createSigstoreCompatPaths({ stack: embedded, tokenVerifier: new OidcTokenVerifier({ issuers: parseIssuerEntries(sections.embedded.oidcIssuers) }), serviceUrl: ctx.url, maxBodyBytes: limits.maxBodyBytes, log }),
           ]
         : []),
       // The Certus callers' plain paths (legacy /v1/sign body, /v1/health, /v1/keys/<role>.json),
       // before the REST alias rewrite.
-      certusPathHandler({ maxBodyBytes: config.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
+      certusPathHandler({ maxBodyBytes: limits.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
     ];
     // Each component's readiness (external upstreams, the state database); the service is ready
     // while every critical one is. The state database is named but not critical: it is shared,

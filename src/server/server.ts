@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";
 import { Health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
-import type { TrustConfig } from "../config.js";
+import type { TrustConfig } from "../config/config.js";
+import { sectionsOf, type LimitsConfig, type ServerConfig } from "../config/sections.js";
 import { sendJsonError } from "../http/reply.js";
 import type { Logger } from "../logger.js";
 import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
@@ -38,11 +39,11 @@ export interface TrustServer {
 }
 
 /** The Connect adapter (Connect, gRPC, gRPC-Web) over the composed routes. */
-function connectHandler(app: ComposedService, config: TrustConfig) {
+function connectHandler(app: ComposedService, limits: LimitsConfig) {
   return connectNodeAdapter({
     routes: app.routes,
     fallback: notFoundFallback as never,
-    readMaxBytes: config.maxBodyBytes,
+    readMaxBytes: limits.maxBodyBytes,
     writeMaxBytes: 64 * 1024 * 1024,
     // Outermost first: metrics see the final code, the call line names the caller that auth sets.
     interceptors: app.interceptors,
@@ -71,8 +72,16 @@ export interface Listening {
   close(graceMs: number): Promise<void>;
 }
 
+/** What listening needs: the server and limits sections, and the public URL when one is set. */
+export interface ListenConfig {
+  readonly server: ServerConfig;
+  readonly limits: LimitsConfig;
+  /** The URL clients use; empty: the bound address. */
+  readonly publicUrl: string;
+}
+
 /** Binds the port; see {@link Listening}. */
-export async function listen(config: TrustConfig, log: Logger, health: HealthState): Promise<Listening> {
+export async function listen({ server: config, limits, publicUrl }: ListenConfig, log: Logger, health: HealthState): Promise<Listening> {
   const starting = (_req: unknown, res: never) => sendJsonError(res, 503, "unavailable", "the service is starting; retry shortly", { "retry-after": "1" });
   let serve: (req: never, res: never) => void = starting;
   const tls =
@@ -85,18 +94,18 @@ export async function listen(config: TrustConfig, log: Logger, health: HealthSta
   const addr = await listener.listen();
   const hostForUrl = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   return {
-    url: config.publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
+    url: publicUrl || `${tls ? "https" : "http"}://${hostForUrl}:${addr.port}`,
     address: addr,
     tls: tls !== undefined,
     attach(app) {
       if (serve !== starting) throw new TypeError("a service is already attached");
-      serve = connectHandler(app, config);
+      serve = connectHandler(app, limits);
       handler = createHttpHandler({
         connect: serve,
         health,
         corsOrigins: config.corsOrigins,
         extraPaths: app.paths,
-        maxBodyBytes: config.maxBodyBytes,
+        maxBodyBytes: limits.maxBodyBytes,
         unaryInputs: unaryInputs([TrustService, Health]),
       });
     },
@@ -109,7 +118,8 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     log.warn({ host: config.host }, "no authentication is configured and --insecure-allow-anonymous is set: anyone who can reach this port can call every RPC");
   }
   const health = new HealthState([TrustService.typeName]);
-  const listening = await listen(config, log, health);
+  const sections = sectionsOf(config);
+  const listening = await listen({ server: sections.server, limits: sections.limits, publicUrl: sections.service.publicUrl }, log, health);
   let app: ComposedService;
   try {
     app = await compose(config, { url: listening.url, log, health });
@@ -136,7 +146,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     health,
     async close() {
       app.beginShutdown();
-      await listening.close(config.shutdownGraceMs);
+      await listening.close(sections.server.shutdownGraceMs);
       await app.close();
       log.info("certus-trust stopped");
     },

@@ -3,10 +3,11 @@
  * transparency log, the service's signing identity and the trusted root that verifies all of it.
  * Nothing is regenerated on restart: the trusted root stays byte-identical.
  */
+import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Witness } from "@sigstore/sign";
-import { ensurePrivateDirectory } from "../keys/atomic-file.js";
+import { ensurePrivateDirectory } from "../../fs/atomic-file.js";
 import { KeyStore, STACK_KEY_PURPOSES } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
 import { openKeyGenerations, type KeyGeneration } from "./generations.js";
@@ -160,7 +161,7 @@ export class EmbeddedStack {
 
   /** Every public key with its purpose and validity, rotated-out keys included (with their end). */
   publishedKeys(): PublishedKey[] {
-    const spkiPem = (der: Uint8Array) => `-----BEGIN PUBLIC KEY-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PUBLIC KEY-----\n`;
+    const spkiPem = (der: Uint8Array) => pem.fromDER(Buffer.from(der), "PUBLIC KEY");
     const key = (purpose: PublishedKey["purpose"], spki: Uint8Array, validFrom: Date, validTo?: Date): PublishedKey => ({
       purpose,
       keyId: createHash("sha256").update(spki).digest("hex"),

@@ -46,7 +46,7 @@ export class FileStateStore implements StateStore {
     };
     const claims = new Map<string, { claimant: string; until: number }>();
     this.permissions = {
-      record: async (p) => permissions.record(p),
+      record: (p) => permissions.record(p),
       get: async (id) => copy(permissions.get(id)),
       forScan: async (scanId) => permissions.forScan(scanId).map((p) => copy(p)!),
       byOuterEntry: async (uuid) => copy(permissions.byOuterEntry(uuid)),
@@ -61,7 +61,7 @@ export class FileStateStore implements StateStore {
         return true;
       },
       updateCallback: async (id, state, attempts, detail) => {
-        permissions.updateCallback(id, state, attempts, detail);
+        await permissions.updateCallback(id, state, attempts, detail);
         if (state !== "pending") claims.delete(id);
       },
     };
@@ -91,7 +91,7 @@ export class FileStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
-    this.files.permissions.close();
+    await this.files.permissions.close();
     await this.files.audit.close();
   }
 }

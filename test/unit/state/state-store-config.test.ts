@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "../../../src/config.js";
+import { ConfigError, resolveConfig } from "../../../src/config/config.js";
 import { tempDir } from "../../helpers/server.js";
 
 const URL = "postgres://certus@db.internal:5432/certus?sslmode=verify-full";

@@ -12,7 +12,7 @@ import type { AppendRequest } from "./append-request.js";
 import { signCheckpoint } from "../../rekor/checkpoint.js";
 import { signedEntryTimestampPayload, type LoggedEntry } from "./entry.js";
 import type { Frontier, FrontierGrowth } from "./frontier.js";
-import type { BatchOutcome } from "./group-commit.js";
+import type { BatchOutcome } from "../../../fs/group-commit.js";
 import { EntryExistsError } from "./log-errors.js";
 import { leafHash } from "../../rekor/merkle.js";
 import type { StoredCheckpoint, StoredEntry } from "./store.js";

@@ -43,7 +43,7 @@ import { sealBatch } from "./batch.js";
 import { isValidNoteName, isValidOrigin, signCheckpoint } from "../../rekor/checkpoint.js";
 import type { EntryApiVersion, EntryKind, LoggedEntry } from "./entry.js";
 import { Frontier } from "./frontier.js";
-import { GroupCommitter, type BatchOutcome } from "./group-commit.js";
+import { GroupCommitter, type BatchOutcome } from "../../../fs/group-commit.js";
 import { EntryExistsError } from "./log-errors.js";
 import {
   DEFAULT_MAX_BATCH_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CheckpointEvent, type ConsistencyProof,
