@@ -93,8 +93,17 @@ process.once("exit", () => {
   for (const c of live) c.kill("SIGKILL");
 });
 
+/** Options of a test server. */
+export interface TestPostgresOptions {
+  /**
+   * TLS only: the server presents this certificate (PEM, with its key) and refuses connections
+   * without TLS (`hostnossl … reject`); the harness's own connections trust `caPem`.
+   */
+  tls?: { certPem: string; keyPem: string; caPem: string };
+}
+
 /** initdb + start. Throws (failing the test) when the binaries are missing. */
-export async function startTestPostgres(): Promise<TestPostgres> {
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin; `bash scripts/setup-postgres.sh` installs them (required under CI=true)");
   const user = serverUser();
@@ -111,13 +120,23 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const init = spawnSync(cmd, args, { encoding: "utf8", cwd: dataDir });
   rmSync(pwfile, { force: true });
   if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.stdout}\n${init.stderr}`);
+  const tlsArgs: string[] = [];
+  if (options.tls) {
+    const cert = join(pgdata, "server.crt");
+    const key = join(pgdata, "server.key");
+    writeFileSync(cert, options.tls.certPem, { mode: 0o644 });
+    writeFileSync(key, options.tls.keyPem, { mode: 0o600 });
+    writeFileSync(join(pgdata, "pg_hba.conf"), "local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n");
+    if (user) for (const f of [cert, key, join(pgdata, "pg_hba.conf")]) chownSync(f, user.uid, user.gid);
+    tlsArgs.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
+  }
   const port = await freePort();
   let child: ChildProcess | undefined;
   let output = "";
 
   const urlFor = (db: string) => `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${db}`;
   const query = async <R extends pg.QueryResultRow>(text: string, values?: unknown[], database = DEFAULT_DB) => {
-    const c = new pg.Client({ connectionString: urlFor(database) });
+    const c = new pg.Client({ connectionString: urlFor(database), ...(options.tls ? { ssl: { ca: options.tls.caPem, servername: "localhost" } } : {}) });
     await c.connect();
     try {
       return await c.query<R>(text, values);
@@ -136,6 +155,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
       "-c", "max_connections=200",
       "-c", "fsync=on",
       "-c", "logging_collector=off",
+      ...tlsArgs,
     ]);
     output = "";
     const p = spawn(c, a, { cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
