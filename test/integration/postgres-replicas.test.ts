@@ -209,6 +209,34 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     failuresPerPermission = 0;
   });
 
+  it("answers unavailable while the database is read-only, names it in /readyz, and signs again once it is writable", async () => {
+    const [a] = servers as [TestServer, TestServer];
+    const sign = (what: string) => call(a, "/v1/sign", { artifact: { digest: `sha256:${sha256(what)}` } });
+    // New sessions are read-only; the service's open ones are cut, so it reconnects into that.
+    await pg.query("ALTER DATABASE replicas SET default_transaction_read_only = on", [], "postgres");
+    await pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'replicas' AND pid <> pg_backend_pid()", [], "postgres");
+    try {
+      const refused = await waitFor("a read-only refusal", async () => {
+        const r = await sign(`read-only ${Date.now()}`);
+        expect([200, 503]).toContain(r.status);
+        return r.status === 503 ? r : undefined;
+      });
+      expect(refused.json.code).toBe("unavailable");
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+      const ready = await waitFor("/readyz naming the read-only database", async () => {
+        const body = await fetch(`${a.url}/readyz`).then((r) => r.json());
+        return /read-only/.test(body.components.database.detail) ? body : undefined;
+      });
+      expect(ready.components.database.status).toBe("not serving");
+    } finally {
+      await pg.query("ALTER DATABASE replicas SET default_transaction_read_only = off", [], "postgres");
+      await pg.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'replicas' AND pid <> pg_backend_pid()", [], "postgres");
+    }
+    await waitFor("signing again", async () => ((await sign(`writable again ${Date.now()}`)).status === 200 ? true : undefined), 20_000);
+    const check = await runCli(["audit", "verify", "--database-url", url]);
+    expect(check.code, check.stderr).toBe(0);
+  });
+
   it("answers unavailable (never 500) while PostgreSQL is stopped under load, and works again after it restarts, without restarting the service", async () => {
     const [a, b] = servers as [TestServer, TestServer];
     const statuses: number[] = [];
