@@ -16,7 +16,7 @@ import { file_grpc_reflection_v1alpha_reflection } from "@certus/trust-sdk/gen/g
 import { createAuthLayer, type AuthLayer } from "../auth/auth-layer.js";
 import { certusPathHandler } from "../certus/http-paths.js";
 import { createCertusIntegration } from "../certus/integration.js";
-import type { TrustConfig } from "../config/config.js";
+import { ConfigError, type TrustConfig } from "../config/config.js";
 import { sectionsOf, type ConfigSections } from "../config/sections.js";
 import type { PathHandler } from "../http/types.js";
 import type { Logger } from "../logger.js";
@@ -46,6 +46,7 @@ import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { FileStateStore } from "../state/file/file-state-store.js";
+import { DatabaseUrlError } from "../state/postgres/connection.js";
 import { PostgresStateStore } from "../state/postgres/postgres-state-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { VerifyPool } from "../verify-pool/pool.js";
@@ -120,7 +121,10 @@ async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" 
   try {
     state =
       config.state.stateStore === "postgres"
-        ? await PostgresStateStore.open({ url: config.state.databaseUrl, caFile: config.state.databaseCaFile || undefined, poolSize: config.state.databasePoolSize, log: ctx.log })
+        ? await PostgresStateStore.open({ url: config.state.databaseUrl, caFile: config.state.databaseCaFile || undefined, poolSize: config.state.databasePoolSize, log: ctx.log }).catch((err: unknown) => {
+            // A URL or CA file that cannot be used is the operator's configuration mistake.
+            throw err instanceof DatabaseUrlError ? new ConfigError(err.message) : err;
+          })
         : FileStateStore.open({
             dataDir: service.dataDir,
             log: ctx.log,

@@ -117,12 +117,20 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
     expect(count.rows[0]!.n).toBe("0");
   });
 
-  it("fails with a clear message and exit 3 when the database cannot be reached", async () => {
+  it("fails with a clear message and exit 3 when the database cannot be reached, exit 2 for a bad URL", async () => {
     const r = await runCli(["audit", "verify", "--database-url", `postgres://certus@127.0.0.1:1/none`]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/database is unavailable/);
     const bad = await runCli(["audit", "verify", "--database-url", "mysql://x@y/z"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/scheme "mysql"/);
+    // The service does not start without its database: exit 3 naming it (not the password), or 2 for a bad URL.
+    const down = await runCli(["serve", "--port", "0", "--data-dir", tempDir(), "--state-store", "postgres"], { CERTUS_TRUST_DATABASE_URL: "postgres://certus:s3cret@127.0.0.1:1/none" });
+    expect(down.code).toBe(3);
+    expect(down.stderr).toContain("cannot open the state database postgres://certus@127.0.0.1:1/none");
+    expect(down.stderr + down.stdout).not.toContain("s3cret");
+    const wrong = await runCli(["serve", "--port", "0", "--data-dir", tempDir(), "--state-store", "postgres", "--database-url", "postgres://certus@127.0.0.1:1/none?sslmode=prefer"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/sslmode "prefer" is not accepted/);
   });
 });

@@ -19,7 +19,9 @@ import { PostgresAuditTrail } from "./audit-trail.js";
 import type { DatabaseOptions } from "./connection.js";
 import { Database, type DatabaseReadiness } from "./database.js";
 import { PostgresEntryIndex } from "./entry-index.js";
-import { migrate, type MigrationReport } from "./migrations.js";
+import { isTransientDatabaseError } from "./database-errors.js";
+import { migrate, SchemaTooNewError, type MigrationReport } from "./migrations.js";
+import { UnavailableError } from "../../errors.js";
 import { PostgresPermissionRecords } from "./permission-records.js";
 
 export interface PostgresStateStoreOptions extends DatabaseOptions {
@@ -57,7 +59,9 @@ export class PostgresStateStore implements StateStore {
       return new PostgresStateStore(db, options.log, report);
     } catch (err) {
       await db.close().catch(() => undefined);
-      throw err;
+      if (err instanceof SchemaTooNewError || !isTransientDatabaseError(err)) throw err;
+      // Unreachable at start: say where (never the password) and why.
+      throw new UnavailableError("database", `cannot open the state database ${db.where}: ${(err as Error).message}`, { cause: err });
     }
   }
 
