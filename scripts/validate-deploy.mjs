@@ -29,7 +29,8 @@
 //                 itself loads files with): schema validation, interpolation, normalization and
 //                 the consistency checks (unknown services in depends_on, networks, volumes).
 //   own checks    what no schema says: the chart's promises (embedded = one replica, Recreate,
-//                 a PVC, no HPA; sigstore = HPA, projected token, no PVC; hardened pods
+//                 a PVC, no HPA; sigstore = HPA, projected token, no PVC; more than one replica
+//                 only with stateStore postgres and the database URL from a Secret; hardened pods
 //                 everywhere), the compose start order (every depends_on waits for a health
 //                 check that exists), bind mounts that exist, the realm's clients, and the
 //                 Dockerfile's shape (there is no engine here to build it).
@@ -289,6 +290,14 @@ export function checkChartPolicy(mode, docs) {
     const projected = (pod.volumes ?? []).find((v) => v.projected)?.projected?.sources?.find((s) => s.serviceAccountToken);
     if (!projected?.serviceAccountToken?.audience) problems.push("sigstore: no projected ServiceAccount token with an audience");
   }
+  // Replicas share state only through PostgreSQL, whose URL (with its password) comes from a Secret.
+  // (Embedded mode is one replica, checked above.)
+  const postgres = /^\s*stateStore: postgres\s*$/m.test(config ?? "");
+  const dbEnv = (c.env ?? []).find((e) => e.name === "CERTUS_TRUST_DATABASE_URL");
+  const replicas = Math.max(deploy.spec.replicas ?? 1, kinds("HorizontalPodAutoscaler")[0]?.spec?.maxReplicas ?? 1);
+  if (mode === "sigstore" && replicas > 1 && !postgres) problems.push(`sigstore: ${replicas} replicas without stateStore: postgres`);
+  if (postgres && !dbEnv?.valueFrom?.secretKeyRef?.name) problems.push("stateStore postgres without CERTUS_TRUST_DATABASE_URL from a Secret");
+  if (dbEnv?.value !== undefined || /databaseUrl:/.test(config ?? "")) problems.push("the database URL is written in plain values, not taken from a Secret");
   return problems;
 }
 
@@ -423,7 +432,10 @@ export async function validateDeploy({ print = log } = {}) {
     const policy = checkChartPolicy(mode, docs);
     note(policy.length === 0, `chart policy (${mode}) for ${values ?? "(defaults)"}${policy.length ? `: ${policy.join("; ")}` : ""}`);
     const config = docs.find((d) => d.kind === "ConfigMap")?.data?.["config.yaml"] ?? "";
-    const cfg = await checkConfigFile(config);
+    // The database URL the pod gets from its Secret, as a stand-in (the Secret is not in the chart).
+    const podEnv = docs.find((d) => d.kind === "Deployment")?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    const secretEnv = Object.fromEntries(podEnv.filter((e) => e.name === "CERTUS_TRUST_DATABASE_URL" && e.valueFrom?.secretKeyRef).map((e) => [e.name, "postgres://certus@db.example.internal:5432/certus?sslmode=verify-full"]));
+    const cfg = await checkConfigFile(config, secretEnv);
     if (!cfg.checked) print(`skip config.yaml of ${values ?? "(defaults)"} against src/config/config.ts: dist/ is not built`);
     else note(cfg.error === undefined, `config.yaml of ${values ?? "(defaults)"} accepted by src/config/config.ts resolveConfig${cfg.error ? `: ${cfg.error}` : ""}`);
   }
@@ -431,6 +443,11 @@ export async function validateDeploy({ print = log } = {}) {
   for (const set of ["replicaCount=2", "autoscaling.enabled=true"]) {
     const r = renderChart("values-embedded.yaml", undefined, ["--set", set]);
     note(r.code !== 0 && /embedded mode/.test(r.stderr), `embedded mode refuses --set ${set}`);
+  }
+  // More than one replica only with the PostgreSQL state store, whose URL comes from a Secret.
+  for (const sets of [["stateStore=file"], ["stateStore=file", "autoscaling.enabled=false", "replicaCount=3"], ["database.existingSecret="]]) {
+    const r = renderChart("values-sigstore.yaml", undefined, sets.flatMap((x) => ["--set", x]));
+    note(r.code !== 0 && /stateStore|database\.existingSecret/.test(r.stderr), `sigstore mode refuses --set ${sets.join(" --set ")}`);
   }
 
   // Compose.

@@ -3,10 +3,24 @@
  */
 import { run } from "./cli/index.js";
 
+/**
+ * Exits once stdout and stderr have flushed: a large output into a pipe (say `audit list
+ * --output json | jq`) is partly queued when the pipe is full, and `process.exit` alone would
+ * cut it off.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
 run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (err: unknown) => {
     console.error(`certus-trust: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(3);
+    exitAfterFlush(3);
   },
 );

@@ -39,7 +39,7 @@ export function createCertusIntegration(deps: CertusIntegrationDeps) {
   const ports: CertusPorts = { signing: deps.signing, log: deps.log, state: deps.state };
   const secret = settings.transformCallbackUrl ? readCallbackSecret(settings.transformCallbackSecretFile) : undefined;
   const transform = secret ? new TransformCallback({ url: settings.transformCallbackUrl, secret, store: deps.state.permissions, log: deps.logger }) : undefined;
-  transform?.resume().catch((err: unknown) => deps.logger.error({ err }, "cannot read the pending transform callbacks; they are resumed at the next start"));
+  transform?.startResuming((err: unknown) => deps.logger.error({ err }, "cannot read the pending transform callbacks; they are looked for again in a minute"));
   const common = { ...ports, policies: deps.policies, serviceRoot: deps.serviceRoot, callerOf: deps.callerOf };
   const status = { ...ports, oidcIssuers: settings.oidcIssuers };
   return {

@@ -11,7 +11,7 @@
  * - Retried with exponential backoff and jitter on network errors, 408, 429 and 5xx, up to
  *   {@link DEFAULT_MAX_ATTEMPTS} attempts; any other 4xx is final. Delivery runs after the
  *   permission is answered; its state is recorded in the permission store, and pending deliveries
- *   resume after a restart.
+ *   resume after a restart and every {@link RESUME_INTERVAL_MS} (with replicas, one claims each).
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -62,6 +62,13 @@ export function executeUploadBody(p: StoredPermission): string {
 
 /** How long a delivery claim holds without renewal (longer than the longest backoff plus an attempt). */
 const CLAIM_LEASE_MS = 10 * 60 * 1000;
+/**
+ * How often pending deliveries are looked for again, ms. With replicas, a replica that died
+ * holding a claim loses it when the lease ends, and a live one takes the delivery over at its
+ * next look (so within {@link CLAIM_LEASE_MS} plus this); a claim that failed because the state
+ * store was down is retried the same way.
+ */
+export const RESUME_INTERVAL_MS = 60_000;
 
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
 
@@ -70,6 +77,7 @@ export class TransformCallback {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private readonly endpoint: string;
+  private resumeTimer: NodeJS.Timeout | undefined;
   /** Names this process in delivery claims. */
   private readonly claimant = `transform-callback:${process.pid}:${randomUUID()}`;
 
@@ -94,14 +102,22 @@ export class TransformCallback {
       },
       (err: unknown) => {
         this.inFlight.delete(permission.id);
-        this.opts.log.error({ uploadPermissionId: permission.id, err }, "cannot claim the transform callback; it is resumed at the next start");
+        this.opts.log.error({ uploadPermissionId: permission.id, err }, "cannot claim the transform callback; it is tried again at the next resume");
       },
     );
   }
 
-  /** Resumes deliveries left pending by a previous run. */
+  /** Resumes deliveries left pending by a previous run (or by another replica). */
   async resume(): Promise<void> {
     for (const p of await this.opts.store.pendingCallbacks()) this.deliver(p);
+  }
+
+  /** Resumes now and every {@link RESUME_INTERVAL_MS} until `close`. */
+  startResuming(onError: (err: unknown) => void): void {
+    const look = () => void this.resume().catch(onError);
+    look();
+    this.resumeTimer = setInterval(look, RESUME_INTERVAL_MS);
+    this.resumeTimer.unref();
   }
 
   private async attempt(p: StoredPermission, body: string, n: number): Promise<void> {
@@ -157,6 +173,7 @@ export class TransformCallback {
   /** Stops retrying (pending deliveries resume at the next start). */
   close(): void {
     this.abort.abort();
+    clearInterval(this.resumeTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }

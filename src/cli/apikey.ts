@@ -1,28 +1,34 @@
 /**
  * `certus-trust apikey create|list|revoke`: manages the API keys in the data directory (run on
- * the server's host; a running server picks changes up within a second). The key is printed
- * once, on create; only its salted hash is stored.
+ * the server's host; a running server picks changes up within a second), or in the PostgreSQL
+ * state store with `--database-url` (every replica picks them up within a second, see
+ * `state/postgres/api-key-records.ts`). The key is printed once, on create; only its salted hash
+ * is stored.
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../config/config.js";
 import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { parseScopes, SCOPES } from "../auth/scopes.js";
+import type { ApiKeyRecords } from "../state/state-store.js";
 import { UsageError, outputOf } from "./client.js";
+import { DATABASE_ARG_OPTIONS, DATABASE_USAGE, databaseOptionsOf, withDatabase } from "./database-options.js";
 
 export const APIKEY_USAGE = `Usage: certus-trust apikey <create|list|revoke> [options]
 
-Manages API keys in the data directory (apikeys.json, 0600; only salted hashes are stored).
+Manages API keys in the data directory (apikeys.json, 0600) or, with --database-url, in the
+PostgreSQL state store; only salted hashes are stored. Running servers see changes within 1 s.
   create --name <name> --scopes <list>   make a key; prints it once (stdout), keep it secret
                                          scopes: ${SCOPES.join(", ")} (admin implies all)
   list                                   id, name, scopes, created, revoked (no secrets)
   revoke <id>                            stop accepting a key (kept in the list as revoked)
   --data-dir <dir>         the server's data directory (default ${DEFAULT_CONFIG.dataDir}; env CERTUS_TRUST_DATA_DIR)
+${DATABASE_USAGE}
   --output json|text       output format (default text)`;
 
 export async function apikeyCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { name: { type: "string" }, scopes: { type: "string" }, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },
+    options: { ...DATABASE_ARG_OPTIONS, name: { type: "string" }, scopes: { type: "string" }, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },
     strict: true,
     allowPositionals: true,
   });
@@ -31,7 +37,19 @@ export async function apikeyCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const output = outputOf(values);
-  const store = ApiKeyStore.open(values["data-dir"] ?? process.env["CERTUS_TRUST_DATA_DIR"] ?? DEFAULT_CONFIG.dataDir);
+  const database = databaseOptionsOf(values);
+  if (database && values["data-dir"] !== undefined) throw new UsageError("give --data-dir or --database-url, not both");
+  if (database) return withDatabase("apikey", database, false, (store) => manage(store.apiKeys, positionals, values, output));
+  const file = ApiKeyStore.open(values["data-dir"] ?? process.env["CERTUS_TRUST_DATA_DIR"] ?? DEFAULT_CONFIG.dataDir);
+  const records: Omit<ApiKeyRecords, "lookup"> = {
+    create: async (name, scopes) => file.create(name, parseScopes(scopes)),
+    revoke: async (id) => file.revoke(id),
+    list: async () => file.list(),
+  };
+  return manage(records, positionals, values, output);
+}
+
+async function manage(store: Omit<ApiKeyRecords, "lookup">, positionals: string[], values: { name?: string | undefined; scopes?: string | undefined }, output: "json" | "text"): Promise<number> {
   const [sub, ...rest] = positionals;
   switch (sub) {
     case "create": {
@@ -40,7 +58,7 @@ export async function apikeyCommand(argv: string[]): Promise<number> {
       let scopes;
       try {
         scopes = parseScopes(values.scopes);
-        const { record, key } = store.create(values.name, scopes);
+        const { record, key } = await store.create(values.name, scopes);
         if (output === "json") console.log(JSON.stringify({ id: record.id, name: record.name, scopes: record.scopes, createdAt: record.createdAt, key }));
         else {
           console.error(`created API key ${record.id} "${record.name}" with scopes ${record.scopes.join(",")}; it is shown once:`);
@@ -53,7 +71,7 @@ export async function apikeyCommand(argv: string[]): Promise<number> {
       return 0;
     }
     case "list": {
-      const keys = store.list().map(({ salt: _s, hash: _h, ...k }) => k);
+      const keys = (await store.list()).map(({ salt: _s, hash: _h, ...k }) => k);
       if (output === "json") console.log(JSON.stringify(keys, null, 2));
       else if (keys.length === 0) console.log("no API keys");
       else for (const k of keys) console.log(`${k.id}  ${k.name.padEnd(20)} ${k.scopes.join(",").padEnd(24)} created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ""}`);
@@ -62,7 +80,7 @@ export async function apikeyCommand(argv: string[]): Promise<number> {
     case "revoke": {
       const id = rest[0];
       if (!id) throw new UsageError("give the id of the key to revoke (see: certus-trust apikey list)");
-      if (!store.revoke(id)) {
+      if (!(await store.revoke(id))) {
         console.error(`certus-trust apikey: no key with id ${id}`);
         return 1;
       }

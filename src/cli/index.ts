@@ -8,6 +8,7 @@ import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
 import { apikeyCommand } from "./apikey.js";
 import { auditCommand } from "./audit.js";
+import { dbCommand } from "./db.js";
 import { keysCommand } from "./keys.js";
 import { logCommand } from "./log-verify.js";
 import { mcpCommand } from "./mcp.js";
@@ -37,6 +38,7 @@ Commands:
   mcp       MCP server on stdio for IDE agents (see docs/mcp.md)
   policy    check: dry-run a signer policy against a bundle
   audit     verify the audit trail's hash chain, or list its events
+  db        migrate: the PostgreSQL state store's schema; migrate-from-files: move a data directory into it
 
 Client commands take --server <url>, --api-key <key> (or CERTUS_TRUST_SERVER, CERTUS_TRUST_API_KEY),
 --output json|text and --help.
@@ -61,6 +63,7 @@ const COMMANDS: Record<string, Command> = {
   mcp: mcpCommand,
   policy: policyCommand,
   audit: auditCommand,
+  db: dbCommand,
 };
 
 export async function run(argv: string[]): Promise<number> {

@@ -161,13 +161,29 @@ export interface TrustConfig {
   upstreamDeadlineMs: number;
   /** `mode: sigstore`: time between refreshes of the trusted root from TUF, in milliseconds. */
   tufRefreshMs: number;
+  /**
+   * Where the service's own state (audit trail, upload permissions, API keys, entry index) lives:
+   * `file` (the default: files in the data directory, one process) or `postgres` (one PostgreSQL
+   * database shared by every replica; needs `databaseUrl`).
+   */
+  stateStore: "file" | "postgres";
+  /**
+   * `stateStore: postgres`: `postgres://user[:password]@host[:port]/database[?sslmode=…]`
+   * (see `state/postgres/connection.ts`; TLS is verified by default off loopback). Prefer the
+   * environment variable, or PGPASSWORD for the password, to keep it out of the process list.
+   */
+  databaseUrl: string;
+  /** `stateStore: postgres`: PEM CA file the database server's certificate must chain to. */
+  databaseCaFile: string;
+  /** `stateStore: postgres`: connections each process keeps to the database at most. */
+  databasePoolSize: number;
 }
 
 /**
  * The concerns the options are grouped by. Each module receives its own section (see
  * `sections.ts`), never the whole configuration.
  */
-export const SECTION_NAMES = ["service", "server", "limits", "auth", "embedded", "sigstore", "certus"] as const;
+export const SECTION_NAMES = ["service", "server", "limits", "auth", "embedded", "sigstore", "certus", "state"] as const;
 export type SectionName = (typeof SECTION_NAMES)[number];
 
 /** The authentication methods `--auth` accepts. */
@@ -251,6 +267,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "oidcTokenFile", section: "sigstore", default: "", flag: "oidc-token-file", env: "CERTUS_TRUST_OIDC_TOKEN_FILE", kind: "string", description: "mode sigstore: file with the service's OIDC token (e.g. a projected service-account token)" },
   { key: "upstreamDeadlineMs", section: "sigstore", default: 30_000, flag: "upstream-deadline-ms", env: "CERTUS_TRUST_UPSTREAM_DEADLINE_MS", kind: "int", min: 100, max: 600_000, description: "mode sigstore: budget of one upstream call with retries, ms" },
   { key: "tufRefreshMs", section: "sigstore", default: 3_600_000, flag: "tuf-refresh-ms", env: "CERTUS_TRUST_TUF_REFRESH_MS", kind: "int", min: 1000, max: 7 * 24 * 3_600_000, description: "mode sigstore: time between trusted-root refreshes from TUF, ms" },
+  { key: "stateStore", section: "state", default: "file", flag: "state-store", env: "CERTUS_TRUST_STATE_STORE", kind: "enum", values: ["file", "postgres"], description: "audit trail, permissions, API keys, entry index: files in the data directory, or PostgreSQL shared by replicas" },
+  { key: "databaseUrl", section: "state", default: "", flag: "database-url", env: "CERTUS_TRUST_DATABASE_URL", kind: "string", description: "state store postgres: postgres://user:password@host:port/db[?sslmode=verify-full] (prefer the env variable)" },
+  { key: "databaseCaFile", section: "state", default: "", flag: "database-ca-file", env: "CERTUS_TRUST_DATABASE_CA_FILE", kind: "string", description: "state store postgres: PEM CA of the database server's certificate" },
+  { key: "databasePoolSize", section: "state", default: 10, flag: "database-pool-size", env: "CERTUS_TRUST_DATABASE_POOL_SIZE", kind: "int", min: 1, max: 1000, description: "state store postgres: connections per process at most" },
   { key: "insecureAllowAnonymous", section: "auth", default: false, flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
 ];
 
@@ -398,6 +418,7 @@ function validateTogether(c: TrustConfig): void {
     );
   }
   validateSigstoreMode(c);
+  validateStateStore(c);
   for (const o of c.corsOrigins) {
     if (o !== "*" && !/^https?:\/\/[^/]+$/.test(o)) {
       throw new ConfigError(`corsOrigins: ${JSON.stringify(o)} is not an origin; expected scheme://host[:port] or *`);
@@ -417,6 +438,19 @@ function validateTogether(c: TrustConfig): void {
   if (c.publicUrl !== "" && !/^https?:\/\/[^\s]+$/.test(c.publicUrl)) {
     throw new ConfigError(`publicUrl: ${JSON.stringify(c.publicUrl)} is not an http(s) URL`);
   }
+}
+
+/** The state-store keys, checked together: the database options only with `postgres`, which needs a URL. */
+function validateStateStore(c: TrustConfig): void {
+  if (c.stateStore !== "postgres") {
+    for (const k of ["databaseUrl", "databaseCaFile"] as const) {
+      if (c[k] !== "") throw new ConfigError(`${k}: only used with stateStore "postgres" (the state store is "${c.stateStore}")`);
+    }
+    return;
+  }
+  if (c.databaseUrl === "") throw new ConfigError('databaseUrl: required with stateStore "postgres", e.g. postgres://certus@db.internal:5432/certus?sslmode=verify-full');
+  // The whole URL is checked when the store opens; here only that it is one (never echoed: it may hold a password).
+  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(c.databaseUrl)) throw new ConfigError("databaseUrl: not a postgres:// or postgresql:// URL");
 }
 
 /** The external-mode keys, checked together: each upstream once, one trust root source, one credential. */

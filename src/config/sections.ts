@@ -28,6 +28,9 @@ export type SigstoreConfig = Pick<
 /** The Certus integration: the Transform callback and the storage targets of upload permissions. */
 export type CertusConfig = Pick<TrustConfig, "transformCallbackUrl" | "transformCallbackSecretFile" | "uploadS3Bucket" | "uploadOciRegistry">;
 
+/** Where the service's own state lives: files, or a PostgreSQL database shared by replicas. */
+export type StateConfig = Pick<TrustConfig, "stateStore" | "databaseUrl" | "databaseCaFile" | "databasePoolSize">;
+
 export interface ConfigSections {
   readonly service: ServiceConfig;
   readonly server: ServerConfig;
@@ -36,6 +39,7 @@ export interface ConfigSections {
   readonly embedded: EmbeddedConfig;
   readonly sigstore: SigstoreConfig;
   readonly certus: CertusConfig;
+  readonly state: StateConfig;
 }
 
 // Every section name has a type above: adding a section to the table without one fails to compile.
@@ -43,7 +47,7 @@ type Exhaustive = { [K in SectionName]: ConfigSections[K] };
 
 /** Cuts a resolved configuration into its sections, as the option table assigns them (frozen copies). */
 export function sectionsOf(config: TrustConfig): ConfigSections {
-  const out: Record<SectionName, Record<string, unknown>> = { service: {}, server: {}, limits: {}, auth: {}, embedded: {}, sigstore: {}, certus: {} };
+  const out: Record<SectionName, Record<string, unknown>> = { service: {}, server: {}, limits: {}, auth: {}, embedded: {}, sigstore: {}, certus: {}, state: {} };
   for (const spec of OPTIONS) out[spec.section][spec.key] = config[spec.key];
   for (const section of Object.values(out)) Object.freeze(section);
   return out as unknown as Exhaustive;

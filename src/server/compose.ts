@@ -19,7 +19,7 @@ import { createAuthLayer, type AuthLayer } from "../auth/auth-layer.js";
 import { RateLimiter } from "../auth/rate-limit.js";
 import { certusPathHandler } from "../certus/http-paths.js";
 import { createCertusIntegration } from "../certus/integration.js";
-import type { TrustConfig } from "../config/config.js";
+import { ConfigError, type TrustConfig } from "../config/config.js";
 import { sectionsOf, type ConfigSections } from "../config/sections.js";
 import type { PathHandler } from "../http/types.js";
 import type { Logger } from "../logger.js";
@@ -51,10 +51,13 @@ import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 import { loadTrustedRoot } from "../sigstore/verify/index.js";
 import { FileEntryIndex } from "../state/file/entry-index.js";
 import { FileStateStore } from "../state/file/file-state-store.js";
+import { DatabaseUrlError } from "../state/postgres/connection.js";
+import { PostgresStateStore } from "../state/postgres/postgres-state-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { VerifyPool } from "../verify-pool/pool.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
 import { callInterceptor } from "./interceptors.js";
+import { stateGuardInterceptor } from "./state-guard.js";
 import { ReflectionIndex, registerReflection } from "./reflection.js";
 import { createConsoleHandler } from "./ui.js";
 
@@ -84,7 +87,7 @@ export interface ComposedService {
   readonly embedded: EmbeddedStack | undefined;
   /** Registers TrustService, health and reflection on a Connect router. */
   readonly routes: (router: ConnectRouter) => void;
-  /** Outermost first: metrics, the call log, authentication. */
+  /** Outermost first: metrics, the call log, authentication, the state guard (`state-guard.ts`). */
   readonly interceptors: Interceptor[];
   readonly auth: AuthLayer;
   /** Plain HTTP paths beside the RPCs, tried in order. */
@@ -102,20 +105,34 @@ export interface ComposedService {
 const SERVICE_NAMES = [TrustService.typeName, "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 
 /** Resolves the mode into its ports: the embedded stack, or the upstream clients. */
-async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" | "sigstore">, ctx: ComposeContext, metrics: TrustMetrics): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
+async function resolvePorts(
+  config: Pick<ConfigSections, "service" | "embedded" | "sigstore" | "state">,
+  ctx: ComposeContext,
+  metrics: TrustMetrics,
+): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
   const { service, sigstore } = config;
+  // PostgreSQL is opened first: in mode sigstore, its entry index is the one the Rekor v2 adapter
+  // records into and searches, shared by every replica.
+  const postgres =
+    config.state.stateStore === "postgres"
+      ? await PostgresStateStore.open({ url: config.state.databaseUrl, caFile: config.state.databaseCaFile || undefined, poolSize: config.state.databasePoolSize, log: ctx.log }).catch((err: unknown) => {
+          // A URL or CA file that cannot be used is the operator's configuration mistake.
+          throw err instanceof DatabaseUrlError ? new ConfigError(err.message) : err;
+        })
+      : undefined;
   let signing: SigningBackend;
   let log: TransparencyLog;
   let embedded: EmbeddedStack | undefined;
   let entryIndex: FileEntryIndex | undefined;
-  if (service.mode === "sigstore") {
-    const rekorVersion = sigstore.rekorVersion === 2 ? 2 : 1;
-    // Rekor v2 has no search: the entries this service writes are indexed in the state store.
-    entryIndex = new FileEntryIndex(path.join(service.dataDir, "entry-index.jsonl"));
-    const external = await ExternalSigningBackend.open({
-      ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log, entryIndex,
-      onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
-    });
+  try {
+    if (service.mode === "sigstore") {
+      const rekorVersion = sigstore.rekorVersion === 2 ? 2 : 1;
+      // Rekor v2 has no search: the entries this service writes are indexed in the state store.
+      if (!postgres) entryIndex = new FileEntryIndex(path.join(service.dataDir, "entry-index.jsonl"));
+      const external = await ExternalSigningBackend.open({
+        ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log, entryIndex: postgres ? postgres.entryIndex : entryIndex,
+        onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
+      });
     signing = external;
     // Rekor v1 through its REST API, Rekor v2 through its tiles (ExternalLogPort refuses when unreadable).
     log = external.transparencyLog;
@@ -130,20 +147,26 @@ async function resolvePorts(config: Pick<ConfigSections, "service" | "embedded" 
           : ctx.log.warn({ from, to }, "service signing issuer changed (--issuer): bundles signed before name the previous issuer"),
       onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
     });
-    signing = embeddedSigningBackend(embedded);
-    log = new EmbeddedLogPort(embedded.log);
+      signing = embeddedSigningBackend(embedded);
+      log = new EmbeddedLogPort(embedded.log);
+    }
+  } catch (err) {
+    await postgres?.close();
+    throw err;
   }
   let state: StateStore;
   try {
-    state = FileStateStore.open({
-      dataDir: service.dataDir,
-      log: ctx.log,
-      ...(entryIndex ? { entryIndex } : {}),
-      searchLog: async (query, page) => {
-        const found = await log.search(query, page);
-        return { logIndexes: found.entries.map((e) => e.logIndex), nextAfterIndex: found.nextAfterIndex };
-      },
-    });
+    state =
+      postgres ??
+      FileStateStore.open({
+        dataDir: service.dataDir,
+        log: ctx.log,
+        ...(entryIndex ? { entryIndex } : {}),
+        searchLog: async (query, page) => {
+          const found = await log.search(query, page);
+          return { logIndexes: found.entries.map((e) => e.logIndex), nextAfterIndex: found.nextAfterIndex };
+        },
+      });
   } catch (err) {
     await signing.close();
     await entryIndex?.close();
@@ -231,7 +254,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       registerHealth(router, health);
       registerReflection(router, reflection);
     };
-    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, limits.defaultDeadlineMs), auth.interceptor];
+    const interceptors = [metricsInterceptor(metrics), callInterceptor(log, limits.defaultDeadlineMs), auth.interceptor, stateGuardInterceptor(ports.state)];
     const paths: PathHandler[] = [
       createConsoleHandler(),
       metricsPathHandler(metrics, auth),
@@ -268,16 +291,25 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       // before the REST alias rewrite.
       certusPathHandler({ maxBodyBytes: limits.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),
     ];
-    // Each component's readiness (external upstreams); the service is ready while every critical one is.
+    // Each component's readiness (external upstreams, the state database); the service is ready
+    // while every critical one is. The state database is named but not critical: it is shared,
+    // so when it is down it is down for every replica, and taking them all out of the load
+    // balancer would turn "unavailable, retry in 2 s" (and Verify, which still works) into
+    // connection errors.
     const reportReadiness = () => {
-      const components = ports.signing.readiness();
+      const components = [...ports.signing.readiness(), ...(ports.state.readiness?.() ?? []).map((c) => ({ ...c, critical: false }))];
       for (const c of components) health.setComponent(c.component, c.ready, c.detail);
       const ready = components.every((c) => c.ready || !c.critical) ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.set("", ready);
       health.set(TrustService.typeName, ready);
     };
     health.setAll(ServingStatus.SERVING);
-    const unwatchReadiness = ports.signing.onReadinessChange(reportReadiness);
+    const unwatchSigning = ports.signing.onReadinessChange(reportReadiness);
+    const unwatchState = ports.state.onReadinessChange?.(reportReadiness) ?? (() => {});
+    const unwatchReadiness = () => {
+      unwatchSigning();
+      unwatchState();
+    };
     reportReadiness();
     const beginShutdown = () => {
       unwatchReadiness();

@@ -136,7 +136,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const { url } = listening;
   const checkpoint = app.embedded?.log.latestCheckpoint();
   log.info(
-    { url, host: listening.address.address, port: listening.address.port, dataDir: config.dataDir, mode: config.mode, tls: listening.tls, identity: app.ports.signing.signer.identity, logSize: checkpoint?.treeSize },
+    { url, host: listening.address.address, port: listening.address.port, dataDir: config.dataDir, mode: config.mode, stateStore: config.stateStore, tls: listening.tls, identity: app.ports.signing.signer.identity, logSize: checkpoint?.treeSize },
     "certus-trust listening",
   );
   return {

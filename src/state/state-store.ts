@@ -204,12 +204,28 @@ export interface EntryIndex {
 
 // ---------------------------------------------------------------------------------------------
 
+/** A component the store depends on (a database server), as /readyz and gRPC health report it. */
+export interface StoreComponentReadiness {
+  /** Component name, e.g. `database`. */
+  readonly component: string;
+  readonly ready: boolean;
+  /** Where it is and what is wrong; never a credential. */
+  readonly detail: string;
+}
+
 /** The state store port. */
 export interface StateStore {
   readonly audit: AuditTrail;
   readonly permissions: PermissionRecords;
   readonly apiKeys: ApiKeyRecords;
   readonly entryIndex: EntryIndex;
+  /**
+   * The components the store depends on, for /readyz (the PostgreSQL adapter: `database`).
+   * Absent when there is nothing to report beyond the calls' own errors (the file adapter).
+   */
+  readiness?(): StoreComponentReadiness[];
+  /** Told whenever `readiness()` changes; returns the unsubscribe function. */
+  onReadinessChange?(listener: () => void): () => void;
   /** Waits for pending writes to be durable, then releases files or connections. */
   close(): Promise<void>;
 }

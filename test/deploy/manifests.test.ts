@@ -40,6 +40,13 @@ describe.skipIf(skipReason !== undefined)("deployment files", () => {
     const sigstore = await deploy.parseManifests(deploy.renderChart("values-sigstore.yaml").stdout);
     expect(deploy.checkChartPolicy("sigstore", sigstore)).toEqual([]);
     expect(deploy.checkChartPolicy("embedded", sigstore)).toContain("embedded: an HPA was rendered");
+    // Replicas whose state is in files, or a database URL written in plain values.
+    const config = sigstore.find((d: { kind: string }) => d.kind === "ConfigMap");
+    config.data["config.yaml"] = config.data["config.yaml"].replace("stateStore: postgres", "stateStore: file");
+    expect(deploy.checkChartPolicy("sigstore", sigstore)).toEqual(["sigstore: 10 replicas without stateStore: postgres"]);
+    const env = sigstore.find((d: { kind: string }) => d.kind === "Deployment").spec.template.spec.containers[0].env;
+    env.find((e: { name: string }) => e.name === "CERTUS_TRUST_DATABASE_URL").value = "postgres://u:p@db/x";
+    expect(deploy.checkChartPolicy("sigstore", sigstore)).toContain("the database URL is written in plain values, not taken from a Secret");
   });
 
   it("the compose check catches a broken start order", () => {

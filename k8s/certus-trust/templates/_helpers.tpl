@@ -58,6 +58,21 @@ replica without an autoscaler; the mode is one of the two the service knows.
 {{- if and (eq .Values.mode "sigstore") .Values.autoscaling.enabled (lt (int .Values.autoscaling.minReplicas) 1) -}}
 {{- fail "autoscaling.minReplicas: at least 1" -}}
 {{- end -}}
+{{- if not (has .Values.stateStore (list "file" "postgres")) -}}
+{{- fail (printf "stateStore: %q is not file or postgres" .Values.stateStore) -}}
+{{- end -}}
+{{- if eq .Values.stateStore "file" -}}
+{{- if or (gt (int .Values.replicaCount) 1) (and .Values.autoscaling.enabled (gt (int .Values.autoscaling.maxReplicas) 1)) -}}
+{{- fail "stateStore: more than one replica needs stateStore: postgres (with file state every replica would keep its own audit chain, permissions and API keys)" -}}
+{{- end -}}
+{{- else -}}
+{{- if not .Values.database.existingSecret -}}
+{{- fail "database.existingSecret: stateStore postgres reads the database URL from a Secret (key database.urlKey, default url)" -}}
+{{- end -}}
+{{- if .Values.secrets.apiKeys.existingSecret -}}
+{{- fail "secrets.apiKeys.existingSecret: with stateStore postgres the API keys live in the database (certus-trust apikey create in a pod); leave it empty" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "certus-trust.image" -}}

@@ -10,24 +10,19 @@
  * waiting.
  */
 import { replaceFileAtomic } from "../../fs/atomic-file.js";
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { json } from "@sigstore/core";
 import type { Logger } from "../../logger.js";
 import { DurableAppendFile } from "../../fs/durable-append.js";
+import { eventHash, GENESIS } from "../audit-chain.js";
 import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export const AUDIT_FILE = "audit.log";
 export const AUDIT_HEAD_FILE = "audit.head";
-const GENESIS = "0".repeat(64);
-
-/** SHA-256 (hex) over the canonical JSON of an event without its `hash`. */
-export function eventHash(event: Omit<AuditEvent, "hash">): string {
-  return createHash("sha256").update(json.canonicalize(event)).digest("hex");
-}
+/** SHA-256 (hex) over the canonical JSON of an event without its `hash` (the rules: `../audit-chain.ts`). */
+export { eventHash };
 
 export class AuditLog {
   private readonly file: DurableAppendFile;

@@ -106,6 +106,11 @@ export class PermissionStore {
     return [...this.byId.values()].filter((p) => p.callback === "pending");
   }
 
+  /** Every decision, oldest first (for `certus-trust db migrate-from-files`). */
+  all(): StoredPermission[] {
+    return [...this.byId.values()];
+  }
+
   /** Counts for stats. */
   counts(): { total: number; permitted: number } {
     let permitted = 0;
