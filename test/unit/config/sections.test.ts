@@ -9,12 +9,13 @@ import { sectionsOf, type ConfigSections } from "../../../src/config/sections.js
 /** The keys each section type lists (kept in step with sections.ts by the compiler below). */
 const TYPED_KEYS: { [K in keyof ConfigSections]: readonly (keyof ConfigSections[K])[] } = {
   service: ["dataDir", "mode", "identity", "issuer", "publicUrl", "policyFile", "logLevel"],
-  server: ["port", "host", "tlsCert", "tlsKey", "tlsClientCa", "corsOrigins", "shutdownGraceMs"],
-  limits: ["maxBodyBytes", "defaultDeadlineMs", "verifyWorkers"],
+  server: ["port", "host", "tlsCert", "tlsKey", "tlsClientCa", "corsOrigins", "shutdownGraceMs", "headersTimeoutMs", "requestTimeoutMs", "idleTimeoutMs"],
+  limits: ["maxBodyBytes", "defaultDeadlineMs", "verifyWorkers", "verifyBudgetMs", "watchMaxStreams", "watchMaxLifetimeMs"],
   auth: ["auth", "authRules", "authOidcIssuers", "authOidcAudience", "rateLimit", "rateLimitBurst", "insecureAllowAnonymous"],
-  embedded: ["logMaxBytes", "oidcIssuers"],
+  embedded: ["logMaxBytes", "oidcIssuers", "compatWrites", "compatWriteRate", "compatWriteQuotaBytes"],
   sigstore: ["fulcioUrl", "rekorUrl", "rekorVersion", "rekorReadUrl", "checkpointPollMs", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile", "upstreamDeadlineMs", "tufRefreshMs"],
   certus: ["transformCallbackUrl", "transformCallbackSecretFile", "uploadS3Bucket", "uploadOciRegistry"],
+  state: ["stateStore", "databaseUrl", "databaseCaFile", "databasePoolSize"],
 };
 
 describe("configuration sections", () => {
