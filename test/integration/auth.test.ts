@@ -9,6 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseApiKey } from "../../src/auth/api-key-format.js";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, spawnCliServer, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
@@ -125,7 +126,7 @@ describe("API keys", () => {
     const file = join(dataDir, "apikeys.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const text = readFileSync(file, "utf8");
-    for (const k of Object.values(keys)) expect(text).not.toContain(k.key.split("_")[2]);
+    for (const k of Object.values(keys)) expect(text).not.toContain(parseApiKey(k.key)!.secret);
   });
 });
 

@@ -232,7 +232,7 @@ function cosign(c: Case): Verdict {
 // ---- the test ----
 
 const missing = [
-  ...(pythonReady ? [] : [`${SIGSTORE_PYTHON as string} is not installed in the test venv: run \`node scripts/setup-sigstore-python.mjs\``]),
+  ...(pythonReady ? [] : [`${SIGSTORE_PYTHON as string} is not installed in .cache/sigstore-venv: run \`node scripts/setup-tools.mjs --sigstore-python\``]),
   ...(cosignReady ? [] : [`cosign ${COSIGN_VERSION as string} is not built at ${cosignBin}: run \`node scripts/setup-cosign.mjs\``]),
 ];
 const skipReason = missing.length > 0 && process.env["CI"] !== "true" ? missing.join("; ") : undefined;
