@@ -19,7 +19,7 @@ Manages API keys in the data directory (apikeys.json, 0600; only salted hashes a
   --data-dir <dir>         the server's data directory (default ${DEFAULT_CONFIG.dataDir}; env CERTUS_TRUST_DATA_DIR)
   --output json|text       output format (default text)`;
 
-export async function apikeyCommand(argv: string[]): Promise<number> {
+export function apikeyCommand(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { name: { type: "string" }, scopes: { type: "string" }, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },

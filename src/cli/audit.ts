@@ -15,7 +15,7 @@ verify  re-checks the hash chain of every audit event; exits 1 naming the first 
 list    prints events (newest last), optionally since a time (ISO 8601) or for one artifact
   --data-dir <dir>         the service's data directory (default ${DEFAULT_CONFIG.dataDir}; env CERTUS_TRUST_DATA_DIR)`;
 
-export async function auditCommand(argv: string[]): Promise<number> {
+export function auditCommand(argv: string[]): number {
   const [sub, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,

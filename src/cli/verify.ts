@@ -78,7 +78,8 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`--bundle: not a Sigstore bundle: ${(err as Error).message}`);
   }
-  const digest = values.digest ?? `sha256:${createHash("sha256").update(readFileSync(values.artifact!)).digest("hex")}`;
+  // Exactly one of the two is given (checked above).
+  const digest = values.artifact !== undefined ? `sha256:${createHash("sha256").update(readFileSync(values.artifact)).digest("hex")}` : (values.digest ?? "");
   const root = values["trust-root"] ?? "service";
   const customRoot = root !== "service" && root !== "public-good";
   const res = await trustClient(values).verify({
