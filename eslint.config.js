@@ -72,6 +72,9 @@ export default defineConfig(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
       "@typescript-eslint/no-unsafe-return": "off",
+      // `let srv: TestServer` is assigned in beforeAll; `afterAll(() => srv?.close())` must still
+      // run when that setup failed, which the declared type cannot say.
+      "@typescript-eslint/no-unnecessary-condition": "off",
     },
   },
   {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeInnerBundle } from "../helpers/inner-bundle.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
@@ -46,7 +47,7 @@ let policyFile: string;
 
 async function post(path: string, body: unknown) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 beforeAll(async () => {

@@ -13,6 +13,7 @@ import { grpcClient } from "../helpers/grpc.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 let logKey: KeyObject;
@@ -26,7 +27,7 @@ async function sign(digest: string, uri = "") {
 
 async function query(params: Record<string, string>) {
   const res = await fetch(`${srv.url}/v1/transparency?${new URLSearchParams(params)}`);
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 /** Parses and verifies a signed note with the log key; returns size and root. */

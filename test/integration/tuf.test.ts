@@ -22,6 +22,7 @@ import { serializeTrustedRoot } from "../../src/sigstore/embedded/trusted-root.j
 import { openTufRoleKeys, TufRepository, tufPathHandler } from "../../src/sigstore/embedded/tuf/index.js";
 import { stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const DIGEST = `sha256:${createHash("sha256").update("tuf test artifact").digest("hex")}`;
 
@@ -190,7 +191,7 @@ describe("key rotation through TUF", () => {
       expect(JSON.parse(printed).signed.version).toBe(2);
 
       const newBundle = await signBundle(srv.url);
-      const chainOf = (b: any) => b.verificationMaterial.certificate?.rawBytes ?? b.verificationMaterial.x509CertificateChain?.certificates[0].rawBytes;
+      const chainOf = (b: WireJson) => b.verificationMaterial.certificate?.rawBytes ?? b.verificationMaterial.x509CertificateChain?.certificates[0].rawBytes;
       expect(chainOf(newBundle)).not.toBe(chainOf(oldBundle));
       const policy = (issuer: string) => ({ subjectAlternativeName: "certus-trust@certus.cloud", extensions: { issuer } });
       stockVerify(after, oldBundle, undefined, policy(oldIssuer));

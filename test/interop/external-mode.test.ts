@@ -16,6 +16,7 @@ import { grpcClient, grpcUnary } from "../helpers/grpc.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const B_CLIENT = { clientId: "https://ci.certus.example/workloads/certus-trust-b", clientSecret: `b-secret-${Date.now()}-0123456789abcdef` };
 const DEADLINE_MS = 2_000;
@@ -29,7 +30,7 @@ let trustedRoot: unknown;
 
 const startA = (port = "0") => startTestServer({ port, "oidc-issuers": `${idp.issuer}|urn:certus-trust:api|sub`, "verify-workers": "0" }, aDataDir);
 
-async function post(base: string, path: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
+async function post(base: string, path: string, body: unknown): Promise<{ status: number; json: WireJson; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json(), ms: performance.now() - t0 };
@@ -115,16 +116,16 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
   });
 
   it("B's GetKeys serves A's trusted root from TUF; the log RPCs say what to use instead", async () => {
-    const keys = (await (await fetch(`${b.url}/v1/keys`)).json()) as any;
+    const keys = (await (await fetch(`${b.url}/v1/keys`)).json()) as WireJson;
     expect(keys.trustedRoot).toEqual(trustedRoot);
     expect(keys.tuf.url).toBe(`${a.url}/tuf/`);
-    expect(keys.keys.map((k: any) => k.purpose)).toEqual(expect.arrayContaining(["CA_ROOT", "TLOG", "TSA"]));
+    expect(keys.keys.map((k: WireJson) => k.purpose)).toEqual(expect.arrayContaining(["CA_ROOT", "TLOG", "TSA"]));
     const proof = await fetch(`${b.url}/v1/transparency?logIndex=0`);
     expect(proof.status).toBe(501);
-    expect(((await proof.json()) as any).message).toContain(`${a.url}/api/v1/log/entries`);
+    expect(((await proof.json()) as WireJson).message).toContain(`${a.url}/api/v1/log/entries`);
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as any).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
+    expect(((await ready.json()) as WireJson).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
   });
 
   it("with A down, B answers unavailable within its deadline and says which component; it recovers when A is back", async () => {
@@ -143,9 +144,9 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
 
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(503);
-    const report = (await ready.json()) as any;
+    const report = (await ready.json()) as WireJson;
     expect(report.status).toBe("not ready");
-    const down = Object.entries(report.components).filter(([, c]: [string, any]) => c.status === "not serving").map(([name]) => name);
+    const down = Object.entries(report.components).filter(([, c]: [string, WireJson]) => c.status === "not serving").map(([name]) => name);
     expect(down.length).toBeGreaterThan(0);
     expect(down.every((n) => ["fulcio", "rekor", "tsa", "tuf"].includes(n))).toBe(true);
     const client = grpcClient(b.port);

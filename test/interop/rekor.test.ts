@@ -9,6 +9,7 @@ import { json } from "@sigstore/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -35,7 +36,7 @@ function hashedRekord(artifact: Buffer, key = privateKey, pem = publicPem) {
 
 async function post(path: string, body: unknown, raw?: string) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: raw ?? JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as any };
+  return { status: res.status, headers: res.headers, json: (await res.json()) as WireJson };
 }
 
 async function get(path: string) {
@@ -50,7 +51,7 @@ describe("Rekor v1-compatible API", () => {
     const proposed = hashedRekord(artifact);
     const created = await post("/api/v1/log/entries", proposed);
     expect(created.status).toBe(201);
-    const [uuid, entry] = Object.entries(created.json)[0] as [string, any];
+    const [uuid, entry] = Object.entries(created.json)[0] as [string, WireJson];
     expect(uuid).toMatch(/^[0-9a-f]{64}$/);
     expect(created.headers.get("location")).toBe(`/api/v1/log/entries/${uuid}`);
     expect(created.headers.get("etag")).toBe(uuid);
@@ -164,7 +165,7 @@ describe("Rekor v1-compatible API", () => {
     const proposed = { kind: "dsse", apiVersion: "0.0.1", spec: { proposedContent: { envelope, verifiers: [Buffer.from(publicPem).toString("base64")] } } };
     const r = await post("/api/v1/log/entries", proposed);
     expect(r.status).toBe(201);
-    const body = JSON.parse(Buffer.from((Object.values(r.json)[0] as any).body, "base64").toString());
+    const body = JSON.parse(Buffer.from((Object.values(r.json)[0] as WireJson).body, "base64").toString());
     expect(body.spec.payloadHash.value).toBe(createHash("sha256").update(payload).digest("hex"));
     expect(body.spec.envelopeHash.value).toBe(createHash("sha256").update(envelope).digest("hex"));
     expect(body.spec.signatures).toHaveLength(1);

@@ -23,6 +23,7 @@ import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.j
 import { fixture, fixturesUnavailable, DSSE_CASE, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "../unit/verify/fixtures.js";
 import { digestOf, fetchLogKey, fetchTrustedRoot, received, signOnce, transparency, IDENTITY, type ReceivedBundle } from "./support.js";
 import { isBase64Field, leaves, mutate, type Path } from "../helpers/json-mutation.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const LONG = process.env["CERTUS_FUZZ"] === "long";
 /** Scales every run count; the long run is 20 times the short one. */
@@ -414,7 +415,7 @@ describe("fuzz: proofs", () => {
       fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 3 }), async (params) => {
         count("GET /v1/transparency");
         const res = await fetchOnce(`${srv.url}/v1/transparency?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(PER_INPUT_MS * 2) });
-        const json = (await res.json()) as any;
+        const json = (await res.json()) as WireJson;
         if (res.status >= 500) throw new Error(`${JSON.stringify(params)}: ${res.status} ${JSON.stringify(json)}`);
         if (res.status !== 200) return;
         const { size, root } = ((note: string) => {

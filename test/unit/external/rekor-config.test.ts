@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../../../src/config.js";
 import { createEntryRequestV2, fromRekorV1Entry, fromRekorV2Entry } from "../../../src/sigstore/external/rekor.js";
+import type { WireJson } from "../../helpers/wire-json.js";
 
 const CERT = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
 
@@ -15,7 +16,7 @@ describe("Rekor v2 requests and entries", () => {
     const req = createEntryRequestV2(
       { $case: "dsseEnvelope", dsseEnvelope: { payload, payloadType: "application/vnd.in-toto+json", signatures: [{ sig: Buffer.from([1, 2, 3]), keyid: "" }] } },
       CERT,
-    ) as any;
+    ) as WireJson;
     const pae = Buffer.concat([Buffer.from("DSSEv1 28 application/vnd.in-toto+json "), Buffer.from(`${payload.length} `), payload]);
     expect(req.hashedRekordRequestV002.digest).toBe(createHash("sha256").update(pae).digest("base64"));
     expect(req.hashedRekordRequestV002.signature.content).toBe("AQID");
