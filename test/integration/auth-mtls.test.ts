@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto);
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DIGEST = `sha256:${"ef".repeat(32)}`;
 

@@ -140,8 +140,8 @@ async function keylessSign(scan: Scan, identity = ASSURANCE) {
   const leaf = await stack.ca.issueLeaf({ publicKey: publicKey.export({ type: "spki", format: "der" }), identity, oidcIssuer: OIDC });
   const signature = nodeSign("sha256", scan.manifest, { key: privateKey, dsaEncoding: "der" });
   const signer = {
-    sign: async (data: Buffer) => ({ signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }), key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
-    signPrehashed: async () => ({ signature, key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
+    sign: (data: Buffer) => Promise.resolve({ signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }), key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
+    signPrehashed: () => Promise.resolve({ signature, key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
   };
   const digest = `sha256:${sha256(scan.manifest)}`;
   const bundle = await signDigest(signer, stack.witnessesFor({ artifactDigest: digest, signerSubject: identity }).all, Buffer.from(sha256(scan.manifest), "hex"));

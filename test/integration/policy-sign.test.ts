@@ -17,7 +17,10 @@ const run = promisify(execFile);
 const cli = (args: string[]) =>
   run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (err: unknown) => {
+      const e = err as { code: number; stdout: string; stderr: string }; // execFile's error for a non-zero exit
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
   );
 
 const ASSURANCE = "certus-assurance@certus.cloud";

@@ -26,7 +26,7 @@ async function sign(digest: string, uri = "") {
 }
 
 async function query(params: Record<string, string>) {
-  const res = await fetch(`${srv.url}/v1/transparency?${new URLSearchParams(params)}`);
+  const res = await fetch(`${srv.url}/v1/transparency?${new URLSearchParams(params).toString()}`);
   return { status: res.status, json: (await res.json()) as WireJson };
 }
 
@@ -35,7 +35,7 @@ function checkCheckpoint(note: string): { size: number; root: Buffer } {
   const [body, sig] = note.split("\n\n");
   const lines = body!.split("\n");
   const sigBytes = Buffer.from(sig!.trim().split(" ")[2]!, "base64");
-  expect(cryptoVerify("sha256", Buffer.from(body + "\n"), logKey, sigBytes.subarray(4))).toBe(true);
+  expect(cryptoVerify("sha256", Buffer.from(`${body!}\n`), logKey, sigBytes.subarray(4))).toBe(true);
   return { size: Number(lines[1]), root: Buffer.from(lines[2]!, "base64") };
 }
 
@@ -203,7 +203,7 @@ describe("WatchCheckpoints", () => {
     for (let i = 0; i < 20; i++) await sign(digestOf(`busy-${i}`));
     const withWatchers = performance.now() - t0;
     for (const c of controllers) c.abort();
-    await Promise.all(streams.map((s) => s.return?.().catch(() => undefined)));
+    await Promise.all(streams.map(async (s) => await s.return?.().catch(() => undefined)));
     // Reported, not asserted as a timing: signing still completes with 1000 watchers attached.
     console.log(`20 signs with 1000 idle watchers: ${withWatchers.toFixed(0)} ms`);
     const after = await sign(digestOf("after-watchers"));

@@ -126,7 +126,7 @@ describe("TUF repository (served by the server)", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrustError);
     expect((err as TrustError).code).toBe("FAILED_PRECONDITION");
-    expect(String((err as Error).message)).toMatch(/in use by process/);
+    expect((err as Error).message).toMatch(/in use by process/);
   });
 });
 
@@ -284,7 +284,7 @@ describe("TUF renewal with an injected clock", () => {
     });
     const v = repo.versions();
     fakeNow += 400 * 24 * HOUR; // past the root's expiry too
-    const ts = Metadata.fromJSON(MetadataKind.Timestamp, JSON.parse((await repo.read("timestamp.json"))!.toString())) as Metadata<Timestamp>;
+    const ts = Metadata.fromJSON(MetadataKind.Timestamp, JSON.parse((await repo.read("timestamp.json"))!.toString()));
     expect(ts.signed.isExpired(new Date(fakeNow))).toBe(false);
     const after = repo.versions();
     expect(after.root).toBe(v.root + 1);

@@ -74,7 +74,7 @@ describe("Rekor v1-compatible API", () => {
     const setPayload = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex });
     expect(cryptoVerify("sha256", Buffer.from(setPayload), logKey, Buffer.from(entry.verification.signedEntryTimestamp, "base64"))).toBe(true);
     // A SET over a different index does not verify.
-    const forged = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex + 1 });
+    const forged = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: Number(entry.logIndex) + 1 });
     expect(cryptoVerify("sha256", Buffer.from(forged), logKey, Buffer.from(entry.verification.signedEntryTimestamp, "base64"))).toBe(false);
 
     // Inclusion proof (hex hashes) against the checkpoint's root, and the checkpoint is signed by the log key.
@@ -113,13 +113,13 @@ describe("Rekor v1-compatible API", () => {
     expect(first).toMatchObject({ treeID: expect.stringMatching(/^\d+$/), signedTreeHead: expect.any(String), rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     for (let i = 0; i < 3; i++) expect((await post("/api/v1/log/entries", hashedRekord(Buffer.from(`grow ${i} ${Date.now()}`)))).status).toBe(201);
     const second = (await get("/api/v1/log")).json;
-    expect(second.treeSize).toBe(first.treeSize + 3);
+    expect(second.treeSize).toBe(Number(first.treeSize) + 3);
     const proof = await get(`/api/v1/log/proof?firstSize=${first.treeSize}&lastSize=${second.treeSize}`);
     expect(proof.status).toBe(200);
     expect(proof.json.rootHash).toBe(second.rootHash);
     const hashes = proof.json.hashes.map((h: string) => Buffer.from(h, "hex"));
     expect(verifyConsistency(first.treeSize, second.treeSize, Buffer.from(first.rootHash, "hex"), Buffer.from(second.rootHash, "hex"), hashes)).toBe(true);
-    expect((await get(`/api/v1/log/proof?firstSize=1&lastSize=${second.treeSize + 5}`)).status).toBe(400);
+    expect((await get(`/api/v1/log/proof?firstSize=1&lastSize=${Number(second.treeSize) + 5}`)).status).toBe(400);
     expect((await get("/api/v1/log/proof")).status).toBe(400);
   });
 

@@ -64,7 +64,7 @@ export function readCheckpoint(note: string, logKey: KeyObject): SeenCheckpoint 
 
 /** GET /v1/transparency with query parameters. */
 export async function transparency(url: string, params: Record<string, string>): Promise<{ status: number; json: WireJson }> {
-  const res = await fetch(`${url}/v1/transparency?${new URLSearchParams(params)}`);
+  const res = await fetch(`${url}/v1/transparency?${new URLSearchParams(params).toString()}`);
   return { status: res.status, json: await res.json() };
 }
 

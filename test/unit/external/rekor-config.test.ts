@@ -59,7 +59,7 @@ describe("mode sigstore configuration", () => {
     expect(c.rekorVersion).toBe(1);
   });
   it("refuses incomplete or contradictory ones, naming the key", () => {
-    const bad = (flags: Record<string, string | undefined>, key: RegExp) => expect(() => resolveConfig({ ...base, ...flags } as Record<string, string>, {})).toThrow(key);
+    const bad = (flags: Record<string, string | undefined>, key: RegExp) => expect(() => resolveConfig({ ...base, ...flags }, {})).toThrow(key);
     bad({ "fulcio-url": undefined }, /fulcioUrl: required/);
     bad({ "rekor-version": "2" }, /tsaUrl: required .*Rekor v2/);
     bad({ "rekor-url": "http://rekor.example" }, /rekorUrl: .* not an https URL/);

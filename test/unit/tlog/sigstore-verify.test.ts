@@ -64,7 +64,7 @@ describe("@sigstore/verify accepts our log entries", () => {
         validFor: { start: new Date(start), end: undefined },
       },
     };
-    const verifier = new Verifier(toTrustMaterial(trustedRoot, keys), { ctlogThreshold: 0, tlogThreshold: 1, tsaThreshold: 0 });
+    const verifier = new Verifier(toTrustMaterial(trustedRoot, keys), { ctlogThreshold: 0, tlogThreshold: 1, timestampThreshold: 0 });
 
     const bundleJSON = (tlogEntry = toTransparencyLogEntry(entry)): SerializedBundle => ({
       mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
