@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { json } from "@sigstore/core";
 import type { KeySigner } from "../src/sigstore/keys/key-signer.js";
-import { signCheckpoint } from "../src/sigstore/embedded/tlog/checkpoint.js";
+import { signCheckpoint } from "../src/sigstore/rekor/checkpoint.js";
 import { Frontier } from "../src/sigstore/embedded/tlog/frontier.js";
 import { EmbeddedTransparencyLog } from "../src/sigstore/embedded/tlog/log.js";
 import { LogStore, type StoredEntry } from "../src/sigstore/embedded/tlog/store.js";

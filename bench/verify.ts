@@ -20,7 +20,7 @@ import { pathToFileURL } from "node:url";
 import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
-import { resolveConfig } from "../src/config.js";
+import { resolveConfig } from "../src/config/config.js";
 import { createLogger } from "../src/logger.js";
 import { startTrustServer } from "../src/server/server.js";
 import { loadTrustedRoot, verifyBundle } from "../src/sigstore/verify/index.js";

@@ -293,11 +293,11 @@ export function checkChartPolicy(mode, docs) {
 }
 
 /**
- * Checks configuration against src/config.ts's own resolver (the built dist/), if built: a
+ * Checks configuration against src/config/config.ts's own resolver (the built dist/), if built: a
  * config.yaml the chart rendered, and/or environment variables (the compose file's).
  */
 export async function checkConfigFile(configYaml, env = {}) {
-  const dist = join(root, "dist", "src", "config.js");
+  const dist = join(root, "dist", "src", "config", "config.js");
   if (!existsSync(dist)) return { checked: false, error: undefined };
   const { resolveConfig } = await import(dist);
   const file = join(tmpdir(), `certus-trust-config-${process.pid}-${Date.now()}.yaml`);
@@ -424,8 +424,8 @@ export async function validateDeploy({ print = log } = {}) {
     note(policy.length === 0, `chart policy (${mode}) for ${values ?? "(defaults)"}${policy.length ? `: ${policy.join("; ")}` : ""}`);
     const config = docs.find((d) => d.kind === "ConfigMap")?.data?.["config.yaml"] ?? "";
     const cfg = await checkConfigFile(config);
-    if (!cfg.checked) print(`skip config.yaml of ${values ?? "(defaults)"} against src/config.ts: dist/ is not built`);
-    else note(cfg.error === undefined, `config.yaml of ${values ?? "(defaults)"} accepted by src/config.ts resolveConfig${cfg.error ? `: ${cfg.error}` : ""}`);
+    if (!cfg.checked) print(`skip config.yaml of ${values ?? "(defaults)"} against src/config/config.ts: dist/ is not built`);
+    else note(cfg.error === undefined, `config.yaml of ${values ?? "(defaults)"} accepted by src/config/config.ts resolveConfig${cfg.error ? `: ${cfg.error}` : ""}`);
   }
   // The embedded overlay must refuse a second replica and an autoscaler.
   for (const set of ["replicaCount=2", "autoscaling.enabled=true"]) {
@@ -445,8 +445,8 @@ export async function validateDeploy({ print = log } = {}) {
     Object.entries(composeDoc.services?.trust?.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, "$1")]),
   );
   const envCheck = await checkConfigFile("", trustEnv);
-  if (!envCheck.checked) print("skip the compose trust environment against src/config.ts: dist/ is not built");
-  else note(envCheck.error === undefined, `compose trust environment (mode ${trustEnv.CERTUS_TRUST_MODE}) accepted by src/config.ts resolveConfig${envCheck.error ? `: ${envCheck.error}` : ""}`);
+  if (!envCheck.checked) print("skip the compose trust environment against src/config/config.ts: dist/ is not built");
+  else note(envCheck.error === undefined, `compose trust environment (mode ${trustEnv.CERTUS_TRUST_MODE}) accepted by src/config/config.ts resolveConfig${envCheck.error ? `: ${envCheck.error}` : ""}`);
   const realmProblems = checkRealm(JSON.parse(readFileSync(join(root, "deploy", "keycloak", "certus-realm.json"), "utf8")));
   note(realmProblems.length === 0, `Keycloak realm clients certus-assurance and certus-trust${realmProblems.length ? `: ${realmProblems.join("; ")}` : ""}`);
   const dockerProblems = checkDockerfile(readFileSync(join(root, "Dockerfile"), "utf8"));

@@ -2,7 +2,7 @@
  * Domain errors of Certus-Trust.
  *
  * Every failure the service reports to a caller is one of these, with a code from a closed set.
- * They are turned into RPC codes in exactly one place (`server/error-mapping.ts`); the `cause` is
+ * They are turned into RPC codes in exactly one place (`http/error-mapping.ts`); the `cause` is
  * kept for the server log and never copied into what the caller sees.
  */
 

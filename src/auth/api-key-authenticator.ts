@@ -4,20 +4,21 @@
  */
 import { TrustError } from "../errors.js";
 import { parseApiKey, secretMatches } from "./api-key-format.js";
-import type { ApiKeyStore } from "./api-key-store.js";
+import type { ApiKeyRecords } from "../state/state-store.js";
 import type { CallerIdentity } from "./caller.js";
+import { parseScopes } from "./scopes.js";
 
 export class ApiKeyAuthenticator {
-  constructor(private readonly store: ApiKeyStore) {}
+  constructor(private readonly store: ApiKeyRecords) {}
 
   /** The key's caller; throws `UNAUTHENTICATED` for an unknown, revoked or wrong key (one message for all). */
-  authenticate(presented: string): CallerIdentity {
+  async authenticate(presented: string): Promise<CallerIdentity> {
     const parsed = parseApiKey(presented);
-    const record = parsed ? this.store.lookup(parsed.id) : undefined;
+    const record = parsed ? await this.store.lookup(parsed.id) : undefined;
     if (!parsed || !record || !secretMatches(parsed.secret, record.salt, record.hash)) {
       throw new TrustError("UNAUTHENTICATED", "the API key is not valid (unknown, revoked or mistyped)");
     }
     const id = `apikey:${record.name}#${record.id}`;
-    return { id, method: "api-key", scopes: new Set(record.scopes), rateKey: id };
+    return { id, method: "api-key", scopes: new Set(parseScopes(record.scopes)), rateKey: id };
   }
 }

@@ -2,12 +2,12 @@
  * Builds authentication from the resolved configuration: the configured authenticators, the
  * per-caller rate limiter, the Connect interceptor and the guard for plain HTTP paths.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Req, Res } from "../http/types.js";
 import { createContextValues, type ContextValues, type Interceptor } from "@connectrpc/connect";
-import { ConfigError, type TrustConfig } from "../config.js";
+import { ConfigError } from "../config/config.js";
+import type { AuthConfig } from "../config/sections.js";
 import { ApiKeyAuthenticator } from "./api-key-authenticator.js";
-import { ApiKeyStore } from "./api-key-store.js";
+import type { ApiKeyRecords } from "../state/state-store.js";
 import { Authenticator } from "./authenticator.js";
 import { PEER, type CallerIdentity } from "./caller.js";
 import { guardHttp } from "./http-guard.js";
@@ -25,15 +25,15 @@ export interface AuthLayer {
   /** Connect interceptor: authenticate, authorize, rate-limit. */
   readonly interceptor: Interceptor;
   /** Per-request context for the Connect adapter (the peer: address, client certificate). */
-  contextValues(req: IncomingMessage | Http2ServerRequest): ContextValues;
+  contextValues(req: Req): ContextValues;
   /** For plain HTTP paths: the caller, or undefined once the refusal has been sent. */
-  guard(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse, scope: Scope | undefined, what: string): Promise<CallerIdentity | undefined>;
+  guard(req: Req, res: Res, scope: Scope | undefined, what: string): Promise<CallerIdentity | undefined>;
 }
 
 /**
  * @param onRateLimited called for each call refused by the rate limiter (metrics)
  */
-export function createAuthLayer(config: TrustConfig, onRateLimited: () => void = () => {}): AuthLayer {
+export function createAuthLayer(config: AuthConfig, apiKeys: ApiKeyRecords, onRateLimited: () => void = () => {}): AuthLayer {
   let rules = NO_RULES;
   if (config.authRules) {
     try {
@@ -51,7 +51,7 @@ export function createAuthLayer(config: TrustConfig, onRateLimited: () => void =
     }
   }
   const authenticator = new Authenticator({
-    ...(config.auth.includes("api-key") ? { apiKey: new ApiKeyAuthenticator(ApiKeyStore.open(config.dataDir)) } : {}),
+    ...(config.auth.includes("api-key") ? { apiKey: new ApiKeyAuthenticator(apiKeys) } : {}),
     ...(oidc ? { oidc } : {}),
     ...(config.auth.includes("mtls") ? { mtls: new MtlsAuthenticator(rules) } : {}),
   });

@@ -3,19 +3,15 @@
  * outside the Connect router (/mcp, /metrics, and any endpoint that takes the caller's word).
  * Refusals are written in the service's one JSON error shape with the matching HTTP status.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { codeToHttpStatus, codeToString } from "@connectrpc/connect/protocol-connect";
-import { sendJsonError } from "../server/http-handler.js";
-import { toConnectError } from "../server/error-mapping.js";
+import { sendJsonError } from "../http/reply.js";
+import { toConnectError } from "../http/error-mapping.js";
+import type { Req, Res } from "../http/types.js";
 import { authorize, type Authenticator } from "./authenticator.js";
 import type { CallerIdentity } from "./caller.js";
 import { peerOf } from "./peer.js";
 import type { RateLimiter } from "./rate-limit.js";
 import type { Scope } from "./scopes.js";
-
-type Req = IncomingMessage | Http2ServerRequest;
-type Res = ServerResponse | Http2ServerResponse;
 
 export interface HttpGuardOptions {
   authenticator: Authenticator;

@@ -2,9 +2,8 @@
  * Reads the connection facts authentication needs (client address, client certificate) from a
  * Node request, HTTP/1.1 or HTTP/2, plaintext or TLS.
  */
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
 import type { PeerCertificate as TlsPeerCertificate, TLSSocket } from "node:tls";
+import type { Req } from "../http/types.js";
 import type { PeerCertificate, PeerInfo } from "./caller.js";
 
 function formatSubject(subject: Record<string, string | string[]> | undefined): string {
@@ -33,7 +32,7 @@ function certificateOf(socket: TLSSocket): PeerCertificate | undefined {
 }
 
 /** The peer of a request. */
-export function peerOf(req: IncomingMessage | Http2ServerRequest): PeerInfo {
+export function peerOf(req: Req): PeerInfo {
   // For HTTP/2 `req.socket` is a proxy onto the session's socket; TLS methods pass through.
   const socket = req.socket as TLSSocket | undefined;
   const address = socket?.remoteAddress ?? "unknown";

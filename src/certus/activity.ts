@@ -3,7 +3,7 @@
  * every decision) and the transparency log. The audit file is read whole on each call: it is the
  * source of truth, and stats and provenance are tooling calls, not hot paths.
  */
-import { readAuditEvents, type AuditEvent } from "../policy/audit.js";
+import type { AuditEvent, AuditTrail } from "../state/state-store.js";
 
 export interface ActivityCounts {
   totalSignatures: number;
@@ -12,11 +12,11 @@ export interface ActivityCounts {
 }
 
 /** Counts signatures, verifications and signers from the audit trail. */
-export function activityCounts(dataDir: string, serviceIdentity: string): ActivityCounts {
+export async function activityCounts(audit: AuditTrail, serviceIdentity: string): Promise<ActivityCounts> {
   let totalSignatures = 0;
   const verifications = { total: 0, successful: 0, failed: 0 };
   const signers = new Set<string>();
-  for (const e of readAuditEvents(dataDir)) {
+  for (const e of await audit.read()) {
     if (e.action === "sign" && e.verdict === "allowed") {
       totalSignatures++;
       signers.add(e.detail?.["signer"] || serviceIdentity);
@@ -36,6 +36,6 @@ export function activityCounts(dataDir: string, serviceIdentity: string): Activi
 }
 
 /** Every permit-upload and verify-chain event about a scan, oldest first. */
-export function scanTrail(dataDir: string, scanId: string): AuditEvent[] {
-  return readAuditEvents(dataDir).filter((e) => (e.action === "permit-upload" || e.action === "verify-chain") && e.detail?.["scan_id"] === scanId);
+export async function scanTrail(audit: AuditTrail, scanId: string): Promise<AuditEvent[]> {
+  return (await audit.read()).filter((e) => (e.action === "permit-upload" || e.action === "verify-chain") && e.detail?.["scan_id"] === scanId);
 }

@@ -10,12 +10,10 @@
  *   embedded TUF repository (the same bytes as `/tuf/<role>.json`); 404 naming what is missing
  *   while the repository is not open.
  */
-import { readAndReplayBody } from "../server/request-body.js";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
-
-type Req = IncomingMessage | Http2ServerRequest;
-type Res = ServerResponse | Http2ServerResponse;
+import { readAndReplayBody } from "../http/body.js";
+import type { ServerResponse } from "node:http";
+import { sendJson } from "../http/reply.js";
+import type { PathHandler } from "../http/types.js";
 
 /** The Connect path the legacy `/v1/sign` body is routed to. */
 export const LEGACY_SIGN_PATH = "/certus.trust.v1.TrustService/LegacySign";
@@ -27,11 +25,6 @@ export interface CertusPathOptions {
   tufRead: (name: string) => Promise<Buffer | undefined> | undefined;
 }
 
-function sendJson(res: Res, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
-  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store", ...headers });
-  res.end(body);
-}
 
 /** True when `body` is a JSON object whose `artifact` is a string: the legacy Integrity form. */
 export function isLegacySignBody(body: Buffer): boolean {
@@ -44,7 +37,7 @@ export function isLegacySignBody(body: Buffer): boolean {
 }
 
 /** The path handler; true when it answered the request itself. */
-export function certusPathHandler(opts: CertusPathOptions): (req: Req, res: Res) => Promise<boolean> {
+export function certusPathHandler(opts: CertusPathOptions): PathHandler {
   return async (req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
     if (path === "/v1/sign" && req.method === "POST") {

@@ -14,11 +14,12 @@
  * Cryptographic failures always refuse. A signer that does not satisfy the policy refuses in
  * `enforce` mode and is a warning in `warn` mode.
  */
+import { pem } from "@sigstore/core";
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import type { SerializedBundle } from "@sigstore/bundle";
 import { verifyUnderRule, type TrustRoots } from "../policy/evaluate.js";
 import type { Policy, SignerRule } from "../policy/model.js";
-import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
+import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import type { VerificationResult } from "../sigstore/verify/index.js";
 import { verifyPrehashed } from "../sigstore/verify/prehashed.js";
 import { bundleForLoggedSignature, certificateDer, findLoggedSignature } from "./logged-signature.js";
@@ -67,7 +68,7 @@ export type InnerOutcome = VerifiedInner | RejectedInner;
 /** What verification needs from the service. */
 export interface InnerContext {
   readonly roots: TrustRoots;
-  readonly log: EmbeddedTransparencyLog;
+  readonly log: TransparencyLog;
 }
 
 const IDENTITY_CODES = new Set(["SIGNER_MISMATCH", "ISSUER_MISMATCH", "KEY_MISMATCH"]);
@@ -93,8 +94,7 @@ function satisfies(policy: Policy, satisfied: number): boolean {
 }
 
 function pemOfDer(der: Uint8Array, label: string): string {
-  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+  return pem.fromDER(Buffer.from(der), label);
 }
 
 function refusalForFailures(results: readonly VerificationResult[], digest: string): Refusal {
@@ -173,7 +173,7 @@ function keyOf(pem: string): KeyObject | undefined {
   }
 }
 
-function judgeKeySignature(signature: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): InnerOutcome {
+async function judgeKeySignature(signature: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): Promise<InnerOutcome> {
   const keyed = policy.innerSigners.filter((r) => r.publicKey !== undefined);
   if (keyed.length === 0) {
     return rejected(
@@ -198,7 +198,7 @@ function judgeKeySignature(signature: Buffer, digest: string, claimed: string, p
     warnings.push(r.detail);
   }
   const verifierPem = chosen.key.export({ type: "spki", format: "pem" }).toString();
-  const logged = findLoggedSignature(ctx.log, digest, signature, { kind: "key", key: chosen.key });
+  const logged = await findLoggedSignature(ctx.log, digest, signature, { kind: "key", key: chosen.key });
   return {
     ok: true,
     mode: "key",
@@ -215,7 +215,7 @@ function judgeKeySignature(signature: Buffer, digest: string, claimed: string, p
  * Verifies `inner` over `digest` (`sha256:<hex>`) under `policy`. Never throws for anything in the
  * signature; the outcome says why it was refused.
  */
-export function verifyInnerSignature(inner: InnerSignatureInput, digest: string, policy: Policy, ctx: InnerContext): InnerOutcome {
+export async function verifyInnerSignature(inner: InnerSignatureInput, digest: string, policy: Policy, ctx: InnerContext): Promise<InnerOutcome> {
   const claimed = inner.signer.trim();
   if (inner.bundle !== undefined) return judgeBundle(inner.bundle, digest, claimed, policy, ctx, "bundle");
   const read = readSignature(inner.signature, "inner_signature.signature");
@@ -227,12 +227,12 @@ export function verifyInnerSignature(inner: InnerSignatureInput, digest: string,
   return judgeCertificateSignature(signature, der, digest, claimed, policy, ctx);
 }
 
-function judgeCertificateSignature(signature: Buffer, der: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): InnerOutcome {
+async function judgeCertificateSignature(signature: Buffer, der: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): Promise<InnerOutcome> {
   const leafKey = new X509Certificate(der).publicKey;
   if (!verifyPrehashed(leafKey, Buffer.from(digest.slice(7), "hex"), signature, "sha256").valid) {
     return rejected(refusal("signature_invalid", `the inner signature does not verify over the upload manifest ${digest} with the certificate's key`));
   }
-  const entry = findLoggedSignature(ctx.log, digest, signature, { kind: "certificate", der });
+  const entry = await findLoggedSignature(ctx.log, digest, signature, { kind: "certificate", der });
   if (entry === undefined) {
     return rejected(
       refusal("inner_signature_not_logged", `the keyless inner signature over ${digest} is not in this service's transparency log; a short-lived certificate is only valid with the log entry that proves when it signed (send the Sigstore bundle, or log it first)`),

@@ -1,55 +1,58 @@
 /**
- * Wires the Certus workflows into the server: the permission store, the Transform callback (when
- * configured) and the handlers of VerifyAndPermitUpload, VerifyChain, LegacySign, GetStats,
- * GetProvenance and GetReadiness. The server builder calls this once the stack, policies and
- * audit trail are open, and `close()` at shutdown.
+ * The Certus room's entry: the Transform callback (when configured) and the handlers of
+ * VerifyAndPermitUpload, VerifyChain, LegacySign, GetStats, GetProvenance and GetReadiness, built
+ * on the ports the composition root resolved. `close()` stops the callback's retries at shutdown.
  */
-import type { TrustConfig } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { AuditLog } from "../policy/audit.js";
 import type { PolicyStore } from "../policy/store.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { CallerOf } from "../rpc/caller.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
-import { createProvenanceHandler, createReadinessHandler, createStatsHandler } from "../service/certus-status.js";
-import { createLegacySignHandler } from "../service/legacy-sign.js";
-import { createPermitUploadHandler } from "../service/permit-upload.js";
-import type { CallerOf } from "../service/sign.js";
-import { createVerifyChainHandler } from "../service/verify-chain.js";
-import { PermissionStore } from "./permission-store.js";
+import { createLegacySignHandler } from "./legacy-sign.js";
+import { createPermitUploadHandler } from "./permit-upload.js";
+import type { CertusPorts } from "./ports.js";
+import { createProvenanceHandler, createReadinessHandler, createStatsHandler } from "./status.js";
 import { readCallbackSecret, TransformCallback } from "./transform-callback.js";
+import { createVerifyChainHandler } from "./verify-chain.js";
 
-export interface CertusIntegrationDeps {
-  config: TrustConfig;
-  stack: EmbeddedStack;
-  policies: PolicyStore;
-  serviceRoot: TrustedRootHandle;
-  audit: AuditLog;
-  callerOf: CallerOf;
-  log: Logger;
+/** The Certus integration settings (the `certus` section of the configuration). */
+export interface CertusSettings {
+  /** Transform's base URL; empty: no callback. */
+  readonly transformCallbackUrl: string;
+  readonly transformCallbackSecretFile: string;
+  readonly uploadS3Bucket: string;
+  readonly uploadOciRegistry: string;
+  /** OIDC issuers GetReadiness probes (as `keycloak`). */
+  readonly oidcIssuers: readonly string[];
 }
 
-/** Opens the permission store and builds the handlers; throws when the callback secret is unusable. */
+export interface CertusIntegrationDeps extends CertusPorts {
+  settings: CertusSettings;
+  policies: PolicyStore;
+  serviceRoot: TrustedRootHandle;
+  callerOf: CallerOf;
+  logger: Logger;
+}
+
+/** Builds the handlers and starts the callback; throws when the callback secret is unusable. */
 export function createCertusIntegration(deps: CertusIntegrationDeps) {
-  const { config, stack } = deps;
-  const secret = config.transformCallbackUrl ? readCallbackSecret(config.transformCallbackSecretFile) : undefined;
-  const permissions = PermissionStore.open(config.dataDir, deps.log);
-  const transform = secret ? new TransformCallback({ url: config.transformCallbackUrl, secret, store: permissions, log: deps.log }) : undefined;
-  transform?.resume();
-  const common = { stack, policies: deps.policies, serviceRoot: deps.serviceRoot, audit: deps.audit, callerOf: deps.callerOf, permissions };
-  const oidcIssuers = [...new Set([...(config.authOidcIssuers ?? []), ...(config.oidcIssuers ?? []).map((e) => e.split("|")[0]!)])];
-  const status = { stack, permissions, dataDir: config.dataDir, oidcIssuers };
+  const { settings } = deps;
+  const ports: CertusPorts = { signing: deps.signing, log: deps.log, state: deps.state };
+  const secret = settings.transformCallbackUrl ? readCallbackSecret(settings.transformCallbackSecretFile) : undefined;
+  const transform = secret ? new TransformCallback({ url: settings.transformCallbackUrl, secret, store: deps.state.permissions, log: deps.logger }) : undefined;
+  transform?.resume().catch((err: unknown) => deps.logger.error({ err }, "cannot read the pending transform callbacks; they are resumed at the next start"));
+  const common = { ...ports, policies: deps.policies, serviceRoot: deps.serviceRoot, callerOf: deps.callerOf };
+  const status = { ...ports, oidcIssuers: settings.oidcIssuers };
   return {
     handlers: {
-      verifyAndPermitUpload: createPermitUploadHandler({ ...common, transform, storage: { s3Bucket: config.uploadS3Bucket, ociRegistry: config.uploadOciRegistry } }),
+      verifyAndPermitUpload: createPermitUploadHandler({ ...common, transform, storage: { s3Bucket: settings.uploadS3Bucket, ociRegistry: settings.uploadOciRegistry } }),
       verifyChain: createVerifyChainHandler(common),
-      legacySign: createLegacySignHandler({ stack, audit: deps.audit, callerOf: deps.callerOf }),
+      legacySign: createLegacySignHandler({ signing: deps.signing, audit: deps.state.audit, callerOf: deps.callerOf }),
       getStats: createStatsHandler(status),
       getProvenance: createProvenanceHandler(status),
       getReadiness: createReadinessHandler(status),
     },
     close(): void {
       transform?.close();
-      permissions.close();
     },
   };
 }

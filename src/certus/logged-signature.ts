@@ -8,9 +8,8 @@
 import { createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { bundleToJSON, type SerializedBundle } from "@sigstore/bundle";
 import { HashAlgorithm } from "@sigstore/protobuf-specs";
-import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
-import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
-import { toBundleTlogEntry } from "../sigstore/embedded/tlog-witness.js";
+import { toBundleTlogEntry } from "../sigstore/log-entry-bundle.js";
+import type { LogEntry, TransparencyLog } from "../sigstore/transparency-log.js";
 
 /** Most entries over one digest examined (pages of 500). */
 export const MAX_ENTRIES_SCANNED = 5000;
@@ -41,11 +40,11 @@ function sameVerifier(pem: string, verifier: Verifier): boolean {
 }
 
 /** The hashedrekord entry over `digest` with this signature and verifier, if logged. */
-export function findLoggedSignature(log: EmbeddedTransparencyLog, digest: string, signature: Buffer, verifier: Verifier): LoggedEntry | undefined {
+export async function findLoggedSignature(log: TransparencyLog, digest: string, signature: Buffer, verifier: Verifier): Promise<LogEntry | undefined> {
   const hex = digest.slice("sha256:".length);
   let afterIndex: number | undefined;
   for (let scanned = 0; scanned < MAX_ENTRIES_SCANNED; ) {
-    const page = log.findByDigest(digest, { pageSize: 500, ...(afterIndex !== undefined ? { afterIndex } : {}) });
+    const page = await log.search({ artifactDigest: digest }, { pageSize: 500, ...(afterIndex !== undefined ? { afterIndex } : {}) });
     for (const entry of page.entries) {
       if (entry.kindVersion.kind !== "hashedrekord") continue;
       try {
@@ -71,7 +70,7 @@ export function findLoggedSignature(log: EmbeddedTransparencyLog, digest: string
  * A Sigstore bundle (v0.3, message signature) for a detached keyless signature and its log entry,
  * so the verification engine judges it exactly as it judges any bundle.
  */
-export function bundleForLoggedSignature(digest: string, signature: Buffer, certificate: Buffer, entry: LoggedEntry): SerializedBundle {
+export function bundleForLoggedSignature(digest: string, signature: Buffer, certificate: Buffer, entry: LogEntry): SerializedBundle {
   return bundleToJSON({
     mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
     verificationMaterial: {

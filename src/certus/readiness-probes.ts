@@ -9,7 +9,8 @@
  *
  * Components that are not configured are listed but do not make the service unready.
  */
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { ServiceSigner } from "../sigstore/signing-backend.js";
+import type { TransparencyLog } from "../sigstore/transparency-log.js";
 
 /** Time each probe may take, ms. */
 export const PROBE_TIMEOUT_MS = 2000;
@@ -28,23 +29,23 @@ function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function probeCa(stack: EmbeddedStack): Promise<ComponentProbe> {
+async function probeCa(signer: ServiceSigner): Promise<ComponentProbe> {
   try {
-    const pem = await withTimeout(stack.signer.certificatePem(), "the embedded CA");
+    const pem = await withTimeout(signer.certificatePem(), "the embedded CA");
     const { X509Certificate } = await import("node:crypto");
     const cert = new X509Certificate(pem);
     if (Date.parse(cert.validTo) <= Date.now()) return { name: "fulcio", status: "unavailable", detail: "the service certificate has expired and was not renewed" };
-    return { name: "fulcio", status: "ok", detail: `embedded CA: service certificate for ${stack.signer.identity} valid until ${new Date(cert.validTo).toISOString()}` };
+    return { name: "fulcio", status: "ok", detail: `embedded CA: service certificate for ${signer.identity} valid until ${new Date(cert.validTo).toISOString()}` };
   } catch (err) {
     return { name: "fulcio", status: "unavailable", detail: `embedded CA: ${(err as Error).message}` };
   }
 }
 
-function probeLog(stack: EmbeddedStack): ComponentProbe {
+async function probeLog(log: TransparencyLog): Promise<ComponentProbe> {
   try {
-    const checkpoint = stack.log.latestCheckpoint();
-    const size = stack.log.size;
-    if (size > 0) stack.log.getByIndex(size - 1);
+    const checkpoint = await log.latestCheckpoint();
+    const size = checkpoint.treeSize;
+    if (size > 0) await log.entryByIndex(size - 1);
     return { name: "rekor", status: "ok", detail: `embedded log: ${size} entries, checkpoint at tree size ${checkpoint.treeSize}` };
   } catch (err) {
     return { name: "rekor", status: "unavailable", detail: `embedded log: ${(err as Error).message}` };
@@ -72,11 +73,11 @@ async function probeIssuers(issuers: readonly string[]): Promise<ComponentProbe>
 }
 
 /** Runs every probe. */
-export async function probeComponents(stack: EmbeddedStack, oidcIssuers: readonly string[]): Promise<ComponentProbe[]> {
-  const [ca, issuers] = await Promise.all([probeCa(stack), probeIssuers(oidcIssuers)]);
+export async function probeComponents(signer: ServiceSigner, log: TransparencyLog, oidcIssuers: readonly string[]): Promise<ComponentProbe[]> {
+  const [ca, issuers] = await Promise.all([probeCa(signer), probeIssuers(oidcIssuers)]);
   return [
     ca,
-    probeLog(stack),
+    await probeLog(log),
     { name: "tuf", status: "not_configured", detail: "the TUF repository is not built yet; the trusted root is served by GetKeys (GET /v1/keys)" },
     issuers,
   ];

@@ -13,10 +13,10 @@
  *   permission is answered; its state is recorded in the permission store, and pending deliveries
  *   resume after a restart.
  */
-import { createHmac } from "node:crypto";
+import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Logger } from "../logger.js";
-import type { PermissionStore, StoredPermission } from "./permission-store.js";
+import type { PermissionRecords, StoredPermission } from "../state/state-store.js";
 
 /** Attempts per permission before giving up. */
 export const DEFAULT_MAX_ATTEMPTS = 6;
@@ -34,7 +34,7 @@ export interface TransformCallbackOptions {
   url: string;
   /** The shared HMAC secret. */
   secret: Buffer;
-  store: PermissionStore;
+  store: PermissionRecords;
   log: Logger;
   maxAttempts?: number;
   baseDelayMs?: number;
@@ -60,6 +60,9 @@ export function executeUploadBody(p: StoredPermission): string {
   });
 }
 
+/** How long a delivery claim holds without renewal (longer than the longest backoff plus an attempt). */
+const CLAIM_LEASE_MS = 10 * 60 * 1000;
+
 const RETRYABLE = (status: number) => status === 408 || status === 429 || status >= 500;
 
 export class TransformCallback {
@@ -67,21 +70,38 @@ export class TransformCallback {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly abort = new AbortController();
   private readonly endpoint: string;
+  /** Names this process in delivery claims. */
+  private readonly claimant = `transform-callback:${process.pid}:${randomUUID()}`;
 
   constructor(private readonly opts: TransformCallbackOptions) {
     this.endpoint = `${opts.url.replace(/\/+$/, "")}/v1/execute-upload`;
   }
 
-  /** Starts delivering `permission` (no-op if it is already being delivered). */
+  /**
+   * Starts delivering `permission` (no-op if it is already being delivered here, or another
+   * process holds the claim on it: the store's claim makes one deliverer at a time).
+   */
   deliver(permission: StoredPermission): void {
     if (this.inFlight.has(permission.id) || this.abort.signal.aborted) return;
     this.inFlight.add(permission.id);
-    void this.attempt(permission, executeUploadBody(permission), permission.callbackAttempts + 1);
+    void this.opts.store.claimCallback(permission.id, this.claimant, CLAIM_LEASE_MS).then(
+      (claimed) => {
+        if (!claimed) {
+          this.inFlight.delete(permission.id);
+          return;
+        }
+        return this.attempt(permission, executeUploadBody(permission), permission.callbackAttempts + 1);
+      },
+      (err: unknown) => {
+        this.inFlight.delete(permission.id);
+        this.opts.log.error({ uploadPermissionId: permission.id, err }, "cannot claim the transform callback; it is resumed at the next start");
+      },
+    );
   }
 
   /** Resumes deliveries left pending by a previous run. */
-  resume(): void {
-    for (const p of this.opts.store.pendingCallbacks()) this.deliver(p);
+  async resume(): Promise<void> {
+    for (const p of await this.opts.store.pendingCallbacks()) this.deliver(p);
   }
 
   private async attempt(p: StoredPermission, body: string, n: number): Promise<void> {
@@ -108,18 +128,19 @@ export class TransformCallback {
     const log = { uploadPermissionId: p.id, scanId: p.scanId, attempt: n, endpoint: this.endpoint };
     try {
       if (outcome.ok) {
-        this.opts.store.updateCallback(p.id, "delivered", n);
+        await this.opts.store.updateCallback(p.id, "delivered", n);
         this.opts.log.info(log, "transform callback delivered");
         this.inFlight.delete(p.id);
         return;
       }
       if (!outcome.retry || n >= maxAttempts) {
-        this.opts.store.updateCallback(p.id, "failed", n, outcome.detail);
+        await this.opts.store.updateCallback(p.id, "failed", n, outcome.detail);
         this.opts.log.error({ ...log, detail: outcome.detail }, "transform callback failed; not retried");
         this.inFlight.delete(p.id);
         return;
       }
-      this.opts.store.updateCallback(p.id, "pending", n, outcome.detail);
+      await this.opts.store.updateCallback(p.id, "pending", n, outcome.detail);
+      await this.opts.store.claimCallback(p.id, this.claimant, CLAIM_LEASE_MS);
     } catch (err) {
       this.opts.log.error({ ...log, err }, "cannot record the transform callback state");
     }

@@ -5,7 +5,7 @@
  */
 import type { VerifyAndPermitUploadRequest } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { InvalidArgumentError } from "../errors.js";
-import { parseDigest } from "../service/validate.js";
+import { parseDigest } from "../rpc/validate.js";
 import type { UploadTier } from "./tier-policy.js";
 
 /** Most artifacts in one request. */

@@ -5,7 +5,7 @@
  * log entry) and the decision. VerifyChain reads it back to check that an outer signature covers
  * a given inner signature and the digests of stored copies.
  */
-import { IN_TOTO_STATEMENT_V1 } from "../service/statement.js";
+import { IN_TOTO_STATEMENT_V1 } from "../rpc/statement.js";
 
 /** Predicate type of upload permissions. */
 export const UPLOAD_PERMISSION_PREDICATE_TYPE = "https://certus.cloud/trust/upload-permission/v1";

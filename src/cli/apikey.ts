@@ -4,8 +4,8 @@
  * once, on create; only its salted hash is stored.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
-import { ApiKeyStore } from "../auth/api-key-store.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
+import { ApiKeyStore } from "../state/file/api-key-store.js";
 import { parseScopes, SCOPES } from "../auth/scopes.js";
 import { UsageError, outputOf } from "./client.js";
 

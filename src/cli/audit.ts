@@ -4,8 +4,8 @@
  */
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_CONFIG } from "../config.js";
-import { readAuditEvents, verifyAuditTrail } from "../policy/audit.js";
+import { DEFAULT_CONFIG } from "../config/config.js";
+import { readAuditEvents, verifyAuditTrail } from "../state/file/audit-log.js";
 import { UsageError } from "./client.js";
 
 export const AUDIT_USAGE = `Usage: certus-trust audit verify [--data-dir <dir>]

@@ -3,7 +3,7 @@
  * 1 verification failed, 2 usage or configuration error, 3 service unavailable.
  */
 import { Code, ConnectError } from "@connectrpc/connect";
-import { ConfigError } from "../config.js";
+import { ConfigError } from "../config/config.js";
 import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
 import { apikeyCommand } from "./apikey.js";

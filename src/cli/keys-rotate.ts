@@ -9,7 +9,7 @@
  * The TUF repository's writer lock makes it refuse to run beside a live server.
  */
 import { parseArgs } from "node:util";
-import { resolveConfig } from "../config.js";
+import { resolveConfig } from "../config/config.js";
 import { ROTATABLE_SETS, rotateKeySet, type RotatableSet } from "../sigstore/embedded/generations.js";
 import { DEFAULT_BASE_URL } from "../sigstore/embedded/instance.js";
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { OPTIONS, optionsHelp, resolveConfig } from "../config.js";
+import { OPTIONS, optionsHelp, resolveConfig } from "../config/config.js";
 import { createLogger } from "../logger.js";
 import { startTrustServer } from "../server/server.js";
 

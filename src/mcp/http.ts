@@ -5,7 +5,7 @@
  * interceptors (scopes, rate limit, audit under the caller's identity, metrics).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Http2ServerResponse } from "node:http2";
 import { createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createRouterTransport } from "@connectrpc/connect";
 import { TrustService } from "@certus/trust-sdk";
@@ -14,7 +14,8 @@ import type { AuthLayer } from "../auth/auth-layer.js";
 import { PREAUTHENTICATED, type CallerIdentity } from "../auth/caller.js";
 import { allows } from "../auth/scopes.js";
 import type { Logger } from "../logger.js";
-import { sendJsonError, type PathHandler } from "../server/http-handler.js";
+import { sendJsonError } from "../http/reply.js";
+import type { PathHandler } from "../http/types.js";
 import { createTrustMcpServer } from "./server.js";
 import type { TrustToolDeps } from "./tools.js";
 

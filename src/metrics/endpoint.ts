@@ -6,8 +6,8 @@
  */
 import type { ServerResponse } from "node:http";
 import type { AuthLayer } from "../auth/auth-layer.js";
-import type { PathHandler } from "../server/http-handler.js";
-import { sendJsonError } from "../server/http-handler.js";
+import { sendJsonError } from "../http/reply.js";
+import type { PathHandler } from "../http/types.js";
 import type { TrustMetrics } from "./metrics.js";
 
 export const METRICS_PATH = "/metrics";

@@ -4,6 +4,7 @@
  * `_total` counters, `_seconds` histograms, a `certus_trust_` prefix. No label carries a caller
  * identity or any request data beyond the procedure and the outcome code (bounded cardinality).
  */
+import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export class TrustMetrics {
@@ -41,13 +42,28 @@ export class TrustMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: "certus_trust_" });
   }
 
-  /** Follows a transparency log: its size and the size of each batch. */
-  followLog(log: { readonly size: number; onCheckpoint(l: (e: { count: number }) => void): () => void }): () => void {
-    this.logSize.set(log.size);
-    return log.onCheckpoint((e) => {
-      this.logSize.set(log.size);
+  /**
+   * Follows a transparency log: its size and the size of each batch. A log that cannot be
+   * watched (an upstream one) is not followed: its size is the upstream's to report.
+   */
+  followLog(log: TransparencyLog): () => void {
+    if (!log.capabilities.watch) return () => {};
+    let latest = -1;
+    const off = log.watch((e) => {
+      latest = Math.max(latest, e.checkpoint.treeSize);
+      this.logSize.set(latest);
       this.batchSize.observe(e.count);
     });
+    log.latestCheckpoint().then(
+      (cp) => {
+        if (cp.treeSize > latest) {
+          latest = cp.treeSize;
+          this.logSize.set(latest);
+        }
+      },
+      () => {},
+    );
+    return off;
   }
 
   /** The exposition text and its content type. */

@@ -2,8 +2,8 @@
  * CORS for configured browser origins, with the headers the Connect, gRPC-Web and REST paths need
  * (from connect-es' `cors` constants, so they stay in step with the protocols).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { ServerResponse } from "node:http";
+import type { Req, Res } from "../http/types.js";
 import { cors as connectCors } from "@connectrpc/connect";
 
 const ALLOW_METHODS = connectCors.allowedMethods.join(", ");
@@ -16,8 +16,8 @@ const EXPOSE_HEADERS = [...connectCors.exposedHeaders, "X-Request-Id", "Retry-Af
  */
 export function applyCors(
   origins: readonly string[],
-  req: IncomingMessage | Http2ServerRequest,
-  res: ServerResponse | Http2ServerResponse,
+  req: Req,
+  res: Res,
 ): boolean {
   const origin = req.headers.origin;
   if (origins.length === 0 || typeof origin !== "string") return false;

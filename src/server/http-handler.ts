@@ -3,8 +3,6 @@
  * health endpoints, REST aliases (rewritten onto Connect paths), then the Connect router
  * (Connect, gRPC, gRPC-Web), then a JSON 404 that says where the API is.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { applyCors } from "./cors.js";
 import type { HealthState } from "./health.js";
 import type { DescMessage } from "@bufbuild/protobuf";
@@ -12,11 +10,8 @@ import { precheckJsonBody } from "./json-precheck.js";
 import { precheckProtoBody } from "./proto-precheck.js";
 import { rewriteRestAlias } from "./rest.js";
 
-type Req = IncomingMessage | Http2ServerRequest;
-type Res = ServerResponse | Http2ServerResponse;
-
-/** A handler for extra paths (TUF, Sigstore-compatible endpoints, UI): true when it answered. */
-export type PathHandler = (req: Req, res: Res) => boolean | Promise<boolean>;
+import { sendJson, sendJsonError } from "../http/reply.js";
+import type { PathHandler, Req, Res } from "../http/types.js";
 
 export interface HttpHandlerOptions {
   /** The Connect adapter (connectNodeAdapter). */
@@ -30,18 +25,6 @@ export interface HttpHandlerOptions {
   unaryInputs?: ReadonlyMap<string, DescMessage>;
 }
 
-/** Writes a JSON body in the Connect error shape, so REST and Connect callers parse one format. */
-export function sendJsonError(res: Res, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ code, message });
-  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-  res.end(body);
-}
-
-function sendJson(res: Res, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
-  (res as ServerResponse).writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), "cache-control": "no-store" });
-  res.end(body);
-}
 
 export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res) => void {
   return (req, res) => {

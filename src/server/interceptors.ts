@@ -7,7 +7,7 @@ import { Code, ConnectError, type Interceptor, type StreamResponse } from "@conn
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { callerIdOf } from "../auth/caller.js";
 import type { Logger } from "../logger.js";
-import { toConnectError } from "./error-mapping.js";
+import { toConnectError } from "../http/error-mapping.js";
 
 /** Which wire protocol a request used, from its content type. */
 export function protocolOf(method: string, contentType: string | null): "connect" | "grpc" | "grpc-web" {

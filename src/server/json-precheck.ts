@@ -4,9 +4,8 @@
  * body (a million nested arrays, a 4 MiB key) is refused with `invalid_argument` without being
  * parsed; a good one is handed on unchanged to the Connect router.
  */
-import { readAndReplayBody } from "./request-body.js";
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import { readAndReplayBody } from "../http/body.js";
+import type { Req } from "../http/types.js";
 
 /** Deepest nesting of objects and arrays accepted (bundles are 6 levels deep, trusted roots 7). */
 export const MAX_JSON_DEPTH = 64;
@@ -52,7 +51,7 @@ export type PrecheckResult = { ok: true } | { ok: false; code: "resource_exhaust
  * Reads the body of a JSON request, checks it, and makes it readable again for the next handler.
  * Requests that are not plain JSON (binary, enveloped streams, compressed) are left alone.
  */
-export async function precheckJsonBody(req: IncomingMessage | Http2ServerRequest, maxBodyBytes: number): Promise<PrecheckResult> {
+export async function precheckJsonBody(req: Req, maxBodyBytes: number): Promise<PrecheckResult> {
   const ct = req.headers["content-type"] ?? "";
   if (req.method !== "POST" || !ct.startsWith("application/json")) return { ok: true };
   const encoding = req.headers["content-encoding"];

@@ -4,9 +4,8 @@
  * it is the caller's mistake, so it is answered here as `invalid_argument` naming the message type.
  * A body that decodes is handed on unchanged.
  */
-import { readAndReplayBody } from "./request-body.js";
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import { readAndReplayBody } from "../http/body.js";
+import type { Req } from "../http/types.js";
 import { fromBinary, type DescMessage, type DescService } from "@bufbuild/protobuf";
 import type { PrecheckResult } from "./json-precheck.js";
 
@@ -18,7 +17,7 @@ export function unaryInputs(services: readonly DescService[]): Map<string, DescM
 }
 
 export async function precheckProtoBody(
-  req: IncomingMessage | Http2ServerRequest,
+  req: Req,
   maxBodyBytes: number,
   inputs: ReadonlyMap<string, DescMessage>,
 ): Promise<PrecheckResult> {

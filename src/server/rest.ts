@@ -11,8 +11,7 @@
  *   GET  /v1/stats → GetStats, GET /v1/ready → GetReadiness,
  *   GET  /v1/provenance/{scan_id} → GetProvenance (the path segment becomes `scan_id`)
  */
-import type { IncomingMessage } from "node:http";
-import type { Http2ServerRequest } from "node:http2";
+import type { Req } from "../http/types.js";
 
 const SERVICE = "/certus.trust.v1.TrustService";
 
@@ -49,7 +48,7 @@ export type AliasResult = { kind: "none" } | { kind: "rewritten" } | { kind: "me
  * Rewrites `req` when it targets a REST alias. Query parameters of GET aliases become the fields
  * of the request message (camelCase or snake_case names, as proto3 JSON accepts both).
  */
-export function rewriteRestAlias(req: IncomingMessage | Http2ServerRequest): AliasResult {
+export function rewriteRestAlias(req: Req): AliasResult {
   const raw = req.url ?? "";
   const q = raw.indexOf("?");
   const path = q < 0 ? raw : raw.slice(0, q);

@@ -7,13 +7,11 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { ServerResponse } from "node:http";
 import { extname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
-import { sendJsonError, type PathHandler } from "./http-handler.js";
-
-type Res = ServerResponse | Http2ServerResponse;
+import { sendJsonError } from "../http/reply.js";
+import type { PathHandler, Req, Res } from "../http/types.js";
 
 /** The console's URL prefix. */
 export const UI_PREFIX = "/ui/";
@@ -124,7 +122,7 @@ export function createConsoleHandler(dir: string = defaultUiDir()): PathHandler 
   };
 }
 
-function send(req: IncomingMessage | Http2ServerRequest, res: Res, asset: Asset): void {
+function send(req: Req, res: Res, asset: Asset): void {
   const headers: Record<string, string | number> = {
     ...SECURITY_HEADERS,
     "content-type": asset.contentType,

@@ -10,7 +10,7 @@ import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GetKeysResponseSchema, type GetKeysResponse } from "@certus/trust-sdk";
 import { SigningConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
-import type { SigningBackend } from "../sigstore/signing-backend.js";
+import type { TrustRootSource } from "../sigstore/trust-root-source.js";
 
 /** Options of {@link createGetKeysHandler}. */
 export interface GetKeysOptions {
@@ -18,19 +18,19 @@ export interface GetKeysOptions {
   tufUrl?: string;
 }
 
-export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOptions = {}) {
+export function createGetKeysHandler(trustRoot: TrustRootSource, options: GetKeysOptions = {}) {
   // Rebuilt only when the trusted root is replaced (an external TUF refresh); fixed otherwise.
   let root: Readonly<Record<string, unknown>> | undefined;
   let base: GetKeysResponse | undefined;
   let response: GetKeysResponse | undefined;
   return function getKeys(): GetKeysResponse {
-    const current = backend.trustedRoot();
+    const current = trustRoot.current();
     if (base === undefined || root !== current) {
-      const signingConfig = backend.signingConfig();
+      const signingConfig = trustRoot.signingConfig();
       base = create(GetKeysResponseSchema, {
         trustedRoot: fromJson(TrustedRootSchema, current as unknown as JsonValue),
         ...(signingConfig ? { signingConfig: fromJson(SigningConfigSchema, signingConfig as unknown as JsonValue) } : {}),
-        keys: backend.publishedKeys().map((k) => ({
+        keys: trustRoot.publishedKeys().map((k) => ({
           purpose: k.purpose,
           keyId: k.keyId,
           publicKey: k.publicKeyPem,
@@ -40,7 +40,7 @@ export function createGetKeysHandler(backend: SigningBackend, options: GetKeysOp
       root = current;
       response = undefined;
     }
-    const tuf = backend.tuf();
+    const tuf = trustRoot.tuf();
     if (tuf === undefined) return (response ??= base);
     const rootVersion = BigInt(tuf.rootVersion);
     if (response?.tuf?.rootVersion !== rootVersion) {

@@ -12,18 +12,17 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { SignResponseSchema, SignatureFormat, type SignRequest, type SignResponse } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError, NotFoundError, PolicyRefusedError, TrustError, UnavailableError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { CallerOf } from "../rpc/caller.js";
+import type { AuditTrail } from "../state/state-store.js";
 import { evaluateInnerSigners } from "../policy/evaluate.js";
 import type { Policy } from "../policy/model.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
-import { outerStatement, type RecordedInnerSigner } from "./statement.js";
-import { resolveArtifact } from "./validate.js";
+import { outerStatement, type RecordedInnerSigner } from "../rpc/statement.js";
+import { resolveArtifact } from "../rpc/validate.js";
 
-/** Who is calling, for statements and audit events (authentication fills it in). */
-export type CallerOf = (ctx: HandlerContext) => string;
 
 /** Most inner bundles accepted in one Sign. */
 export const MAX_INNER_BUNDLES = 64;
@@ -33,7 +32,7 @@ export interface SignDeps {
   backend: SigningBackend;
   policies: PolicyStore;
   serviceRoot: TrustedRootHandle;
-  audit: AuditLog;
+  audit: AuditTrail;
   callerOf: CallerOf;
 }
 
@@ -73,7 +72,7 @@ export function createSignHandler(deps: SignDeps) {
         .map((v) => ({ subject: v.signer?.subject ?? "", issuer: v.signer?.issuer ?? "", logIndex: v.logIndex ?? "", bundleDigest: v.bundleDigest }));
       if (!decision.allowed) {
         if (policy.mode === "enforce") {
-          await deps.audit.record({ ...auditBase, verdict: "refused", reasons: decision.reasons });
+          await deps.audit.append({ ...auditBase, verdict: "refused", reasons: decision.reasons });
           throw new PolicyRefusedError(`policy "${policy.name}" is not met: ${decision.reasons.join("; ")}`, decision.reasons);
         }
         warnings.push(...decision.reasons);
@@ -100,7 +99,7 @@ export function createSignHandler(deps: SignDeps) {
     // No bundle leaves without its log entry (the witnesses resolve only once the log answered).
     const logged = witnesses.entry();
     if (logged === undefined) throw new UnavailableError("transparency log", "the signature was not logged; nothing was returned");
-    await deps.audit.record({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
+    await deps.audit.append({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
     return create(SignResponseSchema, {
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
       entry: { logIndex: BigInt(logged.logIndex), uuid: logged.uuid ?? "", ...(logged.integratedTime > 0 ? { integratedTime: timestampFromMs(logged.integratedTime * 1000) } : {}) },

@@ -13,10 +13,9 @@ import {
   type TransparencyEntry,
 } from "@certus/trust-sdk";
 import { InvalidArgumentError } from "../errors.js";
-import type { LoggedEntry } from "../sigstore/embedded/tlog/entry.js";
-import type { EmbeddedTransparencyLog } from "../sigstore/embedded/tlog/log.js";
+import type { EntryPage, LogEntry, TransparencyLog } from "../sigstore/transparency-log.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
-import { parseDigest } from "./validate.js";
+import { parseDigest } from "../rpc/validate.js";
 
 /** Default and largest page size. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -28,9 +27,9 @@ function toSafeNumber(field: string, v: bigint): number {
   return Number(v);
 }
 
-export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
-  function entryWithProof(e: LoggedEntry, treeSize: number): TransparencyEntry {
-    const proof = log.inclusionProof(e.logIndex, treeSize);
+export function createGetTransparencyHandler(log: TransparencyLog) {
+  async function entryWithProof(e: LogEntry, treeSize: number): Promise<TransparencyEntry> {
+    const proof = await log.inclusionProof(e.logIndex, treeSize);
     return {
       $typeName: "certus.trust.v1.TransparencyEntry",
       logIndex: BigInt(e.logIndex),
@@ -49,10 +48,10 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
     };
   }
 
-  return function getTransparency(req: GetTransparencyRequest): GetTransparencyResponse {
+  return async function getTransparency(req: GetTransparencyRequest): Promise<GetTransparencyResponse> {
     const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(Boolean).length;
     if (selectors > 1) throw new InvalidArgumentError("request", "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize");
-    const latest = log.latestCheckpoint();
+    const latest = await log.latestCheckpoint();
     const response = create(GetTransparencyResponseSchema, { checkpoint: latest.envelope });
     // No selector: just the latest signed checkpoint (what monitors and auditors poll).
     if (selectors === 0) {
@@ -66,13 +65,13 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
       if (first < 1) throw new InvalidArgumentError("firstSize", "must be at least 1");
       if (first > last) throw new InvalidArgumentError("firstSize", `${first} is larger than lastSize ${last}`);
       if (last > latest.treeSize) throw new InvalidArgumentError("lastSize", `${last} is beyond the tree size ${latest.treeSize}`);
-      const proof = log.consistencyProof(first, last);
+      const proof = await log.consistencyProof(first, last);
       response.consistencyProof = {
         $typeName: "certus.trust.v1.ConsistencyProof",
         firstSize: BigInt(first),
         lastSize: BigInt(last),
         hashes: [...proof.hashes],
-        checkpoint: log.checkpointAt(last)?.envelope ?? "",
+        checkpoint: (await log.checkpointAt(last))?.envelope ?? "",
       };
       return response;
     }
@@ -81,29 +80,29 @@ export function createGetTransparencyHandler(log: EmbeddedTransparencyLog) {
     if (treeSize > latest.treeSize) throw new InvalidArgumentError("treeSize", `${treeSize} is beyond the tree size ${latest.treeSize}`);
     if (req.logIndex !== undefined) {
       const index = toSafeNumber("logIndex", req.logIndex);
-      response.entries = [entryWithProof(log.getByIndex(index), treeSize)];
+      response.entries = [await entryWithProof(await log.entryByIndex(index), treeSize)];
       return response;
     }
     if (req.uuid !== "") {
-      response.entries = [entryWithProof(log.getByUuid(req.uuid), treeSize)];
+      response.entries = [await entryWithProof(await log.entryByUuid(req.uuid), treeSize)];
       return response;
     }
     const pageSize = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : req.pageSize;
     if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new InvalidArgumentError("pageSize", `${req.pageSize} is out of range; expected 1 to ${MAX_PAGE_SIZE}`);
     let query: string;
-    let find: (after: number) => ReturnType<EmbeddedTransparencyLog["findByDigest"]>;
+    let find: (after: number) => Promise<EntryPage>;
     if (req.digest !== "") {
       parseDigest("digest", req.digest);
       query = `digest:${req.digest}`;
-      find = (after) => log.findByDigest(req.digest, { pageSize, afterIndex: after });
+      find = (after) => log.search({ artifactDigest: req.digest }, { pageSize, afterIndex: after });
     } else {
       if (req.subject.length > MAX_SUBJECT_CHARS) throw new InvalidArgumentError("subject", `is longer than ${MAX_SUBJECT_CHARS} characters`);
       query = `subject:${req.subject}`;
-      find = (after) => log.findBySubject(req.subject, { pageSize, afterIndex: after });
+      find = (after) => log.search({ signerSubject: req.subject }, { pageSize, afterIndex: after });
     }
-    const page = find(decodePageToken(query, req.pageToken));
+    const page = await find(decodePageToken(query, req.pageToken));
     // Entries beyond a requested (older) tree size are not in that tree.
-    response.entries = page.entries.filter((e) => e.logIndex < treeSize).map((e) => entryWithProof(e, treeSize));
+    response.entries = await Promise.all(page.entries.filter((e) => e.logIndex < treeSize).map((e) => entryWithProof(e, treeSize)));
     response.nextPageToken = page.nextAfterIndex === undefined ? "" : encodePageToken(query, page.nextAfterIndex);
     return response;
   };

@@ -21,7 +21,7 @@ import {
 import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
+import type { AuditTrail } from "../state/state-store.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
@@ -33,8 +33,8 @@ import {
 } from "../sigstore/verify/index.js";
 import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
-import type { CallerOf } from "./sign.js";
-import { resolveArtifact } from "./validate.js";
+import type { CallerOf } from "../rpc/caller.js";
+import { resolveArtifact } from "../rpc/validate.js";
 
 /** Most bundles judged in one request. */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
@@ -42,7 +42,7 @@ export const MAX_BUNDLES_PER_REQUEST = 1000;
 export interface VerifyDeps {
   serviceRoot: TrustedRootHandle;
   policies: PolicyStore;
-  audit?: AuditLog;
+  audit?: AuditTrail;
   callerOf: CallerOf;
   /** Worker threads for verification; without it (or when it is saturated) bundles are judged in-thread. */
   pool?: VerifyPool;
@@ -178,7 +178,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
       const caller = deps.callerOf(ctx);
       for (const r of results) {
         void deps.audit
-          .record({
+          .append({
             caller,
             action: "verify",
             artifact: { digest: art.digestString, ...(art.uri ? { uri: art.uri } : {}) },

@@ -8,7 +8,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { WatchCheckpointsResponseSchema, type WatchCheckpointsRequest, type WatchCheckpointsResponse } from "@certus/trust-sdk";
-import type { CheckpointEvent, EmbeddedTransparencyLog, PublishedCheckpoint } from "../sigstore/embedded/tlog/log.js";
+import type { CheckpointEvent, PublishedCheckpoint, TransparencyLog } from "../sigstore/transparency-log.js";
 
 /** Most undelivered checkpoints kept per watcher before coalescing. */
 export const MAX_WATCH_BACKLOG = 256;
@@ -18,7 +18,7 @@ interface Pending {
   indexes: number[];
 }
 
-export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: AbortSignal) {
+export function createWatchHandler(log: TransparencyLog, shutdown: AbortSignal) {
   return async function* watchCheckpoints(req: WatchCheckpointsRequest, ctx: HandlerContext): AsyncGenerator<WatchCheckpointsResponse> {
     const toMessage = (p: Pending): WatchCheckpointsResponse =>
       create(WatchCheckpointsResponseSchema, {
@@ -30,7 +30,7 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       });
     const queue: Pending[] = [];
     let wake: (() => void) | undefined;
-    const off = log.onCheckpoint((event: CheckpointEvent) => {
+    const off = log.watch((event: CheckpointEvent) => {
       const indexes = req.includeIndexes ? Array.from({ length: event.count }, (_, i) => event.firstIndex + i) : [];
       if (queue.length >= MAX_WATCH_BACKLOG) {
         const last = queue[queue.length - 1]!;
@@ -47,8 +47,9 @@ export function createWatchHandler(log: EmbeddedTransparencyLog, shutdown: Abort
       shutdown.addEventListener("abort", () => resolve(), { once: true });
     });
     try {
-      let lastSize = log.latestCheckpoint().treeSize;
-      yield toMessage({ checkpoint: log.latestCheckpoint(), indexes: [] });
+      const current = await log.latestCheckpoint();
+      let lastSize = current.treeSize;
+      yield toMessage({ checkpoint: current, indexes: [] });
       while (!ctx.signal.aborted && !shutdown.aborted) {
         const next = queue.shift();
         if (next === undefined) {

@@ -3,11 +3,15 @@
  * the trust root: the embedded stack (`embedded/signing-backend.ts`) or external Sigstore services
  * (`external/backend.ts`). `Sign` needs a signer, witnesses for one signature that report the log
  * entry they obtained, and the trust material; the server needs readiness per component and close.
+ *
+ * The CA, log and TSA each have their own port (`certificate-authority.ts`, `transparency-log.ts`,
+ * `timestamp-authority.ts`); this one bundles what one signature needs from them, because the
+ * two modes append differently (the embedded log takes a canonical body, an upstream Rekor a
+ * proposed entry). This file imports nothing from its adapters.
  */
 import type { Witness } from "@sigstore/sign";
-import type { PublishedKey } from "./embedded/stack.js";
-import type { SigningConfigJson } from "./embedded/tuf/signing-config.js";
 import type { DigestSigner } from "./signing-pipeline.js";
+import type { TrustRootSource } from "./trust-root-source.js";
 
 /** The signer of the service's own outer signatures, with the identity its certificates carry. */
 export interface ServiceSigner extends DigestSigner {
@@ -15,6 +19,8 @@ export interface ServiceSigner extends DigestSigner {
   readonly identity: string;
   /** The OIDC issuer in the certificates. */
   readonly issuer: string;
+  /** The current certificate (PEM), renewed first if it is about to expire; readiness probes use it. */
+  certificatePem(): Promise<string>;
 }
 
 /** The log entry a signature obtained, as `Sign` reports it. */
@@ -40,11 +46,7 @@ export interface SignatureWitnesses {
   entry(): LoggedEntryRef | undefined;
 }
 
-/** Where clients find the TUF repository holding the trusted root. */
-export interface TufLocation {
-  readonly url: string;
-  readonly rootVersion: number;
-}
+export type { TufLocation } from "./trust-root-source.js";
 
 /** Whether one component behind the service can serve now, and why not. */
 export interface ComponentReadiness {
@@ -62,14 +64,8 @@ export interface SigningBackend {
   readonly mode: "embedded" | "sigstore";
   readonly signer: ServiceSigner;
   witnessesFor(keys: EntryIndexKeys): SignatureWitnesses;
-  /** The current trusted root (Sigstore `trusted_root.json` as a JSON object). */
-  trustedRoot(): Readonly<Record<string, unknown>>;
-  /** The signing config pointing at the services in use, when there is one to publish. */
-  signingConfig(): SigningConfigJson | undefined;
-  /** Every public key the trusted root holds, with purpose and validity. */
-  publishedKeys(): PublishedKey[];
-  /** The TUF repository of the trusted root, when there is one. */
-  tuf(): TufLocation | undefined;
+  /** The trust material that verifies what this backend signs. */
+  readonly trustRoot: TrustRootSource;
   /** Readiness of each component; empty when nothing can fail independently. */
   readiness(): ComponentReadiness[];
   /** Told whenever a component's readiness changes; returns the unsubscribe function. */

@@ -5,6 +5,7 @@
  * for message signatures made from a digest alone (the library's builder hashes the artifact
  * bytes itself, which the service never has).
  */
+import { pem } from "@sigstore/core";
 import { BUNDLE_V03_MEDIA_TYPE, bundleToJSON, type Bundle, type SerializedBundle } from "@sigstore/bundle";
 import { DSSEBundleBuilder, type Signature, type Signer, type SignatureBundle, type Witness } from "@sigstore/sign";
 import { HashAlgorithm } from "@sigstore/protobuf-specs";
@@ -26,8 +27,8 @@ async function witness(witnesses: readonly Witness[], content: SignatureBundle, 
   };
 }
 
-function certificateDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, ""), "base64");
+function certificateDer(text: string): Buffer {
+  return pem.toDER(text);
 }
 
 /** Signs an in-toto statement as DSSE (bundle v0.3 with a single certificate). */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { resolveConfig, type TrustConfig } from "../../src/config.js";
+import { resolveConfig, type TrustConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { startTrustServer, type TrustServer } from "../../src/server/server.js";
 

@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiKeyStore } from "../../src/auth/api-key-store.js";
+import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, spawnCliServer, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { resolveConfig, ConfigError } from "../../src/config.js";
+import { resolveConfig, ConfigError } from "../../src/config/config.js";
 import { REPO_ROOT, tempDir } from "../helpers/server.js";
 
 const run = promisify(execFile);

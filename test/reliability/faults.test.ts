@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { verifyAuditTrail } from "../../src/policy/audit.js";
+import { verifyAuditTrail } from "../../src/state/file/audit-log.js";
 import { EmbeddedTransparencyLog } from "../../src/sigstore/embedded/tlog/log.js";
 import { LOG_DB_FILE } from "../../src/sigstore/embedded/tlog/store.js";
 import { skipReason } from "../helpers/requirement.js";

@@ -6,7 +6,7 @@
  * A small JSON file (default `./.certus-trust-auditor.json`), replaced atomically (temp file,
  * fsync, rename) and only after a run found no problem. Read defensively: bounded, validated.
  */
-import { replaceFileAtomic } from "../keys/atomic-file.js";
+import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import { readFile } from "node:fs/promises";
 
 /** Default state file, relative to the working directory. */

@@ -15,7 +15,7 @@
  * can see. A failure to reach the log is an exception: it says nothing about the log's honesty.
  */
 import { createHash } from "node:crypto";
-import { CheckpointError, parseCheckpointBody, parseSignedNote, verifySignedCheckpoint } from "../embedded/tlog/signed-note.js";
+import { CheckpointError, parseCheckpointBody, parseSignedNote, verifySignedCheckpoint } from "../rekor/signed-note.js";
 import type { AuditProblem, AuditProblemCode } from "./audit-error.js";
 import type { AuditState } from "./audit-state.js";
 import type { LogSource } from "./log-source.js";

@@ -19,7 +19,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import { OidcTokenError, type OidcTokenVerifier } from "../../oidc/index.js";
 import type { EmbeddedStack } from "../embedded/stack.js";
 import { CompatHttpError, parseJsonBody, readBody, sendJson, type Req, type Res } from "./http.js";
-import { parseVerifier, verifyMessage } from "./verifier-key.js";
+import { parseVerifier, verifyMessage } from "../verify/verifier-key.js";
 
 /** Largest signingCert request, in bytes (a token plus a key or CSR is a few KiB). */
 const MAX_REQUEST_BYTES = 64 * 1024;

@@ -3,11 +3,12 @@
  * binary answers, and the two upstream error shapes (Rekor's go-swagger `{code: <HTTP status>,
  * message}` and Fulcio's grpc-gateway `{code: <gRPC code>, message, details: []}`).
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import { BodyTooLargeError, readBody as readLimitedBody } from "../../http/body.js";
+import { sendJson } from "../../http/reply.js";
+import type { Req, Res } from "../../http/types.js";
 
-export type Req = IncomingMessage | Http2ServerRequest;
-export type Res = ServerResponse | Http2ServerResponse;
+export type { Req, Res };
+export { sendBytes, sendJson } from "../../http/reply.js";
 
 /** A request the compat layer refuses, with the HTTP status and a message safe to show. */
 export class CompatHttpError extends Error {
@@ -23,20 +24,12 @@ export class CompatHttpError extends Error {
 
 /** Reads the whole body, refusing (413) more than `maxBytes` without buffering the excess. */
 export async function readBody(req: Req, maxBytes: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"] ?? "0");
-  if (Number.isFinite(declared) && declared > maxBytes) throw new CompatHttpError(413, `request body exceeds ${maxBytes} bytes`);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      // Stop reading; the connection is not reused (the rest of the body is unread).
-      (req as IncomingMessage).destroy?.();
-      throw new CompatHttpError(413, `request body exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(chunk);
+  try {
+    return await readLimitedBody(req, maxBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) throw new CompatHttpError(413, err.message);
+    throw err;
   }
-  return Buffer.concat(chunks, total);
 }
 
 /** Parses a JSON body; a parse failure is a 400, never a `SyntaxError` escaping. */
@@ -54,21 +47,6 @@ export function hasContentType(req: Req, type: string): boolean {
   return value === type;
 }
 
-export function sendJson(res: Res, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify(value);
-  (res as ServerResponse).writeHead(status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-    "cache-control": "no-store",
-    ...headers,
-  });
-  res.end(body);
-}
-
-export function sendBytes(res: Res, status: number, contentType: string, body: Uint8Array | string): void {
-  (res as ServerResponse).writeHead(status, { "content-type": contentType, "content-length": String(Buffer.byteLength(body)), "cache-control": "no-store" });
-  res.end(body);
-}
 
 /** Rekor's (and the Sigstore TSA's) error body: go-swagger's `{code, message}` with the HTTP status as code. */
 export function sendRekorError(res: Res, status: number, message: string, headers: Record<string, string> = {}): void {

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { json } from "@sigstore/core";
 import { hashedRekordBody, type EntryBody } from "../rekor/entry-body.js";
 import { CompatHttpError } from "./http.js";
-import { certificateSubject, parseVerifier, preAuthEncoding, verifyDigest, verifyMessage, type VerifierKey } from "./verifier-key.js";
+import { certificateSubject, parseVerifier, preAuthEncoding, verifyDigest, verifyMessage, type VerifierKey } from "../verify/verifier-key.js";
 
 /** A verified proposed entry, ready to append. */
 export interface AcceptedEntry {

@@ -6,7 +6,7 @@
  * Every refusal has the upstream service's error shape and status; nothing a client sends can
  * produce a 500 (unexpected failures are logged with their cause and answered with a generic 500).
  */
-import type { PathHandler } from "../../server/http-handler.js";
+import type { PathHandler } from "../../http/types.js";
 import type { Logger } from "../../logger.js";
 import { TrustError } from "../../errors.js";
 import type { OidcTokenVerifier } from "../../oidc/index.js";

@@ -8,6 +8,7 @@
  * 10-minute validity. The root and intermediate are issued once and persisted as PEM beside their
  * keys, so the trusted root does not change across restarts.
  */
+import type { CertificateAuthority, CertificateRequest, IssuedCertificate as PortIssuedCertificate } from "../certificate-authority.js";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import * as asn1js from "asn1js";
@@ -74,7 +75,7 @@ export interface CASubject {
   commonName: string;
 }
 
-export class EmbeddedCA {
+export class EmbeddedCA implements CertificateAuthority {
   readonly root: x509.X509Certificate;
   readonly intermediate: x509.X509Certificate;
   readonly #intermediateKey: KeySigner;
@@ -160,6 +161,15 @@ export class EmbeddedCA {
   /** The chain above a leaf as DER: intermediate, then root. */
   chainDer(): Buffer<ArrayBuffer>[] {
     return [Buffer.from(this.intermediate.rawData), Buffer.from(this.root.rawData)];
+  }
+
+  /**
+   * The {@link CertificateAuthority} port: a leaf for the request's key and identity, valid from
+   * `notBefore` (default now). The CSR is not needed: the key's holder is this process.
+   */
+  async certify(request: CertificateRequest): Promise<PortIssuedCertificate> {
+    const issued = await this.issueLeaf({ publicKey: request.publicKey, identity: request.identity, oidcIssuer: request.issuer, ...(request.notBefore ? { notBefore: request.notBefore } : {}) });
+    return { certificatePem: issued.certificatePem, notAfter: issued.notAfter };
   }
 
   /**

@@ -19,7 +19,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { TrustError } from "../../errors.js";
-import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../keys/atomic-file.js";
+import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../../fs/atomic-file.js";
 import { KEY_DIRECTORY_NAME, KeyStore, type KeyPurpose } from "../keys/key-store.js";
 
 /** The key sets `certus-trust keys rotate --purpose` accepts. */

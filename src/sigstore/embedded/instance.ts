@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createFileExclusive } from "../keys/atomic-file.js";
+import { createFileExclusive } from "../../fs/atomic-file.js";
 import { TrustError } from "../../errors.js";
 
 export interface InstanceIdentity {

@@ -12,7 +12,7 @@ import type { Signature, Signer } from "@sigstore/sign";
 import { generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:crypto";
 import { inspect } from "node:util";
 import { InvalidArgumentError } from "../../errors.js";
-import type { EmbeddedCA } from "./ca.js";
+import type { CertificateAuthority } from "../certificate-authority.js";
 
 /** The identity in the service's outer signatures unless configured otherwise. */
 export const DEFAULT_SERVICE_IDENTITY = "certus-trust@certus.cloud";
@@ -23,8 +23,8 @@ const SHA256_BYTES = 32;
 
 /** Options of {@link ServiceIdentity}. */
 export interface ServiceIdentityOptions {
-  /** Issues the identity's certificates. */
-  ca: EmbeddedCA;
+  /** Issues the identity's certificates (the embedded CA, through the CA port). */
+  ca: CertificateAuthority;
   /** OIDC issuer written into the certificate: the service's configured URL. */
   issuer: string;
   /** SAN of the certificate; default {@link DEFAULT_SERVICE_IDENTITY}. */
@@ -49,7 +49,7 @@ export class ServiceIdentity implements Signer {
   readonly identity: string;
   /** The OIDC issuer extension in the certificates. */
   readonly issuer: string;
-  readonly #ca: EmbeddedCA;
+  readonly #ca: CertificateAuthority;
   readonly #renewBeforeMs: number;
   readonly #now: () => Date;
   #credential: Credential | undefined;
@@ -112,10 +112,10 @@ export class ServiceIdentity implements Signer {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const jwk = privateKey.export({ format: "jwk" });
     if (typeof jwk.d !== "string") throw new TypeError("P-256 private key without a scalar");
-    const issued = await this.#ca.issueLeaf({
+    const issued = await this.#ca.certify({
       publicKey: publicKey.export({ type: "spki", format: "der" }),
       identity: this.identity,
-      oidcIssuer: this.issuer,
+      issuer: this.issuer,
       notBefore: this.#now(),
     });
     const credential: Credential = {

@@ -5,6 +5,7 @@
  */
 import type { SigningBackend, SignatureWitnesses, EntryIndexKeys } from "../signing-backend.js";
 import type { EmbeddedStack } from "./stack.js";
+import { embeddedTrustRoot } from "./trust-root-source.js";
 
 export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
   return {
@@ -17,10 +18,7 @@ export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
         entry: () => (w.log.logged ? { logIndex: w.log.logged.logIndex, uuid: w.log.logged.uuid, integratedTime: w.log.logged.integratedTime } : undefined),
       };
     },
-    trustedRoot: () => stack.trustedRoot as unknown as Readonly<Record<string, unknown>>,
-    signingConfig: () => stack.signingConfig,
-    publishedKeys: () => stack.publishedKeys(),
-    tuf: () => ({ url: `${stack.instance.baseUrl}/tuf/`, rootVersion: stack.tuf.rootVersion }),
+    trustRoot: embeddedTrustRoot(stack),
     readiness: () => [],
     onReadinessChange: () => () => {},
     close: () => stack.close(),

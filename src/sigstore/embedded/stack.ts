@@ -3,10 +3,11 @@
  * transparency log, the service's signing identity and the trusted root that verifies all of it.
  * Nothing is regenerated on restart: the trusted root stays byte-identical.
  */
+import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Witness } from "@sigstore/sign";
-import { ensurePrivateDirectory } from "../keys/atomic-file.js";
+import { ensurePrivateDirectory } from "../../fs/atomic-file.js";
 import { KeyStore, STACK_KEY_PURPOSES } from "../keys/key-store.js";
 import { EmbeddedCA } from "./ca.js";
 import { openKeyGenerations, type KeyGeneration } from "./generations.js";
@@ -16,6 +17,7 @@ import { ServiceIdentity } from "./service-identity.js";
 import { EmbeddedTransparencyLog } from "./tlog/log.js";
 import { treeIdOf } from "./tlog/tree-id.js";
 import { buildTrustedRoot, serializeTrustedRoot, type TrustedRootJson } from "./trusted-root.js";
+import type { PublishedKey } from "../trust-root-source.js";
 import { EmbeddedTSA } from "./tsa.js";
 import { EmbeddedLogWitness, type EntryIndexKeys } from "./tlog-witness.js";
 import { TUF_DIRECTORY_NAME } from "./tuf/metadata-files.js";
@@ -47,14 +49,7 @@ export interface EmbeddedStackOptions {
   onTufRenewalError?: (err: unknown) => void;
 }
 
-/** A public key the service holds, for GetKeys. */
-export interface PublishedKey {
-  purpose: "CA_ROOT" | "CA_INTERMEDIATE" | "TLOG" | "TSA_ROOT" | "TSA" | "TUF_ROOT" | "TUF_TARGETS" | "TUF_SNAPSHOT" | "TUF_TIMESTAMP";
-  keyId: string;
-  publicKeyPem: string;
-  validFrom: Date;
-  validTo?: Date;
-}
+export type { PublishedKey } from "../trust-root-source.js";
 
 /** One generation of an authority (CA or TSA) with its validity window. */
 export interface AuthorityGeneration<A> {
@@ -166,7 +161,7 @@ export class EmbeddedStack {
 
   /** Every public key with its purpose and validity, rotated-out keys included (with their end). */
   publishedKeys(): PublishedKey[] {
-    const spkiPem = (der: Uint8Array) => `-----BEGIN PUBLIC KEY-----\n${Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PUBLIC KEY-----\n`;
+    const spkiPem = (der: Uint8Array) => pem.fromDER(Buffer.from(der), "PUBLIC KEY");
     const key = (purpose: PublishedKey["purpose"], spki: Uint8Array, validFrom: Date, validTo?: Date): PublishedKey => ({
       purpose,
       keyId: createHash("sha256").update(spki).digest("hex"),

@@ -3,9 +3,11 @@
  * canonical body (`dsse/0.0.1` or `hashedrekord/0.0.1`), appends it (the promise resolves only
  * once the entry is durable, see tlog/log.ts) and hands back the bundle's `tlogEntries[]` element.
  */
-import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
+import { envelopeToJSON } from "@sigstore/bundle";
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { dsseBody, hashedRekordBody, type EntryBody } from "../rekor/entry-body.js";
+import { toBundleTlogEntry } from "../log-entry-bundle.js";
+import type { EntryIndexKeys } from "../signing-backend.js";
 import type { EmbeddedTransparencyLog } from "./tlog/log.js";
 import type { LoggedEntry } from "./tlog/entry.js";
 
@@ -14,11 +16,7 @@ export interface WitnessedEntry {
   entry: LoggedEntry;
 }
 
-/** Search keys recorded with the entry (not part of the leaf). */
-export interface EntryIndexKeys {
-  artifactDigest?: string;
-  signerSubject?: string;
-}
+export type { EntryIndexKeys };
 
 /** Builds the canonical body for signed content, as Rekor would store it. */
 export function entryBodyFor(content: SignatureBundle, verifierPem: string): EntryBody {
@@ -27,25 +25,6 @@ export function entryBodyFor(content: SignatureBundle, verifierPem: string): Ent
     return dsseBody(JSON.stringify(envelope), envelope, verifierPem);
   }
   return hashedRekordBody(content.messageSignature.messageDigest!.digest, content.messageSignature.signature, verifierPem);
-}
-
-/** The `@sigstore/bundle` form of a logged entry (bytes as Buffers, int64 as strings). */
-export function toBundleTlogEntry(e: LoggedEntry): TransparencyLogEntry {
-  return {
-    logIndex: String(e.logIndex),
-    logId: { keyId: e.logId.keyId },
-    kindVersion: { kind: e.kindVersion.kind, version: e.kindVersion.version },
-    integratedTime: String(e.integratedTime),
-    inclusionPromise: { signedEntryTimestamp: e.inclusionPromise.signedEntryTimestamp },
-    inclusionProof: {
-      logIndex: String(e.inclusionProof.logIndex),
-      rootHash: e.inclusionProof.rootHash,
-      treeSize: String(e.inclusionProof.treeSize),
-      hashes: [...e.inclusionProof.hashes],
-      checkpoint: { envelope: e.inclusionProof.checkpoint.envelope },
-    },
-    canonicalizedBody: e.canonicalizedBody,
-  };
 }
 
 /**

@@ -20,7 +20,8 @@ import { FailureInfo, rejectionResponse } from "./tsa/rejection.js";
 import { parseTimeStampRequest } from "./tsa/request.js";
 import { grantedResponse, prepareTokenSigner, type TokenSigner } from "./tsa/token.js";
 import { openTsaChain } from "./tsa/tsa-chain.js";
-import { TimestampWitness } from "./tsa/witness.js";
+import type { TimestampAuthority } from "../timestamp-authority.js";
+import { TimestampWitness } from "../timestamp-witness.js";
 
 /**
  * Default TSA policy OID: the one Sigstore's timestamp-authority uses, so tools that expect a
@@ -46,7 +47,7 @@ export interface EmbeddedTSAOptions {
   now?: () => Date;
 }
 
-export class EmbeddedTSA {
+export class EmbeddedTSA implements TimestampAuthority {
   readonly root: x509.X509Certificate;
   /** The TSA signing certificate (critical EKU timeStamping). */
   readonly leaf: x509.X509Certificate;

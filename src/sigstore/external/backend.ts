@@ -13,10 +13,10 @@ import type { ComponentReadiness, EntryIndexKeys, SignatureWitnesses, SigningBac
 import type { CircuitBreaker } from "./circuit-breaker.js";
 import { FulcioIdentity } from "./fulcio.js";
 import { ServiceTokenSource } from "./oidc.js";
-import { publishedKeysOf } from "./published-keys.js";
 import { ExternalLogWitness, MIN_REKOR_ATTEMPT_MS, RekorClient, type RekorVersion } from "./rekor.js";
-import { ExternalTsaWitness, TsaClient } from "./tsa.js";
-import { fileTrustRoot, TufTrustRoot, type TrustRootSource } from "./tuf.js";
+import { TimestampWitness } from "../timestamp-witness.js";
+import { TsaClient } from "./tsa.js";
+import { fileTrustRoot, TufTrustRoot, type ExternalTrustRoot } from "./tuf.js";
 import { UpstreamHttp } from "./upstream-http.js";
 
 /** How often a down component is probed, in milliseconds. */
@@ -68,7 +68,7 @@ export class ExternalSigningBackend implements SigningBackend {
   readonly signer: FulcioIdentity;
   readonly #rekor: RekorClient;
   readonly #tsa: TsaClient | undefined;
-  readonly #root: TrustRootSource;
+  readonly trustRoot: ExternalTrustRoot;
   readonly #components: Component[];
   readonly #listeners = new Set<() => void>();
   readonly #unsubscribe: (() => void)[] = [];
@@ -76,9 +76,9 @@ export class ExternalSigningBackend implements SigningBackend {
   readonly #log: Logger;
   #probing = false;
 
-  private constructor(opts: ExternalBackendOptions, root: TrustRootSource) {
+  private constructor(opts: ExternalBackendOptions, root: ExternalTrustRoot) {
     this.#log = opts.log;
-    this.#root = root;
+    this.trustRoot = root;
     const breaker = opts.breakerOpenMs === undefined ? {} : { breaker: { openMs: opts.breakerOpenMs } };
     // A hung attempt may use half the budget, leaving the other half for a retry (Rekor excepted).
     const client = (component: string, baseUrl: string, attemptTimeoutMs = Math.ceil(opts.upstreamDeadlineMs / 2)) =>
@@ -142,23 +142,7 @@ export class ExternalSigningBackend implements SigningBackend {
   witnessesFor(_keys: EntryIndexKeys): SignatureWitnesses {
     // The upstream log keeps its own indexes; search keys are the embedded log's feature.
     const log = new ExternalLogWitness(this.#rekor);
-    return { all: [log, ...(this.#tsa ? [new ExternalTsaWitness(this.#tsa)] : [])], entry: () => log.logged };
-  }
-
-  trustedRoot(): Readonly<Record<string, unknown>> {
-    return this.#root.current();
-  }
-
-  signingConfig(): undefined {
-    return undefined;
-  }
-
-  publishedKeys() {
-    return publishedKeysOf(this.#root.current());
-  }
-
-  tuf() {
-    return this.#root.tuf();
+    return { all: [log, ...(this.#tsa ? [new TimestampWitness(this.#tsa)] : [])], entry: () => log.logged };
   }
 
   readiness(): ComponentReadiness[] {
@@ -198,6 +182,6 @@ export class ExternalSigningBackend implements SigningBackend {
     clearInterval(this.#prober);
     for (const off of this.#unsubscribe) off();
     this.#listeners.clear();
-    this.#root.close();
+    this.trustRoot.close();
   }
 }

@@ -15,6 +15,7 @@ import { X509Certificate } from "@sigstore/core";
 import type { Signature } from "@sigstore/sign";
 import { KeyObject, sign as nodeSign, webcrypto } from "node:crypto";
 import { InvalidArgumentError, UnavailableError } from "../../errors.js";
+import type { CertificateAuthority, CertificateRequest, IssuedCertificate } from "../certificate-authority.js";
 import type { ServiceSigner } from "../signing-backend.js";
 import { certificateSigner } from "../verify/identity.js";
 import type { ServiceTokenSource } from "./oidc.js";
@@ -44,8 +45,7 @@ export interface FulcioIdentityOptions {
 export class FulcioIdentity implements ServiceSigner {
   readonly identity: string;
   readonly issuer: string;
-  readonly #http: UpstreamHttp;
-  readonly #tokens: ServiceTokenSource;
+  readonly #ca: FulcioCA;
   readonly #now: () => number;
   #credential: Credential | undefined;
   #renewal: Promise<Credential> | undefined;
@@ -53,8 +53,7 @@ export class FulcioIdentity implements ServiceSigner {
   constructor(options: FulcioIdentityOptions) {
     this.identity = options.identity;
     this.issuer = options.issuer;
-    this.#http = options.http;
-    this.#tokens = options.tokens;
+    this.#ca = new FulcioCA(options.http, options.tokens);
     this.#now = options.now ?? Date.now;
   }
 
@@ -68,6 +67,10 @@ export class FulcioIdentity implements ServiceSigner {
     const c = await this.#current();
     const der = p256.sign(digest, c.scalar, { prehash: false, format: "der", extraEntropy: true });
     return { signature: Buffer.from(der), key: { $case: "x509Certificate", certificate: c.certificatePem } };
+  }
+
+  async certificatePem(): Promise<string> {
+    return (await this.#current()).certificatePem;
   }
 
   /** Gets a certificate now if none is held (readiness probes, start-up warm-up). */
@@ -87,14 +90,46 @@ export class FulcioIdentity implements ServiceSigner {
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=certus-trust", keys, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } });
     const jwk = await webcrypto.subtle.exportKey("jwk", keys.privateKey);
     if (typeof jwk.d !== "string") throw new TypeError("P-256 private key without a scalar");
-    const token = await this.#tokens.token();
-    const body = JSON.stringify({ credentials: { oidcIdentityToken: token }, certificateSigningRequest: Buffer.from(csr.toString("pem")).toString("base64") });
-    const certificatePem = await this.#http.call(
+    const issued = await this.#ca.certify({
+      publicKey: new Uint8Array(await webcrypto.subtle.exportKey("spki", keys.publicKey)),
+      csrPem: csr.toString("pem"),
+      identity: this.identity,
+      issuer: this.issuer,
+    });
+    const certificatePem = issued.certificatePem;
+    const credential: Credential = {
+      privateKey: KeyObject.from(keys.privateKey),
+      scalar: new Uint8Array(Buffer.from(jwk.d, "base64url")),
+      certificatePem,
+      notAfter: issued.notAfter.getTime(),
+    };
+    this.#credential = credential;
+    return credential;
+  }
+}
+
+/**
+ * An upstream Fulcio as the {@link CertificateAuthority} port: the request's CSR (required) and the
+ * service's OIDC token go to `POST /api/v2/signingCert`. The leaf must name the requested identity
+ * and issuer, or the call fails with `UnavailableError`: a Fulcio certifying someone else must not
+ * make the service sign under that name. A refused token is dropped so the next call gets a new one.
+ */
+export class FulcioCA implements CertificateAuthority {
+  constructor(
+    readonly http: UpstreamHttp,
+    private readonly tokens: ServiceTokenSource,
+  ) {}
+
+  async certify(request: CertificateRequest): Promise<IssuedCertificate> {
+    if (!request.csrPem) throw new InvalidArgumentError("csrPem", "Fulcio needs a CSR as proof of possession");
+    const token = await this.tokens.token();
+    const body = JSON.stringify({ credentials: { oidcIdentityToken: token }, certificateSigningRequest: Buffer.from(request.csrPem).toString("base64") });
+    const certificatePem = await this.http.call(
       "/api/v2/signingCert",
       { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body },
       (res) => {
         if (res.status === 401 || res.status === 403) {
-          this.#tokens.invalidate();
+          this.tokens.invalidate();
           throw new DefinitiveError(new UnavailableError("fulcio", `refused the service's identity token (HTTP ${res.status}${snippet(res.body)})`));
         }
         if (res.status < 200 || res.status > 299) throw new DefinitiveError(new UnavailableError("fulcio", `refused the certificate request (HTTP ${res.status}${snippet(res.body)})`));
@@ -103,20 +138,13 @@ export class FulcioIdentity implements ServiceSigner {
     );
     const cert = parseCertificate(certificatePem);
     const signer = certificateSigner(cert);
-    if (signer.subject !== this.identity || signer.issuer !== this.issuer) {
+    if (signer.subject !== request.identity || signer.issuer !== request.issuer) {
       throw new UnavailableError(
         "fulcio",
-        `certified ${JSON.stringify(signer.subject)} from ${JSON.stringify(signer.issuer ?? "(no issuer)")}, but this service is configured to sign as ${JSON.stringify(this.identity)} from ${JSON.stringify(this.issuer)}; check identity, issuer and the OIDC credentials`,
+        `certified ${JSON.stringify(signer.subject)} from ${JSON.stringify(signer.issuer ?? "(no issuer)")}, but this service is configured to sign as ${JSON.stringify(request.identity)} from ${JSON.stringify(request.issuer)}; check identity, issuer and the OIDC credentials`,
       );
     }
-    const credential: Credential = {
-      privateKey: KeyObject.from(keys.privateKey),
-      scalar: new Uint8Array(Buffer.from(jwk.d, "base64url")),
-      certificatePem,
-      notAfter: cert.notAfter.getTime(),
-    };
-    this.#credential = credential;
-    return credential;
+    return { certificatePem, notAfter: cert.notAfter };
   }
 }
 

@@ -4,12 +4,13 @@
  * validity the trusted root gives them. Entries the trusted root does not describe well enough
  * (an unparseable certificate) are skipped: GetKeys still serves the trusted root itself.
  */
+import { pem } from "@sigstore/core";
 import { createHash, X509Certificate } from "node:crypto";
-import type { PublishedKey } from "../embedded/stack.js";
+import type { PublishedKey } from "../trust-root-source.js";
 
 type Json = Record<string, any>;
 
-const pem = (spki: Buffer) => `-----BEGIN PUBLIC KEY-----\n${spki.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END PUBLIC KEY-----\n`;
+const spkiPem = (spki: Buffer) => pem.fromDER(spki, "PUBLIC KEY");
 
 function validity(v: Json | undefined): { validFrom: Date; validTo?: Date } {
   const start = typeof v?.["start"] === "string" ? new Date(v["start"]) : new Date(0);
@@ -18,7 +19,7 @@ function validity(v: Json | undefined): { validFrom: Date; validTo?: Date } {
 }
 
 function key(purpose: PublishedKey["purpose"], spki: Buffer, window: { validFrom: Date; validTo?: Date }): PublishedKey {
-  return { purpose, keyId: createHash("sha256").update(spki).digest("hex"), publicKeyPem: pem(spki), ...window };
+  return { purpose, keyId: createHash("sha256").update(spki).digest("hex"), publicKeyPem: spkiPem(spki), ...window };
 }
 
 function chainKeys(authorities: unknown, leafPurpose: PublishedKey["purpose"], rootPurpose: PublishedKey["purpose"]): PublishedKey[] {

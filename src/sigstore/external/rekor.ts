@@ -13,12 +13,13 @@
  * Rekor can take long to integrate under load: its client should allow at least 20 s per attempt
  * (see SIGSTORE-NOTES), which {@link MIN_REKOR_ATTEMPT_MS} records.
  */
+import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
 import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
 import { TransparencyLogEntry as TlogEntryMessage } from "@sigstore/protobuf-specs";
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { UnavailableError } from "../../errors.js";
-import { preAuthEncoding } from "../compat/verifier-key.js";
+import { preAuthEncoding } from "../verify/verifier-key.js";
 import type { LoggedEntryRef } from "../signing-backend.js";
 import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
@@ -29,8 +30,8 @@ export const MIN_REKOR_ATTEMPT_MS = 20_000;
 /** The major API versions of Rekor this client speaks. */
 export type RekorVersion = 1 | 2;
 
-function pemToDer(pem: string): Buffer {
-  return Buffer.from(pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, "").replace(/\s+/g, ""), "base64");
+function pemToDer(text: string): Buffer {
+  return pem.toDER(text);
 }
 
 /** Rekor v1's proposed entry for signed content (as sigstore-js builds it). */

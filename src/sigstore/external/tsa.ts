@@ -1,14 +1,15 @@
 /**
  * An external RFC 3161 timestamp authority (the Sigstore timestamp-authority REST API,
- * `POST /api/v1/timestamp`, JSON request) as a witness: it timestamps the signature bytes, as
- * sigstore-js does, and the bundle carries the DER TimeStampResp. The answer is checked to be a
+ * `POST /api/v1/timestamp`, JSON request) behind the TSA port; `timestamp-witness.ts` makes it a
+ * signing witness (it timestamps the signature bytes, as sigstore-js does, and the bundle carries
+ * the DER TimeStampResp). The answer is checked to be a
  * granted TimeStampResp before it goes into a bundle: garbage is retried, a rejection is final.
  */
 import { createHash } from "node:crypto";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
-import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { UnavailableError } from "../../errors.js";
+import type { TimestampAuthority } from "../timestamp-authority.js";
 import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { snippet, type UpstreamHttp } from "./upstream-http.js";
 
@@ -29,7 +30,8 @@ export function timeStampStatus(der: Uint8Array): number | undefined {
   }
 }
 
-export class TsaClient {
+/** An upstream RFC 3161 TSA (Sigstore's timestamp-authority JSON API) as the {@link TimestampAuthority} port. */
+export class TsaClient implements TimestampAuthority {
   constructor(readonly http: UpstreamHttp) {}
 
   /** A granted DER TimeStampResp over SHA-256 of `signature`. */
@@ -43,15 +45,5 @@ export class TsaClient {
       }
       throw new DefinitiveError(new UnavailableError("tsa", `refused the timestamp request (HTTP ${res.status}${status === undefined ? snippet(res.body) : `, PKIStatus ${status}`})`));
     });
-  }
-}
-
-/** A timestamp witness for the signing pipeline. */
-export class ExternalTsaWitness implements Witness {
-  constructor(private readonly tsa: TsaClient) {}
-
-  async testify(content: SignatureBundle): Promise<VerificationMaterial> {
-    const signature = content.$case === "dsseEnvelope" ? content.dsseEnvelope.signatures[0]!.sig : content.messageSignature.signature;
-    return { rfc3161Timestamps: [{ signedTimestamp: await this.tsa.timestamp(signature) }] };
   }
 }

@@ -13,7 +13,9 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Updater } from "tuf-js";
 import { UnavailableError } from "../../errors.js";
+import type { PublishedKey, TrustRootSource, TufLocation } from "../trust-root-source.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
+import { publishedKeysOf } from "./published-keys.js";
 import { retryingCall } from "./retrying-call.js";
 
 /** The TUF target holding the trusted root. */
@@ -36,14 +38,9 @@ export interface TufTrustRootOptions {
   readonly onRefreshError?: (err: unknown) => void;
 }
 
-/** A source of the trusted root. */
-export interface TrustRootSource {
-  /** The current trusted root JSON. */
-  current(): Readonly<Record<string, unknown>>;
-  /** The repository and its trusted root version, when TUF is used. */
-  tuf(): { url: string; rootVersion: number } | undefined;
+/** An external source of the trusted root: the port, and the circuit of its upstream (TUF only). */
+export interface ExternalTrustRoot extends TrustRootSource {
   readonly breaker: CircuitBreaker | undefined;
-  close(): void;
 }
 
 function parseRoot(bytes: Buffer, where: string): Record<string, unknown> {
@@ -58,12 +55,12 @@ function parseRoot(bytes: Buffer, where: string): Record<string, unknown> {
 }
 
 /** A fixed trusted root file. */
-export function fileTrustRoot(file: string): TrustRootSource {
+export function fileTrustRoot(file: string): ExternalTrustRoot {
   const root = parseRoot(readFileSync(file), file);
-  return { current: () => root, tuf: () => undefined, breaker: undefined, close: () => {} };
+  return { current: () => root, signingConfig: () => undefined, tuf: () => undefined, publishedKeys: () => publishedKeysOf(root), breaker: undefined, close: () => {} };
 }
 
-export class TufTrustRoot implements TrustRootSource {
+export class TufTrustRoot implements ExternalTrustRoot {
   readonly breaker = new CircuitBreaker();
   readonly #options: TufTrustRootOptions;
   readonly #metadataDir: string;
@@ -71,6 +68,7 @@ export class TufTrustRoot implements TrustRootSource {
   readonly #mirror: string;
   #root: Record<string, unknown> | undefined;
   #rootVersion = 0;
+  #keys: { root: Readonly<Record<string, unknown>>; keys: PublishedKey[] } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
 
@@ -113,7 +111,18 @@ export class TufTrustRoot implements TrustRootSource {
     return this.#root!;
   }
 
-  tuf(): { url: string; rootVersion: number } {
+  signingConfig(): undefined {
+    return undefined;
+  }
+
+  /** The keys of the current root (recomputed only when a refresh replaced it). */
+  publishedKeys(): PublishedKey[] {
+    const root = this.current();
+    if (this.#keys?.root !== root) this.#keys = { root, keys: publishedKeysOf(root) };
+    return this.#keys.keys;
+  }
+
+  tuf(): TufLocation {
     return { url: `${this.#mirror}/`, rootVersion: this.#rootVersion };
   }
 

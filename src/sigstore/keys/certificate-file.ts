@@ -10,7 +10,7 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import path from "node:path";
 import { TrustError } from "../../errors.js";
-import { createFileExclusive, readPrivateFile } from "./atomic-file.js";
+import { createFileExclusive, readPrivateFile } from "../../fs/atomic-file.js";
 import { keyIdentifier, parseCertificate, signCertificate } from "./certificate-signer.js";
 import type { KeySigner } from "./key-signer.js";
 

@@ -17,7 +17,7 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { inspect } from "node:util";
 import { TrustError } from "../../errors.js";
-import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "./atomic-file.js";
+import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../../fs/atomic-file.js";
 import { FileSigner } from "./file-signer.js";
 
 /** The keys of the CA, the log and the TSA (kept in `<dataDir>/keys/`). */

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "../../../src/config.js";
+import { ConfigError, resolveConfig } from "../../../src/config/config.js";
 import { createEntryRequestV2, fromRekorV1Entry, fromRekorV2Entry } from "../../../src/sigstore/external/rekor.js";
 import type { WireJson } from "../../helpers/wire-json.js";
 

@@ -1,9 +1,9 @@
 import { createHash, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { checkpointBody, keyHint, signCheckpoint } from "../../../src/sigstore/embedded/tlog/checkpoint.js";
+import { checkpointBody, keyHint, signCheckpoint } from "../../../src/sigstore/rekor/checkpoint.js";
 import {
   CheckpointError, MAX_NOTE_BYTES, parseSignedNote, verifySignedCheckpoint,
-} from "../../../src/sigstore/embedded/tlog/signed-note.js";
+} from "../../../src/sigstore/rekor/signed-note.js";
 import { makeSigner } from "./fixtures.js";
 
 const ORIGIN = "tlog.certus.example";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GroupCommitter } from "../../../src/sigstore/embedded/tlog/group-commit.js";
+import { GroupCommitter } from "../../../src/fs/group-commit.js";
 
 describe("GroupCommitter", () => {
   it("batches concurrent requests, never overlaps batches, and honours maxBatchSize", async () => {

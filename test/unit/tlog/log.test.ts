@@ -5,7 +5,7 @@ import { InvalidArgumentError, NotFoundError } from "../../../src/errors.js";
 import { EntryExistsError } from "../../../src/sigstore/embedded/tlog/log-errors.js";
 import { EmbeddedTransparencyLog, type CheckpointEvent } from "../../../src/sigstore/embedded/tlog/log.js";
 import type { LoggedEntry } from "../../../src/sigstore/embedded/tlog/entry.js";
-import { verifySignedCheckpoint } from "../../../src/sigstore/embedded/tlog/signed-note.js";
+import { verifySignedCheckpoint } from "../../../src/sigstore/rekor/signed-note.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../../helpers/rfc6962.js";
 import { makeSigner, request, tempDir, type TestSigner } from "./fixtures.js";
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { Frontier } from "../../../src/sigstore/embedded/tlog/frontier.js";
 import {
   consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootHash, type SubtreeHashes,
-} from "../../../src/sigstore/embedded/tlog/merkle.js";
+} from "../../../src/sigstore/rekor/merkle.js";
 import {
   hashChildren, hashLeaf, referenceRoot, referenceRootOfHashes, verifyConsistency, verifyInclusion,
 } from "../../helpers/rfc6962.js";

@@ -9,12 +9,12 @@
  */
 import type { KeySigner } from "../../keys/key-signer.js";
 import type { AppendRequest } from "./append-request.js";
-import { signCheckpoint } from "./checkpoint.js";
+import { signCheckpoint } from "../../rekor/checkpoint.js";
 import { signedEntryTimestampPayload, type LoggedEntry } from "./entry.js";
 import type { Frontier, FrontierGrowth } from "./frontier.js";
-import type { BatchOutcome } from "./group-commit.js";
+import type { BatchOutcome } from "../../../fs/group-commit.js";
 import { EntryExistsError } from "./log-errors.js";
-import { leafHash } from "./merkle.js";
+import { leafHash } from "../../rekor/merkle.js";
 import type { StoredCheckpoint, StoredEntry } from "./store.js";
 
 /** What sealing needs from the log. */

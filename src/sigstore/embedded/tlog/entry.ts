@@ -7,37 +7,19 @@
  */
 import { json } from "@sigstore/core";
 import type { SerializedBundle } from "@sigstore/bundle";
+import type { InclusionProof, LogEntry } from "../../transparency-log.js";
 
 /** Rekor v1 entry kinds the log accepts. */
 export type EntryKind = "hashedrekord" | "dsse";
 /** Rekor v1 API version of those kinds. */
 export type EntryApiVersion = "0.0.1";
 
-/** Inclusion of an entry in a tree, against a signed checkpoint of that tree. */
-export interface InclusionProof {
-  readonly logIndex: number;
-  /** Root of the tree of `treeSize` leaves; equals the checkpoint's root. */
-  readonly rootHash: Buffer;
-  readonly treeSize: number;
-  /** Audit path, leaf upwards (RFC 9162 §2.1.3). */
-  readonly hashes: readonly Buffer[];
-  readonly checkpoint: { readonly envelope: string };
-}
+export type { InclusionProof };
 
-/** A durable log entry with its SET and an inclusion proof. */
-export interface LoggedEntry {
-  /** Rekor entry UUID: hex of the RFC 6962 leaf hash. */
-  readonly uuid: string;
-  readonly logIndex: number;
-  /** keyId = SHA-256 of the log key's SPKI DER. */
-  readonly logId: { readonly keyId: Buffer };
+/** A durable entry of the embedded log: the port's {@link LogEntry}, with a SET always present. */
+export interface LoggedEntry extends LogEntry {
   readonly kindVersion: { readonly kind: EntryKind; readonly version: EntryApiVersion };
-  /** Seconds since the Unix epoch when the entry was integrated. */
-  readonly integratedTime: number;
   readonly inclusionPromise: { readonly signedEntryTimestamp: Buffer };
-  readonly inclusionProof: InclusionProof;
-  /** The Merkle leaf: the entry body canonicalized as RFC 8785 JSON. */
-  readonly canonicalizedBody: Buffer;
 }
 
 /** The `@sigstore/bundle` JSON form of one `tlogEntries[]` element. */

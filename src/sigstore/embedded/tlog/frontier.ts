@@ -8,7 +8,7 @@
  * immutable: {@link Frontier.append} returns the next one plus the perfect subtrees it completed,
  * so a batch that fails to commit leaves the current frontier untouched.
  */
-import { EMPTY_ROOT, leafHash, nodeHash } from "./merkle.js";
+import { EMPTY_ROOT, leafHash, nodeHash } from "../../rekor/merkle.js";
 
 /** A perfect subtree completed by an append, to be stored at (level, index). */
 export interface CompletedSubtree {

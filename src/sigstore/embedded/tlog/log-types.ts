@@ -3,7 +3,8 @@
  * (the service, the HTTP layer) can depend on the shapes without the implementation.
  */
 import type { KeySigner } from "../../keys/key-signer.js";
-import type { InclusionProof, LoggedEntry } from "./entry.js";
+import type { EntryPage as PortEntryPage } from "../../transparency-log.js";
+import type { LoggedEntry } from "./entry.js";
 
 /** Most entries committed in one transaction by default. */
 export const DEFAULT_MAX_BATCH_SIZE = 1024;
@@ -39,46 +40,7 @@ export interface EmbeddedLogOptions {
   readonly maxDatabaseBytes?: number;
 }
 
-/** An inclusion proof at any tree size; `checkpoint` is present when one was published for it. */
-export type TreeInclusionProof = Omit<InclusionProof, "checkpoint"> & {
-  readonly checkpoint?: InclusionProof["checkpoint"];
-};
-
-/** RFC 9162 consistency proof between two tree sizes, with both roots. */
-export interface ConsistencyProof {
-  readonly firstSize: number;
-  readonly lastSize: number;
-  readonly firstRootHash: Buffer;
-  readonly lastRootHash: Buffer;
-  readonly hashes: readonly Buffer[];
-}
-
-/** A published checkpoint. */
-export interface PublishedCheckpoint {
-  readonly treeSize: number;
-  readonly rootHash: Buffer;
-  /** The signed note. */
-  readonly envelope: string;
-}
-
-/** Emitted after each durable batch: the new checkpoint and the indexes it added. */
-export interface CheckpointEvent {
-  readonly checkpoint: PublishedCheckpoint;
-  /** First new log index (= previous tree size). */
-  readonly firstIndex: number;
-  /** Number of entries added; the new indexes are firstIndex .. firstIndex + count - 1. */
-  readonly count: number;
-}
+export type { CheckpointEvent, ConsistencyProof, PageOptions, PublishedCheckpoint, TreeInclusionProof } from "../../transparency-log.js";
 
 /** One page of search results, ascending by log index. */
-export interface EntryPage {
-  readonly entries: readonly LoggedEntry[];
-  /** Pass as `afterIndex` for the next page; undefined when this page is the last. */
-  readonly nextAfterIndex: number | undefined;
-}
-
-/** Paging of searches: at most `pageSize` entries with log index > `afterIndex`. */
-export interface PageOptions {
-  readonly pageSize?: number;
-  readonly afterIndex?: number;
-}
+export type EntryPage = PortEntryPage<LoggedEntry>;

@@ -40,16 +40,16 @@ import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } fro
 import type { KeySigner } from "../../keys/key-signer.js";
 import { validateAppendRequest, DEFAULT_MAX_BODY_BYTES, type AppendRequest } from "./append-request.js";
 import { sealBatch } from "./batch.js";
-import { isValidNoteName, isValidOrigin, signCheckpoint } from "./checkpoint.js";
+import { isValidNoteName, isValidOrigin, signCheckpoint } from "../../rekor/checkpoint.js";
 import type { EntryApiVersion, EntryKind, LoggedEntry } from "./entry.js";
 import { Frontier } from "./frontier.js";
-import { GroupCommitter, type BatchOutcome } from "./group-commit.js";
+import { GroupCommitter, type BatchOutcome } from "../../../fs/group-commit.js";
 import { EntryExistsError } from "./log-errors.js";
 import {
   DEFAULT_MAX_BATCH_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CheckpointEvent, type ConsistencyProof,
   type EmbeddedLogOptions, type EntryPage, type PageOptions, type PublishedCheckpoint, type TreeInclusionProof,
 } from "./log-types.js";
-import { consistencyProof, inclusionProof, rootHash, type SubtreeHashes } from "./merkle.js";
+import { consistencyProof, inclusionProof, rootHash, type SubtreeHashes } from "../../rekor/merkle.js";
 import { LOG_COMPONENT } from "./store-errors.js";
 import { LogStore, type StoredCheckpoint, type StoredEntry } from "./store.js";
 

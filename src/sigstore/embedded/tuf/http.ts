@@ -2,12 +2,15 @@
  * Serves the TUF repository over HTTP under `/tuf/` (GET and HEAD): metadata at
  * `/tuf/<name>.json` and `/tuf/N.<role>.json`, targets at `/tuf/targets/<sha256>.<name>`.
  *
- * Typed structurally (any Node HTTP/1.1 or HTTP/2 request and response), so it plugs into the
- * server's `extraPaths` without this module depending on the server. Versioned and
+ * A path handler of the HTTP floor (`http/`), so it plugs into the server's paths without this
+ * module depending on the server. Versioned and
  * content-addressed files may be cached briefly; unversioned ones (`timestamp.json` above all)
  * must be revalidated, so a cache never hands out metadata the repository has replaced.
  */
+import type { ServerResponse } from "node:http";
 import { TrustError } from "../../../errors.js";
+import { sendJsonError } from "../../../http/reply.js";
+import type { PathHandler } from "../../../http/types.js";
 import type { TufRepository } from "./repository.js";
 
 /** URL path prefix of the repository. */
@@ -16,30 +19,14 @@ export const TUF_PATH_PREFIX = "/tuf/";
 /** Seconds a cache may keep a versioned or content-addressed file. */
 const VERSIONED_MAX_AGE_S = 300;
 
-interface Request {
-  readonly method?: string | undefined;
-  readonly url?: string | undefined;
-}
-interface Response {
-  writeHead(status: number, headers: Record<string, string | number>): unknown;
-  end(body?: Uint8Array | string): unknown;
-}
-
-/**
- * A path handler for the repository, or for nothing while `repository()` returns undefined
- * (the server is still starting). Returns true when it answered.
- */
-export function tufPathHandler(repository: () => TufRepository | undefined): (req: Request, res: Response) => Promise<boolean> {
+/** A path handler for the repository, or for nothing while `repository()` returns undefined. */
+export function tufPathHandler(repository: () => TufRepository | undefined): PathHandler {
   return async (req, res) => {
     const path = (req.url ?? "").split("?")[0] ?? "";
     if (!path.startsWith(TUF_PATH_PREFIX)) return false;
     const repo = repository();
     if (repo === undefined) return false;
-    const send = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
-      const body = JSON.stringify({ code, message });
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
-      res.end(body);
-    };
+    const send = (status: number, code: string, message: string, headers: Record<string, string> = {}) => sendJsonError(res, status, code, message, headers);
     if (req.method !== "GET" && req.method !== "HEAD") {
       send(405, "invalid_argument", `${req.method} is not allowed on ${path}; use GET`, { allow: "GET, HEAD" });
       return true;
@@ -61,12 +48,13 @@ export function tufPathHandler(repository: () => TufRepository | undefined): (re
       return true;
     }
     const versioned = /^(?:targets\/|[0-9]+\.)/.test(relative);
-    res.writeHead(200, {
+    (res as ServerResponse).writeHead(200, {
       "content-type": "application/json",
       "content-length": bytes.length,
       "cache-control": versioned ? `public, max-age=${VERSIONED_MAX_AGE_S}` : "no-cache",
     });
-    res.end(req.method === "HEAD" ? undefined : bytes);
+    if (req.method === "HEAD") res.end();
+    else res.end(bytes);
     return true;
   };
 }

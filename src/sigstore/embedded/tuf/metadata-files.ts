@@ -13,12 +13,12 @@
  * Bytes read back are treated as hostile (a damaged disk, a hand edit): bounded in size, parsed
  * without letting a SyntaxError escape, and reported as `FAILED_PRECONDITION` naming the file.
  */
-import { replaceFileAtomic } from "../../keys/atomic-file.js";
+import { replaceFileAtomic } from "../../../fs/atomic-file.js";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { Metadata, MetadataKind, type Root, type Snapshot, type Targets, type Timestamp } from "@tufjs/models";
 import { TrustError } from "../../../errors.js";
-import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../../keys/atomic-file.js";
+import { createFileExclusive, ensurePrivateDirectory, readPrivateFile } from "../../../fs/atomic-file.js";
 
 /** Name of the repository directory inside the data directory. */
 export const TUF_DIRECTORY_NAME = "tuf";

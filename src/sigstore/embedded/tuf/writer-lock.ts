@@ -12,7 +12,7 @@
 import { readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { TrustError } from "../../../errors.js";
-import { createFileExclusive } from "../../keys/atomic-file.js";
+import { createFileExclusive } from "../../../fs/atomic-file.js";
 
 const LOCK_FILE = "writer.lock";
 

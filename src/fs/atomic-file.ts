@@ -1,5 +1,7 @@
 /**
- * Durable, never-overwriting file creation for key material and the certificates bound to it.
+ * The service's durable file primitives besides appending (`durable-append.ts`): private
+ * directories and files, never-overwriting creation for key material and the certificates bound
+ * to it, and the one atomic replace for files meant to change (state, metadata, API keys).
  *
  * Durability rule: when `createFileExclusive` returns, the file's bytes and its directory entry
  * have been fsynced, so a crash cannot leave a truncated key or certificate under its final name;
@@ -9,6 +11,7 @@
  * or certificate that may already have been published is never silently swapped.
  */
 import { randomBytes } from "node:crypto";
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 
@@ -95,9 +98,43 @@ export async function replaceFileAtomic(file: string, data: Uint8Array | string)
   await syncDirectory(dir);
 }
 
+/**
+ * {@link replaceFileAtomic} for synchronous callers (the operator's `apikey` commands, which
+ * tests drive synchronously too): the same temporary file, fsync, rename and directory fsync.
+ */
+export function replaceFileAtomicSync(file: string, data: Uint8Array | string): void {
+  const temp = tempPathFor(file);
+  const fd = openSync(temp, "wx", PRIVATE_FILE_MODE);
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+  const dir = openSync(path.dirname(file), "r");
+  try {
+    fsyncSync(dir);
+  } catch (err) {
+    if (!isErrno(err, "EINVAL") && !isErrno(err, "EISDIR") && !isErrno(err, "EPERM")) throw err;
+  } finally {
+    closeSync(dir);
+  }
+}
+
+/** A fresh temporary name beside `file` (hidden, unique per process and call). */
+function tempPathFor(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
 /** Writes `data` to a fresh, fsynced temporary file (0600) beside `file`; returns its path. */
 async function writeTempFile(file: string, data: Uint8Array | string): Promise<string> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = tempPathFor(file);
   const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(data);

@@ -15,7 +15,7 @@
  * The final newline is required: without it the verifier finds no signature.
  */
 import { createHash } from "node:crypto";
-import type { KeySigner } from "../../keys/key-signer.js";
+import type { KeySigner } from "../keys/key-signer.js";
 
 /** What a checkpoint commits to. */
 export interface Checkpoint {

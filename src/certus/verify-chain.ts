@@ -24,28 +24,23 @@ import {
   type VerifyChainResponse,
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { verifyInnerSignature, type InnerSignatureInput, type RejectedInner, type VerifiedInner } from "../certus/inner-signature.js";
-import { checkLocations, type LocationInput } from "../certus/location-check.js";
-import type { PermissionStore } from "../certus/permission-store.js";
-import { policyForTier } from "../certus/tier-policy.js";
-import { parseUploadStatement, type ParsedUploadStatement } from "../certus/upload-statement.js";
+import { verifyInnerSignature, type InnerSignatureInput, type RejectedInner, type VerifiedInner } from "./inner-signature.js";
+import { checkLocations, type LocationInput } from "./location-check.js";
+import { policyForTier } from "./tier-policy.js";
+import { parseUploadStatement, type ParsedUploadStatement } from "./upload-statement.js";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
 import type { PolicyStore } from "../policy/store.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { verifyBundle, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";
-import type { CallerOf } from "./sign.js";
+import type { CallerOf } from "../rpc/caller.js";
+import type { CertusPorts } from "./ports.js";
 
 /** Most locations in one request. */
 export const MAX_LOCATIONS = 1000;
 
-export interface VerifyChainDeps {
-  stack: EmbeddedStack;
+export interface VerifyChainDeps extends CertusPorts {
   policies: PolicyStore;
   serviceRoot: TrustedRootHandle;
-  audit: AuditLog;
   callerOf: CallerOf;
-  permissions: PermissionStore;
 }
 
 interface OuterVerdict {
@@ -66,9 +61,9 @@ function innerInputOf(sig: InnerSignature): InnerSignatureInput {
 }
 
 export function createVerifyChainHandler(deps: VerifyChainDeps) {
-  const { stack } = deps;
+  const { signing, log, state } = deps;
 
-  function verifyOuter(req: VerifyChainRequest, reasons: string[]): OuterVerdict {
+  async function verifyOuter(req: VerifyChainRequest, reasons: string[]): Promise<OuterVerdict> {
     const given = req.signatures?.outer;
     const uuid = given?.rekorEntryUuid || req.sigstoreEntryId;
     let bundle: unknown;
@@ -76,7 +71,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     if (given?.bundle) {
       bundle = toJson(BundleSchema, given.bundle);
     } else if (uuid) {
-      const permission = deps.permissions.byOuterEntry(uuid);
+      const permission = await state.permissions.byOuterEntry(uuid);
       if (!permission?.outer) {
         reasons.push(`outer: no outer signature is recorded with log entry ${uuid.slice(0, 80)}`);
         return { valid: false };
@@ -97,7 +92,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       bundle,
       artifact: { digest: statement.subjects[0]!.digest },
       trustedRoot: deps.serviceRoot,
-      expected: { subject: stack.signer.identity, issuer: stack.signer.issuer },
+      expected: { subject: signing.signer.identity, issuer: signing.signer.issuer },
     });
     const out: OuterVerdict = { valid: result.verified, statement, result, ...(permissionId ? { permissionId } : {}), ...(result.entry?.uuid ? { uuid: result.entry.uuid } : {}) };
     if (!result.verified) reasons.push(`outer: ${result.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
@@ -115,7 +110,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     return out;
   }
 
-  function verifyInner(req: VerifyChainRequest, outer: OuterVerdict, locations: LocationInput[], reasons: string[]): VerifiedInner | undefined {
+  async function verifyInner(req: VerifyChainRequest, outer: OuterVerdict, locations: LocationInput[], reasons: string[]): Promise<VerifiedInner | undefined> {
     const predicate = outer.valid ? outer.statement?.predicate : undefined;
     let input: InnerSignatureInput;
     if (req.signatures?.inner) input = innerInputOf(req.signatures.inner);
@@ -133,10 +128,10 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       reasons.push("inner: there is no digest to verify it over (no verified outer signature and no location digest)");
       return undefined;
     }
-    const ctx = { roots: { service: deps.serviceRoot }, log: stack.log };
+    const ctx = { roots: { service: deps.serviceRoot }, log };
     let first: RejectedInner | undefined;
     for (const digest of candidates) {
-      const outcome = verifyInnerSignature(input, digest, policy, ctx);
+      const outcome = await verifyInnerSignature(input, digest, policy, ctx);
       if (outcome.ok) {
         if (outcome.entry === undefined) {
           reasons.push(`inner: the signature verifies over ${digest} but is not in the transparency log`);
@@ -155,8 +150,8 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     if (entries.length > MAX_LOCATIONS) throw new InvalidArgumentError("artifact_locations", `${entries.length} locations; at most ${MAX_LOCATIONS}`);
     const locations: LocationInput[] = entries.map(([name, l]) => ({ name, uri: l.uri, digest: l.digest }));
     const reasons: string[] = [];
-    const outer = verifyOuter(req, reasons);
-    const inner = verifyInner(req, outer, locations, reasons);
+    const outer = await verifyOuter(req, reasons);
+    const inner = await verifyInner(req, outer, locations, reasons);
     const predicate = outer.valid ? outer.statement!.predicate : undefined;
 
     let chainUnbroken = false;
@@ -194,8 +189,8 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       reasons: chainVerified ? [] : reasons,
       scanId,
     });
-    const permissionId = outer.permissionId ?? (outer.uuid ? deps.permissions.byOuterEntry(outer.uuid)?.id : undefined);
-    await deps.audit.record({
+    const permissionId = outer.permissionId ?? (outer.uuid ? (await state.permissions.byOuterEntry(outer.uuid))?.id : undefined);
+    await state.audit.append({
       caller: deps.callerOf(ctx),
       action: "verify-chain",
       ...(inner ? { artifact: { digest: inner.digest, ...(scanId ? { uri: `scan:${scanId}` } : {}) } } : {}),

@@ -6,39 +6,19 @@
  * `audit.head` records the newest (seq, hash) so cutting events off the end is detected too.
  *
  * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
- * batch of concurrent events). Sign waits for it; Verify records without waiting.
+ * batch of concurrent events, `fs/durable-append.ts`). Sign waits for it; Verify records without
+ * waiting.
  */
-import { replaceFileAtomic } from "../sigstore/keys/atomic-file.js";
+import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fdatasync, openSync, readFileSync, write } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { json } from "@sigstore/core";
-import type { Logger } from "../logger.js";
-import { UnavailableError } from "../errors.js";
+import type { Logger } from "../../logger.js";
+import { DurableAppendFile } from "../../fs/durable-append.js";
+import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
-/** The closed set of audited actions. */
-export type AuditAction = "sign" | "verify" | "permit-upload" | "verify-chain";
-
-/** What the caller of `record` provides. */
-export interface AuditInput {
-  caller: string;
-  action: AuditAction;
-  artifact?: { digest?: string; uri?: string };
-  policy?: string;
-  verdict: "allowed" | "refused" | "verified" | "rejected" | "error";
-  reasons?: string[];
-  logIndex?: string;
-  /** Free-form extra context (scan id, permission id, …); no secrets. */
-  detail?: Record<string, string>;
-}
-
-/** A stored event. */
-export interface AuditEvent extends AuditInput {
-  seq: number;
-  time: string;
-  prev: string;
-  hash: string;
-}
+export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export const AUDIT_FILE = "audit.log";
 export const AUDIT_HEAD_FILE = "audit.head";
@@ -50,19 +30,24 @@ export function eventHash(event: Omit<AuditEvent, "hash">): string {
 }
 
 export class AuditLog {
-  private fd: number;
+  private readonly file: DurableAppendFile;
   private seq: number;
   private prev: string;
-  private queue: Array<{ event: AuditEvent; resolve: () => void; reject: (e: unknown) => void }> = [];
-  private flushing = false;
-  private idle: (() => void) | undefined;
 
   private constructor(
-    private readonly dir: string,
+    dir: string,
     private readonly log: Logger,
     last: { seq: number; hash: string },
   ) {
-    this.fd = openSync(join(dir, AUDIT_FILE), "a", 0o600);
+    this.file = new DurableAppendFile(join(dir, AUDIT_FILE), {
+      component: "audit-log",
+      failure: "cannot write the audit trail",
+      // The head follows each durable batch, so it may lag the trail after a crash, never lead it.
+      afterBatch: async (batch) => {
+        const newest = JSON.parse(batch[batch.length - 1]!) as AuditEvent;
+        await replaceFileAtomic(join(dir, AUDIT_HEAD_FILE), JSON.stringify({ seq: newest.seq, hash: newest.hash }) + "\n");
+      },
+    });
     this.seq = last.seq;
     this.prev = last.hash;
   }
@@ -88,79 +73,29 @@ export class AuditLog {
     return new AuditLog(dataDir, log, last);
   }
 
-  /** Records an event; resolves when it is durable. */
-  record(input: AuditInput): Promise<AuditEvent> {
+  /**
+   * Records an event; resolves when it is durable (see `fs/durable-append.ts`: one fdatasync per
+   * batch of concurrent events). The chain is extended at call time, so events are chained in
+   * call order, which is also the order they reach the file.
+   */
+  async record(input: AuditInput): Promise<AuditEvent> {
     this.seq += 1;
     const base: Omit<AuditEvent, "hash"> = { seq: this.seq, time: new Date().toISOString(), prev: this.prev, ...stripUndefined(input) };
     const event: AuditEvent = { ...base, hash: eventHash(base) };
     this.prev = event.hash;
     this.log.info({ audit: event }, "audit");
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve: () => resolve(event), reject });
-      if (!this.flushing) setImmediate(() => this.flush());
-      this.flushing = true;
-    });
-  }
-
-  /**
-   * Writes the queued events and fsyncs them off the event loop (libuv's thread pool): a slow
-   * disk delays the callers waiting for durability, never every other request. One flush runs at
-   * a time; events queued meanwhile form the next batch.
-   */
-  private flush(): void {
-    const batch = this.queue;
-    this.queue = [];
-    const data = Buffer.from(batch.map((b) => JSON.stringify(b.event)).join("\n") + "\n");
-    const last = batch[batch.length - 1]!.event;
-    const done = (err: unknown) => {
-      if (err) {
-        const e = new UnavailableError("audit-log", "cannot write the audit trail", { cause: err });
-        for (const b of batch) b.reject(e);
-      } else {
-        for (const b of batch) b.resolve();
-      }
-      if (this.queue.length > 0) setImmediate(() => this.flush());
-      else {
-        this.flushing = false;
-        this.idle?.();
-      }
-    };
-    writeFully(this.fd, data)
-      .then(() => new Promise<void>((resolve, reject) => fdatasync(this.fd, (e) => (e ? reject(e) : resolve()))))
-      .then(() => replaceFileAtomic(join(this.dir, AUDIT_HEAD_FILE), JSON.stringify({ seq: last.seq, hash: last.hash }) + "\n"))
-      .then(() => done(undefined), done);
+    await this.file.append(JSON.stringify(event));
+    return event;
   }
 
   /** Waits for queued events to be durable, then closes the file. */
-  async close(): Promise<void> {
-    if (this.flushing || this.queue.length > 0) await new Promise<void>((r) => (this.idle = r));
-    closeSync(this.fd);
+  close(): Promise<void> {
+    return this.file.close();
   }
-}
-
-/** Writes all of `data` at the end of the file (async, off the event loop). */
-function writeFully(fd: number, data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (offset: number) =>
-      write(fd, data, offset, data.length - offset, null, (err, n) => {
-        if (err) return reject(err);
-        if (offset + n < data.length) step(offset + n);
-        else resolve();
-      });
-    step(0);
-  });
 }
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-/** The outcome of checking a trail. */
-export interface AuditCheck {
-  ok: boolean;
-  events: number;
-  /** The first problem, naming the event. */
-  problem?: string;
 }
 
 /** Re-verifies the whole chain of `<dataDir>/audit.log` and its head record. */

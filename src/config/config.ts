@@ -2,14 +2,16 @@
  * The service's configuration: one typed object, resolved once at start from (highest first)
  * command-line flags, environment variables (`CERTUS_TRUST_*`), a YAML file (`--config`) and the
  * defaults below, then validated together. Every option is documented here with its unit and
- * default; `certus-trust serve --help` prints the same table (see `OPTIONS`).
+ * default, and belongs to one concern (`section`); `certus-trust serve --help` prints the same
+ * table grouped by concern (see `OPTIONS`), and `sections.ts` cuts the resolved object into the
+ * typed sections the modules receive.
  */
 import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { parseIssuerEntries } from "./oidc/issuer-config.js";
+import { parseIssuerEntries } from "../oidc/issuer-config.js";
 
 /** The resolved configuration. */
 export interface TrustConfig {
@@ -123,13 +125,24 @@ export interface TrustConfig {
   tufRefreshMs: number;
 }
 
+/**
+ * The concerns the options are grouped by. Each module receives its own section (see
+ * `sections.ts`), never the whole configuration.
+ */
+export const SECTION_NAMES = ["service", "server", "limits", "auth", "embedded", "sigstore", "certus"] as const;
+export type SectionName = (typeof SECTION_NAMES)[number];
+
 /** The authentication methods `--auth` accepts. */
 export const AUTH_METHODS = ["api-key", "oidc", "mtls"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 
 /** One documented option: its key, flag, environment variable, default and what it accepts. */
-export interface OptionSpec {
-  key: keyof TrustConfig;
+export interface OptionSpecOf<K extends keyof TrustConfig> {
+  key: K;
+  /** The value when no flag, environment variable or file sets it. */
+  default: TrustConfig[K];
+  /** The concern it configures: the section of `sectionsOf` it lands in, and its `--help` group. */
+  section: SectionName;
   flag: string;
   env: string;
   kind: "int" | "string" | "list" | "enum" | "bool";
@@ -139,100 +152,64 @@ export interface OptionSpec {
   description: string;
 }
 
-export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze({
-  port: 8888,
-  host: "127.0.0.1",
-  dataDir: "./.certus-trust",
-  mode: "embedded",
-  maxBodyBytes: 4 * 1024 * 1024,
-  defaultDeadlineMs: 30_000,
-  shutdownGraceMs: 10_000,
-  corsOrigins: [],
-  tlsCert: undefined,
-  tlsKey: undefined,
-  logLevel: "info",
-  identity: "certus-trust@certus.cloud",
-  issuer: "",
-  publicUrl: "",
-  insecureAllowAnonymous: false,
-  policyFile: "",
-  auth: [],
-  authRules: "",
-  authOidcIssuers: [],
-  authOidcAudience: "certus-trust",
-  tlsClientCa: undefined,
-  rateLimit: 100,
-  rateLimitBurst: 200,
-  logMaxBytes: 0,
-  oidcIssuers: [],
-  transformCallbackUrl: "",
-  transformCallbackSecretFile: "",
-  uploadS3Bucket: "certus-raw",
-  uploadOciRegistry: "registry.certus.cloud",
-  verifyWorkers: availableParallelism(),
-  fulcioUrl: "",
-  rekorUrl: "",
-  rekorVersion: 1,
-  tsaUrl: "",
-  tufMirrorUrl: "",
-  tufRootFile: "",
-  trustedRootFile: "",
-  oidcTokenUrl: "",
-  oidcClientId: "",
-  oidcClientSecretFile: "",
-  oidcScope: "",
-  oidcTokenFile: "",
-  upstreamDeadlineMs: 30_000,
-  tufRefreshMs: 3_600_000,
-});
+/** An option row; the union over keys makes each row's default checked against its own key. */
+export type OptionSpec = { [K in keyof TrustConfig]: OptionSpecOf<K> }[keyof TrustConfig];
+
+
 
 /** Every option, in the order `--help` lists them. */
 export const OPTIONS: readonly OptionSpec[] = [
-  { key: "port", flag: "port", env: "CERTUS_TRUST_PORT", kind: "int", min: 0, max: 65535, description: "TCP port for every protocol" },
-  { key: "host", flag: "host", env: "CERTUS_TRUST_HOST", kind: "string", description: "address to bind (loopback unless authentication is on)" },
-  { key: "dataDir", flag: "data-dir", env: "CERTUS_TRUST_DATA_DIR", kind: "string", description: "keys, log and audit trail (created 0700)" },
-  { key: "mode", flag: "mode", env: "CERTUS_TRUST_MODE", kind: "enum", values: ["embedded", "sigstore"], description: "embedded Sigstore stack or external services" },
-  { key: "maxBodyBytes", flag: "max-body-bytes", env: "CERTUS_TRUST_MAX_BODY_BYTES", kind: "int", min: 1024, max: 256 * 1024 * 1024, description: "largest request body, bytes" },
-  { key: "defaultDeadlineMs", flag: "default-deadline-ms", env: "CERTUS_TRUST_DEFAULT_DEADLINE_MS", kind: "int", min: 1, max: 3_600_000, description: "deadline for calls that send none, ms" },
-  { key: "shutdownGraceMs", flag: "shutdown-grace-ms", env: "CERTUS_TRUST_SHUTDOWN_GRACE_MS", kind: "int", min: 0, max: 600_000, description: "time in-flight calls get after SIGTERM, ms" },
-  { key: "corsOrigins", flag: "cors-origins", env: "CERTUS_TRUST_CORS_ORIGINS", kind: "list", description: "comma list of browser origins allowed by CORS" },
-  { key: "tlsCert", flag: "tls-cert", env: "CERTUS_TRUST_TLS_CERT", kind: "string", description: "PEM certificate file; TLS with ALPN when set with --tls-key" },
-  { key: "tlsKey", flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },
-  { key: "logLevel", flag: "log-level", env: "CERTUS_TRUST_LOG_LEVEL", kind: "enum", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], description: "log level" },
-  { key: "identity", flag: "identity", env: "CERTUS_TRUST_IDENTITY", kind: "string", description: "the service's signing identity (certificate SAN)" },
-  { key: "issuer", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
-  { key: "publicUrl", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
-  { key: "policyFile", flag: "policy-file", env: "CERTUS_TRUST_POLICY_FILE", kind: "string", description: "YAML signer policies (reloaded on SIGHUP and on change)" },
-  { key: "auth", flag: "auth", env: "CERTUS_TRUST_AUTH", kind: "list", values: AUTH_METHODS, description: "authentication methods, comma list" },
-  { key: "authRules", flag: "auth-rules", env: "CERTUS_TRUST_AUTH_RULES", kind: "string", description: "YAML mapping OIDC claims and client certificates to scopes" },
-  { key: "authOidcIssuers", flag: "auth-oidc-issuers", env: "CERTUS_TRUST_AUTH_OIDC_ISSUERS", kind: "list", description: "comma list of OIDC issuers whose tokens authenticate callers (--auth oidc)" },
-  { key: "authOidcAudience", flag: "auth-oidc-audience", env: "CERTUS_TRUST_AUTH_OIDC_AUDIENCE", kind: "string", description: "audience a caller's OIDC token must name" },
-  { key: "tlsClientCa", flag: "tls-client-ca", env: "CERTUS_TRUST_TLS_CLIENT_CA", kind: "string", description: "PEM CA file; requests client certificates (mTLS)" },
-  { key: "rateLimit", flag: "rate-limit", env: "CERTUS_TRUST_RATE_LIMIT", kind: "int", min: 0, max: 1_000_000, description: "calls per second per caller (0: off; anonymous loopback callers are not limited)" },
-  { key: "rateLimitBurst", flag: "rate-limit-burst", env: "CERTUS_TRUST_RATE_LIMIT_BURST", kind: "int", min: 1, max: 1_000_000, description: "calls a caller may burst above the rate" },
-  { key: "logMaxBytes", flag: "log-max-bytes", env: "CERTUS_TRUST_LOG_MAX_BYTES", kind: "int", min: 0, max: Number.MAX_SAFE_INTEGER, description: "size quota of the transparency log database, bytes (0: none)" },
-  { key: "oidcIssuers", flag: "oidc-issuers", env: "CERTUS_TRUST_OIDC_ISSUERS", kind: "list", description: "OIDC issuers for the Fulcio endpoint, comma list of url[|audience[|email|sub]]" },
-  { key: "transformCallbackUrl", flag: "transform-callback-url", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_URL", kind: "string", description: "Certus-Transform base URL for execute-upload callbacks (empty: off)" },
-  { key: "transformCallbackSecretFile", flag: "transform-callback-secret-file", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_SECRET_FILE", kind: "string", description: "file with the HMAC secret authenticating the Transform callback" },
-  { key: "uploadS3Bucket", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
-  { key: "uploadOciRegistry", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
-  { key: "verifyWorkers", flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
-  { key: "fulcioUrl", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
-  { key: "rekorUrl", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
-  { key: "rekorVersion", flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },
-  { key: "tsaUrl", flag: "tsa-url", env: "CERTUS_TRUST_TSA_URL", kind: "string", description: "mode sigstore: timestamp authority base URL" },
-  { key: "tufMirrorUrl", flag: "tuf-mirror-url", env: "CERTUS_TRUST_TUF_MIRROR_URL", kind: "string", description: "mode sigstore: TUF repository serving trusted_root.json" },
-  { key: "tufRootFile", flag: "tuf-root-file", env: "CERTUS_TRUST_TUF_ROOT_FILE", kind: "string", description: "mode sigstore: TUF root.json trusted on first use" },
-  { key: "trustedRootFile", flag: "trusted-root-file", env: "CERTUS_TRUST_TRUSTED_ROOT_FILE", kind: "string", description: "mode sigstore: fixed trusted_root.json instead of TUF" },
-  { key: "oidcTokenUrl", flag: "oidc-token-url", env: "CERTUS_TRUST_OIDC_TOKEN_URL", kind: "string", description: "mode sigstore: OIDC token endpoint (client-credentials grant)" },
-  { key: "oidcClientId", flag: "oidc-client-id", env: "CERTUS_TRUST_OIDC_CLIENT_ID", kind: "string", description: "mode sigstore: client id for the client-credentials grant" },
-  { key: "oidcClientSecretFile", flag: "oidc-client-secret-file", env: "CERTUS_TRUST_OIDC_CLIENT_SECRET_FILE", kind: "string", description: "mode sigstore: file holding the client secret" },
-  { key: "oidcScope", flag: "oidc-scope", env: "CERTUS_TRUST_OIDC_SCOPE", kind: "string", description: "mode sigstore: scope of the client-credentials grant" },
-  { key: "oidcTokenFile", flag: "oidc-token-file", env: "CERTUS_TRUST_OIDC_TOKEN_FILE", kind: "string", description: "mode sigstore: file with the service's OIDC token (e.g. a projected service-account token)" },
-  { key: "upstreamDeadlineMs", flag: "upstream-deadline-ms", env: "CERTUS_TRUST_UPSTREAM_DEADLINE_MS", kind: "int", min: 100, max: 600_000, description: "mode sigstore: budget of one upstream call with retries, ms" },
-  { key: "tufRefreshMs", flag: "tuf-refresh-ms", env: "CERTUS_TRUST_TUF_REFRESH_MS", kind: "int", min: 1000, max: 7 * 24 * 3_600_000, description: "mode sigstore: time between trusted-root refreshes from TUF, ms" },
-  { key: "insecureAllowAnonymous", flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
+  { key: "port", section: "server", default: 8888, flag: "port", env: "CERTUS_TRUST_PORT", kind: "int", min: 0, max: 65535, description: "TCP port for every protocol" },
+  { key: "host", section: "server", default: "127.0.0.1", flag: "host", env: "CERTUS_TRUST_HOST", kind: "string", description: "address to bind (loopback unless authentication is on)" },
+  { key: "dataDir", section: "service", default: "./.certus-trust", flag: "data-dir", env: "CERTUS_TRUST_DATA_DIR", kind: "string", description: "keys, log and audit trail (created 0700)" },
+  { key: "mode", section: "service", default: "embedded", flag: "mode", env: "CERTUS_TRUST_MODE", kind: "enum", values: ["embedded", "sigstore"], description: "embedded Sigstore stack or external services" },
+  { key: "maxBodyBytes", section: "limits", default: 4 * 1024 * 1024, flag: "max-body-bytes", env: "CERTUS_TRUST_MAX_BODY_BYTES", kind: "int", min: 1024, max: 256 * 1024 * 1024, description: "largest request body, bytes" },
+  { key: "defaultDeadlineMs", section: "limits", default: 30_000, flag: "default-deadline-ms", env: "CERTUS_TRUST_DEFAULT_DEADLINE_MS", kind: "int", min: 1, max: 3_600_000, description: "deadline for calls that send none, ms" },
+  { key: "shutdownGraceMs", section: "server", default: 10_000, flag: "shutdown-grace-ms", env: "CERTUS_TRUST_SHUTDOWN_GRACE_MS", kind: "int", min: 0, max: 600_000, description: "time in-flight calls get after SIGTERM, ms" },
+  { key: "corsOrigins", section: "server", default: [], flag: "cors-origins", env: "CERTUS_TRUST_CORS_ORIGINS", kind: "list", description: "comma list of browser origins allowed by CORS" },
+  { key: "tlsCert", section: "server", default: undefined, flag: "tls-cert", env: "CERTUS_TRUST_TLS_CERT", kind: "string", description: "PEM certificate file; TLS with ALPN when set with --tls-key" },
+  { key: "tlsKey", section: "server", default: undefined, flag: "tls-key", env: "CERTUS_TRUST_TLS_KEY", kind: "string", description: "PEM private key file for TLS" },
+  { key: "logLevel", section: "service", default: "info", flag: "log-level", env: "CERTUS_TRUST_LOG_LEVEL", kind: "enum", values: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], description: "log level" },
+  { key: "identity", section: "service", default: "certus-trust@certus.cloud", flag: "identity", env: "CERTUS_TRUST_IDENTITY", kind: "string", description: "the service's signing identity (certificate SAN)" },
+  { key: "issuer", section: "service", default: "", flag: "issuer", env: "CERTUS_TRUST_ISSUER", kind: "string", description: "OIDC issuer in the service's certificates (default: public URL)" },
+  { key: "publicUrl", section: "service", default: "", flag: "public-url", env: "CERTUS_TRUST_PUBLIC_URL", kind: "string", description: "URL clients use (default: http://<host>:<port>)" },
+  { key: "policyFile", section: "service", default: "", flag: "policy-file", env: "CERTUS_TRUST_POLICY_FILE", kind: "string", description: "YAML signer policies (reloaded on SIGHUP and on change)" },
+  { key: "auth", section: "auth", default: [], flag: "auth", env: "CERTUS_TRUST_AUTH", kind: "list", values: AUTH_METHODS, description: "authentication methods, comma list" },
+  { key: "authRules", section: "auth", default: "", flag: "auth-rules", env: "CERTUS_TRUST_AUTH_RULES", kind: "string", description: "YAML mapping OIDC claims and client certificates to scopes" },
+  { key: "authOidcIssuers", section: "auth", default: [], flag: "auth-oidc-issuers", env: "CERTUS_TRUST_AUTH_OIDC_ISSUERS", kind: "list", description: "comma list of OIDC issuers whose tokens authenticate callers (--auth oidc)" },
+  { key: "authOidcAudience", section: "auth", default: "certus-trust", flag: "auth-oidc-audience", env: "CERTUS_TRUST_AUTH_OIDC_AUDIENCE", kind: "string", description: "audience a caller's OIDC token must name" },
+  { key: "tlsClientCa", section: "server", default: undefined, flag: "tls-client-ca", env: "CERTUS_TRUST_TLS_CLIENT_CA", kind: "string", description: "PEM CA file; requests client certificates (mTLS)" },
+  { key: "rateLimit", section: "auth", default: 100, flag: "rate-limit", env: "CERTUS_TRUST_RATE_LIMIT", kind: "int", min: 0, max: 1_000_000, description: "calls per second per caller (0: off; anonymous loopback callers are not limited)" },
+  { key: "rateLimitBurst", section: "auth", default: 200, flag: "rate-limit-burst", env: "CERTUS_TRUST_RATE_LIMIT_BURST", kind: "int", min: 1, max: 1_000_000, description: "calls a caller may burst above the rate" },
+  { key: "logMaxBytes", section: "embedded", default: 0, flag: "log-max-bytes", env: "CERTUS_TRUST_LOG_MAX_BYTES", kind: "int", min: 0, max: Number.MAX_SAFE_INTEGER, description: "size quota of the transparency log database, bytes (0: none)" },
+  { key: "oidcIssuers", section: "embedded", default: [], flag: "oidc-issuers", env: "CERTUS_TRUST_OIDC_ISSUERS", kind: "list", description: "OIDC issuers for the Fulcio endpoint, comma list of url[|audience[|email|sub]]" },
+  { key: "transformCallbackUrl", section: "certus", default: "", flag: "transform-callback-url", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_URL", kind: "string", description: "Certus-Transform base URL for execute-upload callbacks (empty: off)" },
+  { key: "transformCallbackSecretFile", section: "certus", default: "", flag: "transform-callback-secret-file", env: "CERTUS_TRUST_TRANSFORM_CALLBACK_SECRET_FILE", kind: "string", description: "file with the HMAC secret authenticating the Transform callback" },
+  { key: "uploadS3Bucket", section: "certus", default: "certus-raw", flag: "upload-s3-bucket", env: "CERTUS_TRUST_UPLOAD_S3_BUCKET", kind: "string", description: "raw S3 bucket named in upload permissions" },
+  { key: "uploadOciRegistry", section: "certus", default: "registry.certus.cloud", flag: "upload-oci-registry", env: "CERTUS_TRUST_UPLOAD_OCI_REGISTRY", kind: "string", description: "OCI registry named in upload permissions" },
+  { key: "verifyWorkers", section: "limits", default: availableParallelism(), flag: "verify-workers", env: "CERTUS_TRUST_VERIFY_WORKERS", kind: "int", min: 0, max: 256, description: "worker threads verifying bundles (0: in the request thread; default: one per core)" },
+  { key: "fulcioUrl", section: "sigstore", default: "", flag: "fulcio-url", env: "CERTUS_TRUST_FULCIO_URL", kind: "string", description: "mode sigstore: Fulcio base URL" },
+  { key: "rekorUrl", section: "sigstore", default: "", flag: "rekor-url", env: "CERTUS_TRUST_REKOR_URL", kind: "string", description: "mode sigstore: Rekor base URL" },
+  { key: "rekorVersion", section: "sigstore", default: 1, flag: "rekor-version", env: "CERTUS_TRUST_REKOR_VERSION", kind: "int", min: 1, max: 2, description: "mode sigstore: Rekor API version (1 or 2; 2 needs --tsa-url)" },
+  { key: "tsaUrl", section: "sigstore", default: "", flag: "tsa-url", env: "CERTUS_TRUST_TSA_URL", kind: "string", description: "mode sigstore: timestamp authority base URL" },
+  { key: "tufMirrorUrl", section: "sigstore", default: "", flag: "tuf-mirror-url", env: "CERTUS_TRUST_TUF_MIRROR_URL", kind: "string", description: "mode sigstore: TUF repository serving trusted_root.json" },
+  { key: "tufRootFile", section: "sigstore", default: "", flag: "tuf-root-file", env: "CERTUS_TRUST_TUF_ROOT_FILE", kind: "string", description: "mode sigstore: TUF root.json trusted on first use" },
+  { key: "trustedRootFile", section: "sigstore", default: "", flag: "trusted-root-file", env: "CERTUS_TRUST_TRUSTED_ROOT_FILE", kind: "string", description: "mode sigstore: fixed trusted_root.json instead of TUF" },
+  { key: "oidcTokenUrl", section: "sigstore", default: "", flag: "oidc-token-url", env: "CERTUS_TRUST_OIDC_TOKEN_URL", kind: "string", description: "mode sigstore: OIDC token endpoint (client-credentials grant)" },
+  { key: "oidcClientId", section: "sigstore", default: "", flag: "oidc-client-id", env: "CERTUS_TRUST_OIDC_CLIENT_ID", kind: "string", description: "mode sigstore: client id for the client-credentials grant" },
+  { key: "oidcClientSecretFile", section: "sigstore", default: "", flag: "oidc-client-secret-file", env: "CERTUS_TRUST_OIDC_CLIENT_SECRET_FILE", kind: "string", description: "mode sigstore: file holding the client secret" },
+  { key: "oidcScope", section: "sigstore", default: "", flag: "oidc-scope", env: "CERTUS_TRUST_OIDC_SCOPE", kind: "string", description: "mode sigstore: scope of the client-credentials grant" },
+  { key: "oidcTokenFile", section: "sigstore", default: "", flag: "oidc-token-file", env: "CERTUS_TRUST_OIDC_TOKEN_FILE", kind: "string", description: "mode sigstore: file with the service's OIDC token (e.g. a projected service-account token)" },
+  { key: "upstreamDeadlineMs", section: "sigstore", default: 30_000, flag: "upstream-deadline-ms", env: "CERTUS_TRUST_UPSTREAM_DEADLINE_MS", kind: "int", min: 100, max: 600_000, description: "mode sigstore: budget of one upstream call with retries, ms" },
+  { key: "tufRefreshMs", section: "sigstore", default: 3_600_000, flag: "tuf-refresh-ms", env: "CERTUS_TRUST_TUF_REFRESH_MS", kind: "int", min: 1000, max: 7 * 24 * 3_600_000, description: "mode sigstore: time between trusted-root refreshes from TUF, ms" },
+  { key: "insecureAllowAnonymous", section: "auth", default: false, flag: "insecure-allow-anonymous", env: "CERTUS_TRUST_INSECURE_ALLOW_ANONYMOUS", kind: "bool", description: "allow a non-loopback host without authentication (warns at every start)" },
 ];
+
+/**
+ * The defaults, from the option table (each row carries its own), so an option's key, flag,
+ * environment variable, section, default and description are written in one place.
+ */
+export const DEFAULT_CONFIG: Readonly<TrustConfig> = Object.freeze(Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as unknown as TrustConfig);
 
 /** A configuration value that is not acceptable; names the key, where it came from and what it accepts. */
 export class ConfigError extends Error {
@@ -439,11 +416,12 @@ export function isLoopback(host: string): boolean {
 
 /** The `--help` table for `serve`, generated from `OPTIONS` so it never drifts from the code. */
 export function optionsHelp(): string {
-  const rows = OPTIONS.map((o) => {
+  const row = (o: OptionSpec) => {
     const def = DEFAULT_CONFIG[o.key];
     const shown = Array.isArray(def) ? (def.length ? def.join(",") : "(none)") : def === undefined || def === "" ? "(none)" : String(def);
     const values = o.values ? ` (${o.values.join("|")})` : "";
     return `  --${o.flag.padEnd(22)} ${o.description}${values}\n  ${"".padEnd(24)} default: ${shown}; env ${o.env}`;
-  });
-  return ["  --config <file>          YAML file with any of the keys below (camelCase); env CERTUS_TRUST_CONFIG", ...rows].join("\n");
+  };
+  const groups = SECTION_NAMES.map((name) => [`${name}:`, ...OPTIONS.filter((o) => o.section === name).map(row)].join("\n"));
+  return ["  --config <file>          YAML file with any of the keys below (camelCase); env CERTUS_TRUST_CONFIG", ...groups].join("\n");
 }

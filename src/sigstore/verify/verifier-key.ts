@@ -3,10 +3,11 @@
  * Fulcio's `publicKey.content`): a PEM certificate or public key, parsed defensively, with the
  * canonical PEM Rekor stores and the checks Rekor and Fulcio make with it.
  */
+import { pem } from "@sigstore/core";
 import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from "node:crypto";
-import { verifyPrehashed, type PrehashAlgorithm } from "../verify/prehashed.js";
+import { verifyPrehashed, type PrehashAlgorithm } from "./prehashed.js";
 
 /** Longest verifier accepted, in characters of PEM (a certificate chain would be far less). */
 export const MAX_VERIFIER_PEM_CHARS = 32 * 1024;
@@ -21,8 +22,7 @@ export interface VerifierKey {
 }
 
 function pemBlock(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "");
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
+  return pem.fromDER(Buffer.from(der), label);
 }
 
 /**

@@ -5,10 +5,11 @@
  * (it re-reads the file when its modification time or size changes, at most every
  * `RELOAD_CHECK_MS`), so a revoked key stops working within that time without a restart.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { generateApiKey } from "./api-key-format.js";
-import { parseScopes, type Scope } from "./scopes.js";
+import { generateApiKey } from "../../auth/api-key-format.js";
+import { replaceFileAtomicSync } from "../../fs/atomic-file.js";
+import { parseScopes, type Scope } from "../../auth/scopes.js";
 
 export const API_KEYS_FILE = "apikeys.json";
 /** How often the server may stat the file to pick up changes, ms. */
@@ -100,16 +101,8 @@ export class ApiKeyStore {
   private save(): void {
     const dir = join(this.file, "..");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
     const body: StoreFile = { version: 1, keys: [...this.keys.values()] };
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify(body, null, 2) + "\n");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    replaceFileAtomicSync(this.file, JSON.stringify(body, null, 2) + "\n");
     this.stamp = this.fileStamp();
   }
 

@@ -5,6 +5,7 @@
  * durable before the answer, answered in the legacy shape. The answer carries a `Deprecation`
  * header (RFC 9745) and a `Link` to the new form (`Sign`, same path, `artifact` as an object).
  */
+import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -12,10 +13,11 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { LegacySignResponseSchema, type LegacySignRequest, type LegacySignResponse } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError } from "../errors.js";
-import type { AuditLog } from "../policy/audit.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { SigningBackend } from "../sigstore/signing-backend.js";
+import type { AuditTrail } from "../state/state-store.js";
+import { loggedEntryOf } from "./ports.js";
 import { signDigest } from "../sigstore/signing-pipeline.js";
-import type { CallerOf } from "./sign.js";
+import type { CallerOf } from "../rpc/caller.js";
 
 /** When the legacy body was deprecated (RFC 9745 `@<unix seconds>`): 2026-01-01T00:00:00Z. */
 export const LEGACY_SIGN_DEPRECATED_AT = "@1767225600";
@@ -29,13 +31,13 @@ const MAX_PREDICATES_BYTES = 16 * 1024;
 const HEX_DIGEST = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
 
 export interface LegacySignDeps {
-  stack: EmbeddedStack;
-  audit: AuditLog;
+  signing: SigningBackend;
+  audit: AuditTrail;
   callerOf: CallerOf;
 }
 
 export function createLegacySignHandler(deps: LegacySignDeps) {
-  const { stack } = deps;
+  const { signing } = deps;
   return async function legacySign(req: LegacySignRequest, ctx: HandlerContext): Promise<LegacySignResponse> {
     ctx.responseHeader.set("deprecation", LEGACY_SIGN_DEPRECATED_AT);
     ctx.responseHeader.set("link", LEGACY_SIGN_LINK);
@@ -48,12 +50,12 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
     const hex = m[1]!.toLowerCase();
     const digest = Buffer.from(hex, "hex");
     const digestString = `sha256:${hex}`;
-    const witnesses = stack.witnessesFor({ artifactDigest: digestString, signerSubject: stack.signer.identity });
-    const bundle = await signDigest(stack.signer, witnesses.all, digest);
-    const logged = witnesses.log.logged!;
+    const witnesses = signing.witnessesFor({ artifactDigest: digestString, signerSubject: signing.signer.identity });
+    const bundle = await signDigest(signing.signer, witnesses.all, digest);
+    const logged = loggedEntryOf(witnesses);
     const certificate = Buffer.from(bundle.verificationMaterial.certificate!.rawBytes, "base64");
     const caller = deps.callerOf(ctx);
-    await deps.audit.record({
+    await deps.audit.append({
       caller,
       action: "sign",
       artifact: { digest: digestString, ...(req.subject ? { uri: req.subject } : {}) },
@@ -65,13 +67,13 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
         artifact_type: req.artifactType,
         subject: req.subject,
         predicates_sha256: createHash("sha256").update(predicates).digest("hex"),
-        signer: stack.signer.identity,
+        signer: signing.signer.identity,
       },
     });
     return create(LegacySignResponseSchema, {
       entryId: logged.uuid,
       signature: bundle.messageSignature!.signature,
-      certificate: `-----BEGIN CERTIFICATE-----\n${certificate.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END CERTIFICATE-----\n`,
+      certificate: pem.fromDER(certificate),
       transparencyEntry: { uuid: logged.uuid, index: BigInt(logged.logIndex), timestamp: timestampFromMs(logged.integratedTime * 1000) },
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
     });

@@ -1,19 +1,16 @@
 /**
- * The embedded TSA as a `@sigstore/sign` Witness: it timestamps the bundle's signature bytes and
- * contributes the result to `verificationMaterial.timestampVerificationData.rfc3161Timestamps`.
- * Same shape as @sigstore/sign's own `TSAWitness`, without the HTTP round trip.
+ * Any {@link TimestampAuthority} as a `@sigstore/sign` Witness: it timestamps the bundle's
+ * signature bytes and contributes the result to
+ * `verificationMaterial.timestampVerificationData.rfc3161Timestamps`. Same shape as
+ * @sigstore/sign's own `TSAWitness`; used with the embedded TSA and with an upstream one.
  */
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
-
-/** What the witness needs from a TSA: a Sigstore `signedTimestamp` over some bytes. */
-export interface SignatureTimestamper {
-  timestamp(data: Buffer): Promise<Buffer>;
-}
+import type { TimestampAuthority } from "./timestamp-authority.js";
 
 export class TimestampWitness implements Witness {
-  readonly #tsa: SignatureTimestamper;
+  readonly #tsa: TimestampAuthority;
 
-  constructor(tsa: SignatureTimestamper) {
+  constructor(tsa: TimestampAuthority) {
     this.#tsa = tsa;
   }
 

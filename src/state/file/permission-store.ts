@@ -2,62 +2,27 @@
  * Upload permissions, recorded durably: one JSON line per event in
  * `<dataDir>/upload-permissions.jsonl` (0600), loaded into memory at start.
  *
- * Durability: `record()` and `updateCallback()` resolve once their line is written and fsynced,
- * and VerifyAndPermitUpload answers only after that, so a permission a caller has seen survives a
+ * Durability: `record()` and `updateCallback()` resolve once their line is written and fsynced
+ * (`fs/durable-append.ts`: concurrent lines share one fdatasync), and VerifyAndPermitUpload
+ * answers only after that, so a permission a caller has seen survives a
  * crash. Lines are only appended: a decision is never rewritten, and the Transform callback's
  * state is a later line about the same permission id (the last one wins). A torn last line (a
  * crash mid-write) is skipped with a warning.
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SerializedBundle } from "@sigstore/bundle";
-import { UnavailableError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type { EntryRef } from "./inner-signature.js";
+import { DurableAppendFile } from "../../fs/durable-append.js";
+import type { Logger } from "../../logger.js";
+import type { CallbackState, StoredPermission } from "../state-store.js";
 
 export const PERMISSIONS_FILE = "upload-permissions.jsonl";
 
-/** Where the Transform callback of a permission stands. */
-export type CallbackState = "off" | "pending" | "delivered" | "failed";
-
-/** The inner signature as verified. */
-export interface StoredInner {
-  signer: string;
-  issuer?: string;
-  mode: string;
-  /** base64 */
-  signature: string;
-  verifierPem: string;
-  entry?: EntryRef;
-}
-
-/** One permission decision. */
-export interface StoredPermission {
-  id: string;
-  scanId: string;
-  tier: string;
-  permitted: boolean;
-  reason: string;
-  detail: string;
-  /** RFC 3339 */
-  decidedAt: string;
-  caller: string;
-  manifestDigest: string;
-  artifacts: Array<{ name: string; hash: string; size: number; signature?: string }>;
-  /** The scan metadata as sent (snake_case keys, as Transform reads them). */
-  metadata: { git_url: string; branch: string; commit: string; requested_by: string };
-  /** The answer as sent (proto3 JSON, snake_case), without the outer bundle. */
-  response: Record<string, unknown>;
-  inner?: StoredInner;
-  outer?: { signer: string; bundle: SerializedBundle; entry: EntryRef };
-  callback: CallbackState;
-  callbackAttempts: number;
-}
+export type { CallbackState, StoredInner, StoredPermission } from "../state-store.js";
 
 type Line = ({ type: "permission" } & StoredPermission) | { type: "callback"; id: string; state: CallbackState; attempts: number; at: string; detail?: string };
 
 export class PermissionStore {
-  private readonly fd: number;
+  private readonly file: DurableAppendFile;
   private readonly byId = new Map<string, StoredPermission>();
   private readonly byScan = new Map<string, string[]>();
   private readonly byOuterUuid = new Map<string, string>();
@@ -67,7 +32,7 @@ export class PermissionStore {
     private readonly log: Logger,
   ) {
     this.load();
-    this.fd = openSync(path, "a", 0o600);
+    this.file = new DurableAppendFile(path, { component: "permission-store", failure: "cannot record the upload permission" });
   }
 
   static open(dataDir: string, log: Logger): PermissionStore {
@@ -105,24 +70,20 @@ export class PermissionStore {
     }
   }
 
-  private append(line: Line): void {
-    try {
-      writeSync(this.fd, JSON.stringify(line) + "\n");
-      fsyncSync(this.fd);
-    } catch (err) {
-      throw new UnavailableError("permission-store", "cannot record the upload permission", { cause: err });
-    }
+  /** Writes the line; it is applied to memory once durable, so nothing unrecorded is ever served. */
+  private async append(line: Line): Promise<void> {
+    await this.file.append(JSON.stringify(line));
     this.apply(line);
   }
 
-  /** Records a decision; durable when it returns. */
-  record(permission: StoredPermission): void {
-    this.append({ type: "permission", ...permission });
+  /** Records a decision; durable when it resolves. */
+  record(permission: StoredPermission): Promise<void> {
+    return this.append({ type: "permission", ...permission });
   }
 
-  /** Records the callback's state; durable when it returns. */
-  updateCallback(id: string, state: CallbackState, attempts: number, detail?: string): void {
-    this.append({ type: "callback", id, state, attempts, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
+  /** Records the callback's state; durable when it resolves. */
+  updateCallback(id: string, state: CallbackState, attempts: number, detail?: string): Promise<void> {
+    return this.append({ type: "callback", id, state, attempts, at: new Date().toISOString(), ...(detail ? { detail } : {}) });
   }
 
   get(id: string): StoredPermission | undefined {
@@ -152,7 +113,8 @@ export class PermissionStore {
     return { total: this.byId.size, permitted };
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /** Waits for queued lines to be durable, then closes the file. */
+  close(): Promise<void> {
+    return this.file.close();
   }
 }

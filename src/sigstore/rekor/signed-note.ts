@@ -7,7 +7,7 @@
  * code — never a raw SyntaxError or RangeError.
  */
 import { createPublicKey, timingSafeEqual, verify, type KeyObject } from "node:crypto";
-import { InvalidArgumentError } from "../../../errors.js";
+import { InvalidArgumentError } from "../../errors.js";
 import { isValidNoteName, isValidOrigin, keyHint, SIGNATURE_LINE_PREFIX, type Checkpoint } from "./checkpoint.js";
 import { HASH_SIZE } from "./merkle.js";
 

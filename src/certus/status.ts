@@ -17,27 +17,24 @@ import {
   type GetStatsResponse,
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { activityCounts, scanTrail } from "../certus/activity.js";
-import type { PermissionStore } from "../certus/permission-store.js";
-import { probeComponents } from "../certus/readiness-probes.js";
+import { activityCounts, scanTrail } from "./activity.js";
+import { probeComponents } from "./readiness-probes.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
+import type { CertusPorts } from "./ports.js";
 
-export interface CertusStatusDeps {
-  stack: EmbeddedStack;
-  permissions: PermissionStore;
-  dataDir: string;
+export interface CertusStatusDeps extends CertusPorts {
   /** OIDC issuers to probe as `keycloak`. */
   oidcIssuers: readonly string[];
 }
 
 export function createStatsHandler(deps: CertusStatusDeps) {
-  return function getStats(): GetStatsResponse {
-    const counts = activityCounts(deps.dataDir, deps.stack.signer.identity);
-    const permissions = deps.permissions.counts();
+  return async function getStats(): Promise<GetStatsResponse> {
+    const counts = await activityCounts(deps.state.audit, deps.signing.signer.identity);
+    const permissions = await deps.state.permissions.counts();
+    const checkpoint = await deps.log.latestCheckpoint();
     return create(GetStatsResponseSchema, {
       totalSignatures: BigInt(counts.totalSignatures),
-      totalTransparencyEntries: BigInt(deps.stack.log.size),
+      totalTransparencyEntries: BigInt(checkpoint.treeSize),
       verificationStats: {
         total: BigInt(counts.verifications.total),
         successful: BigInt(counts.verifications.successful),
@@ -52,9 +49,9 @@ export function createStatsHandler(deps: CertusStatusDeps) {
 }
 
 export function createProvenanceHandler(deps: CertusStatusDeps) {
-  return function getProvenance(req: GetProvenanceRequest): GetProvenanceResponse {
+  return async function getProvenance(req: GetProvenanceRequest): Promise<GetProvenanceResponse> {
     if (req.scanId === "" || req.scanId.length > 256) throw new InvalidArgumentError("scan_id", "is required (at most 256 characters)");
-    const records = deps.permissions.forScan(req.scanId);
+    const records = await deps.state.permissions.forScan(req.scanId);
     if (records.length === 0) throw new NotFoundError(`no upload permission is recorded for scan ${JSON.stringify(req.scanId)}`);
     const chosen = [...records].reverse().find((p) => p.permitted) ?? records[records.length - 1]!;
     const withOuter = [...records].reverse().find((p) => p.permitted && p.outer);
@@ -97,7 +94,7 @@ export function createProvenanceHandler(deps: CertusStatusDeps) {
             },
           }
         : {}),
-      verificationTrail: scanTrail(deps.dataDir, req.scanId).map((e) => ({
+      verificationTrail: (await scanTrail(deps.state.audit, req.scanId)).map((e) => ({
         timestamp: timestampFromMs(Date.parse(e.time)),
         verifier: e.caller,
         action: e.action,
@@ -113,7 +110,7 @@ export function createProvenanceHandler(deps: CertusStatusDeps) {
 
 export function createReadinessHandler(deps: CertusStatusDeps) {
   return async function getReadiness(): Promise<GetReadinessResponse> {
-    const components = await probeComponents(deps.stack, deps.oidcIssuers);
+    const components = await probeComponents(deps.signing.signer, deps.log, deps.oidcIssuers);
     const configured = components.filter((c) => c.status !== "not_configured");
     return create(GetReadinessResponseSchema, {
       ready: configured.every((c) => c.status === "ok"),

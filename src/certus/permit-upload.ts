@@ -23,32 +23,28 @@ import {
   type VerifyAndPermitUploadResponse,
 } from "@certus/trust-sdk/gen/certus/trust/v1/certus_integration_pb";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { verifyInnerSignature, type EntryRef, type InnerOutcome, type VerifiedInner } from "../certus/inner-signature.js";
-import type { PermissionStore, StoredPermission } from "../certus/permission-store.js";
-import { refusal, type Refusal } from "../certus/reasons.js";
-import { readSignature } from "../certus/signature-shape.js";
-import { storageConfigFor, type StorageTargets } from "../certus/storage-config.js";
-import { policyForTier } from "../certus/tier-policy.js";
-import type { TransformCallback } from "../certus/transform-callback.js";
-import { checkUploadRequest, type CheckedArtifact } from "../certus/upload-request.js";
-import { MANIFEST_NAME, uploadManifestDigest } from "../certus/upload-manifest.js";
-import { uploadStatement } from "../certus/upload-statement.js";
-import type { AuditLog } from "../policy/audit.js";
+import { verifyInnerSignature, type EntryRef, type InnerOutcome, type VerifiedInner } from "./inner-signature.js";
+import type { StoredPermission } from "../state/state-store.js";
+import { refusal, type Refusal } from "./reasons.js";
+import { readSignature } from "./signature-shape.js";
+import { storageConfigFor, type StorageTargets } from "./storage-config.js";
+import { policyForTier } from "./tier-policy.js";
+import type { TransformCallback } from "./transform-callback.js";
+import { checkUploadRequest, type CheckedArtifact } from "./upload-request.js";
+import { MANIFEST_NAME, uploadManifestDigest } from "./upload-manifest.js";
+import { uploadStatement } from "./upload-statement.js";
 import type { PolicyStore } from "../policy/store.js";
-import type { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { hashedRekordBody } from "../sigstore/rekor/entry-body.js";
 import { signDsse } from "../sigstore/signing-pipeline.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
 import { verifyPrehashed } from "../sigstore/verify/prehashed.js";
-import type { CallerOf } from "./sign.js";
+import type { CallerOf } from "../rpc/caller.js";
+import { loggedEntryOf, type CertusPorts } from "./ports.js";
 
-export interface PermitUploadDeps {
-  stack: EmbeddedStack;
+export interface PermitUploadDeps extends CertusPorts {
   policies: PolicyStore;
   serviceRoot: TrustedRootHandle;
-  audit: AuditLog;
   callerOf: CallerOf;
-  permissions: PermissionStore;
   /** Undefined when the callback is off. */
   transform: TransformCallback | undefined;
   storage: StorageTargets;
@@ -70,10 +66,10 @@ function checkFileSignatures(artifacts: readonly CheckedArtifact[], inner: Verif
 }
 
 export function createPermitUploadHandler(deps: PermitUploadDeps) {
-  const { stack } = deps;
+  const { signing, log, state } = deps;
 
   /** The decision, before anything is logged. */
-  function decide(req: VerifyAndPermitUploadRequest, scanId: string, tier: "basic" | "verified", artifacts: CheckedArtifact[], manifestDigest: string): InnerOutcome {
+  async function decide(req: VerifyAndPermitUploadRequest, scanId: string, tier: "basic" | "verified", artifacts: CheckedArtifact[], manifestDigest: string): Promise<InnerOutcome> {
     if (artifacts.length === 0) return { ok: false, ...refusal("no_artifacts", "the upload request lists no artifacts: there is nothing to permit") };
     const seen = new Set<string>();
     for (const a of artifacts) {
@@ -88,12 +84,12 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       certificate: sig.certificate,
       ...(sig.bundle ? { bundle: toJson(BundleSchema, sig.bundle) } : {}),
     };
-    const ctx = { roots: { service: deps.serviceRoot }, log: stack.log };
+    const ctx = { roots: { service: deps.serviceRoot }, log };
     const listed = artifacts.find((a) => a.name === MANIFEST_NAME);
-    const inner = verifyInnerSignature(input, manifestDigest, policy, ctx);
+    const inner = await verifyInnerSignature(input, manifestDigest, policy, ctx);
     if (!inner.ok) {
       if (listed && listed.hash !== manifestDigest && (inner.reason === "signature_invalid" || inner.reason === "inner_signature_not_logged")) {
-        const overListed = verifyInnerSignature(input, listed.hash, policy, ctx);
+        const overListed = await verifyInnerSignature(input, listed.hash, policy, ctx);
         if (overListed.ok || overListed.reason === "inner_signature_not_logged") {
           return {
             ok: false,
@@ -120,7 +116,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
     let innerEntry: EntryRef | undefined = inner.entry;
     if (innerEntry === undefined) {
       const body = hashedRekordBody(Buffer.from(manifestDigest.slice(7), "hex"), inner.signature, inner.verifierPem);
-      const logged = await stack.log.append({ kind: body.kind, apiVersion: body.apiVersion, canonicalBody: body.canonical, artifactDigest: manifestDigest, signerSubject: inner.signer || undefined });
+      const logged = await log.append({ kind: body.kind, apiVersion: body.apiVersion, canonicalBody: body.canonical, artifactDigest: manifestDigest, signerSubject: inner.signer || undefined });
       innerEntry = { uuid: logged.uuid, logIndex: logged.logIndex, integratedTime: logged.integratedTime };
     }
     const policy = policyForTier(deps.policies, tier as "verified");
@@ -146,10 +142,10 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
         },
       },
     );
-    const witnesses = stack.witnessesFor({ artifactDigest: manifestDigest, signerSubject: stack.signer.identity });
-    const bundle = await signDsse(stack.signer, witnesses.all, statement);
-    const logged = witnesses.log.logged!;
-    return { bundle, innerEntry, entry: { uuid: logged.uuid, logIndex: logged.logIndex, integratedTime: logged.integratedTime } };
+    const witnesses = signing.witnessesFor({ artifactDigest: manifestDigest, signerSubject: signing.signer.identity });
+    const bundle = await signDsse(signing.signer, witnesses.all, statement);
+    const logged = loggedEntryOf(witnesses);
+    return { bundle, innerEntry, entry: logged };
   }
 
   return async function verifyAndPermitUpload(req: VerifyAndPermitUploadRequest, ctx: HandlerContext): Promise<VerifyAndPermitUploadResponse> {
@@ -157,7 +153,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
     const caller = deps.callerOf(ctx);
     const id = randomUUID();
     const manifestDigest = artifacts.length > 0 ? uploadManifestDigest(scanId, artifacts) : "";
-    const outcome = decide(req, scanId, tier, artifacts, manifestDigest);
+    const outcome = await decide(req, scanId, tier, artifacts, manifestDigest);
     const decidedAt = new Date();
     const claimedSigner = req.innerSignature!.signer;
     const m = req.metadata;
@@ -209,7 +205,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
         outerSignatureValid: outerSig !== undefined,
         chainUnbroken: outerSig !== undefined || tier === "basic",
         signerInner: outcome.signer,
-        signerOuter: outerSig ? stack.signer.identity : "",
+        signerOuter: outerSig ? signing.signer.identity : "",
         sigstoreTimestamp: outerSig ? new Date(outerSig.entry.integratedTime * 1000).toISOString() : "",
         verificationTimestamp: decidedAt.toISOString(),
         rekorEntryUuid: outerSig?.entry.uuid ?? "",
@@ -222,7 +218,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       };
       if (outerSig) {
         response.outerBundle = fromJson(BundleSchema, outerSig.bundle as unknown as JsonValue);
-        outer = { signer: stack.signer.identity, bundle: outerSig.bundle as SerializedBundle, entry: outerSig.entry };
+        outer = { signer: signing.signer.identity, bundle: outerSig.bundle as SerializedBundle, entry: outerSig.entry };
       }
     }
     const { outerBundle: _omit, ...stored } = toJson(VerifyAndPermitUploadResponseSchema, response, { alwaysEmitImplicit: true }) as Record<string, unknown>;
@@ -244,8 +240,8 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       callback: response.permitted && deps.transform ? "pending" : "off",
       callbackAttempts: 0,
     };
-    deps.permissions.record(permission);
-    await deps.audit.record({
+    await state.permissions.record(permission);
+    await state.audit.append({
       caller,
       action: "permit-upload",
       artifact: manifestDigest ? { digest: manifestDigest, uri: `scan:${scanId}` } : { uri: `scan:${scanId}` },
