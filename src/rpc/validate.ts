@@ -46,7 +46,8 @@ export function resolveArtifact(field: string, artifact: { uri: string; digest: 
   const hasContent = artifact.content.length > 0;
   if (artifact.digest === "" && !hasContent) throw new InvalidArgumentError(`${field}.digest`, "is required (sha256:<64 hex>) unless artifact.content is given");
   const fromContent = hasContent ? createHash("sha256").update(artifact.content).digest() : undefined;
-  const digest = artifact.digest !== "" ? parseDigest(`${field}.digest`, artifact.digest) : fromContent!;
+  // Without a digest there is content (checked above), so fromContent is set.
+  const digest = artifact.digest !== "" || fromContent === undefined ? parseDigest(`${field}.digest`, artifact.digest) : fromContent;
   if (fromContent && !fromContent.equals(digest)) {
     throw new InvalidArgumentError(`${field}.content`, `its SHA-256 is sha256:${fromContent.toString("hex")}, but artifact.digest says ${artifact.digest}`);
   }
