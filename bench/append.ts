@@ -56,7 +56,7 @@ function benchSigner(): KeySigner {
     name: "bench-log-key",
     publicKeySpki: publicKey.export({ format: "der", type: "spki" }),
     publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
-    sign: async (data) => sign("sha256", data, privateKey),
+    sign: (data) => Promise.resolve(sign("sha256", data, privateKey)),
   };
 }
 

@@ -28,8 +28,8 @@ export function generateApiKey(): NewApiKey {
 
 /** Splits a presented key into id and secret; undefined when it is not in the key format. */
 export function parseApiKey(presented: string): { id: string; secret: string } | undefined {
-  const m = KEY_PATTERN.exec(presented);
-  return m ? { id: m[1]!, secret: m[2]! } : undefined;
+  const [, id, secret] = KEY_PATTERN.exec(presented) ?? [];
+  return id !== undefined && secret !== undefined ? { id, secret } : undefined;
 }
 
 /** HMAC-SHA256(salt, secret), base64url. */

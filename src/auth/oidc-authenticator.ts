@@ -34,6 +34,6 @@ export class OidcAuthenticator {
     const email = t.claims["email"];
     const name = typeof email === "string" && t.claims["email_verified"] === true ? email : t.subject;
     const id = `oidc:${name} (${t.issuer})`;
-    return { id, method: "oidc", scopes: scopesForClaims(this.rules, t.issuer, t.claims as Record<string, unknown>), rateKey: id };
+    return { id, method: "oidc", scopes: scopesForClaims(this.rules, t.issuer, t.claims), rateKey: id };
   }
 }

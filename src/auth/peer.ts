@@ -2,7 +2,7 @@
  * Reads the connection facts authentication needs (client address, client certificate) from a
  * Node request, HTTP/1.1 or HTTP/2, plaintext or TLS.
  */
-import type { TLSSocket } from "node:tls";
+import type { PeerCertificate as TlsPeerCertificate, TLSSocket } from "node:tls";
 import type { Req } from "../http/types.js";
 import type { PeerCertificate, PeerInfo } from "./caller.js";
 
@@ -14,17 +14,20 @@ function formatSubject(subject: Record<string, string | string[]> | undefined): 
 }
 
 function certificateOf(socket: TLSSocket): PeerCertificate | undefined {
-  const cert = socket.getPeerCertificate(false);
+  // Node's types say PeerCertificate; its docs: null once the socket is destroyed, {} without a certificate.
+  const cert = socket.getPeerCertificate(false) as TlsPeerCertificate | null;
   if (!cert || Object.keys(cert).length === 0) return undefined;
-  const cn = cert.subject?.CN;
+  // The typings promise a subject object; a certificate with an empty subject may come without one.
+  const subject = cert.subject as TlsPeerCertificate["subject"] | undefined;
+  const cn = subject?.CN;
   return {
-    authorized: socket.authorized === true,
+    authorized: socket.authorized,
     commonName: Array.isArray(cn) ? (cn[0] ?? "") : (cn ?? ""),
     subjectAltNames: (cert.subjectaltname ?? "")
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
-    subject: formatSubject(cert.subject as unknown as Record<string, string | string[]>),
+    subject: formatSubject(subject as unknown as Record<string, string | string[]> | undefined),
   };
 }
 

@@ -110,7 +110,8 @@ export function loadAuthRules(path: string): AuthRules {
 function claimMatches(actual: unknown, wanted: string, name: string): boolean {
   if (Array.isArray(actual)) return actual.some((a) => String(a) === wanted);
   if (typeof actual === "string" && (name === "scope" || name === "scp")) return actual.split(" ").includes(wanted);
-  return actual !== undefined && actual !== null && String(actual) === wanted;
+  // A number or boolean claim matches its text; an object claim never matches a string.
+  return (typeof actual === "string" || typeof actual === "number" || typeof actual === "boolean") && String(actual) === wanted;
 }
 
 /** The scopes OIDC claims earn under the rules. */

@@ -175,15 +175,15 @@ function keyOf(pem: string): KeyObject | undefined {
 }
 
 async function judgeKeySignature(signature: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): Promise<InnerOutcome> {
-  const keyed = policy.innerSigners.filter((r) => r.publicKey !== undefined);
+  const keyed = policy.innerSigners.flatMap((rule) => (rule.publicKey === undefined ? [] : [{ rule, publicKey: rule.publicKey }]));
   if (keyed.length === 0) {
     return rejected(
       refusal("unknown_signing_key", `the inner signature has no certificate and policy "${policy.name}" names no public key to check it with; give the certificate or a Sigstore bundle, or add the signer's key to the policy file`),
     );
   }
   const raw = Buffer.from(digest.slice(7), "hex");
-  const valid = keyed.flatMap((rule) => {
-    const key = keyOf(rule.publicKey!);
+  const valid = keyed.flatMap(({ rule, publicKey }) => {
+    const key = keyOf(publicKey);
     return key && verifyPrehashed(key, raw, signature, "sha256").valid ? [{ rule, key }] : [];
   });
   if (valid.length === 0) {

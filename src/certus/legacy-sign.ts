@@ -41,13 +41,13 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
   return async function legacySign(req: LegacySignRequest, ctx: HandlerContext): Promise<LegacySignResponse> {
     ctx.responseHeader.set("deprecation", LEGACY_SIGN_DEPRECATED_AT);
     ctx.responseHeader.set("link", LEGACY_SIGN_LINK);
-    const m = HEX_DIGEST.exec(req.artifact.trim());
-    if (!m) throw new InvalidArgumentError("artifact", "is the artifact's SHA-256: 64 hex characters, with or without \"sha256:\"");
+    const [, givenHex] = HEX_DIGEST.exec(req.artifact.trim()) ?? [];
+    if (givenHex === undefined) throw new InvalidArgumentError("artifact", "is the artifact's SHA-256: 64 hex characters, with or without \"sha256:\"");
     if (req.artifactType.length > MAX_LABEL_CHARS) throw new InvalidArgumentError("artifact_type", `at most ${MAX_LABEL_CHARS} characters`);
     if (req.subject.length > MAX_LABEL_CHARS) throw new InvalidArgumentError("subject", `at most ${MAX_LABEL_CHARS} characters`);
     const predicates = req.predicates ? JSON.stringify(req.predicates) : "{}";
     if (Buffer.byteLength(predicates) > MAX_PREDICATES_BYTES) throw new InvalidArgumentError("predicates", `larger than ${MAX_PREDICATES_BYTES} bytes of JSON`);
-    const hex = m[1]!.toLowerCase();
+    const hex = givenHex.toLowerCase();
     const digest = Buffer.from(hex, "hex");
     const digestString = `sha256:${hex}`;
     const witnesses = signing.witnessesFor({ artifactDigest: digestString, signerSubject: signing.signer.identity });

@@ -16,7 +16,6 @@
 import { randomUUID, X509Certificate, createPublicKey } from "node:crypto";
 import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { SerializedBundle } from "@sigstore/bundle";
 import {
   VerifyAndPermitUploadResponseSchema,
   type VerifyAndPermitUploadRequest,
@@ -218,7 +217,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       };
       if (outerSig) {
         response.outerBundle = fromJson(BundleSchema, outerSig.bundle as unknown as JsonValue);
-        outer = { signer: signing.signer.identity, bundle: outerSig.bundle as SerializedBundle, entry: outerSig.entry };
+        outer = { signer: signing.signer.identity, bundle: outerSig.bundle, entry: outerSig.entry };
       }
     }
     const { outerBundle: _omit, ...stored } = toJson(VerifyAndPermitUploadResponseSchema, response, { alwaysEmitImplicit: true }) as Record<string, unknown>;
@@ -254,7 +253,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
         upload_permission_id: id,
         tier,
         reason: response.reason,
-        signer_inner: response.verificationProof?.signerInner ?? "",
+        signer_inner: response.verificationProof.signerInner,
         ...(outer ? { signer_outer: outer.signer, outer_entry_uuid: outer.entry.uuid } : {}),
         ...(inner?.entry ? { inner_entry_uuid: inner.entry.uuid } : {}),
       },

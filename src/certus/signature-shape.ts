@@ -31,7 +31,8 @@ export function isDerEcdsaSignature(der: Uint8Array): boolean {
     if (der[at++] !== 0x02) return false;
     const n = length();
     if (n === undefined || n === 0 || n > 67 || at + n > der.length) return false;
-    if ((der[at]! & 0x80) !== 0) return false; // negative
+    const first = der[at];
+    if (first === undefined || (first & 0x80) !== 0) return false; // negative (defined: n > 0 bytes follow)
     at += n;
   }
   return at === der.length;

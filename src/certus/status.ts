@@ -52,8 +52,10 @@ export function createProvenanceHandler(deps: CertusStatusDeps) {
   return async function getProvenance(req: GetProvenanceRequest): Promise<GetProvenanceResponse> {
     if (req.scanId === "" || req.scanId.length > 256) throw new InvalidArgumentError("scan_id", "is required (at most 256 characters)");
     const records = await deps.state.permissions.forScan(req.scanId);
-    if (records.length === 0) throw new NotFoundError(`no upload permission is recorded for scan ${JSON.stringify(req.scanId)}`);
-    const chosen = [...records].reverse().find((p) => p.permitted) ?? records[records.length - 1]!;
+    const newestFirst = [...records].reverse();
+    const [latest] = newestFirst;
+    if (latest === undefined) throw new NotFoundError(`no upload permission is recorded for scan ${JSON.stringify(req.scanId)}`);
+    const chosen = newestFirst.find((p) => p.permitted) ?? latest;
     const withOuter = [...records].reverse().find((p) => p.permitted && p.outer);
     const status = withOuter ? "complete" : records.some((p) => p.permitted) ? "partial" : "broken";
     const proofOf = (p: (typeof records)[number]) => {

@@ -48,7 +48,7 @@ export function callbackSignature(secret: Buffer, body: string, time: number): s
 
 /** The execute-upload body for a permitted upload. */
 export function executeUploadBody(p: StoredPermission): string {
-  const r = p.response as Record<string, unknown>;
+  const r = p.response;
   return JSON.stringify({
     upload_permission_id: p.id,
     scan_id: p.scanId,
@@ -188,7 +188,7 @@ export function readCallbackSecret(path: string): Buffer {
   try {
     text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new Error(`transformCallbackSecretFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`);
+    throw new Error(`transformCallbackSecretFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { cause: err });
   }
   const secret = Buffer.from(text.trim(), "utf8");
   if (secret.length < MIN_SECRET_BYTES) throw new Error(`transformCallbackSecretFile: ${path} holds ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are required`);

@@ -35,6 +35,7 @@ export function checkUploadRequest(req: VerifyAndPermitUploadRequest): CheckedUp
   if (req.artifacts.length > MAX_ARTIFACTS) throw new InvalidArgumentError("artifacts", `${req.artifacts.length} artifacts; at most ${MAX_ARTIFACTS}`);
   const artifacts = req.artifacts.map((a, i) => {
     const field = `artifacts[${i}]`;
+    // eslint-disable-next-line no-control-regex -- the point: a name may hold no control character
     if (a.name === "" || a.name.length > MAX_NAME_CHARS || /[\u0000-\u001f]/.test(a.name)) {
       throw new InvalidArgumentError(`${field}.name`, `is required: 1-${MAX_NAME_CHARS} characters, no control characters`);
     }

@@ -44,6 +44,12 @@ export function trustClient(values: { server?: string | undefined; "api-key"?: s
   );
 }
 
+/** A field the service always sets in its reply; its absence is a broken service, said plainly. */
+export function replyField<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the service's reply has no ${what}`);
+  return value;
+}
+
 /** Exit code for an RPC failure: 3 when the service cannot be reached or is unavailable, else 1. */
 export function exitCodeOf(err: unknown): number {
   const ce = ConnectError.from(err);

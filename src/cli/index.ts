@@ -2,7 +2,7 @@
  * The `certus-trust` command: dispatches to one file per subcommand. Exit codes: 0 ok,
  * 1 verification failed, 2 usage or configuration error, 3 service unavailable.
  */
-import { ConnectError } from "@connectrpc/connect";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { ConfigError } from "../config/config.js";
 import { PolicyFileError } from "../policy/loader.js";
 import { UsageError, exitCodeOf } from "./client.js";
@@ -46,7 +46,8 @@ Client commands take --server <url>, --api-key <key> (or CERTUS_TRUST_SERVER, CE
 Exit codes: 0 ok, 1 verification failed (or the call was refused), 2 usage or configuration error,
 3 service unavailable or unreachable.`;
 
-type Command = (argv: string[]) => Promise<number>;
+/** A subcommand: its exit code (the local ones finish synchronously). */
+type Command = (argv: string[]) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   serve,
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof ConnectError) {
-      console.error(`certus-trust ${name}: ${err.code === 14 || err.code === 2 ? "cannot reach the service: " : ""}${err.rawMessage}`);
+      console.error(`certus-trust ${name}: ${err.code === Code.Unavailable || err.code === Code.Unknown ? "cannot reach the service: " : ""}${err.rawMessage}`);
       return exitCodeOf(err);
     }
     if (err instanceof PolicyFileError) {

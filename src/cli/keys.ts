@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { toJsonString } from "@bufbuild/protobuf";
 import { GetKeysResponseSchema } from "@certus/trust-sdk";
 import { ClientTrustConfigSchema, TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, DEFAULT_SERVER, UsageError, trustClient } from "./client.js";
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, DEFAULT_SERVER, UsageError, replyField, trustClient } from "./client.js";
 import { keysRotateCommand } from "./keys-rotate.js";
 
 /** Largest root.json accepted from the server, in bytes (TUF clients use 512 KiB). */
@@ -66,7 +66,7 @@ export async function keysCommand(argv: string[]): Promise<number> {
     if (res.clientTrustConfig === undefined) throw new UsageError("the server offers no client trust config (it has no signing config)");
     process.stdout.write(toJsonString(ClientTrustConfigSchema, res.clientTrustConfig, { prettySpaces: 2 }) + "\n");
   } else if (values["trusted-root"]) {
-    process.stdout.write(toJsonString(TrustedRootSchema, res.trustedRoot!, { prettySpaces: 2 }) + "\n");
+    process.stdout.write(toJsonString(TrustedRootSchema, replyField(res.trustedRoot, "trusted root"), { prettySpaces: 2 }) + "\n");
   } else if (values.output === "json") {
     process.stdout.write(toJsonString(GetKeysResponseSchema, res, { prettySpaces: 2 }) + "\n");
   } else {

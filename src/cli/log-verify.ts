@@ -106,8 +106,9 @@ export async function logCommand(argv: string[]): Promise<number> {
       entriesVerified: result.entriesVerified,
       problems: result.problems.map((p) => ({ code: p.code, title: PROBLEM_TITLES[p.code], message: p.message, ...(p.logIndex === undefined ? {} : { logIndex: p.logIndex }) })),
     }, null, 2)}\n`);
-  } else if (result.problems.length === 0) {
-    const cp = result.checkpoint!;
+  } else if (result.problems.length === 0 && result.checkpoint) {
+    // No problem means a checkpoint was fetched and verified: the auditor reports one otherwise.
+    const cp = result.checkpoint;
     console.log(`log OK: checkpoint ${cp.origin} size ${cp.treeSize} root ${cp.rootHash.toString("base64")} (signature verified)`);
     for (const size of result.consistentFrom) console.log(`  consistent with the earlier checkpoint of size ${size}`);
     if (values.full) console.log(`  all ${result.entriesVerified} entries re-verified; the recomputed root matches`);
@@ -137,9 +138,9 @@ function logKeyFromTrustedRoot(bytes: Buffer): { spki: Buffer; baseUrl?: string 
   } catch {
     throw new UsageError("--trusted-root: not JSON");
   }
-  const tlog = (root.tlogs ?? []).find((t) => t.publicKey?.rawBytes && !t.publicKey.validFor?.end);
+  const tlog = (root.tlogs ?? []).flatMap((t) => (t.publicKey?.rawBytes && !t.publicKey.validFor?.end ? [{ rawBytes: t.publicKey.rawBytes, baseUrl: t.baseUrl }] : []))[0];
   if (tlog === undefined) throw new UsageError("--trusted-root: no current transparency log key (tlogs[].publicKey)");
-  const spki = Buffer.from(tlog.publicKey!.rawBytes!, "base64");
+  const spki = Buffer.from(tlog.rawBytes, "base64");
   return { spki, ...(tlog.baseUrl ? { baseUrl: tlog.baseUrl } : {}) };
 }
 

@@ -10,7 +10,7 @@ import { evaluateInnerSigners } from "../policy/evaluate.js";
 import { loadPolicyFile } from "../policy/loader.js";
 import { builtInPolicySet, describePolicy } from "../policy/model.js";
 import { loadTrustedRoot, parseArtifactDigest } from "../sigstore/verify/index.js";
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, trustClient } from "./client.js";
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, replyField, trustClient } from "./client.js";
 
 export const POLICY_USAGE = `Usage: certus-trust policy check --policy <name> --bundle <file> --digest <alg>:<hex>
                            [--policy-file <file>] [--trusted-root <file> | --server <url>]
@@ -51,7 +51,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   }
   const rootJson = values["trusted-root"]
     ? (JSON.parse(readFileSync(values["trusted-root"], "utf8")) as unknown)
-    : toJson(TrustedRootSchema, (await trustClient(values).getKeys({})).trustedRoot!);
+    : toJson(TrustedRootSchema, replyField((await trustClient(values).getKeys({})).trustedRoot, "trusted root"));
   const decision = evaluateInnerSigners(policy, [bundle], values.digest!, { service: loadTrustedRoot(rootJson) });
   const out = {
     policy: policy.name,

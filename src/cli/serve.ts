@@ -24,13 +24,13 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const flags: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(values)) flags[k] = typeof v === "boolean" ? String(v) : (v as string | undefined);
+  for (const [k, v] of Object.entries(values)) flags[k] = typeof v === "boolean" ? String(v) : v;
   const config = resolveConfig(flags);
   const log = createLogger(config.logLevel);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the stack opens
   // still shuts down cleanly instead of killing the process.
-  let server: Awaited<ReturnType<typeof startTrustServer>> | undefined;
+  let server: Awaited<ReturnType<typeof startTrustServer>> | undefined = undefined; // set once listening; read by stop()
   let stopRequested: NodeJS.Signals | undefined;
   let stopping = false;
   let done: () => void = () => {};

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { toJsonString } from "@bufbuild/protobuf";
 import { SignatureFormat } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, trustClient } from "./client.js";
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, replyField, trustClient } from "./client.js";
 
 export const SIGN_USAGE = `Usage: certus-trust sign --digest sha256:<hex> [--uri <ref>] [--format dsse|message] [--out <file>]
 
@@ -36,7 +36,7 @@ export async function signCommand(argv: string[]): Promise<number> {
     format: format === "dsse" ? SignatureFormat.DSSE : SignatureFormat.MESSAGE_SIGNATURE,
     policy: values.policy ?? "",
   });
-  const bundle = toJsonString(BundleSchema, res.bundle!, { prettySpaces: 2 }) + "\n";
+  const bundle = toJsonString(BundleSchema, replyField(res.bundle, "bundle"), { prettySpaces: 2 }) + "\n";
   if (values.out) {
     writeFileSync(values.out, bundle);
     console.error(`signed: log index ${res.entry?.logIndex}, uuid ${res.entry?.uuid}; bundle written to ${values.out}`);

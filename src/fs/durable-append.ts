@@ -81,8 +81,8 @@ function writeFully(fd: number, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (offset: number) =>
       write(fd, data, offset, data.length - offset, null, (err, n) => {
-        if (err) return reject(err);
-        if (offset + n < data.length) step(offset + n);
+        if (err) reject(err);
+        else if (offset + n < data.length) step(offset + n);
         else resolve();
       });
     step(0);

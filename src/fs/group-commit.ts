@@ -72,8 +72,9 @@ export class GroupCommitter<Q, R> {
       for (const p of batch) p.reject(error);
       return;
     }
-    batch.forEach((p, i) => {
-      const outcome = outcomes[i]!;
+    outcomes.forEach((outcome, i) => {
+      const p = batch[i];
+      if (p === undefined) return; // lengths are equal (checked above)
       if (outcome.ok) p.resolve(outcome.value);
       else p.reject(outcome.error);
     });

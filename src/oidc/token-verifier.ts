@@ -101,7 +101,8 @@ export class OidcTokenVerifier {
   readonly #clock: () => Date;
 
   constructor(options: OidcTokenVerifierOptions) {
-    if (typeof options !== "object" || options === null || !Array.isArray(options.issuers)) {
+    // Checked for JavaScript callers and configuration read from files, whatever the types say.
+    if (!Array.isArray((options as Partial<OidcTokenVerifierOptions> | null)?.issuers)) {
       throw new TypeError("OidcTokenVerifier: issuers must be an array");
     }
     this.issuers = normalizeIssuers(options.issuers);

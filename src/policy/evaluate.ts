@@ -91,7 +91,7 @@ export function evaluateInnerSigners(
       if (result.verified) {
         verdict.verified = true;
         verdict.satisfies.push(r);
-        verdict.signer = { subject: result.signer!.subject, ...(result.signer!.issuer ? { issuer: result.signer!.issuer } : {}) };
+        if (result.signer) verdict.signer = { subject: result.signer.subject, ...(result.signer.issuer ? { issuer: result.signer.issuer } : {}) };
         if (result.entry) verdict.logIndex = result.entry.logIndex;
       } else if (verdict.failures.length === 0) {
         verdict.failures = result.failures.map((f) => ({ code: f.code, message: f.message }));

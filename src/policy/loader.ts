@@ -52,12 +52,11 @@ export function parsePolicies(text: string, path: string): PolicySet {
   if (Buffer.byteLength(text) > MAX_POLICY_FILE_BYTES) throw new PolicyFileError(path, undefined, `larger than ${MAX_POLICY_FILE_BYTES} bytes`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    throw new PolicyFileError(path, e.linePos?.[0].line, e.message.split("\n")[0]!);
-  }
+  const [e] = doc.errors;
+  if (e) throw new PolicyFileError(path, e.linePos?.[0].line, e.message.split("\n")[0] ?? e.message);
   const lineOf = (node: Node | null | undefined): number | undefined => (node?.range ? lines.linePos(node.range[0]).line : undefined);
-  const fail = (node: Node | null | undefined, problem: string): never => {
+  // Typed explicitly so that the compiler narrows after each `fail(…)` (it never returns).
+  const fail: (node: Node | null | undefined, problem: string) => never = (node, problem) => {
     throw new PolicyFileError(path, lineOf(node), problem);
   };
   const root = doc.contents;
@@ -69,21 +68,21 @@ export function parsePolicies(text: string, path: string): PolicySet {
   }
   if (!isMap(root)) fail(root, "expected a mapping with a `policies` key");
   const policiesNode = doc.getIn(["policies"], true) as Node | undefined;
-  for (const key of Object.keys(doc.toJS() ?? {})) {
+  for (const key of Object.keys((doc.toJS() as Record<string, unknown> | null) ?? {})) {
     if (key !== "policies" && key !== "version") fail(doc.getIn([key], true) as Node, `unknown key "${key}"; expected policies (and optionally version)`);
   }
   if (!isMap(policiesNode)) fail(policiesNode ?? root, "`policies` must be a mapping of policy names to policies");
   const out = new Map<string, Policy>();
   const base = dirname(resolve(path));
-  for (const pair of (policiesNode as unknown as { items: Array<{ key: Node; value: Node }> }).items) {
+  for (const pair of (policiesNode as unknown as { items: Array<{ key: Node | null; value: Node | null }> }).items) {
     if (!isScalar(pair.key) || (typeof pair.key.value !== "string" && typeof pair.key.value !== "number")) {
       fail(pair.value ?? policiesNode, "every policy needs a name (a string key under `policies`)");
     }
-    const name = String((pair.key as unknown as { value: unknown }).value);
+    const name = String(pair.key.value);
     if (!NAME.test(name)) fail(pair.key, `policy name "${name}" must be 1-64 letters, digits, '.', '_' or '-'`);
     const pNode = pair.value;
     if (!isMap(pNode)) fail(pNode ?? pair.key, `policy "${name}" must be a mapping`);
-    const p = doc.getIn(["policies", name]) as unknown;
+    const p = doc.getIn(["policies", name]);
     const obj = (p as { toJSON(): Record<string, unknown> }).toJSON();
     const at = (k: string) => doc.getIn(["policies", name, k], true) as Node | undefined;
     const allowed = new Set(["mode", "version", "match", "innerSigners", "outerIdentity", "description", "attestations"]);
@@ -129,7 +128,7 @@ export function parsePolicies(text: string, path: string): PolicySet {
         trustRoot = { kind: "file", path: file, json };
       }
       const rule: SignerRule = { trustRoot };
-      for (const k of ["subject", "subjectRegexp", "issuer", "publicKey"] as const) if (typeof r[k] === "string") rule[k] = r[k] as string;
+      for (const k of ["subject", "subjectRegexp", "issuer", "publicKey"] as const) if (typeof r[k] === "string") rule[k] = r[k];
       return rule;
     });
     const attestations = parseAttestationRules(obj["attestations"]);
@@ -139,8 +138,8 @@ export function parsePolicies(text: string, path: string): PolicySet {
     out.set(name, {
       name,
       version: String(version),
-      mode: mode as Policy["mode"],
-      match: match as Policy["match"],
+      mode,
+      match,
       innerSigners,
       ...(typeof obj["outerIdentity"] === "string" ? { outerIdentity: obj["outerIdentity"] } : {}),
       ...(typeof obj["description"] === "string" ? { description: obj["description"] } : {}),

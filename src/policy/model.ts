@@ -51,7 +51,7 @@ export const BUILT_IN_DEFAULT: Policy = Object.freeze({
   match: "any-of",
   innerSigners: [],
   description: "built-in: every inner bundle must verify against this service's trusted root; no signer is required",
-}) as Policy;
+});
 
 export function builtInPolicySet(): PolicySet {
   return { source: "built-in", policies: new Map([["default", BUILT_IN_DEFAULT]]) };

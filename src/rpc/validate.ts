@@ -13,12 +13,12 @@ export const MAX_URI_CHARS = 4096;
 
 /** Parses `sha256:<64 lowercase hex>` into the 32 digest bytes. */
 export function parseDigest(field: string, value: string): Buffer {
-  const m = DIGEST.exec(value);
-  if (!m) {
+  const [, hex] = DIGEST.exec(value) ?? [];
+  if (hex === undefined) {
     const shown = value.length > 80 ? `${value.slice(0, 77)}...` : value;
     throw new InvalidArgumentError(field, `"${shown}" is not a digest; expected "sha256:" followed by 64 lowercase hex characters`);
   }
-  return Buffer.from(m[1]!, "hex");
+  return Buffer.from(hex, "hex");
 }
 
 /** Checks an artifact URI: optional, but when given it needs a scheme (`s3:`, `oci:`, `https:` …). */

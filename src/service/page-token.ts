@@ -24,7 +24,7 @@ export function decodePageToken(query: string, token: string): number {
   } catch {
     throw new InvalidArgumentError("pageToken", "is not a token this service issued");
   }
-  const p = parsed as { q?: unknown; a?: unknown };
+  const p = parsed as { q?: unknown; a?: unknown } | null;
   if (typeof p !== "object" || p === null || typeof p.q !== "string" || typeof p.a !== "number" || !Number.isSafeInteger(p.a) || p.a < -1) {
     throw new InvalidArgumentError("pageToken", "is not a token this service issued");
   }

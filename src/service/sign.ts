@@ -62,7 +62,8 @@ export function createSignHandler(deps: SignDeps) {
   return async function sign(req: SignRequest, ctx: HandlerContext): Promise<SignResponse> {
     const artifact = resolveArtifact("artifact", req.artifact);
     const format = req.format === SignatureFormat.UNSPECIFIED ? SignatureFormat.DSSE : req.format;
-    if (format !== SignatureFormat.DSSE && format !== SignatureFormat.MESSAGE_SIGNATURE) {
+    // An open enum: the wire may carry any number, not only the values the type lists.
+    if (![SignatureFormat.DSSE, SignatureFormat.MESSAGE_SIGNATURE].includes(format)) {
       throw new InvalidArgumentError("format", `${req.format} is not a signature format; use SIGNATURE_FORMAT_DSSE or SIGNATURE_FORMAT_MESSAGE_SIGNATURE`);
     }
     let attestation: CheckedCallerStatement | undefined;

@@ -140,7 +140,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
   }
 
   function judge(bundle: Bundle, artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: TrustedRootHandle | JsonValue): VerificationResult {
-    const bundleJson = toJson(BundleSchema, bundle) as JsonValue;
+    const bundleJson = toJson(BundleSchema, bundle);
     if (expected.policy !== "") {
       const policy = deps.policies.get(expected.policy);
       if (policy.innerSigners.length === 0) {

@@ -66,8 +66,9 @@ export function createWatchHandler(log: TransparencyLog, shutdown: AbortSignal, 
     let wake: (() => void) | undefined;
     const off = log.watch((event: CheckpointEvent) => {
       const indexes = req.includeIndexes ? Array.from({ length: event.count }, (_, i) => event.firstIndex + i) : [];
-      if (queue.length >= MAX_WATCH_BACKLOG) {
-        const last = queue[queue.length - 1]!;
+      // A full backlog folds the new checkpoint into its newest entry (MAX_WATCH_BACKLOG >= 1).
+      const last = queue.at(-1);
+      if (queue.length >= MAX_WATCH_BACKLOG && last) {
         last.checkpoint = event.checkpoint;
         last.indexes.push(...indexes);
       } else {

@@ -14,8 +14,8 @@ export function storedApiKey(): string | undefined {
 }
 
 export function startApiKeyForm(): void {
-  const form = byId<HTMLFormElement>("key-form");
-  const input = byId<HTMLInputElement>("api-key");
+  const form = byId("key-form", HTMLFormElement);
+  const input = byId("api-key", HTMLInputElement);
   const status = byId("key-status");
   status.textContent = storedApiKey() ? "an API key is set for this tab" : "no API key (enough when the service runs without --auth)";
   form.addEventListener("submit", (event) => {

@@ -16,9 +16,11 @@ export function startCheckpointPanel(client: TrustClient, signal: AbortSignal): 
   const updated = byId("log-updated");
   const note = byId("checkpoint");
   const status = byId("stream-status");
+  // A call, not `signal.aborted`: the compiler would keep the loop condition's narrowing across awaits.
+  const stopped = () => signal.aborted;
   void (async () => {
     let wait = RECONNECT_MIN_MS;
-    while (!signal.aborted) {
+    while (!stopped()) {
       try {
         status.textContent = "connecting…";
         for await (const cp of client.watchCheckpoints({}, { signal })) {
@@ -31,7 +33,7 @@ export function startCheckpointPanel(client: TrustClient, signal: AbortSignal): 
         }
         status.textContent = "the server ended the stream; reconnecting…";
       } catch (err) {
-        if (signal.aborted) return;
+        if (stopped()) return;
         status.textContent = `disconnected (${err instanceof Error ? err.message : String(err)}); retrying in ${Math.round(wait / 1000)} s`;
       }
       await new Promise((r) => setTimeout(r, wait));

@@ -3,11 +3,16 @@
  * is what lets the page run under `require-trusted-types-for 'script'`.
  */
 
-/** The element with this id; throws when the page lacks it (a build mistake, not a user's). */
-export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+/**
+ * The element with this id, checked to be of `type` (default any HTML element); throws when the
+ * page lacks it or it is another kind of element (a build mistake, not a user's).
+ */
+export function byId<T extends HTMLElement>(id: string, type: new () => T): T;
+export function byId(id: string): HTMLElement;
+export function byId(id: string, type: new () => HTMLElement = HTMLElement): HTMLElement {
   const found = document.getElementById(id);
-  if (found === null) throw new Error(`the console page has no #${id}`);
-  return found as T;
+  if (!(found instanceof type)) throw new Error(`the console page has no ${type.name} #${id}`);
+  return found;
 }
 
 type Child = Node | string | null | undefined | false;

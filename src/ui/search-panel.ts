@@ -22,11 +22,11 @@ export function queryOf(text: string): GetTransparencyRequestInit {
 }
 
 export function startSearchPanel(client: TrustClient): void {
-  const form = byId<HTMLFormElement>("search-form");
-  const input = byId<HTMLInputElement>("search-q");
+  const form = byId("search-form", HTMLFormElement);
+  const input = byId("search-q", HTMLInputElement);
   const status = byId("search-status");
   const results = byId("search-results");
-  const more = byId<HTMLButtonElement>("search-more");
+  const more = byId("search-more", HTMLButtonElement);
   let query: GetTransparencyRequestInit = {};
   let pageToken = "";
 

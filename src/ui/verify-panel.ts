@@ -10,12 +10,12 @@ import { byId, el, show } from "./dom.js";
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export function startVerifyPanel(client: TrustClient): void {
-  const form = byId<HTMLFormElement>("verify-form");
-  const bundle = byId<HTMLTextAreaElement>("verify-bundle");
-  const file = byId<HTMLInputElement>("verify-file");
-  const digest = byId<HTMLInputElement>("verify-digest");
-  const subject = byId<HTMLInputElement>("verify-subject");
-  const issuer = byId<HTMLInputElement>("verify-issuer");
+  const form = byId("verify-form", HTMLFormElement);
+  const bundle = byId("verify-bundle", HTMLTextAreaElement);
+  const file = byId("verify-file", HTMLInputElement);
+  const digest = byId("verify-digest", HTMLInputElement);
+  const subject = byId("verify-subject", HTMLInputElement);
+  const issuer = byId("verify-issuer", HTMLInputElement);
   const result = byId("verify-result");
 
   const readFile = async (f: File | undefined) => {

@@ -3,7 +3,7 @@
  * size updating live after a new signature, a digest search showing the entry and its inclusion
  * proof, the verify form's verdict for a good and a tampered bundle — under the console's strict
  * CSP; and the TypeScript SDK scenario run inside a page over connect-web. Skips, saying why, when
- * chromium is not installed. Leaves test-results/console.png.
+ * chromium is not installed (fails instead in CI, where scripts/setup-test-tools.mjs installs it). Leaves test-results/console.png.
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as esbuild from "esbuild";
 import type { Page } from "playwright-core";
 import { UI_CONTENT_SECURITY_POLICY } from "../../src/server/ui.js";
+import { skipReason } from "../helpers/requirement.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { chromiumMissing, launchChromium, type Chromium } from "./chromium.js";
 import type { ScenarioReport } from "./sdk-scenario.js";
 // @ts-expect-error: a plain ES module script without type declarations
 import { buildUi, uiIsStale } from "../../scripts/build-ui.mjs";
 
-const missing = chromiumMissing();
-if (missing) console.warn(`browser test skipped: ${missing}`);
+const missing = skipReason("browser/console", chromiumMissing());
 
 /** How long a person would wait for something to appear, in milliseconds. */
 const UI_TIMEOUT_MS = 15_000;

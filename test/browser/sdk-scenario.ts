@@ -74,7 +74,7 @@ export async function runSdkScenario(client: TrustClient): Promise<ScenarioRepor
   const stream = client.watchCheckpoints({}, { signal: stop.signal })[Symbol.asyncIterator]();
   let signed: SignResponse;
   let before: bigint;
-  let after = 0n;
+  let after: bigint;
   try {
     const first = await stream.next();
     check(!first.done && first.value.checkpoint !== "", "WatchCheckpoints sent no current checkpoint");
@@ -99,7 +99,7 @@ export async function runSdkScenario(client: TrustClient): Promise<ScenarioRepor
   }
   const bundle = signed.bundle!;
   const signer = { subject: signed.signer!.subject, issuer: signed.signer!.issuer };
-  const index = signed.entry!.logIndex;
+  const index = signed.entry.logIndex;
 
   const good = expectVerified(await verifyBundle(client, bundle, digest, signer));
   check(good.failures.length === 0, "a verified verdict carries failures");

@@ -9,7 +9,6 @@ import { loadCases, whyCasesUnavailable, type ConformanceCase } from "./cases.js
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const unavailable = whyCasesUnavailable();
-if (unavailable) console.log(`[api-conformance] skipped: ${unavailable}`);
 
 describe.skipIf(unavailable !== undefined)("Sigstore conformance through POST /v1/verify", () => {
   let srv: TestServer;

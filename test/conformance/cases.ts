@@ -1,13 +1,15 @@
 /**
- * Loads the Sigstore conformance cases from `../shared/conformance` (beside the repository).
+ * Loads the Sigstore conformance cases from `test/fixtures/conformance` (data from Sigstore's
+ * public conformance suite, kept in the repository; see its README.md).
  *
- * The data is not in this repository: every developer and CI have it at `../shared`. When it is
- * absent the suites that need it are skipped with a printed reason, not failed.
+ * When the folder is missing the suites that need it skip with a printed reason locally, and fail
+ * in CI (`CI=true`), where a missing fixture is a broken checkout.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { skipReason } from "../helpers/requirement.js";
 
 /** The repository root: the nearest folder above this file with a package.json (works from dist/ too). */
 function findRepoRoot(): string {
@@ -21,7 +23,7 @@ function findRepoRoot(): string {
 }
 
 export const REPO_ROOT = findRepoRoot();
-export const CONFORMANCE_DIR = path.resolve(REPO_ROOT, "..", "shared", "conformance");
+export const CONFORMANCE_DIR = path.join(REPO_ROOT, "test", "fixtures", "conformance");
 export const CASES_FILE = path.join(CONFORMANCE_DIR, "cases.json");
 
 /** One case as cases.json describes it. */
@@ -39,9 +41,12 @@ export interface ConformanceCase {
   readonly key?: string;
 }
 
-/** Why the cases cannot be loaded, or undefined when they can. */
+/**
+ * Why the cases cannot be loaded (printed; the caller's suite skips), or undefined when they can.
+ * Throws in CI, failing the calling test file, when the fixtures are missing.
+ */
 export function whyCasesUnavailable(): string | undefined {
-  return existsSync(CASES_FILE) ? undefined : `conformance data not found at ${CASES_FILE} (expected ../shared beside the repository)`;
+  return skipReason("conformance fixtures", existsSync(CASES_FILE) ? undefined : `conformance data not found at ${CASES_FILE} (test/fixtures/conformance is part of the repository)`);
 }
 
 interface RawCase {

@@ -7,7 +7,6 @@ import { verifyBundle, type VerificationResult } from "../../src/sigstore/verify
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "./cases.js";
 
 const unavailable = whyCasesUnavailable();
-if (unavailable) console.log(`[conformance] skipped: ${unavailable}`);
 
 type Mode = "bytes" | "digest";
 

@@ -12,6 +12,9 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StartedDockerComposeEnvironment } from "testcontainers";
+import { skipReason as requirement } from "../helpers/requirement.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -24,31 +27,34 @@ function dockerEngine(): string | undefined {
   return undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Testcontainers = any;
+type Testcontainers = typeof import("testcontainers");
 async function loadTestcontainers(): Promise<Testcontainers | string> {
   try {
-    return await import(/* @vite-ignore */ "testcontainers" as string);
+    return await import("testcontainers");
   } catch {
     return "the testcontainers package is not installed (add it to devDependencies)";
   }
 }
 
+// A Docker engine is the one requirement that skips even in CI: it is a service of the host, not a
+// tool the project's scripts can install (the project's machines and CI run none), so this suite
+// runs where an engine is offered (a developer's machine, a CI with Docker) and says why elsewhere.
+// testcontainers is a dev dependency: missing it is a broken install, which fails in CI.
 const engineMissing = dockerEngine();
 const tc = engineMissing ? undefined : await loadTestcontainers();
-const skipReason = engineMissing ?? (typeof tc === "string" ? tc : undefined);
-if (skipReason) console.warn(`[deploy/compose] SKIPPED: ${skipReason}`);
+const skipReason = engineMissing ?? requirement("deploy/compose", typeof tc === "string" ? tc : undefined);
+if (engineMissing) console.warn(`[deploy/compose] SKIPPED: ${engineMissing}`);
 
 const DIGEST = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
 describe.skipIf(skipReason !== undefined)("docker-compose.yml stack: sign and verify through Certus-Trust", () => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  let env: any;
+  let env: StartedDockerComposeEnvironment | undefined;
   let base = "";
   let apiKey = "";
 
   beforeAll(async () => {
-    const { DockerComposeEnvironment, Wait } = tc as Testcontainers;
+    if (tc === undefined || typeof tc === "string") throw new Error("unreachable: the suite is skipped without testcontainers");
+    const { DockerComposeEnvironment, Wait } = tc;
     env = await new DockerComposeEnvironment(root, "docker-compose.yml")
       .withBuild()
       .withWaitStrategy("trust-1", Wait.forHealthCheck())
@@ -72,11 +78,11 @@ describe.skipIf(skipReason !== undefined)("docker-compose.yml stack: sign and ve
     const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
     const signed = await fetch(`${base}/v1/sign`, { method: "POST", headers, body: JSON.stringify({ artifact: { uri: "s3://certus-artifacts/scans/42.json", digest: DIGEST } }) });
     expect(signed.status).toBe(200);
-    const s = await signed.json();
+    const s = (await signed.json()) as WireJson;
     expect(s.signer.subject).toBe("certus-trust@certus.cloud");
     const verified = await fetch(`${base}/v1/verify`, { method: "POST", headers, body: JSON.stringify({ artifact: { digest: DIGEST }, bundle: s.bundle, expectedSigner: s.signer }) });
     expect(verified.status).toBe(200);
-    const v = await verified.json();
+    const v = (await verified.json()) as WireJson;
     expect(v.failures ?? []).toEqual([]);
     expect(v.verified).toBe(true);
   }, 120_000);

@@ -3,7 +3,7 @@
  * scripts/validate-deploy.mjs: helm lint and kubeconform against the Kubernetes schemas, the
  * Compose Specification's loader, and the promises no schema states. The tools are built from
  * their Go modules into the per-user cache on first use (minutes, once); without Go on PATH the
- * suite is skipped and says why.
+ * suite is skipped and says why (in CI it fails: there Go is part of the machine).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -12,10 +12,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without type declarations
 import * as deploy from "../../scripts/validate-deploy.mjs";
+import { skipReason as requirement } from "../helpers/requirement.js";
 
 const hasGo = spawnSync("go", ["version"], { encoding: "utf8" }).status === 0;
-const skipReason = hasGo ? undefined : "Go is not on PATH: helm, kubeconform and the compose loader are built from their Go modules";
-if (skipReason) console.warn(`[deploy/manifests] SKIPPED: ${skipReason}`);
+const skipReason = requirement(
+  "deploy/manifests",
+  hasGo ? undefined : "Go is not on PATH: helm, kubeconform and the compose loader are built from their Go modules",
+);
 
 describe.skipIf(skipReason !== undefined)("deployment files", () => {
   it("pass scripts/validate-deploy.mjs (helm lint, kubeconform -strict, compose loader, policy checks)", { timeout: 1_200_000 }, async () => {

@@ -10,9 +10,9 @@ import type { EmbeddedStack } from "../../src/sigstore/embedded/stack.js";
 
 export async function makeInnerBundle(stack: EmbeddedStack, opts: { identity: string; issuer: string; digest: string; name?: string }): Promise<unknown> {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const cert = await stack.ca.issueLeaf({ publicKey: publicKey.export({ format: "der", type: "spki" }) as Buffer, identity: opts.identity, oidcIssuer: opts.issuer });
+  const cert = await stack.ca.issueLeaf({ publicKey: publicKey.export({ format: "der", type: "spki" }), identity: opts.identity, oidcIssuer: opts.issuer });
   const signer: Signer = {
-    sign: async (data: Buffer) => ({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate", certificate: cert.certificatePem } }),
+    sign: (data: Buffer) => Promise.resolve({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate" as const, certificate: cert.certificatePem } }),
   };
   const statement = {
     _type: "https://in-toto.io/Statement/v1",

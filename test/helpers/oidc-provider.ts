@@ -30,6 +30,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 // oidc-provider ships no type declarations; the surface used here is small and checked by tests.
 import Provider from "oidc-provider";
+import type { WireJson } from "./wire-json.js";
 
 /** A client registered with the test provider. */
 export interface TestOidcClient {
@@ -91,7 +92,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   let jwksRequests = 0;
 
   // Listen first: the issuer URL (with its port) must be known before the provider is built.
-  let handler: ((req: never, res: never) => void) | undefined;
+  let handler: ((req: never, res: never) => void) | undefined = undefined; // set once the provider exists
   const server: Server = createServer((req, res) => {
     if (req.url?.startsWith("/jwks")) jwksRequests += 1;
     if (handler) handler(req as never, res as never);
@@ -102,7 +103,8 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
 
   const alg = options.alg ?? "RS256";
   const signingKey = (alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" })).privateKey.export({ format: "jwk" });
-  const provider: any = new Provider(issuer, {
+  // oidc-provider ships no type declarations: `Provider` and what it returns are untyped.
+  const provider = new Provider(issuer, {
     clients: clients.map((c) => ({
       client_id: c.clientId,
       client_secret: c.clientSecret,
@@ -146,7 +148,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         validateBindingMessage: () => undefined,
         validateRequestContext: () => undefined,
         // The "authentication device" of the test account approves at once.
-        triggerAuthenticationDevice: async (_ctx: unknown, request: any, account: any, client: any) => {
+        triggerAuthenticationDevice: async (_ctx: unknown, request: { scope: string }, account: { accountId: string }, client: { clientId: string }) => {
           const grant = new provider.Grant({ accountId: account.accountId, clientId: client.clientId });
           grant.addOIDCScope(request.scope);
           await grant.save();
@@ -166,7 +168,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   };
   const post = async (path: string, form: Record<string, string>) => {
     const res = await fetch(`${issuer}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
-    const json = (await res.json()) as Record<string, any>;
+    const json = (await res.json()) as WireJson;
     if (!res.ok) throw new Error(`oidc-provider ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;
   };

@@ -63,8 +63,8 @@ export async function spawnCliServer(args: string[], env: NodeJS.ProcessEnv = {}
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${out}`)), 20_000);
@@ -75,7 +75,7 @@ export async function spawnCliServer(args: string[], env: NodeJS.ProcessEnv = {}
         resolveUrl(m[1]!);
       }
     };
-    child.stdout!.on("data", check);
+    child.stdout.on("data", check);
     void exited.then((code) => reject(new Error(`server exited with ${code} before listening:\n${out}`)));
   });
   return { child, url, output: () => out, exited };

@@ -12,8 +12,9 @@ import { connect } from "node:tls";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto);
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DIGEST = `sha256:${"ef".repeat(32)}`;
 
@@ -68,7 +69,7 @@ let builder: Issued;
 let reader: Issued;
 let stranger: Issued;
 
-function post(path: string, body: unknown, client?: Issued): Promise<{ status: number; json: any }> {
+function post(path: string, body: unknown, client?: Issued): Promise<{ status: number; json: WireJson }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${srv.url}${path}`,

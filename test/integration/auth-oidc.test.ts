@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const DIGEST = `sha256:${"cd".repeat(32)}`;
 const AUDIENCE = "certus-trust";
@@ -23,7 +24,7 @@ async function sign(token: string | undefined) {
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ artifact: { digest: DIGEST } }),
   });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 beforeAll(async () => {

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDigest } from "../../src/sigstore/signing-pipeline.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const ASSURANCE = "certus-assurance@certus.cloud";
 const OIDC = "https://keycloak.certus.example/realms/certus";
@@ -28,7 +29,7 @@ const assuranceKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
 interface Callback {
   id: string;
   authentic: boolean;
-  body: any;
+  body: WireJson;
   status: number;
 }
 const callbacks: Callback[] = [];
@@ -139,20 +140,20 @@ async function keylessSign(scan: Scan, identity = ASSURANCE) {
   const leaf = await stack.ca.issueLeaf({ publicKey: publicKey.export({ type: "spki", format: "der" }), identity, oidcIssuer: OIDC });
   const signature = nodeSign("sha256", scan.manifest, { key: privateKey, dsaEncoding: "der" });
   const signer = {
-    sign: async (data: Buffer) => ({ signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }), key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
-    signPrehashed: async () => ({ signature, key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
+    sign: (data: Buffer) => Promise.resolve({ signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }), key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
+    signPrehashed: () => Promise.resolve({ signature, key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
   };
   const digest = `sha256:${sha256(scan.manifest)}`;
   const bundle = await signDigest(signer, stack.witnessesFor({ artifactDigest: digest, signerSubject: identity }).all, Buffer.from(sha256(scan.manifest), "hex"));
   return { bundle, signature: signature.toString("base64"), certificate: leaf.certificatePem };
 }
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+async function post(path: string, body: unknown): Promise<{ status: number; json: WireJson; headers: Headers }> {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json(), headers: res.headers };
 }
 
-async function get(path: string): Promise<{ status: number; json: any }> {
+async function get(path: string): Promise<{ status: number; json: WireJson }> {
   const res = await fetch(`${srv.url}${path}`);
   return { status: res.status, json: await res.json() };
 }
@@ -165,7 +166,7 @@ async function waitFor(predicate: () => boolean, ms = 15_000): Promise<void> {
   }
 }
 
-const permitted: Record<string, { scan: Scan; body: any; json: any }> = {};
+const permitted: Record<string, { scan: Scan; body: WireJson; json: WireJson }> = {};
 
 describe("verify-and-permit-upload", () => {
   it("key-signed (cosign.pub from the policy), verified tier: permitted, outer signature logged and verifiable, one authenticated callback after two failures", async () => {
@@ -367,7 +368,7 @@ describe("legacy Certus-Integrity /v1/sign and the tooling paths", () => {
     expect((await get("/v1/health")).json.status).toBe("healthy");
     const ready = await get("/v1/ready");
     expect(ready.json).toMatchObject({ ready: true, checks: { fulcio: true, rekor: true } });
-    expect(ready.json.components.map((c: any) => c.name).sort()).toEqual(["fulcio", "keycloak", "rekor", "tuf"]);
+    expect(ready.json.components.map((c: WireJson) => c.name).sort()).toEqual(["fulcio", "keycloak", "rekor", "tuf"]);
 
     const stats = await get("/v1/stats");
     expect(Number(stats.json.total_transparency_entries)).toBe(srv.server.stack.log.size);
@@ -383,7 +384,7 @@ describe("legacy Certus-Integrity /v1/sign and the tooling paths", () => {
     expect(prov.json.manifest).toMatchObject({ digest: `sha256:${sha256(scan.manifest)}`, signed_by: ASSURANCE });
     expect(prov.json.outer_signature.log_entry_uuid).toBe(json.verification_proof.rekor_entry_uuid);
     expect(prov.json.permissions[0]).toMatchObject({ upload_permission_id: json.upload_permission_id, permitted: true, transform_callback: "delivered" });
-    const trail = prov.json.verification_trail.map((t: any) => `${t.action}:${t.result}`);
+    const trail = prov.json.verification_trail.map((t: WireJson) => `${t.action}:${t.result}`);
     expect(trail[0]).toBe("permit-upload:allowed");
     expect(trail).toEqual(expect.arrayContaining(["verify-chain:verified", "verify-chain:rejected"]));
     expect((await get("/v1/provenance/no-such-scan")).status).toBe(404);

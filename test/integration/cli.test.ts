@@ -14,7 +14,10 @@ const run = promisify(execFile);
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args], { env: { ...process.env, ...env } }).then(
     (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (err: unknown) => {
+      const e = err as { code: number; stdout: string; stderr: string }; // execFile's error for a non-zero exit
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
   );
 
 describe("certus-trust CLI", () => {

@@ -74,12 +74,12 @@ describe("the RPC table", () => {
       const err = await call().then(() => undefined, (e: unknown) => e);
       expect(err, rpc).toBeInstanceOf(TrustError);
       expect((err as TrustError).code, rpc).toBe("UNIMPLEMENTED");
-      expect(String((err as Error).message), rpc).toMatch(/is not available with mode "sigstore": \S/);
+      expect((err as Error).message, rpc).toMatch(/is not available with mode "sigstore": \S/);
     }
     const err = await Promise.resolve()
       .then(() => (impl.getTransparency as (...a: unknown[]) => unknown)({}, {}))
       .catch((e: unknown) => e);
-    expect(String((err as Error).message)).toContain("https://rekor.example/api/v1/log");
+    expect((err as Error).message).toContain("https://rekor.example/api/v1/log");
   });
 
   it("refuses to start when a served RPC has no handler", () => {

@@ -15,7 +15,10 @@ const run = promisify(execFile);
 const node = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, [join(REPO_ROOT, "examples", script), ...args], { env: { ...process.env, ...env }, cwd: REPO_ROOT }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (err: unknown) => {
+      const e = err as { code: number; stdout: string; stderr: string }; // execFile's error for a non-zero exit
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
   );
 
 const SCANNER = "certus-assurance@certus.cloud";

@@ -26,7 +26,10 @@ interface CliResult {
 async function logVerify(url: string, ...args: string[]): Promise<CliResult> {
   return exec(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "log", "verify", "--server", url, ...args]).then(
     (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (err: unknown) => {
+      const e = err as { code: number; stdout: string; stderr: string }; // execFile's error for a non-zero exit
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
   );
 }
 

@@ -11,12 +11,16 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeInnerBundle } from "../helpers/inner-bundle.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
   run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (err: unknown) => {
+      const e = err as { code: number; stdout: string; stderr: string }; // execFile's error for a non-zero exit
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    },
   );
 
 const ASSURANCE = "certus-assurance@certus.cloud";
@@ -46,7 +50,7 @@ let policyFile: string;
 
 async function post(path: string, body: unknown) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 beforeAll(async () => {

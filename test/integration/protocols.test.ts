@@ -42,7 +42,7 @@ describe("one port, every protocol", () => {
     const connectH2 = createClient(TrustService, createConnectTransport({ baseUrl: srv.url, httpVersion: "2" }));
     const viaConnectH2 = await connectH2.getKeys({});
 
-    const asJson = (m: typeof viaGrpc) => toJson(GetKeysResponseSchema, m) as JsonValue;
+    const asJson = (m: typeof viaGrpc) => toJson(GetKeysResponseSchema, m);
     const reference = asJson(viaGrpc);
     // Every JSON answer decodes as a GetKeysResponse and equals the gRPC one.
     for (const json of [viaConnectJson, viaConnectGet, viaRest]) {
@@ -61,14 +61,14 @@ describe("one port, every protocol", () => {
     const grpcWeb = createClient(TrustService, createGrpcWebTransport({ baseUrl: srv.url, httpVersion: "1.1" }));
     const webErr = await grpcWeb.sign(bad).then(
       () => undefined,
-      (e: ConnectError) => e,
+      (e: unknown) => ConnectError.from(e),
     );
     expect(webErr?.code).toBe(Code.InvalidArgument);
     expect(webErr?.rawMessage).toBe(restBody.message);
     const client = grpcClient(srv.port);
     const grpcErr = await grpcUnary(client, "/certus.trust.v1.TrustService/Sign", SignRequestSchema, SignResponseSchema, create(SignRequestSchema, bad)).then(
       () => undefined,
-      (e: { code: number; details: string }) => e,
+      (e: unknown) => e as { code: number; details: string },
     );
     client.close();
     expect(grpcErr?.code).toBe(3);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toJsonString } from "@bufbuild/protobuf";
 import { createRouterTransport } from "@connectrpc/connect";
+import { createAsyncIterable } from "@connectrpc/connect/protocol";
 import {
   BundleSchema,
   Code,
@@ -105,9 +106,9 @@ describe("client options and the error model", () => {
           seen.push(ctx.requestHeader.get("x-api-key"));
           return {};
         },
-        async *watchCheckpoints(_req, ctx) {
+        watchCheckpoints(_req, ctx) {
           seen.push(ctx.requestHeader.get("x-api-key"));
-          yield { treeSize: 1n };
+          return createAsyncIterable([{ treeSize: 1n }]);
         },
       }),
     );

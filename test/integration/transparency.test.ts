@@ -13,6 +13,7 @@ import { grpcClient } from "../helpers/grpc.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 let logKey: KeyObject;
@@ -25,8 +26,8 @@ async function sign(digest: string, uri = "") {
 }
 
 async function query(params: Record<string, string>) {
-  const res = await fetch(`${srv.url}/v1/transparency?${new URLSearchParams(params)}`);
-  return { status: res.status, json: (await res.json()) as any };
+  const res = await fetch(`${srv.url}/v1/transparency?${new URLSearchParams(params).toString()}`);
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 /** Parses and verifies a signed note with the log key; returns size and root. */
@@ -34,7 +35,7 @@ function checkCheckpoint(note: string): { size: number; root: Buffer } {
   const [body, sig] = note.split("\n\n");
   const lines = body!.split("\n");
   const sigBytes = Buffer.from(sig!.trim().split(" ")[2]!, "base64");
-  expect(cryptoVerify("sha256", Buffer.from(body + "\n"), logKey, sigBytes.subarray(4))).toBe(true);
+  expect(cryptoVerify("sha256", Buffer.from(`${body!}\n`), logKey, sigBytes.subarray(4))).toBe(true);
   return { size: Number(lines[1]), root: Buffer.from(lines[2]!, "base64") };
 }
 
@@ -208,7 +209,7 @@ describe("WatchCheckpoints", () => {
     for (let i = 0; i < 20; i++) await sign(digestOf(`busy-${i}`));
     const withWatchers = performance.now() - t0;
     for (const c of controllers) c.abort();
-    await Promise.all(streams.map((s) => s.return?.().catch(() => undefined)));
+    await Promise.all(streams.map(async (s) => await s.return?.().catch(() => undefined)));
     // Reported, not asserted as a timing: signing still completes with 1000 watchers attached.
     console.log(`20 signs with 1000 idle watchers: ${withWatchers.toFixed(0)} ms`);
     const after = await sign(digestOf("after-watchers"));

@@ -22,6 +22,7 @@ import { serializeTrustedRoot } from "../../src/sigstore/embedded/trusted-root.j
 import { openTufRoleKeys, TufRepository, tufPathHandler } from "../../src/sigstore/embedded/tuf/index.js";
 import { stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const DIGEST = `sha256:${createHash("sha256").update("tuf test artifact").digest("hex")}`;
 
@@ -125,7 +126,7 @@ describe("TUF repository (served by the server)", () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TrustError);
     expect((err as TrustError).code).toBe("FAILED_PRECONDITION");
-    expect(String((err as Error).message)).toMatch(/in use by process/);
+    expect((err as Error).message).toMatch(/in use by process/);
   });
 });
 
@@ -197,7 +198,7 @@ describe("key rotation through TUF", () => {
       expect(JSON.parse(printed).signed.version).toBe(2);
 
       const newBundle = await signBundle(srv.url);
-      const chainOf = (b: any) => b.verificationMaterial.certificate?.rawBytes ?? b.verificationMaterial.x509CertificateChain?.certificates[0].rawBytes;
+      const chainOf = (b: WireJson) => b.verificationMaterial.certificate?.rawBytes ?? b.verificationMaterial.x509CertificateChain?.certificates[0].rawBytes;
       expect(chainOf(newBundle)).not.toBe(chainOf(oldBundle));
       const policy = (issuer: string) => ({ subjectAlternativeName: "certus-trust@certus.cloud", extensions: { issuer } });
       stockVerify(after, oldBundle, undefined, policy(oldIssuer));
@@ -291,7 +292,7 @@ describe("TUF renewal with an injected clock", () => {
     });
     const v = repo.versions();
     fakeNow += 400 * 24 * HOUR; // past the root's expiry too
-    const ts = Metadata.fromJSON(MetadataKind.Timestamp, JSON.parse((await repo.read("timestamp.json"))!.toString())) as Metadata<Timestamp>;
+    const ts = Metadata.fromJSON(MetadataKind.Timestamp, JSON.parse((await repo.read("timestamp.json"))!.toString()));
     expect(ts.signed.isExpired(new Date(fakeNow))).toBe(false);
     const after = repo.versions();
     expect(after.root).toBe(v.root + 1);

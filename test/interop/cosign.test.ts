@@ -8,8 +8,8 @@
  *
  * Verification runs on cosign's default policy: no `--insecure-ignore-sct`, the leaf's embedded
  * SCT is checked against the CT log key in the served trusted root. When cosign is not built,
- * every test here is skipped and the reason is printed; run `node scripts/setup-cosign.mjs` to
- * build it.
+ * every test here is skipped and the reason is printed (in CI, where scripts/setup-test-tools.mjs
+ * builds it, the file fails instead); run `node scripts/setup-cosign.mjs` to build it.
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,13 +20,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../helpers/sct-variants.js";
+import { skipReason as requirement } from "../helpers/requirement.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 
 const COSIGN: string = cosignPath();
 const found: string | undefined = installedVersion(COSIGN);
-const skipReason = found === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\` (needs Go >= 1.25)`;
-if (skipReason) console.warn(`[interop/cosign] SKIPPED: ${skipReason}`);
+const skipReason = requirement(
+  "interop/cosign",
+  found === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\` (needs Go >= 1.25)`,
+);
 
 /**
  * sigstore-go (cosign's verifier, also run by `sign-blob` on its own bundle) treats a tlog entry as

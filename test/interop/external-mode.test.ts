@@ -19,6 +19,7 @@ import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provid
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const B_CLIENT = { clientId: "https://ci.certus.example/workloads/certus-trust-b", clientSecret: `b-secret-${Date.now()}-0123456789abcdef` };
 const DEADLINE_MS = 2_000;
@@ -32,7 +33,7 @@ let trustedRoot: unknown;
 
 const startA = (port = "0") => startTestServer({ port, "oidc-issuers": `${idp.issuer}|urn:certus-trust:api|sub`, "verify-workers": "0" }, aDataDir);
 
-async function post(base: string, path: string, body: unknown): Promise<{ status: number; json: any; ms: number }> {
+async function post(base: string, path: string, body: unknown): Promise<{ status: number; json: WireJson; ms: number }> {
   const t0 = performance.now();
   const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json(), ms: performance.now() - t0 };
@@ -118,47 +119,47 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
   });
 
   it("B's GetKeys serves A's trusted root from TUF; B's GetTransparency reads A's Rekor v1 API, every proof checked", async () => {
-    const keys = (await (await fetch(`${b.url}/v1/keys`)).json()) as any;
+    const keys = (await (await fetch(`${b.url}/v1/keys`)).json()) as WireJson;
     expect(keys.trustedRoot).toEqual(trustedRoot);
     expect(keys.tuf.url).toBe(`${a.url}/tuf/`);
-    expect(keys.keys.map((k: any) => k.purpose)).toEqual(expect.arrayContaining(["CA_ROOT", "TLOG", "TSA"]));
+    expect(keys.keys.map((k: WireJson) => k.purpose)).toEqual(expect.arrayContaining(["CA_ROOT", "TLOG", "TSA"]));
     // (Changed by issue #15: in sigstore mode the transparency RPCs answer with data.)
     const signed = await signOnB(`external-transparency-${Date.now()}`, "SIGNATURE_FORMAT_DSSE");
     expect(signed.status).toBe(200);
     const index = Number(signed.json.entry.logIndex);
-    const checkEntry = (e: any) => {
+    const checkEntry = (e: WireJson) => {
       const p = e.inclusionProof;
       const [, size, root] = (p.checkpoint as string).split("\n");
       expect(Number(size)).toBe(Number(p.treeSize));
       expect(root).toBe(p.rootHash);
       expect(verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(p.treeSize), p.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(p.rootHash, "base64"))).toBe(true);
     };
-    const byIndex = (await (await fetch(`${b.url}/v1/transparency?logIndex=${index}`)).json()) as any;
+    const byIndex = (await (await fetch(`${b.url}/v1/transparency?logIndex=${index}`)).json()) as WireJson;
     expect(byIndex.entries[0].uuid).toBe(signed.json.entry.uuid);
     checkEntry(byIndex.entries[0]);
-    const byUuid = (await (await fetch(`${b.url}/v1/transparency?uuid=${signed.json.entry.uuid}`)).json()) as any;
+    const byUuid = (await (await fetch(`${b.url}/v1/transparency?uuid=${signed.json.entry.uuid}`)).json()) as WireJson;
     expect(Number(byUuid.entries[0].logIndex)).toBe(index);
     const byDigest = await fetch(`${b.url}/v1/transparency?digest=${signed.artifact.digest}`);
     expect(byDigest.headers.get("certus-search-scope")).toBe("log");
-    const found = ((await byDigest.json()) as any).entries;
-    expect(found.map((e: any) => Number(e.logIndex))).toEqual([index]);
+    const found = ((await byDigest.json()as WireJson).entries;
+    expect(found.map((e: WireJson) => Number(e.logIndex))).toEqual([index]);
     checkEntry(found[0]);
     // The checkpoint B serves is A's, and B proves A's log consistent between two sizes.
     // (B reuses a checkpoint for 250 ms; ECDSA signatures differ from one signing to the next:
     // compare what the notes commit to.)
     const head = (note: string) => note.split("\n").slice(0, 3).join("\n");
-    const aHead = head(((await (await fetch(`${a.url}/api/v1/log`)).json()) as any).signedTreeHead);
-    await expect.poll(async () => head(((await (await fetch(`${b.url}/v1/transparency`)).json()) as any).checkpoint), { timeout: 5_000 }).toBe(aHead);
-    const latest = (await (await fetch(`${b.url}/v1/transparency`)).json()) as any;
+    const aHead = head(((await (await fetch(`${a.url}/api/v1/log`)).json()as WireJson).signedTreeHead);
+    await expect.poll(async () => head(((await (await fetch(`${b.url}/v1/transparency`)).json()as WireJson).checkpoint), { timeout: 5_000 }).toBe(aHead);
+    const latest = (await (await fetch(`${b.url}/v1/transparency`)).json()) as WireJson;
     const [, lastSize, lastRoot] = (latest.checkpoint as string).split("\n");
-    const first = await (await fetch(`${a.url}/v1/transparency?logIndex=0`)).json() as any;
+    const first = await (await fetch(`${a.url}/v1/transparency?logIndex=0`)).json() as WireJson;
     const firstCheckpoint = first.entries[0].inclusionProof.checkpoint as string;
     const [, firstSize, firstRoot] = firstCheckpoint.split("\n");
-    const cons = (await (await fetch(`${b.url}/v1/transparency?firstSize=${firstSize}&lastSize=${lastSize}`)).json()) as any;
+    const cons = (await (await fetch(`${b.url}/v1/transparency?firstSize=${firstSize}&lastSize=${lastSize}`)).json()) as WireJson;
     expect(verifyConsistency(Number(firstSize), Number(lastSize), Buffer.from(firstRoot!, "base64"), Buffer.from(lastRoot!, "base64"), cons.consistencyProof.hashes.map((h: string) => Buffer.from(h, "base64")))).toBe(true);
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as any).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
+    expect(((await ready.json()) as WireJson).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
   });
 
   it("with A down, B answers unavailable within its deadline and says which component; it recovers when A is back", async () => {
@@ -177,9 +178,9 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
 
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(503);
-    const report = (await ready.json()) as any;
+    const report = (await ready.json()) as WireJson;
     expect(report.status).toBe("not ready");
-    const down = Object.entries(report.components).filter(([, c]: [string, any]) => c.status === "not serving").map(([name]) => name);
+    const down = Object.entries(report.components).filter(([, c]: [string, WireJson]) => c.status === "not serving").map(([name]) => name);
     expect(down.length).toBeGreaterThan(0);
     expect(down.every((n) => ["fulcio", "rekor", "rekor-read", "tsa", "tuf"].includes(n))).toBe(true);
     const client = grpcClient(b.port);

@@ -9,6 +9,7 @@ import { json } from "@sigstore/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -35,7 +36,7 @@ function hashedRekord(artifact: Buffer, key = privateKey, pem = publicPem) {
 
 async function post(path: string, body: unknown, raw?: string) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: raw ?? JSON.stringify(body) });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as any };
+  return { status: res.status, headers: res.headers, json: (await res.json()) as WireJson };
 }
 
 async function get(path: string) {
@@ -50,7 +51,7 @@ describe("Rekor v1-compatible API", () => {
     const proposed = hashedRekord(artifact);
     const created = await post("/api/v1/log/entries", proposed);
     expect(created.status).toBe(201);
-    const [uuid, entry] = Object.entries(created.json)[0] as [string, any];
+    const [uuid, entry] = Object.entries(created.json)[0] as [string, WireJson];
     expect(uuid).toMatch(/^[0-9a-f]{64}$/);
     expect(created.headers.get("location")).toBe(`/api/v1/log/entries/${uuid}`);
     expect(created.headers.get("etag")).toBe(uuid);
@@ -73,7 +74,7 @@ describe("Rekor v1-compatible API", () => {
     const setPayload = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex });
     expect(cryptoVerify("sha256", Buffer.from(setPayload), logKey, Buffer.from(entry.verification.signedEntryTimestamp, "base64"))).toBe(true);
     // A SET over a different index does not verify.
-    const forged = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: entry.logIndex + 1 });
+    const forged = json.canonicalize({ body: entry.body, integratedTime: entry.integratedTime, logID: entry.logID, logIndex: Number(entry.logIndex) + 1 });
     expect(cryptoVerify("sha256", Buffer.from(forged), logKey, Buffer.from(entry.verification.signedEntryTimestamp, "base64"))).toBe(false);
 
     // Inclusion proof (hex hashes) against the checkpoint's root, and the checkpoint is signed by the log key.
@@ -112,13 +113,13 @@ describe("Rekor v1-compatible API", () => {
     expect(first).toMatchObject({ treeID: expect.stringMatching(/^\d+$/), signedTreeHead: expect.any(String), rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     for (let i = 0; i < 3; i++) expect((await post("/api/v1/log/entries", hashedRekord(Buffer.from(`grow ${i} ${Date.now()}`)))).status).toBe(201);
     const second = (await get("/api/v1/log")).json;
-    expect(second.treeSize).toBe(first.treeSize + 3);
+    expect(second.treeSize).toBe(Number(first.treeSize) + 3);
     const proof = await get(`/api/v1/log/proof?firstSize=${first.treeSize}&lastSize=${second.treeSize}`);
     expect(proof.status).toBe(200);
     expect(proof.json.rootHash).toBe(second.rootHash);
     const hashes = proof.json.hashes.map((h: string) => Buffer.from(h, "hex"));
     expect(verifyConsistency(first.treeSize, second.treeSize, Buffer.from(first.rootHash, "hex"), Buffer.from(second.rootHash, "hex"), hashes)).toBe(true);
-    expect((await get(`/api/v1/log/proof?firstSize=1&lastSize=${second.treeSize + 5}`)).status).toBe(400);
+    expect((await get(`/api/v1/log/proof?firstSize=1&lastSize=${Number(second.treeSize) + 5}`)).status).toBe(400);
     expect((await get("/api/v1/log/proof")).status).toBe(400);
   });
 
@@ -164,7 +165,7 @@ describe("Rekor v1-compatible API", () => {
     const proposed = { kind: "dsse", apiVersion: "0.0.1", spec: { proposedContent: { envelope, verifiers: [Buffer.from(publicPem).toString("base64")] } } };
     const r = await post("/api/v1/log/entries", proposed);
     expect(r.status).toBe(201);
-    const body = JSON.parse(Buffer.from((Object.values(r.json)[0] as any).body, "base64").toString());
+    const body = JSON.parse(Buffer.from((Object.values(r.json)[0] as WireJson).body, "base64").toString());
     expect(body.spec.payloadHash.value).toBe(createHash("sha256").update(payload).digest("hex"));
     expect(body.spec.envelopeHash.value).toBe(createHash("sha256").update(envelope).digest("hex"));
     expect(body.spec.signatures).toHaveLength(1);

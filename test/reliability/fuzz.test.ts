@@ -8,21 +8,20 @@
  * Short run (the normal test command): about 7,000 inputs. Long run: `npm run fuzz`
  * (CERTUS_FUZZ=long, 20 times as many, over 100,000). CERTUS_FUZZ_SEED replays a run.
  */
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TrustService } from "@certus/trust-sdk";
-import { InvalidArgumentError, TrustError } from "../../src/errors.js";
+import { TrustError } from "../../src/errors.js";
 import { parsePolicies, PolicyFileError } from "../../src/policy/loader.js";
 import { CheckpointError, parseCheckpointBody, parseSignedNote, verifySignedCheckpoint } from "../../src/sigstore/rekor/signed-note.js";
 import { consistencyProof, inclusionProof, leafHash, rootHash } from "../../src/sigstore/rekor/merkle.js";
 import { loadTrustedRoot, verifyBundle, type VerificationResult } from "../../src/sigstore/verify/index.js";
 import { hashLeaf, referenceRootOfHashes, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
-import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 import { fixture, fixturesUnavailable, DSSE_CASE, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "../unit/verify/fixtures.js";
 import { digestOf, fetchLogKey, fetchTrustedRoot, received, signOnce, transparency, IDENTITY, type ReceivedBundle } from "./support.js";
 import { isBase64Field, leaves, mutate, type Path } from "../helpers/json-mutation.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const LONG = process.env["CERTUS_FUZZ"] === "long";
 /** Scales every run count; the long run is 20 times the short one. */
@@ -68,7 +67,7 @@ function setOrRemoveAt(root: unknown, path: Path, value: unknown): unknown {
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
   const last = path[path.length - 1]!;
   if (value === undefined && Array.isArray(node)) node.splice(last as number, 1);
-  else if (value === undefined) delete node[last];
+  else if (value === undefined) Reflect.deleteProperty(node, last);
   else node[last] = value;
   return copy;
 }
@@ -136,7 +135,7 @@ interface Case {
 
 let srv: TestServer;
 let cases: Case[] = [];
-let ours: ReceivedBundle[] = [];
+const ours: ReceivedBundle[] = [];
 let servedRoot: unknown;
 let logSpki: Buffer;
 let origin: string;
@@ -227,7 +226,8 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
   if (m.kind === "replace") {
     const old = getAt(doc, path);
     // proto3 JSON reads 5 and "5" alike; a replacement equal in that sense is not a change.
-    const same = JSON.stringify(old) === JSON.stringify(m.value) || (typeof old !== "object" && typeof m.value !== "object" && String(old) === String(m.value));
+    const scalar = (v: unknown): v is string | number | boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+    const same = JSON.stringify(old) === JSON.stringify(m.value) || (scalar(old) && scalar(m.value) && String(old) === String(m.value));
     return { mutant: setOrRemoveAt(doc, path, m.value), mustFail: !same && !OPTIONAL.test(dotted) && !witness, what: `replace ${dotted} with ${JSON.stringify(m.value).slice(0, 60)}` };
   }
   const parent = getAt(doc, path);
@@ -314,7 +314,7 @@ describe("fuzz: trusted roots", () => {
           handle = timed("loadTrustedRoot", () => loadTrustedRoot(mutant));
         } catch (err) {
           if (err instanceof TrustError) return true;
-          throw new Error(`${what}: loadTrustedRoot threw ${(err as Error)?.name}: ${(err as Error)?.message}`);
+          throw new Error(`${what}: loadTrustedRoot threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
         }
         const result = decide(c, c.bundle, "digest", handle);
         if (result.verified && m.kind === "leaf" && keyMaterialChanged(c.trustedRoot, m)) throw new Error(`a bundle verified against a root with ${what}`);
@@ -369,7 +369,7 @@ describe("fuzz: checkpoints (signed notes)", () => {
           try {
             timed("parse note", parse);
           } catch (err) {
-            if (!(err instanceof CheckpointError)) throw new Error(`parser threw ${(err as Error)?.name}: ${(err as Error)?.message}`);
+            if (!(err instanceof CheckpointError)) throw new Error(`parser threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
           }
         }
         try {
@@ -413,8 +413,8 @@ describe("fuzz: proofs", () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 3 }), async (params) => {
         count("GET /v1/transparency");
-        const res = await fetchOnce(`${srv.url}/v1/transparency?${new URLSearchParams(params)}`, { signal: AbortSignal.timeout(PER_INPUT_MS * 2) });
-        const json = (await res.json()) as any;
+        const res = await fetchOnce(`${srv.url}/v1/transparency?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(PER_INPUT_MS * 2) });
+        const json = (await res.json()) as WireJson;
         if (res.status >= 500) throw new Error(`${JSON.stringify(params)}: ${res.status} ${JSON.stringify(json)}`);
         if (res.status !== 200) return;
         const { size, root } = ((note: string) => {
@@ -478,7 +478,7 @@ describe("fuzz: policy files", () => {
           timed("parsePolicies", () => parsePolicies(text, "fuzz.yaml"));
         } catch (err) {
           if (isKnownNullKeyGap(err)) return true; // the known gap below
-          if (!(err instanceof PolicyFileError)) throw new Error(`parsePolicies threw ${(err as Error)?.name}: ${(err as Error)?.message}\n${text}`);
+          if (!(err instanceof PolicyFileError)) throw new Error(`parsePolicies threw ${(err as Error).name}: ${(err as Error).message}\n${text}`, { cause: err });
         }
         return true;
       }),
@@ -553,4 +553,3 @@ describe("fuzz: request bodies on every path", () => {
   }, TIMEOUT);
 });
 
-void InvalidArgumentError;

@@ -11,13 +11,14 @@ import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
 import { fetchTrustedRoot } from "../helpers/sigstore.js";
 import { hashLeaf, verifyConsistency } from "../helpers/rfc6962.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 /** The service's signing identity (the default `--identity`). */
 export const IDENTITY = "certus-trust@certus.cloud";
 
 /** A bundle a client received from Sign, with what it needs to be re-checked later. */
 export interface ReceivedBundle {
-  readonly bundle: any;
+  readonly bundle: WireJson;
   /** The artifact bytes (message signatures are verified over them). */
   readonly artifact: Buffer;
   readonly format: "dsse" | "message";
@@ -64,13 +65,13 @@ export function readCheckpoint(note: string, logKey: KeyObject): SeenCheckpoint 
 }
 
 /** GET /v1/transparency with query parameters. */
-export async function transparency(url: string, params: Record<string, string>): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${url}/v1/transparency?${new URLSearchParams(params)}`);
+export async function transparency(url: string, params: Record<string, string>): Promise<{ status: number; json: WireJson }> {
+  const res = await fetch(`${url}/v1/transparency?${new URLSearchParams(params).toString()}`);
   return { status: res.status, json: await res.json() };
 }
 
 /** POST /v1/sign for `artifact`; the parsed answer, or undefined if the call failed in transit. */
-export async function signOnce(url: string, artifact: Buffer, format: "dsse" | "message", signal?: AbortSignal): Promise<{ status: number; json: any; retryAfter: string | null } | undefined> {
+export async function signOnce(url: string, artifact: Buffer, format: "dsse" | "message", signal?: AbortSignal): Promise<{ status: number; json: WireJson; retryAfter: string | null } | undefined> {
   try {
     const res = await fetch(`${url}/v1/sign`, {
       method: "POST",
@@ -86,7 +87,7 @@ export async function signOnce(url: string, artifact: Buffer, format: "dsse" | "
 }
 
 /** Turns a 200 Sign answer into a ReceivedBundle (checks the client-side facts at once). */
-export function received(json: any, artifact: Buffer, format: "dsse" | "message", issuer: string): ReceivedBundle {
+export function received(json: WireJson, artifact: Buffer, format: "dsse" | "message", issuer: string): ReceivedBundle {
   const entry = json.bundle.verificationMaterial.tlogEntries[0];
   const leaf = hashLeaf(Buffer.from(entry.canonicalizedBody, "base64")).toString("hex");
   if (leaf !== json.entry.uuid) throw new Error(`uuid ${json.entry.uuid} is not the leaf hash ${leaf}`);

@@ -8,7 +8,6 @@
  */
 import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import { readFile } from "node:fs/promises";
-import path from "node:path";
 
 /** Default state file, relative to the working directory. */
 export const DEFAULT_AUDIT_STATE_FILE = "./.certus-trust-auditor.json";
@@ -63,7 +62,7 @@ export async function readAuditState(file: string): Promise<AuditState | undefin
     s === null || typeof s !== "object" ||
     typeof s.origin !== "string" || typeof s.logId !== "string" || !/^[0-9a-f]{64}$/.test(s.logId) ||
     typeof s.checkpoint !== "string" || typeof s.rootHash !== "string" || typeof s.verifiedAt !== "string" ||
-    !Number.isSafeInteger(s.treeSize) || s.treeSize! < 0 ||
+    typeof s.treeSize !== "number" || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0 ||
     !Number.isSafeInteger(s.fullyVerifiedSize ?? 0)
   ) {
     throw damaged();

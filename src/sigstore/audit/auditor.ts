@@ -80,7 +80,8 @@ export async function auditLog(options: AuditOptions): Promise<AuditResult> {
   const logId = createHash("sha256").update(options.logKeySpki).digest("hex");
   const consistentFrom: number[] = [];
   const finish = (extra: Partial<AuditResult> = {}): AuditResult => {
-    if (dropped > 0) problems.push({ code: problems.at(-1)!.code, message: `… and ${dropped} more problems not listed` });
+    const last = problems.at(-1);
+    if (dropped > 0 && last) problems.push({ code: last.code, message: `… and ${dropped} more problems not listed` });
     return { problems, consistentFrom, entriesVerified: 0, ...extra };
   };
 
@@ -132,7 +133,7 @@ export async function auditLog(options: AuditOptions): Promise<AuditResult> {
       const indexes = Array.from({ length: Math.min(concurrency, total - start) }, (_, i) => start + i);
       const entries = await Promise.all(indexes.map((i) => options.source.entry(i, total)));
       for (const [k, entry] of entries.entries()) {
-        const index = indexes[k]!;
+        const index = start + k;
         if (entry.logIndex !== index) {
           report("MALFORMED_RESPONSE", `asked for entry ${index}, got entry ${entry.logIndex}`, index);
         }
@@ -209,9 +210,10 @@ function verifyNote(
       if (failure === undefined || failure.reason === "UNKNOWN_KEY") failure = err;
     }
   }
-  const reason = failure!.reason;
+  // `eligible` is not empty, so every name was tried and each failed with a CheckpointError.
+  const reason = failure?.reason;
   const code: AuditProblemCode =
     reason === "WRONG_ORIGIN" ? "WRONG_ORIGIN" : reason === "BAD_SIGNATURE" || reason === "UNKNOWN_KEY" ? "BAD_SIGNATURE" : "MALFORMED_RESPONSE";
-  report(code, `${label}: ${failure!.message.replace(/^checkpoint: /, "")}`);
+  report(code, `${label}: ${failure?.message.replace(/^checkpoint: /, "") ?? "no signature verified"}`);
   return undefined;
 }

@@ -70,9 +70,11 @@ export function verifyConsistencyProof(
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  let fr: Buffer = Buffer.from(path[0]!);
-  let sr: Buffer = Buffer.from(path[0]!);
-  for (const c of path.slice(1)) {
+  const [start, ...rest] = path;
+  if (start === undefined) return false;
+  let fr: Buffer = Buffer.from(start);
+  let sr: Buffer = Buffer.from(start);
+  for (const c of rest) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       fr = interior(c, fr);
@@ -106,8 +108,9 @@ export class TreeRootAccumulator {
   /** Adds the next leaf, by its leaf hash. */
   push(leafHash: Uint8Array): void {
     let node: { hash: Buffer; size: number } = { hash: Buffer.from(leafHash), size: 1 };
-    while (this.#edge.length > 0 && this.#edge[this.#edge.length - 1]!.size === node.size) {
-      const left = this.#edge.pop()!;
+    // The right edge holds perfect subtrees of strictly decreasing size: merge equal neighbours.
+    for (let left = this.#edge.at(-1); left?.size === node.size; left = this.#edge.at(-1)) {
+      this.#edge.pop();
       node = { hash: interior(left.hash, node.hash), size: left.size * 2 };
     }
     this.#edge.push(node);
@@ -116,9 +119,9 @@ export class TreeRootAccumulator {
 
   /** MTH of the leaves added so far (SHA-256 of nothing for an empty tree). */
   root(): Buffer {
-    if (this.#edge.length === 0) return sha256();
-    let hash = this.#edge[this.#edge.length - 1]!.hash;
-    for (let i = this.#edge.length - 2; i >= 0; i--) hash = interior(this.#edge[i]!.hash, hash);
-    return hash;
+    // Right to left: the smallest subtree is the innermost right child.
+    const [last, ...others] = [...this.#edge].reverse();
+    if (last === undefined) return sha256();
+    return others.reduce((hash, node) => interior(node.hash, hash), last.hash);
   }
 }

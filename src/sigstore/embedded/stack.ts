@@ -139,7 +139,7 @@ export class EmbeddedStack {
     try {
       const signer = new ServiceIdentity({ ca, issuer: instance.issuer, identity: opts.identity, now });
       const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
-        gens.filter((g) => g.retiredAt !== undefined).map((g) => ({ authority: g.authority, validTo: retiredEnd(g.retiredAt!) }));
+        gens.flatMap((g) => (g.retiredAt === undefined ? [] : [{ authority: g.authority, validTo: retiredEnd(g.retiredAt) }]));
       trustedRoot = buildTrustedRoot({
         ca,
         tsa,

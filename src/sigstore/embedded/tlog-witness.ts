@@ -24,7 +24,7 @@ export function entryBodyFor(content: SignatureBundle, verifierPem: string): Ent
     const envelope = envelopeToJSON(content.dsseEnvelope);
     return dsseBody(JSON.stringify(envelope), envelope, verifierPem);
   }
-  return hashedRekordBody(content.messageSignature.messageDigest!.digest, content.messageSignature.signature, verifierPem);
+  return hashedRekordBody(content.messageSignature.messageDigest.digest, content.messageSignature.signature, verifierPem);
 }
 
 /**

@@ -7,6 +7,7 @@
  * IEEE P1363 (r ‖ s) while KeySigner returns DER, hence the conversion below.
  */
 import "reflect-metadata";
+import type { webcrypto } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 import { X509Certificate as SigstoreCertificate } from "@sigstore/core";
 import { TrustError } from "../../errors.js";
@@ -48,7 +49,7 @@ export async function signCertificate(template: CertificateTemplate, issuerKey: 
         notAfter: template.notAfter,
         extensions: template.extensions,
         signingKey,
-        signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } as x509.X509CertificateCreateParamsBase["signingAlgorithm"],
+        signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } satisfies webcrypto.EcdsaParams,
       },
       crypto,
     );
@@ -83,9 +84,13 @@ function verifiesUnder(der: Buffer<ArrayBuffer>, issuerSpki: Buffer): boolean {
   }
 }
 
-/** The WebCrypto types as @peculiar/x509 declares them (no DOM lib here). */
-type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
-type X509SigningKey = x509.X509CertificateCreateWithKeyParams["signingKey"];
+/**
+ * The WebCrypto types @peculiar/x509 expects. Its declarations name the DOM's `Crypto` and
+ * `CryptoKey`, which a Node program without lib.dom cannot resolve; Node's own WebCrypto types
+ * are the same shapes.
+ */
+type X509Crypto = webcrypto.Crypto;
+type X509SigningKey = webcrypto.CryptoKey;
 
 /** A WebCrypto facade whose only private-key operation is `sign` through `signer`. */
 function webCryptoFor(signer: KeySigner): { crypto: X509Crypto; signingKey: X509SigningKey } {
@@ -108,7 +113,7 @@ function webCryptoFor(signer: KeySigner): { crypto: X509Crypto; signingKey: X509
     get(target, property) {
       if (property === "sign") return sign;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? (value.bind(target) as unknown) : value;
     },
   });
   const crypto = {

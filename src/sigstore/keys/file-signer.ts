@@ -46,8 +46,9 @@ export class FileSigner implements KeySigner {
   }
 
   /** ECDSA P-256 over SHA-256 of `data`, DER-encoded (what X.509, CMS and Rekor expect). */
-  async sign(data: Uint8Array): Promise<Buffer> {
-    return nodeSign("sha256", data, { key: this.#privateKey, dsaEncoding: "der" });
+  sign(data: Uint8Array): Promise<Buffer> {
+    // Synchronous here, but the port is asynchronous (a KMS signer): a throw becomes a rejection.
+    return new Promise((resolve) => resolve(nodeSign("sha256", data, { key: this.#privateKey, dsaEncoding: "der" })));
   }
 
   toString(): string {

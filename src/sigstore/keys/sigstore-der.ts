@@ -47,9 +47,9 @@ export function provablyRoundTrips(der: Uint8Array): boolean {
 
 /** End offset of the provably stable TLV at `start` that must end by `limit`, or -1. */
 function tlvEnd(der: Uint8Array, start: number, limit: number, depth: number): number {
-  if (depth > MAX_PROOF_DEPTH || start + 2 > limit) return -1;
-  const tag = der[start]!;
-  const length = der[start + 1]!;
+  const tag = der[start];
+  const length = der[start + 1];
+  if (depth > MAX_PROOF_DEPTH || start + 2 > limit || tag === undefined || length === undefined) return -1;
   // Long-form tag numbers and universal tag 0 are refused by the parser; long-form lengths may re-encode.
   if ((tag & 0x1f) === 0x1f || (tag & 0xdf) === 0x00 || length >= 0x80) return -1;
   const end = start + 2 + length;

@@ -67,7 +67,8 @@ export function parseSignedNote(input: string | Uint8Array): SignedNote {
   } catch {
     throw new CheckpointError("MALFORMED_NOTE", "note is not valid UTF-8");
   }
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(note) || note.isWellFormed() === false) {
+  // eslint-disable-next-line no-control-regex -- the point: no control character but the newline
+  if (/[\u0000-\u0009\u000b-\u001f\u007f]/.test(note) || !note.isWellFormed()) {
     throw new CheckpointError("MALFORMED_NOTE", "note contains control characters or invalid text");
   }
   const split = note.lastIndexOf("\n\n");

@@ -7,7 +7,7 @@ import { openStack } from "./helpers.js";
 
 const BASE_URL = "http://localhost:8888";
 
-async function rootOf(stack: Awaited<ReturnType<typeof openStack>>) {
+function rootOf(stack: Awaited<ReturnType<typeof openStack>>) {
   return buildTrustedRoot({
     ca: stack.ca,
     tsa: stack.tsa,
@@ -20,7 +20,7 @@ describe("buildTrustedRoot", () => {
   it("lists the CA chain, the log key and the TSA chain (leaf first), with validFor", async () => {
     const stack = await openStack();
     try {
-      const root = await rootOf(stack);
+      const root = rootOf(stack);
       expect(root.mediaType).toBe(TRUSTED_ROOT_MEDIA_TYPE);
       expect(root.ctlogs).toEqual([]);
       const spki = stack.keys.signer("tlog").publicKeySpki;
@@ -42,7 +42,7 @@ describe("buildTrustedRoot", () => {
 
       // Byte-identical after a restart on the same data directory.
       const again = await openStack(stack.dataDir);
-      expect(serializeTrustedRoot(await rootOf(again))).toBe(serializeTrustedRoot(root));
+      expect(serializeTrustedRoot(rootOf(again))).toBe(serializeTrustedRoot(root));
     } finally {
       await stack.cleanup();
     }

@@ -3,7 +3,7 @@
  * its table row names, every section holds exactly the keys its type lists, and no option is lost.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, OPTIONS, SECTION_NAMES, type TrustConfig } from "../../../src/config/config.js";
+import { DEFAULT_CONFIG, OPTIONS, SECTION_NAMES } from "../../../src/config/config.js";
 import { sectionsOf, type ConfigSections } from "../../../src/config/sections.js";
 
 /** The keys each section type lists (kept in step with sections.ts by the compiler below). */
@@ -20,7 +20,7 @@ const TYPED_KEYS: { [K in keyof ConfigSections]: readonly (keyof ConfigSections[
 
 describe("configuration sections", () => {
   it("each section holds exactly the keys its type lists, as the option table assigns them", () => {
-    const sections = sectionsOf({ ...DEFAULT_CONFIG } as TrustConfig);
+    const sections = sectionsOf({ ...DEFAULT_CONFIG });
     for (const name of SECTION_NAMES) {
       expect(Object.keys(sections[name]).sort(), name).toEqual([...TYPED_KEYS[name]].map(String).sort());
       expect(OPTIONS.filter((o) => o.section === name).map((o) => o.key).sort(), name).toEqual([...TYPED_KEYS[name]].map(String).sort());
@@ -31,7 +31,7 @@ describe("configuration sections", () => {
     const all = SECTION_NAMES.flatMap((n) => [...TYPED_KEYS[n]].map(String));
     expect(new Set(all).size).toBe(all.length);
     expect(all.sort()).toEqual(OPTIONS.map((o) => o.key).sort());
-    const sections = sectionsOf({ ...DEFAULT_CONFIG, port: 1234, rekorUrl: "https://rekor.example" } as TrustConfig);
+    const sections = sectionsOf({ ...DEFAULT_CONFIG, port: 1234, rekorUrl: "https://rekor.example" });
     expect(sections.server.port).toBe(1234);
     expect(sections.sigstore.rekorUrl).toBe("https://rekor.example");
     expect(Object.isFrozen(sections.auth)).toBe(true);

@@ -19,7 +19,7 @@ describe("ServiceTokenSource", () => {
     let fetches = 0;
     const fakeFetch = (async (_url: string, init: RequestInit) => {
       fetches += 1;
-      expect(String(init.body)).toContain("grant_type=client_credentials");
+      expect(init.body as string).toContain("grant_type=client_credentials");
       const iat = Math.floor(now / 1000);
       return new Response(JSON.stringify({ access_token: await jwt(iat, iat + 600), expires_in: 600 }), { status: 200 });
     }) as typeof fetch;

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../../../src/config/config.js";
 import { createEntryRequestV2, fromRekorV1Entry, fromRekorV2Entry } from "../../../src/sigstore/external/rekor.js";
+import type { WireJson } from "../../helpers/wire-json.js";
 
 const CERT = "-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n";
 
@@ -15,7 +16,7 @@ describe("Rekor v2 requests and entries", () => {
     const req = createEntryRequestV2(
       { $case: "dsseEnvelope", dsseEnvelope: { payload, payloadType: "application/vnd.in-toto+json", signatures: [{ sig: Buffer.from([1, 2, 3]), keyid: "" }] } },
       CERT,
-    ) as any;
+    ) as WireJson;
     const pae = Buffer.concat([Buffer.from("DSSEv1 28 application/vnd.in-toto+json "), Buffer.from(`${payload.length} `), payload]);
     expect(req.hashedRekordRequestV002.digest).toBe(createHash("sha256").update(pae).digest("base64"));
     expect(req.hashedRekordRequestV002.signature.content).toBe("AQID");
@@ -60,7 +61,7 @@ describe("mode sigstore configuration", () => {
     expect(c.rekorVersion).toBe(1);
   });
   it("refuses incomplete or contradictory ones, naming the key", () => {
-    const bad = (flags: Record<string, string | undefined>, key: RegExp) => expect(() => resolveConfig({ ...base, ...flags } as Record<string, string>, {})).toThrow(key);
+    const bad = (flags: Record<string, string | undefined>, key: RegExp) => expect(() => resolveConfig({ ...base, ...flags }, {})).toThrow(key);
     bad({ "fulcio-url": undefined }, /fulcioUrl: required/);
     bad({ "rekor-version": "2" }, /tsaUrl: required .*Rekor v2/);
     bad({ "rekor-url": "http://rekor.example" }, /rekorUrl: .* not an https URL/);

@@ -42,7 +42,7 @@ describe("crash mid-batch", () => {
       name: "crash-test",
       publicKeySpki: publicKey.export({ format: "der", type: "spki" }),
       publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
-      sign: async (data) => sign("sha256", data, privateKey),
+      sign: (data) => Promise.resolve(sign("sha256", data, privateKey)),
     };
     let previous: { size: number; root: Buffer } | undefined;
     for (const round of [0, 1, 2]) {

@@ -68,7 +68,7 @@ describe("store failures", () => {
     const failures = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => log.append(request(1000 + i))));
     const rejected = failures.filter((f) => f.status === "rejected");
     expect(rejected.length).toBeGreaterThan(0);
-    for (const f of rejected) await expectUnavailable(Promise.reject((f as PromiseRejectedResult).reason));
+    for (const f of rejected) await expectUnavailable(Promise.reject(f.reason as Error));
     expect(String((rejected[0] as PromiseRejectedResult).reason.message)).toMatch(/full/);
     const sizeAfterFailure = log.size;
     other.exec("DROP TABLE ballast");

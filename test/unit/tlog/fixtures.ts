@@ -18,7 +18,7 @@ export function makeSigner(name = "tlog-test"): TestSigner {
     publicKey,
     publicKeySpki: publicKey.export({ format: "der", type: "spki" }),
     publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
-    sign: async (data) => sign("sha256", data, privateKey),
+    sign: (data) => Promise.resolve(sign("sha256", data, privateKey)),
   };
 }
 

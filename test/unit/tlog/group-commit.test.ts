@@ -22,9 +22,9 @@ describe("GroupCommitter", () => {
 
   it("fails one request or the whole batch, and keeps going", async () => {
     let failAll = true;
-    const committer = new GroupCommitter<number, number>(async (reqs) => {
-      if (failAll) throw new Error("disk");
-      return reqs.map((r) => (r % 2 === 0 ? { ok: true as const, value: r } : { ok: false as const, error: new Error(`odd ${r}`) }));
+    const committer = new GroupCommitter<number, number>((reqs) => {
+      if (failAll) return Promise.reject(new Error("disk"));
+      return Promise.resolve(reqs.map((r) => (r % 2 === 0 ? { ok: true as const, value: r } : { ok: false as const, error: new Error(`odd ${r}`) })));
     }, 100);
     const failed = await Promise.allSettled([committer.submit(1), committer.submit(2)]);
     expect(failed.map((f) => f.status)).toEqual(["rejected", "rejected"]);

@@ -65,7 +65,7 @@ describe("@sigstore/verify accepts our log entries", () => {
       },
     };
     // A key-signed bundle: no certificate, so no SCT to require (the default ctlogThreshold applies only to certificates).
-    const verifier = new Verifier(toTrustMaterial(trustedRoot, keys), { tlogThreshold: 1, tsaThreshold: 0 });
+    const verifier = new Verifier(toTrustMaterial(trustedRoot, keys), { tlogThreshold: 1, timestampThreshold: 0 });
 
     const bundleJSON = (tlogEntry = toTransparencyLogEntry(entry)): SerializedBundle => ({
       mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",

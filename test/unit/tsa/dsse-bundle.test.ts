@@ -36,7 +36,7 @@ async function dsseBundleJson(): Promise<SerializedBundle> {
   const builder = new DSSEBundleBuilder({ signer: identity, witnesses: [stack.tsa.witness()] });
   const statement = { _type: "https://in-toto.io/Statement/v1", subject: [{ name: "s3://x/y", digest: { sha256: "ab".repeat(32) } }] };
   const bundle = await builder.create({ data: Buffer.from(JSON.stringify(statement)), type: "application/vnd.in-toto+json" });
-  return bundleToJSON(bundle) as SerializedBundle;
+  return bundleToJSON(bundle);
 }
 
 function verify(json: SerializedBundle, artifact?: Buffer): unknown {
@@ -109,7 +109,7 @@ describe("a message-signature bundle from ServiceIdentity + the TSA witness", ()
   it("verifies against the artifact", async () => {
     const artifact = Buffer.from("artifact bytes");
     const builder = new MessageSignatureBundleBuilder({ signer: identity, witnesses: [stack.tsa.witness()] });
-    const json = bundleToJSON(await builder.create({ data: artifact })) as SerializedBundle;
+    const json = bundleToJSON(await builder.create({ data: artifact }));
     expect(() => verify(json, artifact)).not.toThrow();
     expect(() => verify(json, Buffer.from("other bytes"))).toThrow(VerificationError);
   });

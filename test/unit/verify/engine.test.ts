@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors.js";
 import { FAILURE_CODES, loadTrustedRoot, verifyBundle } from "../../../src/sigstore/verify/index.js";
 import { DSSE_CASE, fixture, fixturesUnavailable, MESSAGE_CASE, REKOR2_CASE } from "./fixtures.js";
+import type { WireJson } from "../../helpers/wire-json.js";
 
-type Json = Record<string, any>;
+type Json = Record<string, WireJson>;
 
 describe.skipIf(fixturesUnavailable !== undefined)("verifyBundle", () => {
   const request = (name: string, over: Partial<Parameters<typeof verifyBundle>[0]> = {}) => {

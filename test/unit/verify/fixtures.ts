@@ -1,11 +1,11 @@
 /**
  * Conformance bundles reused as unit-test fixtures (real public-good bundles whose identity,
- * artifact and root are known). Tests that need them skip, with a printed reason, without ../shared.
+ * artifact and root are known), from test/fixtures/conformance. Tests that need them skip, with a
+ * printed reason, when the folder is missing; in CI they fail.
  */
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "../../conformance/cases.js";
 
 export const fixturesUnavailable = whyCasesUnavailable();
-if (fixturesUnavailable) console.log(`[verify unit tests] fixtures skipped: ${fixturesUnavailable}`);
 
 let cached: Map<string, ConformanceCase> | undefined;
 

@@ -3,8 +3,9 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors.js";
 import { loadTrustedRoot, publicGoodTrustedRoot, trustedRootFingerprint, verifyBundle } from "../../../src/sigstore/verify/index.js";
 import { fixture, fixturesUnavailable, MESSAGE_CASE } from "./fixtures.js";
+import type { WireJson } from "../../helpers/wire-json.js";
 
-type Json = Record<string, any>;
+type Json = Record<string, WireJson>;
 
 const publicGood = (): Json =>
   JSON.parse(readFileSync(new URL("../../../src/sigstore/verify/public-good-trusted_root.json", import.meta.url), "utf8")) as Json;

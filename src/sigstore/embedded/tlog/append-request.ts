@@ -38,10 +38,12 @@ function checkSearchKey(field: string, value: unknown): void {
 
 /** Throws `InvalidArgumentError` unless `request` can be appended as is. */
 export function validateAppendRequest(request: AppendRequest, maxBodyBytes: number = DEFAULT_MAX_BODY_BYTES): void {
-  if (typeof request !== "object" || request === null) throw new InvalidArgumentError("entry", "is required");
-  if (!KINDS.has(request.kind)) throw new InvalidArgumentError("kind", "must be hashedrekord or dsse");
-  if (request.apiVersion !== "0.0.1") throw new InvalidArgumentError("apiVersion", "must be 0.0.1");
-  const body = request.canonicalBody;
+  // Checked field by field whatever the types say: requests are built from callers' input.
+  const given = request as { readonly [K in keyof AppendRequest]?: unknown } | null;
+  if (typeof given !== "object" || given === null) throw new InvalidArgumentError("entry", "is required");
+  if (typeof given.kind !== "string" || !KINDS.has(given.kind)) throw new InvalidArgumentError("kind", "must be hashedrekord or dsse");
+  if (given.apiVersion !== "0.0.1") throw new InvalidArgumentError("apiVersion", "must be 0.0.1");
+  const body = given.canonicalBody;
   if (!(body instanceof Uint8Array) || body.byteLength === 0) {
     throw new InvalidArgumentError("canonicalBody", "must be non-empty bytes");
   }

@@ -32,24 +32,25 @@ export interface SealContext {
   readonly indexOfLeafHash: (leafHash: Buffer) => number | undefined;
 }
 
-/** A sealed batch. `entries[i]` answers request `slots[i]`. */
+/** A sealed batch. */
 export interface SealedBatch {
   /** Outcomes known before the commit (duplicates of logged entries); other slots still empty. */
   readonly outcomes: BatchOutcome<LoggedEntry>[];
+  /** The new entries, in log order. */
   readonly entries: readonly StoredEntry[];
-  readonly slots: readonly number[];
-  /** Requests repeating `entries[of]` within this batch. */
-  readonly repeats: readonly { readonly slot: number; readonly of: number }[];
+  /** Which request (its slot in the batch) each new entry answers. */
+  readonly answers: readonly { readonly slot: number; readonly entry: StoredEntry }[];
+  /** Requests repeating a new entry of this batch: that entry's leaf hash and log index. */
+  readonly repeats: readonly { readonly slot: number; readonly leafHash: Buffer; readonly logIndex: number }[];
   readonly growth: FrontierGrowth;
   readonly checkpoint: StoredCheckpoint;
 }
 
 /** Seals `requests` on top of `context.frontier`. Throws only if signing fails. */
 export async function sealBatch(requests: readonly AppendRequest[], context: SealContext): Promise<SealedBatch> {
-  const outcomes: BatchOutcome<LoggedEntry>[] = new Array(requests.length);
-  const accepted: { request: AppendRequest; leaf: Buffer }[] = [];
-  const slots: number[] = [];
-  const repeats: { slot: number; of: number }[] = [];
+  const outcomes = new Array<BatchOutcome<LoggedEntry>>(requests.length);
+  const accepted: { request: AppendRequest; leaf: Buffer; slot: number }[] = [];
+  const repeatOf: { slot: number; leafHash: Buffer; of: number }[] = [];
   const acceptedByUuid = new Map<string, number>();
   requests.forEach((request, slot) => {
     const leaf = leafHash(request.canonicalBody);
@@ -57,11 +58,10 @@ export async function sealBatch(requests: readonly AppendRequest[], context: Sea
     const existing = context.indexOfLeafHash(leaf);
     const earlier = acceptedByUuid.get(uuid);
     if (existing !== undefined) outcomes[slot] = { ok: false, error: new EntryExistsError(uuid, existing) };
-    else if (earlier !== undefined) repeats.push({ slot, of: earlier });
+    else if (earlier !== undefined) repeatOf.push({ slot, leafHash: leaf, of: earlier });
     else {
       acceptedByUuid.set(uuid, accepted.length);
-      accepted.push({ request, leaf });
-      slots.push(slot);
+      accepted.push({ request, leaf, slot });
     }
   });
 
@@ -74,7 +74,7 @@ export async function sealBatch(requests: readonly AppendRequest[], context: Sea
       canonicalizedBody: a.request.canonicalBody, integratedTime, logId, logIndex: frontier.size + i,
     }))),
   ]);
-  const entries: StoredEntry[] = accepted.map((a, i) => ({
+  const answers = accepted.map((a, i) => ({ slot: a.slot, entry: {
     logIndex: frontier.size + i,
     leafHash: a.leaf,
     kind: a.request.kind,
@@ -84,9 +84,11 @@ export async function sealBatch(requests: readonly AppendRequest[], context: Sea
     signedEntryTimestamp: sets[i] as Buffer,
     artifactDigest: a.request.artifactDigest,
     signerSubject: a.request.signerSubject,
-  }));
+  } satisfies StoredEntry }));
+  const entries = answers.map((a) => a.entry);
+  const repeats = repeatOf.map(({ slot, leafHash, of }) => ({ slot, leafHash, logIndex: frontier.size + of }));
   return {
-    outcomes, entries, slots, repeats, growth,
-    checkpoint: { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note: note as string },
+    outcomes, entries, answers, repeats, growth,
+    checkpoint: { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note },
   };
 }

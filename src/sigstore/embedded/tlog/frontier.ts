@@ -63,11 +63,8 @@ export class Frontier {
   /** Root hash of the tree this frontier describes (RFC 9162 §2.1.1). */
   root(): Buffer {
     let acc: Buffer | undefined;
-    for (let level = 0; level < this.levels.length; level++) {
-      if (Math.floor(this.size / 2 ** level) % 2 === 1) {
-        const h = this.levels[level]!;
-        acc = acc === undefined ? h : nodeHash(h, acc);
-      }
+    for (const [level, h] of this.levels.entries()) {
+      if (Math.floor(this.size / 2 ** level) % 2 === 1) acc = acc === undefined ? h : nodeHash(h, acc);
     }
     return acc ?? EMPTY_ROOT;
   }
@@ -85,7 +82,8 @@ export class Frontier {
       // A right child completes its parent, whose left sibling is the previous completion at
       // this level — which the frontier holds.
       while (index % 2 === 1) {
-        const left = levels[level]!;
+        const left = levels[level];
+        if (left === undefined) throw new Error(`frontier of size ${size} lacks its subtree at level ${level}`);
         levels[level] = hash;
         hash = nodeHash(left, hash);
         index = (index - 1) / 2;

@@ -57,10 +57,12 @@ export * from "./log-types.js";
 
 /** Checks all options together, before anything is opened; a bad option is a programming error. */
 function checkOptions(options: EmbeddedLogOptions): void {
+  // Checked whatever the types say: options come from configuration and JavaScript callers.
+  const signer = options.signer as Partial<EmbeddedLogOptions["signer"]> | undefined;
   const positive = (v: number | undefined, min = 1) => v === undefined || (Number.isSafeInteger(v) && v >= min);
   const problems = [
     typeof options.dataDir === "string" && options.dataDir.length > 0 ? "" : "dataDir is required",
-    options.signer?.publicKeySpki instanceof Uint8Array && typeof options.signer.sign === "function" ? "" : "signer is required",
+    signer?.publicKeySpki instanceof Uint8Array && typeof signer.sign === "function" ? "" : "signer is required",
     isValidOrigin(options.origin) ? "" : "origin must be non-empty printable text without line breaks",
     isValidNoteName(options.noteName ?? options.origin) ? "" : "noteName (default: origin) must be non-empty, without whitespace or '+'",
     options.clock === undefined || typeof options.clock === "function" ? "" : "clock must be a function",
@@ -221,7 +223,8 @@ export class EmbeddedTransparencyLog {
       integratedTime: this.nextIntegratedTime(), indexOfLeafHash: (leaf) => this.store.indexOfLeafHash(leaf),
     }));
     const { outcomes, entries, growth, checkpoint: stored } = sealed;
-    if (entries.length === 0) return outcomes;
+    const [first] = entries;
+    if (first === undefined) return outcomes;
     try {
       this.store.commit({ entries, subtrees: growth.completed, checkpoint: stored });
     } catch (err) {
@@ -234,17 +237,12 @@ export class EmbeddedTransparencyLog {
     // Durable from here on.
     this.frontier = growth.frontier;
     this.latest = stored;
-    this.lastIntegratedTime = entries[0]!.integratedTime;
+    this.lastIntegratedTime = first.integratedTime;
     const batchNodes = new Map(growth.completed.map((n) => [`${n.level}/${n.index}`, n.hash]));
     const subtree: SubtreeHashes = (level, index) =>
       batchNodes.get(`${level}/${index}`) ?? before.get(level, index) ?? this.store.subtreeHash(level, index);
-    sealed.slots.forEach((slot, i) => {
-      outcomes[slot] = { ok: true, value: this.toLoggedEntry(entries[i]!, stored, subtree) };
-    });
-    for (const r of sealed.repeats) {
-      const first = entries[r.of]!;
-      outcomes[r.slot] = { ok: false, error: new EntryExistsError(first.leafHash.toString("hex"), first.logIndex) };
-    }
+    for (const { slot, entry } of sealed.answers) outcomes[slot] = { ok: true, value: this.toLoggedEntry(entry, stored, subtree) };
+    for (const r of sealed.repeats) outcomes[r.slot] = { ok: false, error: new EntryExistsError(r.leafHash.toString("hex"), r.logIndex) };
     this.emit({ checkpoint: published(stored), firstIndex: before.size, count: entries.length });
     return outcomes;
   }

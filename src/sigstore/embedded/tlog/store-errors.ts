@@ -32,7 +32,7 @@ export const STORE_RETRY_AFTER_MS = 1000;
 /** The SQLite result code of an error thrown by node:sqlite, if it is one. */
 export function sqliteResultCode(err: unknown): number | undefined {
   if (typeof err === "object" && err !== null && "errcode" in err) {
-    const code = (err as { errcode: unknown }).errcode;
+    const code = err.errcode;
     // Extended result codes carry the primary code in their low byte.
     if (typeof code === "number") return code & 0xff;
   }

@@ -63,10 +63,9 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Buffer<ArrayBuffer> {
  */
 export function minimalIntegerContent(content: Uint8Array): Uint8Array {
   let start = 0;
-  while (
-    start < content.length - 1 &&
-    ((content[start] === 0x00 && (content[start + 1]! & 0x80) === 0) || (content[start] === 0xff && (content[start + 1]! & 0x80) !== 0))
-  ) {
+  // A leading byte is redundant when the next byte's top bit repeats it (X.690 §8.3.2).
+  const topBitOfNext = (i: number) => (content[i + 1] ?? 0) & 0x80; // i + 1 < length in the loop
+  while (start < content.length - 1 && ((content[start] === 0x00 && topBitOfNext(start) === 0) || (content[start] === 0xff && topBitOfNext(start) !== 0))) {
     start++;
   }
   return start === 0 ? content : content.subarray(start);

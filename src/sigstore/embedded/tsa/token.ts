@@ -122,7 +122,7 @@ export async function grantedResponse(content: TokenContent, signer: TokenSigner
  */
 function signedAttributesContent(t: TokenTemplate, messageDigest: Uint8Array): Buffer<ArrayBuffer> {
   const messageDigestAttribute = tlv(Tag.SEQUENCE, t.messageDigestAttributeType, tlv(Tag.SET, messageDigest));
-  const attributes = [t.contentTypeAttribute, messageDigestAttribute, t.signingCertificateAttribute].sort(Buffer.compare);
+  const attributes = [t.contentTypeAttribute, messageDigestAttribute, t.signingCertificateAttribute].sort((a, b) => Buffer.compare(a, b));
   return Buffer.concat(attributes);
 }
 
@@ -140,7 +140,7 @@ function randomSerial(): Buffer {
   const serial = serialPool.subarray(serialOffset, serialOffset + SERIAL_BYTES);
   serialOffset += SERIAL_BYTES;
   // Positive and minimally encoded: top bit clear, first byte non-zero.
-  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
   return serial;
 }
 

@@ -46,8 +46,8 @@ export function parseTufPath(relative: string): TufPath | undefined {
     if (m[1] === undefined) return { kind: "metadata", role };
     return role === "timestamp" ? undefined : { kind: "metadata", role, version: Number(m[1]) };
   }
-  const t = TARGET_NAME.exec(relative);
-  return t ? { kind: "target", sha256: t[1]!, name: t[2]! } : undefined;
+  const [, sha256, name] = TARGET_NAME.exec(relative) ?? [];
+  return sha256 !== undefined && name !== undefined ? { kind: "target", sha256, name } : undefined;
 }
 
 type Kinds = { root: Root; targets: Targets; snapshot: Snapshot; timestamp: Timestamp };

@@ -251,7 +251,8 @@ export class TufRepository {
     for (const [i, version] of versions.root.entries()) {
       const name = `${version}.root.json`;
       if (version !== i + 1) throw new TrustError("FAILED_PRECONDITION", `TUF: ${i + 1}.root.json is missing before ${name}; restore it from backup`);
-      const bytes = (await this.#files.read(name))!;
+      const bytes = await this.#files.read(name);
+      if (bytes === undefined) throw new TrustError("FAILED_PRECONDITION", `TUF: ${name} was listed but cannot be read`);
       const metadata = parseMetadata("root", bytes, name);
       try {
         if (metadata.signed.version !== version) throw new Error("version differs from the file name");
@@ -305,18 +306,21 @@ export class TufRepository {
       renewed.push("root");
     }
     let changed = false;
-    if (this.#isDue("targets") || !this.#verifies("targets") || !this.#targetsMatchContent()) {
-      this.#targets = await this.#writeTargets();
+    // A missing role is always due; the `=== undefined` tests only tell the compiler so.
+    let targets = this.#targets;
+    if (targets === undefined || this.#isDue("targets") || !this.#verifies("targets") || !this.#targetsMatchContent()) {
+      targets = this.#targets = await this.#writeTargets();
       renewed.push("targets");
       changed = true;
     }
-    if (changed || this.#isDue("snapshot") || !this.#verifies("snapshot")) {
-      this.#snapshot = await this.#writeSnapshot(this.#targets!);
+    let snapshot = this.#snapshot;
+    if (changed || snapshot === undefined || this.#isDue("snapshot") || !this.#verifies("snapshot")) {
+      snapshot = this.#snapshot = await this.#writeSnapshot(targets);
       renewed.push("snapshot");
       changed = true;
     }
     if (changed || this.#isDue("timestamp") || !this.#verifies("timestamp")) {
-      this.#timestamp = await this.#writeTimestamp(this.#snapshot!);
+      this.#timestamp = await this.#writeTimestamp(snapshot);
       renewed.push("timestamp");
     }
     return renewed;
@@ -358,7 +362,9 @@ export class TufRepository {
   }
 
   #currentRootKey(): TufSigner {
-    return this.#keys.root.at(-1)!;
+    const key = this.#keys.root.at(-1);
+    if (key === undefined) throw new TrustError("INTERNAL", "TUF: no root key"); // the key set is checked non-empty at start
+    return key;
   }
 
   /**
