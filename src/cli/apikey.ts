@@ -25,7 +25,7 @@ PostgreSQL state store; only salted hashes are stored. Running servers see chang
 ${DATABASE_USAGE}
   --output json|text       output format (default text)`;
 
-export function apikeyCommand(argv: string[]): number {
+export function apikeyCommand(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     options: { ...DATABASE_ARG_OPTIONS, name: { type: "string" }, scopes: { type: "string" }, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },

@@ -19,7 +19,7 @@ list    prints events (newest last), optionally since a time (ISO 8601) or for o
   --data-dir <dir>         the service's data directory (default ${DEFAULT_CONFIG.dataDir}; env CERTUS_TRUST_DATA_DIR)
 ${DATABASE_USAGE}`;
 
-export function auditCommand(argv: string[]): number {
+export function auditCommand(argv: string[]): number | Promise<number> {
   const [sub, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
