@@ -70,14 +70,17 @@ function percentiles(samples: number[]): Percentiles {
 /** A realistic hashedrekord/0.0.1 body (~600 bytes, like a Rekor entry with a PEM key). */
 function hashedRekordBody(n: number, publicKeyPemB64: string): Buffer {
   const digest = n.toString(16).padStart(64, "0");
-  return Buffer.from(json.canonicalize({
-    apiVersion: "0.0.1",
-    kind: "hashedrekord",
-    spec: {
-      data: { hash: { algorithm: "sha256", value: digest } },
-      signature: { content: randomBytes(71).toString("base64"), publicKey: { content: publicKeyPemB64 } },
-    },
-  }), "utf8");
+  return Buffer.from(
+    json.canonicalize({
+      apiVersion: "0.0.1",
+      kind: "hashedrekord",
+      spec: {
+        data: { hash: { algorithm: "sha256", value: digest } },
+        signature: { content: randomBytes(71).toString("base64"), publicKey: { content: publicKeyPemB64 } },
+      },
+    }),
+    "utf8",
+  );
 }
 
 async function benchAppend(dir: string, durationMs: number, concurrency: number): Promise<AppendBenchResult["append"]> {
@@ -94,8 +97,11 @@ async function benchAppend(dir: string, durationMs: number, concurrency: number)
       const n = next++;
       const t0 = performance.now();
       await log.append({
-        kind: "hashedrekord", apiVersion: "0.0.1", canonicalBody: hashedRekordBody(n, pem),
-        artifactDigest: `sha256:${n.toString(16).padStart(64, "0")}`, signerSubject: `user${n % 97}@example.com`,
+        kind: "hashedrekord",
+        apiVersion: "0.0.1",
+        canonicalBody: hashedRekordBody(n, pem),
+        artifactDigest: `sha256:${n.toString(16).padStart(64, "0")}`,
+        signerSubject: `user${n % 97}@example.com`,
       });
       latencies.push(performance.now() - t0);
     }
@@ -119,14 +125,20 @@ export async function bulkLoad(dir: string, signer: KeySigner, size: number, ori
     while (frontier.size < size) {
       const first = frontier.size;
       const bodies = Array.from({ length: Math.min(chunk, size - first) }, (_, i) =>
-        Buffer.from(`{"apiVersion":"0.0.1","kind":"hashedrekord","n":${first + i}}`));
+        Buffer.from(`{"apiVersion":"0.0.1","kind":"hashedrekord","n":${first + i}}`),
+      );
       const growth = frontier.append(bodies);
       frontier = growth.frontier;
       // Leaf hashes are the level-0 completions, in append order.
       const leaves = growth.completed.filter((n) => n.level === 0);
       const entries: StoredEntry[] = bodies.map((body, i) => ({
-        logIndex: first + i, leafHash: leaves[i]!.hash, kind: "hashedrekord", apiVersion: "0.0.1", body,
-        integratedTime: 1_700_000_000, signedEntryTimestamp: set,
+        logIndex: first + i,
+        leafHash: leaves[i]!.hash,
+        kind: "hashedrekord",
+        apiVersion: "0.0.1",
+        body,
+        integratedTime: 1_700_000_000,
+        signedEntryTimestamp: set,
       }));
       const checkpoint = { origin, treeSize: frontier.size, rootHash: frontier.root() };
       const note = await signCheckpoint(checkpoint, signer);

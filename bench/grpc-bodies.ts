@@ -45,7 +45,11 @@ export function writeSignBodies(file: string, n: number): void {
 /** One verify request per bundle: the artifact by digest, the signer expected by its SAN. */
 export function writeVerifyBodies(file: string, bundles: ReadonlyArray<{ bundle: unknown; digest: string }>, subject: string): void {
   const frames = bundles.map((b) => {
-    const req = create(VerifyRequestSchema, { artifact: { digest: b.digest }, bundle: fromJson(BundleSchema, b.bundle as JsonValue), expectedSigner: { subject } });
+    const req = create(VerifyRequestSchema, {
+      artifact: { digest: b.digest },
+      bundle: fromJson(BundleSchema, b.bundle as JsonValue),
+      expectedSigner: { subject },
+    });
     return grpcFrame(toBinary(VerifyRequestSchema, req));
   });
   writeFileSync(file, Buffer.concat(frames));

@@ -36,7 +36,10 @@ export interface GrpcLoadResult extends LoadResult {
  * One grpcload run over `bodies` against `path`: closed loop with 64 calls in flight, or open
  * loop at `rps` calls per second (latency from each call's scheduled start).
  */
-export async function grpcload(bin: string, opts: { url: string; path: string; bodies: string; durationMs: number; rps?: number; rpc: string }): Promise<GrpcLoadResult> {
+export async function grpcload(
+  bin: string,
+  opts: { url: string; path: string; bodies: string; durationMs: number; rps?: number; rpc: string },
+): Promise<GrpcLoadResult> {
   const args = ["-url", opts.url, "-path", opts.path, "-bodies", opts.bodies, "-d", `${opts.durationMs}ms`, "-c", String(CONNECTIONS), "-m", String(STREAMS)];
   if (opts.rps) args.push("-rps", String(opts.rps));
   const out = JSON.parse((await pinned(bin, args)).trim().split("\n").at(-1)!) as Omit<GrpcLoadResult, "rpc" | "protocol">;
@@ -44,10 +47,27 @@ export async function grpcload(bin: string, opts: { url: string; path: string; b
 }
 
 /** h2load, closed loop (64 streams over 4 connections), one body: requests per second it finished. */
-export async function h2load(opts: { url: string; path: string; body: string; durationMs: number }): Promise<{ perSec: number; succeeded: number; failed: number }> {
+export async function h2load(opts: {
+  url: string;
+  path: string;
+  body: string;
+  durationMs: number;
+}): Promise<{ perSec: number; succeeded: number; failed: number }> {
   const out = await pinned("h2load", [
-    "-c", String(CONNECTIONS), "-m", String(STREAMS), "-D", String(Math.max(1, Math.round(opts.durationMs / 1000))), "--warm-up-time=1",
-    "-d", opts.body, "-H", "content-type: application/grpc", "-H", "te: trailers", `${opts.url}${opts.path}`,
+    "-c",
+    String(CONNECTIONS),
+    "-m",
+    String(STREAMS),
+    "-D",
+    String(Math.max(1, Math.round(opts.durationMs / 1000))),
+    "--warm-up-time=1",
+    "-d",
+    opts.body,
+    "-H",
+    "content-type: application/grpc",
+    "-H",
+    "te: trailers",
+    `${opts.url}${opts.path}`,
   ]);
   const perSec = Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN);
   const m = /(\d+) succeeded, (\d+) failed/.exec(out);

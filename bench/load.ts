@@ -42,8 +42,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(spec: LoadSpec): Promise<LoadResult> {
-  const transport =
-    spec.protocol === "grpc" ? createGrpcTransport({ baseUrl: spec.url }) : createConnectTransport({ baseUrl: spec.url, httpVersion: "1.1" });
+  const transport = spec.protocol === "grpc" ? createGrpcTransport({ baseUrl: spec.url }) : createConnectTransport({ baseUrl: spec.url, httpVersion: "1.1" });
   const client: Client<typeof TrustService> = createClient(TrustService, transport);
   let bundles: Array<{ bundle: Bundle; digest: string }> = [];
   if (spec.rpc === "verify") {

@@ -88,7 +88,11 @@ export async function checkMintedBundles(url: string, bundles: readonly MintedBu
   const step = Math.max(1, Math.floor(bundles.length / sample));
   for (let i = 0; i < bundles.length; i += step) {
     const b = bundles[i]!;
-    const r = await client.verify({ artifact: { digest: b.digest }, bundle: fromJson(BundleSchema, b.bundle as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
+    const r = await client.verify({
+      artifact: { digest: b.digest },
+      bundle: fromJson(BundleSchema, b.bundle as unknown as JsonValue),
+      expectedSigner: { subject: MINT_IDENTITY },
+    });
     if (!r.verified) throw new Error(`minted bundle ${i} does not verify: ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
   }
   // And a bundle with one signature byte flipped must be refused, or the figures measure a yes-sayer.
@@ -96,6 +100,10 @@ export async function checkMintedBundles(url: string, bundles: readonly MintedBu
   const sig = Buffer.from(tampered.dsseEnvelope.signatures[0]!.sig, "base64");
   sig[sig.length - 1]! ^= 0x01;
   tampered.dsseEnvelope.signatures[0]!.sig = sig.toString("base64");
-  const r = await client.verify({ artifact: { digest: bundles[0]!.digest }, bundle: fromJson(BundleSchema, tampered as unknown as JsonValue), expectedSigner: { subject: MINT_IDENTITY } });
+  const r = await client.verify({
+    artifact: { digest: bundles[0]!.digest },
+    bundle: fromJson(BundleSchema, tampered as unknown as JsonValue),
+    expectedSigner: { subject: MINT_IDENTITY },
+  });
   if (r.verified) throw new Error("a minted bundle with a flipped signature byte verified: the verify figures would mean nothing");
 }

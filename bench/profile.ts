@@ -46,7 +46,9 @@ async function main(): Promise<void> {
       const r = await grpcload(bin, { url: server.url, path: PATHS[rpc], bodies: bodies[rpc], durationMs: ms, rpc });
       await server.stop();
       // One profile per thread: the main thread (thread id 0) and each verification worker.
-      const files = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).sort();
+      const files = readdirSync(profDir)
+        .filter((f) => f.endsWith(".cpuprofile"))
+        .sort();
       if (files.length === 0) throw new Error(`the server wrote no profile into ${profDir}`);
       const lines = [`${rpc}: ${r.perSec}/s, p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}`];
       for (const file of files) {

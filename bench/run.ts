@@ -117,7 +117,13 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage: loadBefore },
     quick,
-    client: { tool: "grpcload (Go, golang.org/x/net/http2)", crossCheck: "h2load", pinnedCpu: CLIENT_CPU ?? null, connections: CONNECTIONS, streamsPerConnection: STREAMS },
+    client: {
+      tool: "grpcload (Go, golang.org/x/net/http2)",
+      crossCheck: "h2load",
+      pinnedCpu: CLIENT_CPU ?? null,
+      connections: CONNECTIONS,
+      streamsPerConnection: STREAMS,
+    },
   };
   try {
     const dataDir = join(root, "main");
@@ -224,9 +230,21 @@ async function main(): Promise<void> {
     const errText = (r: { errors: number; firstError?: string }) => (r.errors ? `  ERRORS ${r.errors} (first: ${r.firstError})` : "");
     const lines = [
       row("figure", "ops/s", "p50 ms", "p99 ms", ""),
-      row("ceiling: Health/Check (gRPC)", ceilingPerSec, ceilingBefore.p50Ms, ceilingBefore.p99Ms, `= 1 (runs ${ceilingBefore.perSec}, ${ceilingAfter.perSec}; h2load ${ceilingH2load.perSec}/s)`),
+      row(
+        "ceiling: Health/Check (gRPC)",
+        ceilingPerSec,
+        ceilingBefore.p50Ms,
+        ceilingBefore.p99Ms,
+        `= 1 (runs ${ceilingBefore.perSec}, ${ceilingAfter.perSec}; h2load ${ceilingH2load.perSec}/s)`,
+      ),
       row("sign DSSE durable (gRPC)", signGrpc.perSec, signGrpc.p50Ms, signGrpc.p99Ms, ratioText(signGrpc) + errText(signGrpc)),
-      row(`verify, ${DISTINCT_BUNDLES} distinct bundles (gRPC)`, verifyGrpc.perSec, verifyGrpc.p50Ms, verifyGrpc.p99Ms, ratioText(verifyGrpc) + errText(verifyGrpc)),
+      row(
+        `verify, ${DISTINCT_BUNDLES} distinct bundles (gRPC)`,
+        verifyGrpc.perSec,
+        verifyGrpc.p50Ms,
+        verifyGrpc.p99Ms,
+        ratioText(verifyGrpc) + errText(verifyGrpc),
+      ),
       row(`sign, open loop at ${signHalf}/s`, signOpen.perSec, signOpen.p50Ms, signOpen.p99Ms, "p99 at half the maximum" + errText(signOpen)),
       row(`verify, open loop at ${verifyHalf}/s`, verifyOpen.perSec, verifyOpen.p50Ms, verifyOpen.p99Ms, "p99 at half the maximum" + errText(verifyOpen)),
       row("verify @sigstore/verify 1 thread", anchorPerSec, "", "", `in-process, same bundles; API/this = ${figures["verify.vsSigstoreJs"]}`),

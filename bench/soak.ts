@@ -92,12 +92,14 @@ async function measureCapacity(pair: () => Promise<unknown>): Promise<number> {
   let done = 0;
   const end = performance.now() + CAPACITY_MS;
   const start = performance.now();
-  await Promise.all(Array.from({ length: CAPACITY_CONCURRENCY }, async () => {
-    while (performance.now() < end) {
-      await pair();
-      done++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CAPACITY_CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await pair();
+        done++;
+      }
+    }),
+  );
   return done / ((performance.now() - start) / 1000);
 }
 
@@ -127,11 +129,20 @@ async function main(): Promise<number> {
       rate = capacity / 2;
     }
     if (!(rate > 0)) throw new TypeError("--rate must be a positive number of pairs per second");
-    log(`soak: ${rate.toFixed(1)} pairs/s (sign + verify) for ${minutes} min${capacity ? ` (capacity ${capacity.toFixed(1)} pairs/s)` : ""}; server pid ${server.child.pid}`);
+    log(
+      `soak: ${rate.toFixed(1)} pairs/s (sign + verify) for ${minutes} min${capacity ? ` (capacity ${capacity.toFixed(1)} pairs/s)` : ""}; server pid ${server.child.pid}`,
+    );
 
     const durationMs = minutes * 60_000;
     const bucketMs = Math.min(60_000, durationMs);
-    const buckets: Minute[] = Array.from({ length: Math.ceil(durationMs / bucketMs) }, () => ({ pairs: 0, errors: 0, sign: [], verify: [], pair: [], rss: [] }));
+    const buckets: Minute[] = Array.from({ length: Math.ceil(durationMs / bucketMs) }, () => ({
+      pairs: 0,
+      errors: 0,
+      sign: [],
+      verify: [],
+      pair: [],
+      rss: [],
+    }));
     const errors: string[] = [];
     const start = performance.now();
     const rssTimer = setInterval(() => {
@@ -156,18 +167,22 @@ async function main(): Promise<number> {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       const t0 = performance.now();
-      calls.push(pair().then(
-        (r) => {
-          bucket.pairs++;
-          bucket.sign.push(r.signMs);
-          bucket.verify.push(r.verifyMs);
-          bucket.pair.push(performance.now() - t0);
-        },
-        (err: unknown) => {
-          bucket.errors++;
-          if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
-        },
-      ).finally(() => inFlight--));
+      calls.push(
+        pair()
+          .then(
+            (r) => {
+              bucket.pairs++;
+              bucket.sign.push(r.signMs);
+              bucket.verify.push(r.verifyMs);
+              bucket.pair.push(performance.now() - t0);
+            },
+            (err: unknown) => {
+              bucket.errors++;
+              if (errors.length < 5) errors.push(err instanceof Error ? err.message : String(err));
+            },
+          )
+          .finally(() => inFlight--),
+      );
       if (calls.length > 10_000) void calls.splice(0, 5_000); // settled ones are counted already (each handles its own rejection)
     }
     await Promise.all(calls);
@@ -176,8 +191,17 @@ async function main(): Promise<number> {
     const rows = buckets.map((b, i) => {
       for (const a of [b.sign, b.verify, b.pair]) a.sort((x, y) => x - y);
       const rss = b.rss.length ? b.rss.reduce((s, v) => s + v, 0) / b.rss.length : NaN;
-      return { minute: i + 1, pairs: b.pairs, perSec: b.pairs / (bucketMs / 1000), errors: b.errors,
-        signP50: percentile(b.sign, 50), signP99: percentile(b.sign, 99), verifyP99: percentile(b.verify, 99), pairP99: percentile(b.pair, 99), rssMb: rss };
+      return {
+        minute: i + 1,
+        pairs: b.pairs,
+        perSec: b.pairs / (bucketMs / 1000),
+        errors: b.errors,
+        signP50: percentile(b.sign, 50),
+        signP99: percentile(b.sign, 99),
+        verifyP99: percentile(b.verify, 99),
+        pairP99: percentile(b.pair, 99),
+        rssMb: rss,
+      };
     });
     const warmupMs = Math.min(60_000, durationMs / 4);
     const rssAfterWarmup = buckets.flatMap((b, i) => b.rss.filter((_, j) => i * bucketMs + (j + 1) * RSS_EVERY_MS > warmupMs));
@@ -189,14 +213,19 @@ async function main(): Promise<number> {
     const f = (v: number, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : "-");
     const table = [
       `${"minute".padEnd(7)}${"pairs".padStart(8)}${"pairs/s".padStart(9)}${"errors".padStart(8)}${"sign p50".padStart(10)}${"sign p99".padStart(10)}${"verify p99".padStart(12)}${"pair p99".padStart(10)}${"RSS MB".padStart(9)}`,
-      ...rows.map((r) => `${String(r.minute).padEnd(7)}${String(r.pairs).padStart(8)}${f(r.perSec).padStart(9)}${String(r.errors).padStart(8)}${f(r.signP50).padStart(10)}${f(r.signP99).padStart(10)}${f(r.verifyP99).padStart(12)}${f(r.pairP99).padStart(10)}${f(r.rssMb).padStart(9)}`),
+      ...rows.map(
+        (r) =>
+          `${String(r.minute).padEnd(7)}${String(r.pairs).padStart(8)}${f(r.perSec).padStart(9)}${String(r.errors).padStart(8)}${f(r.signP50).padStart(10)}${f(r.signP99).padStart(10)}${f(r.verifyP99).padStart(12)}${f(r.pairP99).padStart(10)}${f(r.rssMb).padStart(9)}`,
+      ),
     ];
     const verdicts = [
       `errors: ${totalErrors} ${totalErrors === 0 ? "(pass)" : `(FAIL; first: ${errors.join(" | ")})`}`,
       `p99 per minute (pair, ms): ${rows.map((r) => f(r.pairP99, 0)).join(", ")} ${p99Stable ? "(pass: stable" : "(FAIL: grew"} within ${P99_GROWTH}x of minute 1)`,
       `RSS after ${f(warmupMs / 1000, 0)} s warm-up: ${f(Math.min(...rssAfterWarmup))}..${f(Math.max(...rssAfterWarmup))} MB, spread ${f(rssSpread * 100)} % ${rssSpread <= RSS_TOLERANCE ? "(pass" : "(FAIL"}: limit ${RSS_TOLERANCE * 100} %)`,
       `rate ${f(rate)} pairs/s${capacity ? ` = half the measured capacity of ${f(capacity)} pairs/s` : " (given)"}; most calls in flight ${maxInFlight}`,
-      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}, Node ${process.version}`,
+      `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}, Node ${process.version}`,
     ];
     process.stdout.write(`\n${table.join("\n")}\n\n${verdicts.join("\n")}\n`);
     return totalErrors === 0 && p99Stable && rssSpread <= RSS_TOLERANCE ? 0 : 1;

@@ -33,7 +33,13 @@ function progress(msg: string): void {
   process.stderr.write(`[bench:state] ${msg}\n`);
 }
 
-const event = (i: number): AuditInput => ({ caller: "bench", action: "sign", verdict: "allowed", artifact: { digest: `sha256:${i.toString(16).padStart(64, "0")}` }, logIndex: String(i) });
+const event = (i: number): AuditInput => ({
+  caller: "bench",
+  action: "sign",
+  verdict: "allowed",
+  artifact: { digest: `sha256:${i.toString(16).padStart(64, "0")}` },
+  logIndex: String(i),
+});
 
 /** Appends with `concurrency` loops for `ms`; appends per second. */
 async function appendRate(trails: AuditTrail[], concurrency: number, ms: number): Promise<number> {
@@ -63,7 +69,11 @@ async function signRate(flags: Record<string, string>, ms: number): Promise<numb
       Array.from({ length: 32 }, async (_, k) => {
         let i = 0;
         while (performance.now() < end) {
-          const res = await fetch(`${server.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest: `sha256:${(k * 1e6 + i++).toString(16).padStart(64, "0")}` } }) });
+          const res = await fetch(`${server.url}/v1/sign`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ artifact: { digest: `sha256:${(k * 1e6 + i++).toString(16).padStart(64, "0")}` } }),
+          });
           await res.arrayBuffer();
           if (res.status === 200) done++;
           else failed++;

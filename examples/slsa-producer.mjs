@@ -24,7 +24,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.file || !values["builder-id"] || !values.out) {
-  console.error("usage: slsa-producer.mjs --file <artifact> --builder-id <uri> --out <bundle> [--uri <ref>] [--source-ref <ref>] [--server <url>]  (API key in CERTUS_TRUST_API_KEY)");
+  console.error(
+    "usage: slsa-producer.mjs --file <artifact> --builder-id <uri> --out <bundle> [--uri <ref>] [--source-ref <ref>] [--server <url>]  (API key in CERTUS_TRUST_API_KEY)",
+  );
   process.exit(2);
 }
 const digest = `sha256:${createHash("sha256").update(readFileSync(values.file)).digest("hex")}`;

@@ -21,7 +21,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.bundle || (!values.file && !values.digest)) {
-  console.error("usage: transform-consumer.mjs --bundle <file> (--file <artifact> | --digest sha256:<hex>) [--subject <san>] [--issuer <url>] [--server <url>]");
+  console.error(
+    "usage: transform-consumer.mjs --bundle <file> (--file <artifact> | --digest sha256:<hex>) [--subject <san>] [--issuer <url>] [--server <url>]",
+  );
   process.exit(2);
 }
 // The consumer hashes what it is about to promote; Trust never sees the bytes.

@@ -23,11 +23,7 @@ export function uiIsStale(outdir = UI_DIR) {
   const index = join(outdir, "index.html");
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  const inputs = [
-    ...readdirSync(SOURCE).map((n) => join(SOURCE, n)),
-    join(ROOT, "sdk/typescript/dist/web.js"),
-    join(ROOT, "sdk/typescript/dist/index.js"),
-  ];
+  const inputs = [...readdirSync(SOURCE).map((n) => join(SOURCE, n)), join(ROOT, "sdk/typescript/dist/web.js"), join(ROOT, "sdk/typescript/dist/index.js")];
   return inputs.some((p) => existsSync(p) && statSync(p).mtimeMs > built);
 }
 

@@ -27,13 +27,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const deps = join(root, ".protodeps");
 /** Pinned: the Sigstore message definitions the contract imports. */
 const PROTOBUF_SPECS = "github.com/sigstore/protobuf-specs@v0.5.2";
-const SIGSTORE_FILES = [
-  "envelope.proto",
-  "sigstore_bundle.proto",
-  "sigstore_common.proto",
-  "sigstore_rekor.proto",
-  "sigstore_trustroot.proto",
-];
+const SIGSTORE_FILES = ["envelope.proto", "sigstore_bundle.proto", "sigstore_common.proto", "sigstore_rekor.proto", "sigstore_trustroot.proto"];
 
 function run(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"], ...opts });
@@ -130,10 +124,10 @@ const PY_SOURCES = [
  */
 function rewritePythonImports(text, modules) {
   return text
-    .replace(/^import (\w+_pb2) as (\w+)$/gm, (line, mod, alias) =>
-      modules.has(mod) ? `from ${PY_PACKAGE} import ${mod} as ${alias}` : line)
+    .replace(/^import (\w+_pb2) as (\w+)$/gm, (line, mod, alias) => (modules.has(mod) ? `from ${PY_PACKAGE} import ${mod} as ${alias}` : line))
     .replace(/^from ([\w.]+) import (\w+_pb2(?:_grpc)?) as (\w+)$/gm, (line, pkg, mod, alias) =>
-      modules.has(`${pkg}.${mod}`) ? `from ${PY_PACKAGE}.${pkg} import ${mod} as ${alias}` : line);
+      modules.has(`${pkg}.${mod}`) ? `from ${PY_PACKAGE}.${pkg} import ${mod} as ${alias}` : line,
+    );
 }
 
 function generatePython(outRoot) {

@@ -91,7 +91,10 @@ export async function ensureCosign() {
   if (code !== 0) throw new Error(`go install failed (exit ${code}) after ${seconds} s:\n${lastError}`);
   const built = installedVersion(bin);
   if (built !== COSIGN_VERSION) throw new Error(`built cosign reports ${built ?? "nothing"}, expected ${COSIGN_VERSION}`);
-  writeFileSync(join(gobin, "build.json"), `${JSON.stringify({ version: COSIGN_VERSION, go, seconds, packages, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(gobin, "build.json"),
+    `${JSON.stringify({ version: COSIGN_VERSION, go, seconds, packages, builtAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`built cosign ${built} in ${seconds} s (${packages} packages) at ${bin}`);
   return bin;
 }

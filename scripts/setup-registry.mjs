@@ -57,13 +57,19 @@ async function build(name) {
   mkdirSync(gobin, { recursive: true });
   log(`building ${t.module}@${t.version} into ${gobin}`);
   const t0 = Date.now();
-  const child = spawn("go", ["install", "-trimpath", `${t.module}@${t.version}`], { env: { ...process.env, GOBIN: gobin, CGO_ENABLED: "0", GOFLAGS: "" }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn("go", ["install", "-trimpath", `${t.module}@${t.version}`], {
+    env: { ...process.env, GOBIN: gobin, CGO_ENABLED: "0", GOFLAGS: "" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let errors = "";
   child.stderr.on("data", (d) => (errors = `${errors}${d}`.slice(-4000)));
   const code = await new Promise((r) => child.on("close", r));
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (code !== 0) throw new Error(`go install ${t.module}@${t.version} failed (exit ${code}) after ${seconds} s:\n${errors}`);
-  writeFileSync(join(gobin, "build.json"), `${JSON.stringify({ version: t.version, module: t.module, go: go.stdout.trim(), seconds, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(gobin, "build.json"),
+    `${JSON.stringify({ version: t.version, module: t.module, go: go.stdout.trim(), seconds, builtAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`built ${name} ${t.version} in ${seconds} s`);
 }
 

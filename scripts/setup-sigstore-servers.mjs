@@ -65,14 +65,18 @@ async function build(name, go) {
   });
   let errors = "";
   child.stderr.on("data", (chunk) => {
-    for (const line of chunk.toString().split("\n")) if (line.trim() !== "" && !/^go: (downloading|finding)/.test(line)) errors = `${errors}${line}\n`.slice(-4000);
+    for (const line of chunk.toString().split("\n"))
+      if (line.trim() !== "" && !/^go: (downloading|finding)/.test(line)) errors = `${errors}${line}\n`.slice(-4000);
   });
   const timer = setInterval(() => log(`… ${name}: ${Math.round((Date.now() - t0) / 1000)} s`), 20_000);
   const code = await new Promise((r) => child.on("close", r));
   clearInterval(timer);
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (code !== 0 || !existsSync(serverPath(name))) throw new Error(`go install ${s.module}@${s.version} failed (exit ${code}) after ${seconds} s:\n${errors}`);
-  writeFileSync(join(gobin, "build.json"), `${JSON.stringify({ module: s.module, version: s.version, go, seconds, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(gobin, "build.json"),
+    `${JSON.stringify({ module: s.module, version: s.version, go, seconds, builtAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`built ${name} ${s.version} in ${seconds} s at ${serverPath(name)}`);
 }
 

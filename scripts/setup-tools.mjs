@@ -122,7 +122,10 @@ export function ensureSigstorePython() {
   if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== SIGSTORE_PYTHON) {
     log(`pip install ${SIGSTORE_PYTHON} (into ${sigstoreVenv})`);
     const t0 = Date.now();
-    execFileSync(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", SIGSTORE_PYTHON], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+    execFileSync(python, ["-m", "pip", "install", "--disable-pip-version-check", "-q", SIGSTORE_PYTHON], {
+      cwd: root,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     writeFileSync(stamp, SIGSTORE_PYTHON);
   }

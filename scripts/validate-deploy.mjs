@@ -135,7 +135,10 @@ export async function ensureGoTool(name) {
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (code !== 0) throw new Error(`go install ${t.module}@${t.version} failed (exit ${code}) after ${seconds} s:\n${lastError}`);
   if (!existsSync(bin)) throw new Error(`go install ${t.module}@${t.version} produced no ${bin}`);
-  writeFileSync(join(gobin, "build.json"), `${JSON.stringify({ module: t.module, version: t.version, go, seconds, packages, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(gobin, "build.json"),
+    `${JSON.stringify({ module: t.module, version: t.version, go, seconds, packages, builtAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   log(`built ${name} ${t.version} in ${seconds} s (${packages} packages) at ${bin}`);
   return bin;
 }
@@ -184,10 +187,25 @@ export function ensureKubeSchemas() {
   const wheel = join(dl, `kubernetes_validate-${KUBERNETES_VALIDATE.version}-py3-none-any.whl`);
   if (!existsSync(wheel)) {
     log(`pip download ${KUBERNETES_VALIDATE.name}==${KUBERNETES_VALIDATE.version} (a wheel of Kubernetes JSON schemas, about 22 MB) into ${dl}`);
-    const r = spawnSync(py, ["-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--disable-pip-version-check", "-q", "-d", dl, `${KUBERNETES_VALIDATE.name}==${KUBERNETES_VALIDATE.version}`], {
-      encoding: "utf8",
-      stdio: ["ignore", "inherit", "pipe"],
-    });
+    const r = spawnSync(
+      py,
+      [
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-q",
+        "-d",
+        dl,
+        `${KUBERNETES_VALIDATE.name}==${KUBERNETES_VALIDATE.version}`,
+      ],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "inherit", "pipe"],
+      },
+    );
     if (r.status !== 0 || !existsSync(wheel)) throw new Error(`pip download ${KUBERNETES_VALIDATE.name} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   }
   // The wheel is a zip; Python's zipfile reads it (Node has no zip reader). Each schema is written
@@ -222,7 +240,10 @@ print(n)
   if (r.status !== 0) throw new Error(`extracting schemas from ${wheel} failed: ${r.stderr.slice(-2000)}`);
   const missing = wanted.filter((f) => !existsSync(join(tmp, f, "_definitions.json")));
   if (missing.length > 0) throw new Error(`${wheel} has no schemas for ${missing.join(", ")}`);
-  writeFileSync(join(tmp, "complete.json"), `${JSON.stringify({ layout, source: `pypi:${KUBERNETES_VALIDATE.name}==${KUBERNETES_VALIDATE.version}`, folders: wanted, files: Number(r.stdout.trim()), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2)}\n`);
+  writeFileSync(
+    join(tmp, "complete.json"),
+    `${JSON.stringify({ layout, source: `pypi:${KUBERNETES_VALIDATE.name}==${KUBERNETES_VALIDATE.version}`, folders: wanted, files: Number(r.stdout.trim()), seconds: Math.round((Date.now() - t0) / 1000) }, null, 2)}\n`,
+  );
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
   renameSync(tmp, dir);
@@ -328,13 +349,15 @@ export function checkComposePolicy(doc) {
   for (const [name, s] of Object.entries(services)) {
     const oneShot = s.restart === "no";
     if (!oneShot && !s.healthcheck) problems.push(`${name}: no healthcheck`);
-    if (!oneShot && !String(s.image ?? "").match(/:[\w][\w.-]*(@sha256:[0-9a-f]{64})?$/) && !s.build) problems.push(`${name}: image ${s.image} has no pinned tag`);
+    if (!oneShot && !String(s.image ?? "").match(/:[\w][\w.-]*(@sha256:[0-9a-f]{64})?$/) && !s.build)
+      problems.push(`${name}: image ${s.image} has no pinned tag`);
     if (String(s.image ?? "").endsWith(":latest")) problems.push(`${name}: image uses :latest`);
     for (const [dep, cond] of Object.entries(s.depends_on ?? {})) {
       const target = services[dep];
       if (!target) problems.push(`${name}: depends_on names unknown service ${dep}`);
       else if (cond.condition === "service_healthy" && !target.healthcheck) problems.push(`${name}: waits for ${dep} to be healthy, which has no healthcheck`);
-      else if (cond.condition !== "service_healthy" && cond.condition !== "service_completed_successfully") problems.push(`${name}: depends_on ${dep} without a health or completion condition`);
+      else if (cond.condition !== "service_healthy" && cond.condition !== "service_completed_successfully")
+        problems.push(`${name}: depends_on ${dep} without a health or completion condition`);
     }
     for (const v of s.volumes ?? []) {
       const src = typeof v === "string" ? v.split(":")[0] : v.source;
@@ -407,7 +430,11 @@ export async function validateDeploy({ print = log } = {}) {
   for (const name of Object.keys(TOOLS)) await ensureGoTool(name);
   ensureKubeSchemas();
   const records = buildRecords();
-  print(`tools: ${Object.entries(records).map(([n, r]) => `${n} ${r?.version} (first build ${r?.seconds} s)`).join(", ")}`);
+  print(
+    `tools: ${Object.entries(records)
+      .map(([n, r]) => `${n} ${r?.version} (first build ${r?.seconds} s)`)
+      .join(", ")}`,
+  );
 
   // Helm: lint, strict, on the chart alone and with each values file.
   for (const values of [undefined, ...VALUES_FILES]) {
@@ -434,10 +461,18 @@ export async function validateDeploy({ print = log } = {}) {
     const config = docs.find((d) => d.kind === "ConfigMap")?.data?.["config.yaml"] ?? "";
     // The database URL the pod gets from its Secret, as a stand-in (the Secret is not in the chart).
     const podEnv = docs.find((d) => d.kind === "Deployment")?.spec?.template?.spec?.containers?.[0]?.env ?? [];
-    const secretEnv = Object.fromEntries(podEnv.filter((e) => e.name === "CERTUS_TRUST_DATABASE_URL" && e.valueFrom?.secretKeyRef).map((e) => [e.name, "postgres://certus@db.example.internal:5432/certus?sslmode=verify-full"]));
+    const secretEnv = Object.fromEntries(
+      podEnv
+        .filter((e) => e.name === "CERTUS_TRUST_DATABASE_URL" && e.valueFrom?.secretKeyRef)
+        .map((e) => [e.name, "postgres://certus@db.example.internal:5432/certus?sslmode=verify-full"]),
+    );
     const cfg = await checkConfigFile(config, secretEnv);
     if (!cfg.checked) print(`skip config.yaml of ${values ?? "(defaults)"} against src/config/config.ts: dist/ is not built`);
-    else note(cfg.error === undefined, `config.yaml of ${values ?? "(defaults)"} accepted by src/config/config.ts resolveConfig${cfg.error ? `: ${cfg.error}` : ""}`);
+    else
+      note(
+        cfg.error === undefined,
+        `config.yaml of ${values ?? "(defaults)"} accepted by src/config/config.ts resolveConfig${cfg.error ? `: ${cfg.error}` : ""}`,
+      );
   }
   // The embedded overlay must refuse a second replica and an autoscaler.
   for (const set of ["replicaCount=2", "autoscaling.enabled=true"]) {
@@ -446,7 +481,11 @@ export async function validateDeploy({ print = log } = {}) {
   }
   // More than one replica only with the PostgreSQL state store, whose URL comes from a Secret.
   for (const sets of [["stateStore=file"], ["stateStore=file", "autoscaling.enabled=false", "replicaCount=3"], ["database.existingSecret="]]) {
-    const r = renderChart("values-sigstore.yaml", undefined, sets.flatMap((x) => ["--set", x]));
+    const r = renderChart(
+      "values-sigstore.yaml",
+      undefined,
+      sets.flatMap((x) => ["--set", x]),
+    );
     note(r.code !== 0 && /stateStore|database\.existingSecret/.test(r.stderr), `sigstore mode refuses --set ${sets.join(" --set ")}`);
   }
 
@@ -456,18 +495,28 @@ export async function validateDeploy({ print = log } = {}) {
   const { parse } = await import("yaml");
   const composeDoc = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"));
   const composeProblems = checkComposePolicy(composeDoc);
-  note(composeProblems.length === 0, `compose start order, health checks, pinned tags, bind mounts${composeProblems.length ? `: ${composeProblems.join("; ")}` : ""}`);
+  note(
+    composeProblems.length === 0,
+    `compose start order, health checks, pinned tags, bind mounts${composeProblems.length ? `: ${composeProblems.join("; ")}` : ""}`,
+  );
   // The trust service's environment, with compose's ${VAR:-default} taken at its default.
   const trustEnv = Object.fromEntries(
     Object.entries(composeDoc.services?.trust?.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, "$1")]),
   );
   const envCheck = await checkConfigFile("", trustEnv);
   if (!envCheck.checked) print("skip the compose trust environment against src/config/config.ts: dist/ is not built");
-  else note(envCheck.error === undefined, `compose trust environment (mode ${trustEnv.CERTUS_TRUST_MODE}) accepted by src/config/config.ts resolveConfig${envCheck.error ? `: ${envCheck.error}` : ""}`);
+  else
+    note(
+      envCheck.error === undefined,
+      `compose trust environment (mode ${trustEnv.CERTUS_TRUST_MODE}) accepted by src/config/config.ts resolveConfig${envCheck.error ? `: ${envCheck.error}` : ""}`,
+    );
   const realmProblems = checkRealm(JSON.parse(readFileSync(join(root, "deploy", "keycloak", "certus-realm.json"), "utf8")));
   note(realmProblems.length === 0, `Keycloak realm clients certus-assurance and certus-trust${realmProblems.length ? `: ${realmProblems.join("; ")}` : ""}`);
   const dockerProblems = checkDockerfile(readFileSync(join(root, "Dockerfile"), "utf8"));
-  note(dockerProblems.length === 0, `Dockerfile shape (structural only: no Docker engine builds it here)${dockerProblems.length ? `: ${dockerProblems.join("; ")}` : ""}`);
+  note(
+    dockerProblems.length === 0,
+    `Dockerfile shape (structural only: no Docker engine builds it here)${dockerProblems.length ? `: ${dockerProblems.join("; ")}` : ""}`,
+  );
 
   print(`${problems.length === 0 ? "all checks passed" : `${problems.length} problem(s)`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { ok: problems.length === 0, problems };

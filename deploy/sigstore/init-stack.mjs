@@ -91,7 +91,10 @@ async function spkiDer(publicKey) {
 }
 
 function pemOf(der, label) {
-  return `-----BEGIN ${label}-----\n${der.toString("base64").replace(/(.{64})/g, "$1\n").replace(/\n$/, "")}\n-----END ${label}-----\n`;
+  return `-----BEGIN ${label}-----\n${der
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "")}\n-----END ${label}-----\n`;
 }
 
 async function skid(publicKey) {
@@ -176,7 +179,10 @@ async function issueStack() {
 
   // TLS for the gateway: a CA the clients trust (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE) and one
   // server certificate naming every upstream.
-  const names = opts["tls-names"].split(",").map((n) => n.trim()).filter(Boolean);
+  const names = opts["tls-names"]
+    .split(",")
+    .map((n) => n.trim())
+    .filter(Boolean);
   if (names.length > 0) {
     const caKeys = await newKeyPair();
     const caName = "CN=Certus Dev TLS CA, O=Certus TAP (development)";

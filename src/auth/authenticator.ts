@@ -59,7 +59,7 @@ export class Authenticator {
       if (!this.methods.oidc) throw new TrustError("UNAUTHENTICATED", `bearer tokens other than API keys are not accepted by this service; ${this.howTo()}`);
       return this.methods.oidc.authenticate(bearer);
     }
-    if (c.authorization) throw new TrustError("UNAUTHENTICATED", "the Authorization header must be \"Bearer <credential>\"");
+    if (c.authorization) throw new TrustError("UNAUTHENTICATED", 'the Authorization header must be "Bearer <credential>"');
     if (this.methods.mtls && c.peer.certificate) return this.methods.mtls.authenticate(c.peer.certificate);
     throw new TrustError("UNAUTHENTICATED", this.howTo());
   }

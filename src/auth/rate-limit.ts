@@ -40,7 +40,12 @@ export class RateLimiter {
    * Takes `cost` tokens (default one call) for `key` or throws `RateLimitedError`. A cost above
    * the burst can never be paid; such a call is refused like any other over the limit.
    */
-  take(key: string, cost = 1, describe: (retryAfterMs: number) => string = (ms) => `rate limit: more than ${this.ratePerSec} calls per second (burst ${this.burst}) from this caller; retry in ${ms} ms`): void {
+  take(
+    key: string,
+    cost = 1,
+    describe: (retryAfterMs: number) => string = (ms) =>
+      `rate limit: more than ${this.ratePerSec} calls per second (burst ${this.burst}) from this caller; retry in ${ms} ms`,
+  ): void {
     if (!this.enabled) return;
     const now = this.now();
     let b = this.buckets.get(key);

@@ -87,7 +87,8 @@ export function loadAuthRules(path: string): AuthRules {
     const where = `authRules ${path}: oidc[${i}]`;
     const r = asRecord(raw, where);
     const claims = asRecord(r["claims"] ?? {}, `${where}.claims`);
-    if (Object.keys(claims).length === 0 && r["issuer"] === undefined) throw new AuthRulesError(`${where}: give claims or issuer; a rule matching every token is not accepted`);
+    if (Object.keys(claims).length === 0 && r["issuer"] === undefined)
+      throw new AuthRulesError(`${where}: give claims or issuer; a rule matching every token is not accepted`);
     return {
       ...(typeof r["issuer"] === "string" ? { issuer: r["issuer"] } : {}),
       claims: Object.fromEntries(Object.entries(claims).map(([k, v]) => [k, String(v)])),

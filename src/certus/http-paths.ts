@@ -25,7 +25,6 @@ export interface CertusPathOptions {
   tufRead: (name: string) => Promise<Buffer | undefined> | undefined;
 }
 
-
 /** True when `body` is a JSON object whose `artifact` is a string: the legacy Integrity form. */
 export function isLegacySignBody(body: Buffer): boolean {
   try {

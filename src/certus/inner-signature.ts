@@ -136,20 +136,38 @@ function judgeBundle(bundle: unknown, digest: string, claimed: string, policy: P
   const signerSeen = results.find((r) => r.result.signer)?.result.signer;
   if (!anyVerified) {
     // A signature that verifies only under identity-free checks still tells who signed.
-    return rejected(refusalForFailures(results.map((r) => r.result), digest), signerSeen?.subject);
+    return rejected(
+      refusalForFailures(
+        results.map((r) => r.result),
+        digest,
+      ),
+      signerSeen?.subject,
+    );
   }
   const result = anyVerified.result;
-  const subject = result.signer?.subject ?? (anyVerified.rule.subject ?? claimed);
+  const subject = result.signer?.subject ?? anyVerified.rule.subject ?? claimed;
   const material = bundleMaterial(bundle as SerializedBundle);
-  const entry = result.entry ? { uuid: result.entry.uuid ?? "", logIndex: Number(result.entry.logIndex), integratedTime: Math.floor(Date.parse(result.entry.integratedTime ?? "") / 1000) || 0 } : undefined;
+  const entry = result.entry
+    ? {
+        uuid: result.entry.uuid ?? "",
+        logIndex: Number(result.entry.logIndex),
+        integratedTime: Math.floor(Date.parse(result.entry.integratedTime ?? "") / 1000) || 0,
+      }
+    : undefined;
   const warnings: string[] = [];
   if (claimed !== "" && result.signer && claimed !== result.signer.subject) {
-    const r = refusal("invalid_signer", `inner_signature.signer says ${JSON.stringify(claimed)} but the certificate was issued to ${JSON.stringify(result.signer.subject)}`);
+    const r = refusal(
+      "invalid_signer",
+      `inner_signature.signer says ${JSON.stringify(claimed)} but the certificate was issued to ${JSON.stringify(result.signer.subject)}`,
+    );
     if (policy.mode === "enforce") return rejected(r, result.signer.subject);
     warnings.push(r.detail);
   }
   if (!satisfies(policy, verified.length)) {
-    const r = refusal("invalid_signer", `${JSON.stringify(subject)} does not satisfy policy "${policy.name}", which requires ${policy.match === "all-of" ? "all" : "one"} of: ${policy.innerSigners.map(describeRule).join(", ")}`);
+    const r = refusal(
+      "invalid_signer",
+      `${JSON.stringify(subject)} does not satisfy policy "${policy.name}", which requires ${policy.match === "all-of" ? "all" : "one"} of: ${policy.innerSigners.map(describeRule).join(", ")}`,
+    );
     if (policy.mode === "enforce") return rejected(r, subject);
     warnings.push(r.detail);
   }
@@ -178,7 +196,10 @@ async function judgeKeySignature(signature: Buffer, digest: string, claimed: str
   const keyed = policy.innerSigners.flatMap((rule) => (rule.publicKey === undefined ? [] : [{ rule, publicKey: rule.publicKey }]));
   if (keyed.length === 0) {
     return rejected(
-      refusal("unknown_signing_key", `the inner signature has no certificate and policy "${policy.name}" names no public key to check it with; give the certificate or a Sigstore bundle, or add the signer's key to the policy file`),
+      refusal(
+        "unknown_signing_key",
+        `the inner signature has no certificate and policy "${policy.name}" names no public key to check it with; give the certificate or a Sigstore bundle, or add the signer's key to the policy file`,
+      ),
     );
   }
   const raw = Buffer.from(digest.slice(7), "hex");
@@ -187,14 +208,22 @@ async function judgeKeySignature(signature: Buffer, digest: string, claimed: str
     return key && verifyPrehashed(key, raw, signature, "sha256").valid ? [{ rule, key }] : [];
   });
   if (valid.length === 0) {
-    return rejected(refusal("signature_invalid", `the inner signature does not verify over the upload manifest ${digest} with any of the ${keyed.length} public key(s) policy "${policy.name}" names`));
+    return rejected(
+      refusal(
+        "signature_invalid",
+        `the inner signature does not verify over the upload manifest ${digest} with any of the ${keyed.length} public key(s) policy "${policy.name}" names`,
+      ),
+    );
   }
   const owned = valid.filter((v) => claimed === "" || matchesIdentity(v.rule, claimed));
   const chosen = owned[0] ?? valid[0]!;
   const signer = claimed !== "" ? claimed : (chosen.rule.subject ?? "");
   const warnings: string[] = [];
   if (owned.length === 0 || !satisfies(policy, owned.length)) {
-    const r = refusal("invalid_signer", `the signature was made with the key policy "${policy.name}" gives to ${describeRule(chosen.rule)}, but inner_signature.signer says ${JSON.stringify(claimed)}`);
+    const r = refusal(
+      "invalid_signer",
+      `the signature was made with the key policy "${policy.name}" gives to ${describeRule(chosen.rule)}, but inner_signature.signer says ${JSON.stringify(claimed)}`,
+    );
     if (policy.mode === "enforce") return rejected(r, claimed);
     warnings.push(r.detail);
   }
@@ -228,7 +257,14 @@ export async function verifyInnerSignature(inner: InnerSignatureInput, digest: s
   return judgeCertificateSignature(signature, der, digest, claimed, policy, ctx);
 }
 
-async function judgeCertificateSignature(signature: Buffer, der: Buffer, digest: string, claimed: string, policy: Policy, ctx: InnerContext): Promise<InnerOutcome> {
+async function judgeCertificateSignature(
+  signature: Buffer,
+  der: Buffer,
+  digest: string,
+  claimed: string,
+  policy: Policy,
+  ctx: InnerContext,
+): Promise<InnerOutcome> {
   const leafKey = new X509Certificate(der).publicKey;
   if (!verifyPrehashed(leafKey, Buffer.from(digest.slice(7), "hex"), signature, "sha256").valid) {
     return rejected(refusal("signature_invalid", `the inner signature does not verify over the upload manifest ${digest} with the certificate's key`));
@@ -236,7 +272,10 @@ async function judgeCertificateSignature(signature: Buffer, der: Buffer, digest:
   const entry = await findLoggedSignature(ctx.log, digest, signature, { kind: "certificate", der });
   if (entry === undefined) {
     return rejected(
-      refusal("inner_signature_not_logged", `the keyless inner signature over ${digest} is not in this service's transparency log; a short-lived certificate is only valid with the log entry that proves when it signed (send the Sigstore bundle, or log it first)`),
+      refusal(
+        "inner_signature_not_logged",
+        `the keyless inner signature over ${digest} is not in this service's transparency log; a short-lived certificate is only valid with the log entry that proves when it signed (send the Sigstore bundle, or log it first)`,
+      ),
     );
   }
   return judgeBundle(bundleForLoggedSignature(digest, signature, der, entry), digest, claimed, policy, ctx, "certificate");

@@ -44,7 +44,11 @@ export function createCertusIntegration(deps: CertusIntegrationDeps) {
   const status = { ...ports, oidcIssuers: settings.oidcIssuers };
   return {
     handlers: {
-      verifyAndPermitUpload: createPermitUploadHandler({ ...common, transform, storage: { s3Bucket: settings.uploadS3Bucket, ociRegistry: settings.uploadOciRegistry } }),
+      verifyAndPermitUpload: createPermitUploadHandler({
+        ...common,
+        transform,
+        storage: { s3Bucket: settings.uploadS3Bucket, ociRegistry: settings.uploadOciRegistry },
+      }),
       verifyChain: createVerifyChainHandler(common),
       legacySign: createLegacySignHandler({ signing: deps.signing, audit: deps.state.audit, callerOf: deps.callerOf }),
       getStats: createStatsHandler(status),

@@ -42,7 +42,7 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
     ctx.responseHeader.set("deprecation", LEGACY_SIGN_DEPRECATED_AT);
     ctx.responseHeader.set("link", LEGACY_SIGN_LINK);
     const [, givenHex] = HEX_DIGEST.exec(req.artifact.trim()) ?? [];
-    if (givenHex === undefined) throw new InvalidArgumentError("artifact", "is the artifact's SHA-256: 64 hex characters, with or without \"sha256:\"");
+    if (givenHex === undefined) throw new InvalidArgumentError("artifact", 'is the artifact\'s SHA-256: 64 hex characters, with or without "sha256:"');
     if (req.artifactType.length > MAX_LABEL_CHARS) throw new InvalidArgumentError("artifact_type", `at most ${MAX_LABEL_CHARS} characters`);
     if (req.subject.length > MAX_LABEL_CHARS) throw new InvalidArgumentError("subject", `at most ${MAX_LABEL_CHARS} characters`);
     const predicates = req.predicates ? JSON.stringify(req.predicates) : "{}";

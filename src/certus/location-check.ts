@@ -43,7 +43,11 @@ function lastSegment(uri: string): string {
  * Checks every location's digest against the signed subjects (and the manifest digest the inner
  * signature covers). `subjects` is empty when no outer signature verified.
  */
-export function checkLocations(locations: readonly LocationInput[], subjects: readonly StatementSubject[], manifestDigest: string | undefined): LocationVerdict {
+export function checkLocations(
+  locations: readonly LocationInput[],
+  subjects: readonly StatementSubject[],
+  manifestDigest: string | undefined,
+): LocationVerdict {
   const reasons: string[] = [];
   const signed = new Set(subjects.map((s) => s.digest));
   if (manifestDigest) signed.add(manifestDigest);

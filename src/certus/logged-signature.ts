@@ -73,7 +73,7 @@ function loggedHashedRekord(canonicalBody: Buffer): { hex: string; signature: Bu
 export async function findLoggedSignature(log: TransparencyLog, digest: string, signature: Buffer, verifier: Verifier): Promise<LogEntry | undefined> {
   const hex = digest.slice("sha256:".length);
   let afterIndex: number | undefined;
-  for (let scanned = 0; scanned < MAX_ENTRIES_SCANNED; ) {
+  for (let scanned = 0; scanned < MAX_ENTRIES_SCANNED;) {
     const page = await log.search({ artifactDigest: digest }, { pageSize: 500, ...(afterIndex !== undefined ? { afterIndex } : {}) });
     for (const entry of page.entries) {
       if (entry.kindVersion.kind !== "hashedrekord") continue;

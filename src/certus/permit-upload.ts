@@ -58,7 +58,10 @@ function checkFileSignatures(artifacts: readonly CheckedArtifact[], inner: Verif
     const read = readSignature(a.signature, `the signature of ${a.name}`);
     if (!("bytes" in read)) return read;
     if (!verifyPrehashed(key, Buffer.from(a.hash.slice(7), "hex"), read.bytes, "sha256").valid) {
-      return refusal("artifact_hash_mismatch", `the signature of ${a.name} does not cover its hash ${a.hash}: the file changed after it was signed, or the hash is wrong`);
+      return refusal(
+        "artifact_hash_mismatch",
+        `the signature of ${a.name} does not cover its hash ${a.hash}: the file changed after it was signed, or the hash is wrong`,
+      );
     }
   }
   return undefined;
@@ -68,7 +71,13 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
   const { signing, log, state } = deps;
 
   /** The decision, before anything is logged. */
-  async function decide(req: VerifyAndPermitUploadRequest, scanId: string, tier: "basic" | "verified", artifacts: CheckedArtifact[], manifestDigest: string): Promise<InnerOutcome> {
+  async function decide(
+    req: VerifyAndPermitUploadRequest,
+    scanId: string,
+    tier: "basic" | "verified",
+    artifacts: CheckedArtifact[],
+    manifestDigest: string,
+  ): Promise<InnerOutcome> {
     if (artifacts.length === 0) return { ok: false, ...refusal("no_artifacts", "the upload request lists no artifacts: there is nothing to permit") };
     const seen = new Set<string>();
     for (const a of artifacts) {
@@ -103,7 +112,11 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       return inner;
     }
     if (listed && listed.hash !== manifestDigest) {
-      return { ok: false, signer: inner.signer, ...refusal("artifact_hash_mismatch", `${MANIFEST_NAME} is listed with hash ${listed.hash}, but the signed upload manifest is ${manifestDigest}`) };
+      return {
+        ok: false,
+        signer: inner.signer,
+        ...refusal("artifact_hash_mismatch", `${MANIFEST_NAME} is listed with hash ${listed.hash}, but the signed upload manifest is ${manifestDigest}`),
+      };
     }
     const files = checkFileSignatures(artifacts, inner);
     if (files) return { ok: false, signer: inner.signer, ...files };
@@ -111,11 +124,27 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
   }
 
   /** Logs the inner signature if needed, then signs and logs the outer statement. */
-  async function signOuter(id: string, scanId: string, tier: string, artifacts: CheckedArtifact[], manifestDigest: string, inner: VerifiedInner, req: VerifyAndPermitUploadRequest, caller: string, decidedAt: Date) {
+  async function signOuter(
+    id: string,
+    scanId: string,
+    tier: string,
+    artifacts: CheckedArtifact[],
+    manifestDigest: string,
+    inner: VerifiedInner,
+    req: VerifyAndPermitUploadRequest,
+    caller: string,
+    decidedAt: Date,
+  ) {
     let innerEntry: EntryRef | undefined = inner.entry;
     if (innerEntry === undefined) {
       const body = hashedRekordBody(Buffer.from(manifestDigest.slice(7), "hex"), inner.signature, inner.verifierPem);
-      const logged = await log.append({ kind: body.kind, apiVersion: body.apiVersion, canonicalBody: body.canonical, artifactDigest: manifestDigest, signerSubject: inner.signer || undefined });
+      const logged = await log.append({
+        kind: body.kind,
+        apiVersion: body.apiVersion,
+        canonicalBody: body.canonical,
+        artifactDigest: manifestDigest,
+        signerSubject: inner.signer || undefined,
+      });
       innerEntry = { uuid: logged.uuid, logIndex: logged.logIndex, integratedTime: logged.integratedTime };
     }
     const policy = policyForTier(deps.policies, tier as "verified");

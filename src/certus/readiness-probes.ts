@@ -34,7 +34,8 @@ async function probeCa(signer: ServiceSigner): Promise<ComponentProbe> {
     const pem = await withTimeout(signer.certificatePem(), "the CA");
     const { X509Certificate } = await import("node:crypto");
     const cert = new X509Certificate(pem);
-    if (Date.parse(cert.validTo) <= Date.now()) return { name: "fulcio", status: "unavailable", detail: "the service certificate has expired and was not renewed" };
+    if (Date.parse(cert.validTo) <= Date.now())
+      return { name: "fulcio", status: "unavailable", detail: "the service certificate has expired and was not renewed" };
     return { name: "fulcio", status: "ok", detail: `CA: service certificate for ${signer.identity} valid until ${new Date(cert.validTo).toISOString()}` };
   } catch (err) {
     return { name: "fulcio", status: "unavailable", detail: `CA: ${(err as Error).message}` };

@@ -42,10 +42,12 @@ export function isDerEcdsaSignature(der: Uint8Array): boolean {
 export function readSignature(text: string, field: string): { bytes: Buffer } | Refusal {
   const trimmed = text.trim();
   if (trimmed === "") return refusal("placeholder_signature", `${field} is empty: the scan was not signed`);
-  if (trimmed.length > MAX_SIGNATURE_CHARS) return refusal("malformed_signature", `${field} is ${trimmed.length} characters; a signature is at most ${MAX_SIGNATURE_CHARS}`);
+  if (trimmed.length > MAX_SIGNATURE_CHARS)
+    return refusal("malformed_signature", `${field} is ${trimmed.length} characters; a signature is at most ${MAX_SIGNATURE_CHARS}`);
   const compact = trimmed.replace(/\s+/g, "");
   if (!BASE64.test(compact) || compact.length % 4 === 1) {
-    if (PLACEHOLDER.test(trimmed)) return refusal("placeholder_signature", `${field} ${JSON.stringify(trimmed.slice(0, 60))} is a placeholder, not a signature`);
+    if (PLACEHOLDER.test(trimmed))
+      return refusal("placeholder_signature", `${field} ${JSON.stringify(trimmed.slice(0, 60))} is a placeholder, not a signature`);
     return refusal("malformed_signature", `${field} is not base64`);
   }
   const bytes = Buffer.from(compact, "base64");

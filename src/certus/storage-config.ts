@@ -11,7 +11,14 @@ export interface StorageTargets {
 }
 
 function slug(text: string): string {
-  return text.replace(/^[a-z][a-z0-9+.-]*:\/\//i, "").replace(/\.git$/, "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 200) || "unknown";
+  return (
+    text
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, "")
+      .replace(/\.git$/, "")
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^[-.]+|[-.]+$/g, "")
+      .slice(0, 200) || "unknown"
+  );
 }
 
 /** The storage config of a permitted scan (snake_case proto3 JSON fields, as the contract names them). */

@@ -191,6 +191,7 @@ export function readCallbackSecret(path: string): Buffer {
     throw new Error(`transformCallbackSecretFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { cause: err });
   }
   const secret = Buffer.from(text.trim(), "utf8");
-  if (secret.length < MIN_SECRET_BYTES) throw new Error(`transformCallbackSecretFile: ${path} holds ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are required`);
+  if (secret.length < MIN_SECRET_BYTES)
+    throw new Error(`transformCallbackSecretFile: ${path} holds ${secret.length} bytes; at least ${MIN_SECRET_BYTES} are required`);
   return secret;
 }

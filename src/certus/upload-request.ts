@@ -29,8 +29,10 @@ export interface CheckedUploadRequest {
 }
 
 export function checkUploadRequest(req: VerifyAndPermitUploadRequest): CheckedUploadRequest {
-  if (!SCAN_ID.test(req.scanId)) throw new InvalidArgumentError("scan_id", "is required: 1-256 letters, digits and . _ : @ + - (starting with a letter or digit)");
-  if (req.tier !== "basic" && req.tier !== "verified") throw new InvalidArgumentError("tier", `${JSON.stringify(req.tier)} is not a tier; use basic or verified`);
+  if (!SCAN_ID.test(req.scanId))
+    throw new InvalidArgumentError("scan_id", "is required: 1-256 letters, digits and . _ : @ + - (starting with a letter or digit)");
+  if (req.tier !== "basic" && req.tier !== "verified")
+    throw new InvalidArgumentError("tier", `${JSON.stringify(req.tier)} is not a tier; use basic or verified`);
   if (req.innerSignature === undefined) throw new InvalidArgumentError("inner_signature", "is required");
   if (req.artifacts.length > MAX_ARTIFACTS) throw new InvalidArgumentError("artifacts", `${req.artifacts.length} artifacts; at most ${MAX_ARTIFACTS}`);
   const artifacts = req.artifacts.map((a, i) => {

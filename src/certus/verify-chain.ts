@@ -94,7 +94,13 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       trustedRoot: deps.serviceRoot,
       expected: { subject: signing.signer.identity, issuer: signing.signer.issuer },
     });
-    const out: OuterVerdict = { valid: result.verified, statement, result, ...(permissionId ? { permissionId } : {}), ...(result.entry?.uuid ? { uuid: result.entry.uuid } : {}) };
+    const out: OuterVerdict = {
+      valid: result.verified,
+      statement,
+      result,
+      ...(permissionId ? { permissionId } : {}),
+      ...(result.entry?.uuid ? { uuid: result.entry.uuid } : {}),
+    };
     if (!result.verified) reasons.push(`outer: ${result.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
     if (given?.cosignSignature) {
       const sig = envelope?.signatures?.[0]?.sig;
@@ -123,7 +129,9 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     }
     const tier = predicate?.tier === "basic" ? "basic" : "verified";
     const policy = policyForTier(deps.policies, tier);
-    const candidates = [...new Set([...(predicate ? [predicate.manifestDigest] : []), ...locations.map((l) => l.digest).filter((d) => /^sha256:[0-9a-f]{64}$/.test(d))])];
+    const candidates = [
+      ...new Set([...(predicate ? [predicate.manifestDigest] : []), ...locations.map((l) => l.digest).filter((d) => /^sha256:[0-9a-f]{64}$/.test(d))]),
+    ];
     if (candidates.length === 0) {
       reasons.push("inner: there is no digest to verify it over (no verified outer signature and no location digest)");
       return undefined;
@@ -159,7 +167,10 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       const coversSignature = Buffer.from(predicate.inner.signature, "base64").equals(inner.signature);
       const coversManifest = predicate.manifestDigest === inner.digest;
       if (!coversSignature) reasons.push(`chain: the outer signature (scan ${predicate.scanId}) records another inner signature, not this one`);
-      if (!coversManifest) reasons.push(`chain: the outer signature covers the upload manifest ${predicate.manifestDigest} (scan ${predicate.scanId}), but the inner signature is over ${inner.digest}`);
+      if (!coversManifest)
+        reasons.push(
+          `chain: the outer signature covers the upload manifest ${predicate.manifestDigest} (scan ${predicate.scanId}), but the inner signature is over ${inner.digest}`,
+        );
       chainUnbroken = coversSignature && coversManifest;
     } else {
       reasons.push("chain: an unbroken chain needs a valid inner and a valid outer signature");
@@ -208,4 +219,3 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     return response;
   };
 }
-

@@ -28,7 +28,14 @@ ${DATABASE_USAGE}
 export function apikeyCommand(argv: string[]): number | Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...DATABASE_ARG_OPTIONS, name: { type: "string" }, scopes: { type: "string" }, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      ...DATABASE_ARG_OPTIONS,
+      name: { type: "string" },
+      scopes: { type: "string" },
+      "data-dir": { type: "string" },
+      output: { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
     allowPositionals: true,
   });
@@ -49,7 +56,12 @@ export function apikeyCommand(argv: string[]): number | Promise<number> {
   return manage(records, positionals, values, output);
 }
 
-async function manage(store: Omit<ApiKeyRecords, "lookup">, positionals: string[], values: { name?: string | undefined; scopes?: string | undefined }, output: "json" | "text"): Promise<number> {
+async function manage(
+  store: Omit<ApiKeyRecords, "lookup">,
+  positionals: string[],
+  values: { name?: string | undefined; scopes?: string | undefined },
+  output: "json" | "text",
+): Promise<number> {
   const [sub, ...rest] = positionals;
   switch (sub) {
     case "create": {
@@ -74,7 +86,9 @@ async function manage(store: Omit<ApiKeyRecords, "lookup">, positionals: string[
       const keys = (await store.list()).map(({ salt: _s, hash: _h, ...k }) => k);
       if (output === "json") console.log(JSON.stringify(keys, null, 2));
       else if (keys.length === 0) console.log("no API keys");
-      else for (const k of keys) console.log(`${k.id}  ${k.name.padEnd(20)} ${k.scopes.join(",").padEnd(24)} created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ""}`);
+      else
+        for (const k of keys)
+          console.log(`${k.id}  ${k.name.padEnd(20)} ${k.scopes.join(",").padEnd(24)} created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : ""}`);
       return 0;
     }
     case "revoke": {

@@ -58,7 +58,9 @@ export async function attachCommand(argv: string[]): Promise<number> {
   }
   try {
     const attached = await attachBundle(image, bundle);
-    console.log(`attached: ${image.registry}/${image.repository}@${attached.digest} refers to ${image.digest}${attached.predicateType ? ` (${attached.predicateType})` : ""}`);
+    console.log(
+      `attached: ${image.registry}/${image.repository}@${attached.digest} refers to ${image.digest}${attached.predicateType ? ` (${attached.predicateType})` : ""}`,
+    );
     return 0;
   } catch (err) {
     if (err instanceof RegistryError) {

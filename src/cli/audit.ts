@@ -23,7 +23,14 @@ export function auditCommand(argv: string[]): number | Promise<number> {
   const [sub, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { ...DATABASE_ARG_OPTIONS, "data-dir": { type: "string" }, since: { type: "string" }, artifact: { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      ...DATABASE_ARG_OPTIONS,
+      "data-dir": { type: "string" },
+      since: { type: "string" },
+      artifact: { type: "string" },
+      output: { type: "string" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help || sub === "--help" || sub === undefined) {

@@ -20,7 +20,10 @@ export const DATABASE_USAGE = `  --database-url <url>     the PostgreSQL state s
   --database-ca-file <pem> CA of the database server's certificate (env CERTUS_TRUST_DATABASE_CA_FILE)`;
 
 /** The database URL and CA file given, or undefined when none is (the command then works on files). */
-export function databaseOptionsOf(values: { "database-url"?: string | undefined; "database-ca-file"?: string | undefined }): { url: string; caFile?: string } | undefined {
+export function databaseOptionsOf(values: {
+  "database-url"?: string | undefined;
+  "database-ca-file"?: string | undefined;
+}): { url: string; caFile?: string } | undefined {
   const url = values["database-url"] ?? (process.env["CERTUS_TRUST_DATABASE_URL"] || undefined);
   const caFile = values["database-ca-file"] ?? (process.env["CERTUS_TRUST_DATABASE_CA_FILE"] || undefined);
   if (url === undefined) {
@@ -34,7 +37,12 @@ export function databaseOptionsOf(values: { "database-url"?: string | undefined;
  * Opens the PostgreSQL state store for an operator command (migrating it unless `migrate` is
  * false), runs `fn`, closes it; database failures become messages and exit codes.
  */
-export async function withDatabase(command: string, options: { url: string; caFile?: string }, migrate: boolean, fn: (store: PostgresStateStore) => Promise<number>): Promise<number> {
+export async function withDatabase(
+  command: string,
+  options: { url: string; caFile?: string },
+  migrate: boolean,
+  fn: (store: PostgresStateStore) => Promise<number>,
+): Promise<number> {
   let store: PostgresStateStore;
   try {
     store = await PostgresStateStore.open({ ...options, log: createLogger("silent"), migrate });
@@ -45,7 +53,9 @@ export async function withDatabase(command: string, options: { url: string; caFi
     if (!migrate) {
       const version = await schemaVersion(store.db.pool);
       if (version === 0) {
-        console.error(`certus-trust ${command}: the database holds no Certus-Trust state (schema not created); start the service on it or run \`certus-trust db migrate\``);
+        console.error(
+          `certus-trust ${command}: the database holds no Certus-Trust state (schema not created); start the service on it or run \`certus-trust db migrate\``,
+        );
         return 1;
       }
       if (version > LATEST_VERSION) throw new SchemaTooNewError(version, LATEST_VERSION);

@@ -31,7 +31,11 @@ ${DATABASE_USAGE}
 
 export async function dbCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { ...DATABASE_ARG_OPTIONS, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({
+    args: rest,
+    options: { ...DATABASE_ARG_OPTIONS, "data-dir": { type: "string" }, output: { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
   if (values.help || sub === "--help" || sub === undefined) {
     console.log(DB_USAGE);
     return sub === undefined ? 2 : 0;

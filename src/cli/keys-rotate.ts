@@ -83,7 +83,11 @@ export async function keysRotateCommand(argv: string[]): Promise<number> {
       console.log(`TUF root version ${rootVersionBefore} -> ${versions.root} (signed by the old and the new root key)`);
     } else {
       const [count, what] =
-        purpose === "ca" ? [after.trustedRoot.certificateAuthorities.length, "CAs"] : purpose === "ct" ? [after.trustedRoot.ctlogs.length, "CT logs"] : [after.trustedRoot.timestampAuthorities.length, "TSAs"];
+        purpose === "ca"
+          ? [after.trustedRoot.certificateAuthorities.length, "CAs"]
+          : purpose === "ct"
+            ? [after.trustedRoot.ctlogs.length, "CT logs"]
+            : [after.trustedRoot.timestampAuthorities.length, "TSAs"];
       console.log(`trusted root lists ${count} ${what}; TUF targets version ${targetsBefore} -> ${versions.targets}`);
     }
     console.log("start the server to serve the new keys");

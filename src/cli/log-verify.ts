@@ -73,9 +73,11 @@ export async function logCommand(argv: string[]): Promise<number> {
     if (err instanceof AuditStateError) throw new UsageError(`--state: ${err.message}`);
     throw err;
   }
-  const fromCheckpoint = values["from-checkpoint"] === undefined ? undefined : (await readBounded("--from-checkpoint", values["from-checkpoint"])).toString("utf8");
+  const fromCheckpoint =
+    values["from-checkpoint"] === undefined ? undefined : (await readBounded("--from-checkpoint", values["from-checkpoint"])).toString("utf8");
   const client = trustClient(values);
-  const { spki, baseUrl } = values["trusted-root"] === undefined ? await logKeyFromService(client) : logKeyFromTrustedRoot(await readBounded("--trusted-root", values["trusted-root"]));
+  const { spki, baseUrl } =
+    values["trusted-root"] === undefined ? await logKeyFromService(client) : logKeyFromTrustedRoot(await readBounded("--trusted-root", values["trusted-root"]));
 
   let lastProgress = 0;
   let lastProgressCount = 0;
@@ -98,14 +100,25 @@ export async function logCommand(argv: string[]): Promise<number> {
 
   if (result.state !== undefined) await writeAuditState(stateFile, result.state);
   if (output === "json") {
-    process.stdout.write(`${JSON.stringify({
-      ok: result.problems.length === 0,
-      treeSize: result.checkpoint?.treeSize,
-      rootHash: result.checkpoint?.rootHash.toString("base64"),
-      consistentFrom: result.consistentFrom,
-      entriesVerified: result.entriesVerified,
-      problems: result.problems.map((p) => ({ code: p.code, title: PROBLEM_TITLES[p.code], message: p.message, ...(p.logIndex === undefined ? {} : { logIndex: p.logIndex }) })),
-    }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          ok: result.problems.length === 0,
+          treeSize: result.checkpoint?.treeSize,
+          rootHash: result.checkpoint?.rootHash.toString("base64"),
+          consistentFrom: result.consistentFrom,
+          entriesVerified: result.entriesVerified,
+          problems: result.problems.map((p) => ({
+            code: p.code,
+            title: PROBLEM_TITLES[p.code],
+            message: p.message,
+            ...(p.logIndex === undefined ? {} : { logIndex: p.logIndex }),
+          })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
   } else if (result.problems.length === 0 && result.checkpoint) {
     // No problem means a checkpoint was fetched and verified: the auditor reports one otherwise.
     const cp = result.checkpoint;
@@ -138,7 +151,9 @@ function logKeyFromTrustedRoot(bytes: Buffer): { spki: Buffer; baseUrl?: string 
   } catch {
     throw new UsageError("--trusted-root: not JSON");
   }
-  const tlog = (root.tlogs ?? []).flatMap((t) => (t.publicKey?.rawBytes && !t.publicKey.validFor?.end ? [{ rawBytes: t.publicKey.rawBytes, baseUrl: t.baseUrl }] : []))[0];
+  const tlog = (root.tlogs ?? []).flatMap((t) =>
+    t.publicKey?.rawBytes && !t.publicKey.validFor?.end ? [{ rawBytes: t.publicKey.rawBytes, baseUrl: t.baseUrl }] : [],
+  )[0];
   if (tlog === undefined) throw new UsageError("--trusted-root: no current transparency log key (tlogs[].publicKey)");
   const spki = Buffer.from(tlog.rawBytes, "base64");
   return { spki, ...(tlog.baseUrl ? { baseUrl: tlog.baseUrl } : {}) };

@@ -28,7 +28,14 @@ export async function policyCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { ...CLIENT_OPTIONS, policy: { type: "string" }, "policy-file": { type: "string" }, bundle: { type: "string" }, digest: { type: "string" }, "trusted-root": { type: "string" } },
+    options: {
+      ...CLIENT_OPTIONS,
+      policy: { type: "string" },
+      "policy-file": { type: "string" },
+      bundle: { type: "string" },
+      digest: { type: "string" },
+      "trusted-root": { type: "string" },
+    },
     strict: true,
   });
   if (values.help || sub === undefined || sub === "--help") {
@@ -38,7 +45,8 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (sub !== "check") throw new UsageError(`unknown policy subcommand "${sub}"; expected check`);
   if (!values.bundle) throw new UsageError("--bundle is required");
   const digest = values.digest === undefined ? undefined : parseArtifactDigest(values.digest);
-  if (!digest || "problem" in digest) throw new UsageError(`--digest is required as sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>${digest ? ` (${digest.problem})` : ""}`);
+  if (!digest || "problem" in digest)
+    throw new UsageError(`--digest is required as sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>${digest ? ` (${digest.problem})` : ""}`);
   const file = values["policy-file"] ?? process.env["CERTUS_TRUST_POLICY_FILE"];
   const set = file ? loadPolicyFile(file) : builtInPolicySet();
   const policy = set.policies.get(values.policy ?? "default");
@@ -64,8 +72,11 @@ export async function policyCommand(argv: string[]): Promise<number> {
   if (values.output === "json") console.log(JSON.stringify(out, null, 2));
   else {
     console.log(describePolicy(policy));
-    console.log(`\ndecision: ${decision.allowed ? "MET" : "NOT MET"}${policy.mode === "warn" && !decision.allowed ? " (warn mode: Sign would proceed with warnings)" : ""}`);
-    if (decision.inner[0]?.signer) console.log(`bundle signer: ${decision.inner[0].signer.subject}${decision.inner[0].signer.issuer ? ` (issuer ${decision.inner[0].signer.issuer})` : ""}`);
+    console.log(
+      `\ndecision: ${decision.allowed ? "MET" : "NOT MET"}${policy.mode === "warn" && !decision.allowed ? " (warn mode: Sign would proceed with warnings)" : ""}`,
+    );
+    if (decision.inner[0]?.signer)
+      console.log(`bundle signer: ${decision.inner[0].signer.subject}${decision.inner[0].signer.issuer ? ` (issuer ${decision.inner[0].signer.issuer})` : ""}`);
     for (const r of decision.reasons) console.log(`  - ${r}`);
   }
   return decision.allowed ? 0 : 1;

@@ -21,7 +21,14 @@ ${CLIENT_OPTIONS_HELP}`;
 export async function signCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { ...CLIENT_OPTIONS, digest: { type: "string" }, uri: { type: "string" }, format: { type: "string" }, policy: { type: "string" }, out: { type: "string" } },
+    options: {
+      ...CLIENT_OPTIONS,
+      digest: { type: "string" },
+      uri: { type: "string" },
+      format: { type: "string" },
+      policy: { type: "string" },
+      out: { type: "string" },
+    },
     strict: true,
   });
   if (values.help) {

@@ -14,16 +14,36 @@ export type ServerConfig = Pick<
   "port" | "host" | "tlsCert" | "tlsKey" | "tlsClientCa" | "corsOrigins" | "shutdownGraceMs" | "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs"
 >;
 /** Request limits and verification capacity. */
-export type LimitsConfig = Pick<TrustConfig, "maxBodyBytes" | "defaultDeadlineMs" | "verifyWorkers" | "verifyBudgetMs" | "watchMaxStreams" | "watchMaxLifetimeMs">;
+export type LimitsConfig = Pick<
+  TrustConfig,
+  "maxBodyBytes" | "defaultDeadlineMs" | "verifyWorkers" | "verifyBudgetMs" | "watchMaxStreams" | "watchMaxLifetimeMs"
+>;
 /** Authentication, authorization rules and rate limits. */
-export type AuthConfig = Pick<TrustConfig, "auth" | "authRules" | "authOidcIssuers" | "authOidcAudience" | "rateLimit" | "rateLimitBurst" | "insecureAllowAnonymous">;
+export type AuthConfig = Pick<
+  TrustConfig,
+  "auth" | "authRules" | "authOidcIssuers" | "authOidcAudience" | "rateLimit" | "rateLimitBurst" | "insecureAllowAnonymous"
+>;
 /** The embedded Sigstore stack: the log's quota, the Fulcio-compatible endpoint's issuers, who may write to its Rekor-compatible log. */
 export type EmbeddedConfig = Pick<TrustConfig, "logMaxBytes" | "oidcIssuers" | "compatWrites" | "compatWriteRate" | "compatWriteQuotaBytes">;
 /** `mode: sigstore`: the upstreams, the trust root source and the service's own OIDC credential. */
 export type SigstoreConfig = Pick<
   TrustConfig,
-  | "fulcioUrl" | "rekorUrl" | "rekorVersion" | "rekorReadUrl" | "checkpointPollMs" | "tsaUrl" | "tufMirrorUrl" | "tufRootFile" | "trustedRootFile"
-  | "oidcTokenUrl" | "oidcClientId" | "oidcClientSecretFile" | "oidcScope" | "oidcTokenFile" | "upstreamDeadlineMs" | "tufRefreshMs"
+  | "fulcioUrl"
+  | "rekorUrl"
+  | "rekorVersion"
+  | "rekorReadUrl"
+  | "checkpointPollMs"
+  | "tsaUrl"
+  | "tufMirrorUrl"
+  | "tufRootFile"
+  | "trustedRootFile"
+  | "oidcTokenUrl"
+  | "oidcClientId"
+  | "oidcClientSecretFile"
+  | "oidcScope"
+  | "oidcTokenFile"
+  | "upstreamDeadlineMs"
+  | "tufRefreshMs"
 >;
 /** The Certus integration: the Transform callback and the storage targets of upload permissions. */
 export type CertusConfig = Pick<TrustConfig, "transformCallbackUrl" | "transformCallbackSecretFile" | "uploadS3Bucket" | "uploadOciRegistry">;
@@ -47,7 +67,16 @@ type Exhaustive = { [K in SectionName]: ConfigSections[K] };
 
 /** Cuts a resolved configuration into its sections, as the option table assigns them (frozen copies). */
 export function sectionsOf(config: TrustConfig): ConfigSections {
-  const out: Record<SectionName, Record<string, unknown>> = { service: {}, server: {}, limits: {}, auth: {}, embedded: {}, sigstore: {}, certus: {}, state: {} };
+  const out: Record<SectionName, Record<string, unknown>> = {
+    service: {},
+    server: {},
+    limits: {},
+    auth: {},
+    embedded: {},
+    sigstore: {},
+    certus: {},
+    state: {},
+  };
   for (const spec of OPTIONS) out[spec.section][spec.key] = config[spec.key];
   for (const section of Object.values(out)) Object.freeze(section);
   return out as unknown as Exhaustive;

@@ -44,7 +44,10 @@ export class DurableAppendFile {
   #closed = false;
 
   /** Opens `file` for appending (created 0600). */
-  constructor(readonly file: string, options: DurableAppendOptions) {
+  constructor(
+    readonly file: string,
+    options: DurableAppendOptions,
+  ) {
     this.#options = options;
     this.#fd = openSync(file, "a", PRIVATE_FILE_MODE);
     this.#committer = new GroupCommitter((records) => this.#writeBatch(records), MAX_BATCH_RECORDS);

@@ -25,7 +25,8 @@ export function scanJsonBounds(body: Uint8Array, maxDepth = MAX_JSON_DEPTH, maxS
   for (let i = 0; i < body.length; i++) {
     const b = body[i]!;
     if (inString) {
-      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (b === 0x22) {
         inString = false;
         if (i - stringStart > maxString) return `a string of ${i - stringStart} bytes; at most ${maxString} are accepted`;

@@ -51,7 +51,9 @@ export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
     if (path !== MCP_PATH) return false;
     if (req.method !== "POST") {
       // Stateless server: no server-initiated stream (GET) and no session to delete.
-      sendJsonError(res, 405, "invalid_argument", `${req.method} is not supported on ${MCP_PATH}; MCP clients POST JSON-RPC here (stateless, JSON responses)`, { allow: "POST" });
+      sendJsonError(res, 405, "invalid_argument", `${req.method} is not supported on ${MCP_PATH}; MCP clients POST JSON-RPC here (stateless, JSON responses)`, {
+        allow: "POST",
+      });
       return true;
     }
     const caller = await opts.auth.guard(req, res, undefined, "the MCP endpoint");
@@ -75,7 +77,12 @@ export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
       sendJsonError(res, 400, "invalid_argument", "request body is not JSON");
       return true;
     }
-    const server = createTrustMcpServer({ client: inProcessClient(opts, caller), explainPolicy: opts.explainPolicy, canSign: allows(caller.scopes, "sign"), canRead: allows(caller.scopes, "read") });
+    const server = createTrustMcpServer({
+      client: inProcessClient(opts, caller),
+      explainPolicy: opts.explainPolicy,
+      canSign: allows(caller.scopes, "sign"),
+      canRead: allows(caller.scopes, "read"),
+    });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on("close", () => {
       void transport.close();

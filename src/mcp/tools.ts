@@ -50,7 +50,15 @@ function failure(err: unknown): CallToolResult {
   return { content: [{ type: "text", text: `error (${codeName(ce.code)}): ${ce.rawMessage}${hint}` }], isError: true };
 }
 
-const CODE_NAMES: Record<number, string> = { 3: "invalid_argument", 5: "not_found", 7: "permission_denied", 8: "resource_exhausted", 9: "failed_precondition", 14: "unavailable", 16: "unauthenticated" };
+const CODE_NAMES: Record<number, string> = {
+  3: "invalid_argument",
+  5: "not_found",
+  7: "permission_denied",
+  8: "resource_exhausted",
+  9: "failed_precondition",
+  14: "unavailable",
+  16: "unauthenticated",
+};
 function codeName(code: number): string {
   return CODE_NAMES[code] ?? `code ${code}`;
 }
@@ -95,14 +103,20 @@ function entryOf(e: TransparencyEntry) {
 
 function proofOf(e: TransparencyEntry) {
   const p = e.inclusionProof;
-  return p ? { logIndex: Number(p.logIndex), treeSize: Number(p.treeSize), rootHash: hex(p.rootHash), hashes: p.hashes.map(hex), checkpoint: p.checkpoint } : undefined;
+  return p
+    ? { logIndex: Number(p.logIndex), treeSize: Number(p.treeSize), rootHash: hex(p.rootHash), hashes: p.hashes.map(hex), checkpoint: p.checkpoint }
+    : undefined;
 }
 
 const entrySchema = z.object({ logIndex: z.number(), uuid: z.string(), kindVersion: z.string(), integratedTime: z.string(), body: z.unknown() });
 const proofSchema = z.object({ logIndex: z.number(), treeSize: z.number(), rootHash: z.string(), hashes: z.array(z.string()), checkpoint: z.string() });
 const lookup = {
   log_index: z.number().int().min(0).optional().describe("the entry's log index"),
-  uuid: z.string().regex(/^[0-9a-f]{64}$/).optional().describe("the entry's UUID (64 hex)"),
+  uuid: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional()
+    .describe("the entry's UUID (64 hex)"),
 };
 
 /** Registers the tools on `server`. */
@@ -209,7 +223,10 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
             signer: { subject: res.signer?.subject ?? "", issuer: res.signer?.issuer ?? "" },
             warnings: res.warnings,
           };
-          return ok(out, `SIGNED ${args.digest} as ${out.signer.subject}; transparency log index ${out.logIndex} (uuid ${out.uuid}).${out.warnings.length ? `\nwarnings:\n- ${out.warnings.join("\n- ")}` : ""}\nThe bundle is in the structured result.`);
+          return ok(
+            out,
+            `SIGNED ${args.digest} as ${out.signer.subject}; transparency log index ${out.logIndex} (uuid ${out.uuid}).${out.warnings.length ? `\nwarnings:\n- ${out.warnings.join("\n- ")}` : ""}\nThe bundle is in the structured result.`,
+          );
         }),
     );
   }
@@ -235,7 +252,8 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
           digest: args.digest ?? "",
         });
         const entries = res.entries.map(entryOf);
-        const text = entries.length === 0 ? "no entry found" : entries.map((e) => `#${e.logIndex} ${e.kindVersion} uuid ${e.uuid} at ${e.integratedTime}`).join("\n");
+        const text =
+          entries.length === 0 ? "no entry found" : entries.map((e) => `#${e.logIndex} ${e.kindVersion} uuid ${e.uuid} at ${e.integratedTime}`).join("\n");
         return ok({ entries, checkpoint: res.checkpoint }, text);
       }),
   );

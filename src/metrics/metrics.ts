@@ -11,7 +11,12 @@ export class TrustMetrics {
   readonly registry = new Registry();
 
   /** Calls by procedure (`service/Method`) and RPC code (`ok`, `invalid_argument`, …). */
-  readonly requests = new Counter({ name: "certus_trust_requests_total", help: "RPC calls by procedure and result code", labelNames: ["procedure", "code"], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: "certus_trust_requests_total",
+    help: "RPC calls by procedure and result code",
+    labelNames: ["procedure", "code"],
+    registers: [this.registry],
+  });
   /** Call latency by procedure, seconds (streams: until the stream ends). */
   readonly latency = new Histogram({
     name: "certus_trust_request_duration_seconds",
@@ -23,9 +28,19 @@ export class TrustMetrics {
   /** Sign outcomes: `ok`, or the RPC code of the refusal (e.g. `failed_precondition` for a policy). */
   readonly signs = new Counter({ name: "certus_trust_sign_total", help: "Sign outcomes", labelNames: ["outcome"], registers: [this.registry] });
   /** Verify verdicts per bundle: `verified` or `rejected`. */
-  readonly verifications = new Counter({ name: "certus_trust_verify_bundles_total", help: "bundles judged by Verify, by verdict", labelNames: ["verdict"], registers: [this.registry] });
+  readonly verifications = new Counter({
+    name: "certus_trust_verify_bundles_total",
+    help: "bundles judged by Verify, by verdict",
+    labelNames: ["verdict"],
+    registers: [this.registry],
+  });
   /** Verification failures by stable failure code (SIGNER_MISMATCH, SIGNATURE_INVALID, …). */
-  readonly verifyFailures = new Counter({ name: "certus_trust_verify_failures_total", help: "Verify failures by failure code", labelNames: ["code"], registers: [this.registry] });
+  readonly verifyFailures = new Counter({
+    name: "certus_trust_verify_failures_total",
+    help: "Verify failures by failure code",
+    labelNames: ["code"],
+    registers: [this.registry],
+  });
   /** Entries in the transparency log. */
   readonly logSize = new Gauge({ name: "certus_trust_log_size", help: "entries in the transparency log", registers: [this.registry] });
   /** Entries per durable log batch (group commit). */
@@ -40,9 +55,18 @@ export class TrustMetrics {
    * checkpoint contradicting one it showed before), `tampered` (it served entries, tiles or
    * proofs that do not match its signed checkpoint). Anything above 0 needs a person.
    */
-  readonly upstreamLogAlarms = new Counter({ name: "certus_trust_upstream_log_alarms_total", help: "upstream transparency log alarms by kind", labelNames: ["kind"], registers: [this.registry] });
+  readonly upstreamLogAlarms = new Counter({
+    name: "certus_trust_upstream_log_alarms_total",
+    help: "upstream transparency log alarms by kind",
+    labelNames: ["kind"],
+    registers: [this.registry],
+  });
   /** Calls refused by the per-caller rate limiter. */
-  readonly rateLimited = new Counter({ name: "certus_trust_rate_limited_total", help: "calls refused by the per-caller rate limit", registers: [this.registry] });
+  readonly rateLimited = new Counter({
+    name: "certus_trust_rate_limited_total",
+    help: "calls refused by the per-caller rate limit",
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "certus_trust_" });

@@ -29,8 +29,7 @@ export function discoveryUrl(issuer: string): URL {
 
 /** Fetches and checks the discovery document; throws `OidcTokenError` (`ISSUER_UNAVAILABLE`). */
 export async function discover(issuer: string, timeoutMs: number, fetchImpl: typeof fetch = fetch): Promise<DiscoveryDocument> {
-  const fail = (message: string, cause?: unknown) =>
-    new OidcTokenError("ISSUER_UNAVAILABLE", `OIDC discovery for ${issuer}: ${message}`, { cause, issuer });
+  const fail = (message: string, cause?: unknown) => new OidcTokenError("ISSUER_UNAVAILABLE", `OIDC discovery for ${issuer}: ${message}`, { cause, issuer });
   let text: string;
   try {
     const res = await fetchImpl(discoveryUrl(issuer), {

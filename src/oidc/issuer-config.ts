@@ -29,7 +29,8 @@ export function normalizeIssuers(raw: readonly unknown[]): OidcIssuer[] {
   return raw.map((entry, i) => {
     const where = `oidcIssuers[${i}]`;
     const obj = typeof entry === "string" ? { issuer: entry } : entry;
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) throw new TypeError(`${where}: expected an issuer URL or {issuer, audience, identityClaim}`);
+    if (typeof obj !== "object" || obj === null || Array.isArray(obj))
+      throw new TypeError(`${where}: expected an issuer URL or {issuer, audience, identityClaim}`);
     const { issuer, audience = DEFAULT_AUDIENCE, identityClaim = "email", ...rest } = obj as Record<string, unknown>;
     const unknownKeys = Object.keys(rest);
     if (unknownKeys.length > 0) throw new TypeError(`${where}: unknown key ${JSON.stringify(unknownKeys[0])}`);

@@ -44,7 +44,7 @@ export const DEFAULT_ALGORITHMS: readonly string[] = ["RS256", "RS384", "RS512",
 /** Options of {@link OidcTokenVerifier}; every one but `issuers` has a documented default. */
 export interface OidcTokenVerifierOptions {
   /** The allow-list; entries as in {@link normalizeIssuers} (a URL string or an {@link OidcIssuer}). */
-  readonly issuers: readonly (string | Partial<OidcIssuer> & { issuer: string })[];
+  readonly issuers: readonly (string | (Partial<OidcIssuer> & { issuer: string }))[];
   /** Default {@link DEFAULT_MAX_TOKEN_CHARS}. */
   readonly maxTokenChars?: number;
   /** Seconds. Default {@link DEFAULT_CLOCK_TOLERANCE_SEC}. */
@@ -144,7 +144,11 @@ export class OidcTokenVerifier {
     const claimed = unverified.iss;
     const config = typeof claimed === "string" ? this.#byIssuer.get(claimed) : undefined;
     if (config === undefined) {
-      throw new OidcTokenError("ISSUER_NOT_ALLOWED", "the token's issuer is not trusted by this service", typeof claimed === "string" ? { issuer: claimed.slice(0, 256) } : undefined);
+      throw new OidcTokenError(
+        "ISSUER_NOT_ALLOWED",
+        "the token's issuer is not trusted by this service",
+        typeof claimed === "string" ? { issuer: claimed.slice(0, 256) } : undefined,
+      );
     }
     const source = await this.#keysFor(config.issuer);
     let payload: JWTPayload;
@@ -205,7 +209,8 @@ export class OidcTokenVerifier {
       this.#cache.set(issuer, { kind: "ok", source });
       return source;
     } catch (err) {
-      const error = err instanceof OidcTokenError ? err : new OidcTokenError("ISSUER_UNAVAILABLE", `OIDC discovery for ${issuer} failed`, { cause: err, issuer });
+      const error =
+        err instanceof OidcTokenError ? err : new OidcTokenError("ISSUER_UNAVAILABLE", `OIDC discovery for ${issuer} failed`, { cause: err, issuer });
       // An expired document that was fine before stays in use while the issuer is unreachable.
       if (previous !== undefined) {
         this.#cache.set(issuer, { kind: "ok", source: { ...previous, fetchedAt: Date.now() - this.#discoveryMaxAgeMs + this.#discoveryRetryMs } });
@@ -227,7 +232,9 @@ function translate(err: unknown, issuer: string): OidcTokenError {
         return make("AUDIENCE_MISMATCH", "the token's audience is not the one this service expects");
       case "nbf":
       case "iat":
-        return err.reason === "check_failed" ? make("TOKEN_NOT_YET_VALID", `the token is not valid yet (${err.claim})`) : make("CLAIM_INVALID", `the token's ${err.claim} claim is invalid`);
+        return err.reason === "check_failed"
+          ? make("TOKEN_NOT_YET_VALID", `the token is not valid yet (${err.claim})`)
+          : make("CLAIM_INVALID", `the token's ${err.claim} claim is invalid`);
       default:
         return make("CLAIM_INVALID", `the token's ${err.claim} claim is ${err.reason === "missing" ? "missing" : "invalid"}`);
     }

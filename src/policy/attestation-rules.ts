@@ -30,9 +30,11 @@ export function parseAttestationRules(raw: unknown): AttestationRule[] | { probl
   if (raw.length > MAX_ATTESTATION_RULES) return { problem: `attestations has ${raw.length} rules; at most ${MAX_ATTESTATION_RULES}` };
   const out: AttestationRule[] = [];
   for (const [index, item] of raw.entries()) {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return { problem: "each attestations rule must be a mapping with callers and predicateTypes", index };
+    if (typeof item !== "object" || item === null || Array.isArray(item))
+      return { problem: "each attestations rule must be a mapping with callers and predicateTypes", index };
     const r = item as Record<string, unknown>;
-    for (const k of Object.keys(r)) if (k !== "callers" && k !== "predicateTypes") return { problem: `unknown key "${k}" in an attestations rule; expected callers, predicateTypes`, index };
+    for (const k of Object.keys(r))
+      if (k !== "callers" && k !== "predicateTypes") return { problem: `unknown key "${k}" in an attestations rule; expected callers, predicateTypes`, index };
     const lists: Record<string, string[]> = {};
     for (const k of ["callers", "predicateTypes"]) {
       const v = r[k];

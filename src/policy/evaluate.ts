@@ -4,7 +4,14 @@
  * (any-of or all-of). Produces the decision with reasons a person can act on.
  */
 import { createHash } from "node:crypto";
-import { publicGoodTrustedRoot, loadTrustedRoot, verifyBundle, type ArtifactInput, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";
+import {
+  publicGoodTrustedRoot,
+  loadTrustedRoot,
+  verifyBundle,
+  type ArtifactInput,
+  type TrustedRootHandle,
+  type VerificationResult,
+} from "../sigstore/verify/index.js";
 import type { Policy, SignerRule } from "./model.js";
 
 /** The trust roots a rule may name, resolved. */
@@ -60,7 +67,12 @@ export function expectationOf(rule: SignerRule) {
 /** Verifies one bundle under one rule. */
 export function verifyUnderRule(bundle: unknown, artifact: string | ArtifactInput, rule: SignerRule, roots: TrustRoots): VerificationResult {
   // A digest (`sha256:`, `sha384:` or `sha512:`), or the bytes so that every digest a statement uses can be computed.
-  return verifyBundle({ bundle, artifact: typeof artifact === "string" ? { digest: artifact } : artifact, trustedRoot: rootFor(rule, roots), expected: expectationOf(rule) });
+  return verifyBundle({
+    bundle,
+    artifact: typeof artifact === "string" ? { digest: artifact } : artifact,
+    trustedRoot: rootFor(rule, roots),
+    expected: expectationOf(rule),
+  });
 }
 
 /** The rules inner bundles are judged under: the policy's, or (none) "verifies against the service's root". */
@@ -87,7 +99,8 @@ export function evaluateInnerSigners(
     const verdict: InnerVerdict = { index, verified: false, satisfies: [], bundleDigest, failures: [] };
     rules.forEach((rule, r) => {
       const result = judged ? judged(index, r) : verifyUnderRule(bundle, digest, rule, roots);
-      if (result.signer && !verdict.signer) verdict.signer = { subject: result.signer.subject, ...(result.signer.issuer ? { issuer: result.signer.issuer } : {}) };
+      if (result.signer && !verdict.signer)
+        verdict.signer = { subject: result.signer.subject, ...(result.signer.issuer ? { issuer: result.signer.issuer } : {}) };
       if (result.verified) {
         verdict.verified = true;
         verdict.satisfies.push(r);

@@ -133,7 +133,11 @@ export function parsePolicies(text: string, path: string): PolicySet {
     });
     const attestations = parseAttestationRules(obj["attestations"]);
     if (!Array.isArray(attestations)) {
-      fail((attestations.index !== undefined ? (doc.getIn(["policies", name, "attestations", attestations.index], true) as Node | undefined) : undefined) ?? at("attestations"), attestations.problem);
+      fail(
+        (attestations.index !== undefined ? (doc.getIn(["policies", name, "attestations", attestations.index], true) as Node | undefined) : undefined) ??
+          at("attestations"),
+        attestations.problem,
+      );
     }
     out.set(name, {
       name,

@@ -60,13 +60,29 @@ export function builtInPolicySet(): PolicySet {
 /** A readable summary of a policy, for `explain_policy` and `policy check`. */
 export function describePolicy(p: Policy): string {
   const rules = p.innerSigners.map((r) => {
-    const who = r.subject ? `subject "${r.subject}"` : r.subjectRegexp ? `subject matching /^(?:${r.subjectRegexp})$/` : r.publicKey ? "the configured public key" : "any subject";
+    const who = r.subject
+      ? `subject "${r.subject}"`
+      : r.subjectRegexp
+        ? `subject matching /^(?:${r.subjectRegexp})$/`
+        : r.publicKey
+          ? "the configured public key"
+          : "any subject";
     const iss = r.issuer ? ` from issuer "${r.issuer}"` : "";
-    const root = r.trustRoot.kind === "file" ? `trusted root ${r.trustRoot.path}` : r.trustRoot.kind === "public-good" ? "the public-good Sigstore root" : "this service's trusted root";
+    const root =
+      r.trustRoot.kind === "file"
+        ? `trusted root ${r.trustRoot.path}`
+        : r.trustRoot.kind === "public-good"
+          ? "the public-good Sigstore root"
+          : "this service's trusted root";
     return `  - ${who}${iss}, verified against ${root}`;
   });
-  const need = p.innerSigners.length === 0 ? "no inner signer is required (inner bundles given must still verify)" : `${p.match === "all-of" ? "every one" : "at least one"} of these inner signers is required:`;
+  const need =
+    p.innerSigners.length === 0
+      ? "no inner signer is required (inner bundles given must still verify)"
+      : `${p.match === "all-of" ? "every one" : "at least one"} of these inner signers is required:`;
   const attest = (p.attestations ?? []).map((a) => `  - callers ${a.callers.join(", ")} may have signed: ${a.predicateTypes.join(", ")}`);
   const attestHead = attest.length === 0 ? "no caller may have its own statements (attestations) signed" : "caller attestations:";
-  return [`policy "${p.name}" (version ${p.version}, mode ${p.mode})${p.description ? `: ${p.description}` : ""}`, need, ...rules, attestHead, ...attest].join("\n");
+  return [`policy "${p.name}" (version ${p.version}, mode ${p.mode})${p.description ? `: ${p.description}` : ""}`, need, ...rules, attestHead, ...attest].join(
+    "\n",
+  );
 }

@@ -25,7 +25,8 @@ export function parseDigest(field: string, value: string): Buffer {
 export function checkUri(field: string, value: string): void {
   if (value === "") return;
   if (value.length > MAX_URI_CHARS) throw new InvalidArgumentError(field, `is ${value.length} characters; at most ${MAX_URI_CHARS} are accepted`);
-  if (!URI_SCHEME.test(value)) throw new InvalidArgumentError(field, `"${value.slice(0, 80)}" has no URI scheme; expected e.g. s3://bucket/key, oci://registry/repo@sha256:…, https://…`);
+  if (!URI_SCHEME.test(value))
+    throw new InvalidArgumentError(field, `"${value.slice(0, 80)}" has no URI scheme; expected e.g. s3://bucket/key, oci://registry/repo@sha256:…, https://…`);
 }
 
 /** The artifact of a request, resolved to its digest. */
@@ -52,7 +53,11 @@ export interface ArtifactOptions {
  * Resolves `artifact`: a digest, content, or both (then they must agree, in the digest's
  * algorithm). Content alone is named by its SHA-256.
  */
-export function resolveArtifact(field: string, artifact: { uri: string; digest: string; content: Uint8Array } | undefined, options: ArtifactOptions = {}): ResolvedArtifact {
+export function resolveArtifact(
+  field: string,
+  artifact: { uri: string; digest: string; content: Uint8Array } | undefined,
+  options: ArtifactOptions = {},
+): ResolvedArtifact {
   const algorithms = options.algorithms ?? ["sha256"];
   const accepted = algorithms.length === 1 ? `${algorithms[0]}:<hex>` : algorithms.map((a) => `${a}:<hex>`).join(", ");
   if (artifact === undefined) throw new InvalidArgumentError(field, `is required: give its digest (${accepted}) or its content`);
@@ -75,11 +80,13 @@ export function resolveArtifact(field: string, artifact: { uri: string; digest: 
     const fromContent = createHash(algorithm).update(artifact.content).digest();
     if (!fromContent.equals(digest)) {
       const name = algorithm === "sha256" ? "SHA-256" : algorithm;
-      throw new InvalidArgumentError(`${field}.content`, `its ${name} is ${algorithm}:${fromContent.toString("hex")}, but artifact.digest says ${artifact.digest}`);
+      throw new InvalidArgumentError(
+        `${field}.content`,
+        `its ${name} is ${algorithm}:${fromContent.toString("hex")}, but artifact.digest says ${artifact.digest}`,
+      );
     }
   }
   const out: ResolvedArtifact = { uri: artifact.uri, algorithm, digest, digestString: `${algorithm}:${digest.toString("hex")}` };
   if (hasContent) out.content = artifact.content;
   return out;
 }
-

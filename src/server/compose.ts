@@ -115,7 +115,12 @@ async function resolvePorts(
   // records into and searches, shared by every replica.
   const postgres =
     config.state.stateStore === "postgres"
-      ? await PostgresStateStore.open({ url: config.state.databaseUrl, caFile: config.state.databaseCaFile || undefined, poolSize: config.state.databasePoolSize, log: ctx.log }).catch((err: unknown) => {
+      ? await PostgresStateStore.open({
+          url: config.state.databaseUrl,
+          caFile: config.state.databaseCaFile || undefined,
+          poolSize: config.state.databasePoolSize,
+          log: ctx.log,
+        }).catch((err: unknown) => {
           // A URL or CA file that cannot be used is the operator's configuration mistake.
           throw err instanceof DatabaseUrlError ? new ConfigError(err.message) : err;
         })
@@ -130,23 +135,33 @@ async function resolvePorts(
       // Rekor v2 has no search: the entries this service writes are indexed in the state store.
       if (!postgres) entryIndex = new FileEntryIndex(path.join(service.dataDir, "entry-index.jsonl"));
       const external = await ExternalSigningBackend.open({
-        ...sigstore, rekorVersion, dataDir: service.dataDir, identity: service.identity, issuer: service.issuer, log: ctx.log, entryIndex: postgres ? postgres.entryIndex : entryIndex,
+        ...sigstore,
+        rekorVersion,
+        dataDir: service.dataDir,
+        identity: service.identity,
+        issuer: service.issuer,
+        log: ctx.log,
+        entryIndex: postgres ? postgres.entryIndex : entryIndex,
         onLogAlarm: (kind) => metrics.upstreamLogAlarms.inc({ kind }),
       });
-    signing = external;
-    // Rekor v1 through its REST API, Rekor v2 through its tiles (ExternalLogPort refuses when unreadable).
-    log = external.transparencyLog;
-  } else {
-    embedded = await EmbeddedStack.open({
-      dataDir: service.dataDir, publicUrl: service.publicUrl, identity: service.identity, logMaxBytes: config.embedded.logMaxBytes,
-      // The issuer is fixed at first start (instance.json); --issuer changes it, logged.
-      ...(service.issuer ? { issuer: service.issuer } : {}), defaultIssuer: ctx.url,
-      onIssuerChange: ({ from, to }) =>
-        from === undefined
-          ? ctx.log.info({ issuer: to }, "service signing issuer recorded in instance.json")
-          : ctx.log.warn({ from, to }, "service signing issuer changed (--issuer): bundles signed before name the previous issuer"),
-      onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
-    });
+      signing = external;
+      // Rekor v1 through its REST API, Rekor v2 through its tiles (ExternalLogPort refuses when unreadable).
+      log = external.transparencyLog;
+    } else {
+      embedded = await EmbeddedStack.open({
+        dataDir: service.dataDir,
+        publicUrl: service.publicUrl,
+        identity: service.identity,
+        logMaxBytes: config.embedded.logMaxBytes,
+        // The issuer is fixed at first start (instance.json); --issuer changes it, logged.
+        ...(service.issuer ? { issuer: service.issuer } : {}),
+        defaultIssuer: ctx.url,
+        onIssuerChange: ({ from, to }) =>
+          from === undefined
+            ? ctx.log.info({ issuer: to }, "service signing issuer recorded in instance.json")
+            : ctx.log.warn({ from, to }, "service signing issuer changed (--issuer): bundles signed before name the previous issuer"),
+        onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
+      });
       signing = embeddedSigningBackend(embedded);
       log = new EmbeddedLogPort(embedded.log);
     }
@@ -196,7 +211,9 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
     const serviceRoot = loadTrustedRoot(ports.trustRoot.current());
     const { mode } = ports;
-    const certusServed = (["verifyAndPermitUpload", "verifyChain", "legacySign", "getStats", "getProvenance", "getReadiness"] as const).some((rpc) => serves(rpc, mode, ports.log));
+    const certusServed = (["verifyAndPermitUpload", "verifyChain", "legacySign", "getStats", "getProvenance", "getReadiness"] as const).some((rpc) =>
+      serves(rpc, mode, ports.log),
+    );
     const certus = certusServed
       ? createCertusIntegration({
           ...ports,
@@ -217,7 +234,11 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     let verifyPool: VerifyPool | undefined;
     if (limits.verifyWorkers > 0) {
       try {
-        verifyPool = new VerifyPool({ size: limits.verifyWorkers, serviceRoot: ports.trustRoot.current(), onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it") });
+        verifyPool = new VerifyPool({
+          size: limits.verifyWorkers,
+          serviceRoot: ports.trustRoot.current(),
+          onWorkerExit: (reason) => log.error({ reason }, "verification worker stopped; replacing it"),
+        });
         const pool = verifyPool;
         closers.push(() => pool.close());
       } catch (err) {
@@ -227,14 +248,34 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     // Aborted at shutdown so long-lived streams end instead of holding the grace period.
     const shutdown = new AbortController();
     const handlers: Partial<TrustServiceImpl> = {
-      sign: createSignHandler({ backend: ports.signing, policies, serviceRoot, audit: ports.state.audit, callerOf, budgetMs: limits.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
-      verify: createVerifyHandler({ serviceRoot, policies, audit: ports.state.audit, callerOf, budgetMs: limits.verifyBudgetMs, ...(verifyPool ? { pool: verifyPool } : {}) }),
+      sign: createSignHandler({
+        backend: ports.signing,
+        policies,
+        serviceRoot,
+        audit: ports.state.audit,
+        callerOf,
+        budgetMs: limits.verifyBudgetMs,
+        ...(verifyPool ? { pool: verifyPool } : {}),
+      }),
+      verify: createVerifyHandler({
+        serviceRoot,
+        policies,
+        audit: ports.state.audit,
+        callerOf,
+        budgetMs: limits.verifyBudgetMs,
+        ...(verifyPool ? { pool: verifyPool } : {}),
+      }),
       getKeys: createGetKeysHandler(
         ports.trustRoot,
         embedded
           ? {
               tufUrl: `${ctx.url}/tuf/`,
-              clientSigningConfig: servedSigningConfig(embedded.signingConfig, embedded.instance.baseUrl, ctx.url, parseIssuerEntries(sections.embedded.oidcIssuers).map((i) => i.issuer)),
+              clientSigningConfig: servedSigningConfig(
+                embedded.signingConfig,
+                embedded.instance.baseUrl,
+                ctx.url,
+                parseIssuerEntries(sections.embedded.oidcIssuers).map((i) => i.issuer),
+              ),
             }
           : {},
       ),
@@ -276,13 +317,21 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
                 writes: sections.embedded.compatWrites,
                 callerLimiter: auth.limiter,
                 peerLimiter: new RateLimiter(sections.embedded.compatWriteRate, sections.embedded.compatWriteRate * 2, () => metrics.rateLimited.inc()),
-                quota: new RateLimiter(sections.embedded.compatWriteQuotaBytes / 3600, sections.embedded.compatWriteQuotaBytes, () => metrics.rateLimited.inc()),
+                quota: new RateLimiter(sections.embedded.compatWriteQuotaBytes / 3600, sections.embedded.compatWriteQuotaBytes, () =>
+                  metrics.rateLimited.inc(),
+                ),
                 limitOpenWriters: sections.auth.insecureAllowAnonymous,
                 issuers: () => embedded.caGenerations.map((g) => new X509Certificate(Buffer.from(g.authority.intermediate.rawData))),
               }),
               onWrite: (entry, writer) =>
                 void ports.state.audit
-                  .append({ caller: writer.id, action: "log-write", verdict: "allowed", logIndex: String(entry.logIndex), detail: { uuid: entry.uuid, kind: entry.kindVersion.kind, admittedVia: writer.via } })
+                  .append({
+                    caller: writer.id,
+                    action: "log-write",
+                    verdict: "allowed",
+                    logIndex: String(entry.logIndex),
+                    detail: { uuid: entry.uuid, kind: entry.kindVersion.kind, admittedVia: writer.via },
+                  })
                   .catch(() => undefined),
             }),
           ]
@@ -317,7 +366,13 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       shutdown.abort();
     };
     return {
-      ports, embedded, routes, interceptors, auth, paths, beginShutdown,
+      ports,
+      embedded,
+      routes,
+      interceptors,
+      auth,
+      paths,
+      beginShutdown,
       close: async () => {
         beginShutdown();
         await closeAll();

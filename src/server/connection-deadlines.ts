@@ -37,7 +37,8 @@ export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = Object.freeze({ h
 
 /** Pause between a 408 and cutting the connection, so the answer can leave, ms. */
 const LINGER_MS = 500;
-const REQUEST_TIMEOUT_RESPONSE = "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 38\r\n\r\nthe request was not received in time\r\n";
+const REQUEST_TIMEOUT_RESPONSE =
+  "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: 38\r\n\r\nthe request was not received in time\r\n";
 
 interface H1State {
   timer: NodeJS.Timeout | undefined;

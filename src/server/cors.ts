@@ -14,11 +14,7 @@ const EXPOSE_HEADERS = [...connectCors.exposedHeaders, "X-Request-Id", "Retry-Af
  * Applies CORS to a request. Returns true when the request was a preflight and has been answered.
  * Requests from origins not in `origins` get no CORS headers, so the browser blocks them.
  */
-export function applyCors(
-  origins: readonly string[],
-  req: Req,
-  res: Res,
-): boolean {
+export function applyCors(origins: readonly string[], req: Req, res: Res): boolean {
   const origin = req.headers.origin;
   if (origins.length === 0 || typeof origin !== "string") return false;
   const allowed = origins.includes("*") || origins.includes(origin);

@@ -64,7 +64,10 @@ export class HealthState {
     const status = this.ready() ? "ready" : "not ready";
     if (this.components.size === 0) return { status };
     const components = Object.fromEntries(
-      [...this.components].map(([name, detail]) => [name, { status: this.statuses.get(name) === ServingStatus.SERVING ? ("serving" as const) : ("not serving" as const), detail }]),
+      [...this.components].map(([name, detail]) => [
+        name,
+        { status: this.statuses.get(name) === ServingStatus.SERVING ? ("serving" as const) : ("not serving" as const), detail },
+      ]),
     );
     return { status, components };
   }

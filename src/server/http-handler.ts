@@ -25,7 +25,6 @@ export interface HttpHandlerOptions {
   unaryInputs?: ReadonlyMap<string, DescMessage>;
 }
 
-
 export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res) => void {
   return (req, res) => {
     void (async () => {

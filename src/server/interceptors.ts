@@ -20,7 +20,15 @@ export function protocolOf(method: string, contentType: string | null): "connect
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Node's errors for a peer that went away mid-call (a reset stream, a closed socket). */
-const PEER_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE", "ERR_HTTP2_STREAM_ERROR", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_INVALID_STREAM", "ERR_STREAM_DESTROYED"]);
+const PEER_GONE = new Set([
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ECONNRESET",
+  "EPIPE",
+  "ERR_HTTP2_STREAM_ERROR",
+  "ERR_HTTP2_STREAM_CANCEL",
+  "ERR_HTTP2_INVALID_STREAM",
+  "ERR_STREAM_DESTROYED",
+]);
 
 /**
  * The error a call ends with, seen from the caller's side: a call the client abandoned (it
@@ -30,7 +38,8 @@ const PEER_GONE = new Set(["ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE", 
 export function callError(signal: AbortSignal, err: unknown): ConnectError {
   const code = (err as { code?: unknown } | undefined)?.code;
   const abandoned = (signal.aborted && ConnectError.from(signal.reason).code !== Code.DeadlineExceeded) || (typeof code === "string" && PEER_GONE.has(code));
-  if (abandoned && !(err instanceof ConnectError && err.code === Code.DeadlineExceeded)) return new ConnectError("the client cancelled the call", Code.Canceled, undefined, undefined, err);
+  if (abandoned && !(err instanceof ConnectError && err.code === Code.DeadlineExceeded))
+    return new ConnectError("the client cancelled the call", Code.Canceled, undefined, undefined, err);
   return toConnectError(err);
 }
 
@@ -62,7 +71,10 @@ export function callInterceptor(log: Logger, defaultDeadlineMs: number): Interce
       if (!req.stream && req.header.get("grpc-timeout") === null && req.header.get("connect-timeout-ms") === null) {
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new ConnectError(`no answer within the default deadline of ${defaultDeadlineMs} ms`, Code.DeadlineExceeded)), defaultDeadlineMs);
+          timer = setTimeout(
+            () => reject(new ConnectError(`no answer within the default deadline of ${defaultDeadlineMs} ms`, Code.DeadlineExceeded)),
+            defaultDeadlineMs,
+          );
         });
         try {
           res = await Promise.race([next(req), deadline]);

@@ -11,13 +11,7 @@
  * (HTTP/2 sessions get GOAWAY, idle HTTP/1.1 connections are closed), then cut what is left.
  */
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
-import {
-  createSecureServer,
-  createServer as createHttp2Server,
-  type Http2ServerRequest,
-  type Http2ServerResponse,
-  type Http2Session,
-} from "node:http2";
+import { createSecureServer, createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
 import { createServer as createNetServer, type AddressInfo, type Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import type { Logger } from "../logger.js";

@@ -18,11 +18,7 @@ export function unaryInputs(services: readonly DescService[]): Map<string, DescM
   return out;
 }
 
-export async function precheckProtoBody(
-  req: Req,
-  maxBodyBytes: number,
-  inputs: ReadonlyMap<string, DescMessage>,
-): Promise<PrecheckResult> {
+export async function precheckProtoBody(req: Req, maxBodyBytes: number, inputs: ReadonlyMap<string, DescMessage>): Promise<PrecheckResult> {
   const ct = req.headers["content-type"] ?? "";
   const framed = isBinaryGrpc(ct);
   if (req.method !== "POST" || (ct !== "application/proto" && !framed)) return { ok: true };
@@ -44,7 +40,11 @@ export async function precheckProtoBody(
   try {
     fromBinary(input, message);
   } catch (err) {
-    return { ok: false, code: "invalid_argument", message: `request body is not a valid ${input.typeName} in protobuf binary: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      code: "invalid_argument",
+      message: `request body is not a valid ${input.typeName} in protobuf binary: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   return { ok: true };
 }

@@ -93,7 +93,11 @@ export async function listen({ server: config, limits, publicUrl }: ListenConfig
   const probesFirst = createHttpHandler({ connect: (req, res) => serve(req, res), health, corsOrigins: config.corsOrigins });
   let handler = probesFirst;
   const listener = new OnePortListener({
-    host: config.host, port: config.port, handler: (req, res) => handler(req, res), log, ...(tls ? { tls } : {}),
+    host: config.host,
+    port: config.port,
+    handler: (req, res) => handler(req, res),
+    log,
+    ...(tls ? { tls } : {}),
     timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, idleMs: config.idleTimeoutMs },
   });
   const addr = await listener.listen();
@@ -136,7 +140,17 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
   const { url } = listening;
   const checkpoint = app.embedded?.log.latestCheckpoint();
   log.info(
-    { url, host: listening.address.address, port: listening.address.port, dataDir: config.dataDir, mode: config.mode, stateStore: config.stateStore, tls: listening.tls, identity: app.ports.signing.signer.identity, logSize: checkpoint?.treeSize },
+    {
+      url,
+      host: listening.address.address,
+      port: listening.address.port,
+      dataDir: config.dataDir,
+      mode: config.mode,
+      stateStore: config.stateStore,
+      tls: listening.tls,
+      identity: app.ports.signing.signer.identity,
+      logSize: checkpoint?.treeSize,
+    },
     "certus-trust listening",
   );
   return {
@@ -144,7 +158,7 @@ export async function startTrustServer(config: TrustConfig, log: Logger): Promis
     port: listening.address.port,
     ports: app.ports,
     get stack(): EmbeddedStack {
-      if (app.embedded === undefined) throw new TypeError("the server runs with mode \"sigstore\": there is no embedded stack");
+      if (app.embedded === undefined) throw new TypeError('the server runs with mode "sigstore": there is no embedded stack');
       return app.embedded;
     },
     backend: app.ports.signing,

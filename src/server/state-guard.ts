@@ -23,7 +23,8 @@ export function stateGuardInterceptor(state: StateStore): Interceptor {
   return (next) => async (req) => {
     if (state.readiness && requiredScope(req.service.typeName, req.method.name) === "sign") {
       const down = state.readiness().find((c) => !c.ready);
-      if (down) throw new UnavailableError(down.component, "the service's state store cannot record decisions now; retry later", { retryAfterMs: RETRY_AFTER_MS });
+      if (down)
+        throw new UnavailableError(down.component, "the service's state store cannot record decisions now; retry later", { retryAfterMs: RETRY_AFTER_MS });
     }
     return next(req);
   };

@@ -46,18 +46,21 @@ function jsonDepth(text: string): number {
 export function checkCallerStatement(statement: { predicateType: string; predicateJson: string }): CheckedCallerStatement {
   const type = statement.predicateType;
   if (type === "") throw new InvalidArgumentError("statement.predicateType", "is required: an absolute URI such as https://slsa.dev/provenance/v1");
-  if (type.length > MAX_PREDICATE_TYPE_CHARS) throw new InvalidArgumentError("statement.predicateType", `is ${type.length} characters; at most ${MAX_PREDICATE_TYPE_CHARS}`);
+  if (type.length > MAX_PREDICATE_TYPE_CHARS)
+    throw new InvalidArgumentError("statement.predicateType", `is ${type.length} characters; at most ${MAX_PREDICATE_TYPE_CHARS}`);
   let parsedType: URL | undefined;
   try {
     parsedType = new URL(type);
   } catch {
     parsedType = undefined;
   }
-  if (parsedType === undefined || /\s/.test(type)) throw new InvalidArgumentError("statement.predicateType", `"${type.slice(0, 80)}" is not an absolute URI (e.g. https://slsa.dev/provenance/v1)`);
+  if (parsedType === undefined || /\s/.test(type))
+    throw new InvalidArgumentError("statement.predicateType", `"${type.slice(0, 80)}" is not an absolute URI (e.g. https://slsa.dev/provenance/v1)`);
   const bytes = Buffer.byteLength(statement.predicateJson, "utf8");
   if (bytes === 0) throw new InvalidArgumentError("statement.predicateJson", "is required: the predicate as a JSON object");
   if (bytes > MAX_PREDICATE_BYTES) throw new InvalidArgumentError("statement.predicateJson", `is ${bytes} bytes; at most ${MAX_PREDICATE_BYTES}`);
-  if (jsonDepth(statement.predicateJson) > MAX_PREDICATE_DEPTH) throw new InvalidArgumentError("statement.predicateJson", `nests deeper than ${MAX_PREDICATE_DEPTH} levels`);
+  if (jsonDepth(statement.predicateJson) > MAX_PREDICATE_DEPTH)
+    throw new InvalidArgumentError("statement.predicateJson", `nests deeper than ${MAX_PREDICATE_DEPTH} levels`);
   let predicate: unknown;
   try {
     predicate = JSON.parse(statement.predicateJson);

@@ -49,7 +49,11 @@ export function createGetKeysHandler(trustRoot: TrustRootSource, options: GetKey
         ...(signing
           ? {
               signingConfig: signing,
-              clientTrustConfig: create(ClientTrustConfigSchema, { mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE, trustedRoot, signingConfig: clientSigning ?? signing }),
+              clientTrustConfig: create(ClientTrustConfigSchema, {
+                mediaType: CLIENT_TRUST_CONFIG_MEDIA_TYPE,
+                trustedRoot,
+                signingConfig: clientSigning ?? signing,
+              }),
             }
           : {}),
         keys: trustRoot.publishedKeys().map((k) => ({

@@ -31,7 +31,6 @@ import { callerStatement, checkCallerStatement, type CheckedCallerStatement } fr
 import { OUTER_SIGNATURE_PREDICATE_TYPE, outerStatement, type RecordedInnerSigner } from "../rpc/statement.js";
 import { resolveArtifact } from "../rpc/validate.js";
 
-
 /** Most inner bundles accepted in one Sign. */
 export const MAX_INNER_BUNDLES = 64;
 
@@ -68,10 +67,12 @@ export function createSignHandler(deps: SignDeps) {
     }
     let attestation: CheckedCallerStatement | undefined;
     if (req.statement) {
-      if (format !== SignatureFormat.DSSE) throw new InvalidArgumentError("format", "a caller statement is signed as DSSE; leave format unset or use SIGNATURE_FORMAT_DSSE");
+      if (format !== SignatureFormat.DSSE)
+        throw new InvalidArgumentError("format", "a caller statement is signed as DSSE; leave format unset or use SIGNATURE_FORMAT_DSSE");
       attestation = checkCallerStatement(req.statement);
     }
-    if (req.innerBundles.length > MAX_INNER_BUNDLES) throw new InvalidArgumentError("innerBundles", `${req.innerBundles.length} bundles; at most ${MAX_INNER_BUNDLES}`);
+    if (req.innerBundles.length > MAX_INNER_BUNDLES)
+      throw new InvalidArgumentError("innerBundles", `${req.innerBundles.length} bundles; at most ${MAX_INNER_BUNDLES}`);
     const policy = policyOf(deps.policies, req.policy);
     const caller = deps.callerOf(ctx);
     const signer = { subject: backend.signer.identity, issuer: backend.signer.issuer };
@@ -104,7 +105,10 @@ export function createSignHandler(deps: SignDeps) {
       let judged: ((b: number, r: number) => VerificationResult) | undefined;
       if (deps.pool) {
         const rules = innerSignerRules(policy);
-        const replies = await deps.pool.run(bundles.flatMap((b) => rules.map((rule) => ruleTask(b, artifact.digestString, rule))), Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY));
+        const replies = await deps.pool.run(
+          bundles.flatMap((b) => rules.map((rule) => ruleTask(b, artifact.digestString, rule))),
+          Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY),
+        );
         const results = replies.map(verdictOf);
         judged = (b, r) => results[b * rules.length + r]!;
       }
@@ -123,7 +127,11 @@ export function createSignHandler(deps: SignDeps) {
 
     const witnesses = backend.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
     const bundle = attestation
-      ? await signDsse(backend.signer, witnesses.all, callerStatement({ uri: artifact.uri, digestHex: artifact.digest.toString("hex"), statement: attestation }))
+      ? await signDsse(
+          backend.signer,
+          witnesses.all,
+          callerStatement({ uri: artifact.uri, digestHex: artifact.digest.toString("hex"), statement: attestation }),
+        )
       : format === SignatureFormat.DSSE
         ? await signDsse(
             backend.signer,
@@ -145,7 +153,11 @@ export function createSignHandler(deps: SignDeps) {
     await deps.audit.append({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
     return create(SignResponseSchema, {
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
-      entry: { logIndex: BigInt(logged.logIndex), uuid: logged.uuid ?? "", ...(logged.integratedTime > 0 ? { integratedTime: timestampFromMs(logged.integratedTime * 1000) } : {}) },
+      entry: {
+        logIndex: BigInt(logged.logIndex),
+        uuid: logged.uuid ?? "",
+        ...(logged.integratedTime > 0 ? { integratedTime: timestampFromMs(logged.integratedTime * 1000) } : {}),
+      },
       signer,
       innerSigners: innerSigners.map((s) => ({ subject: s.subject, issuer: s.issuer, logIndex: BigInt(s.logIndex || "0"), bundleDigest: s.bundleDigest })),
       warnings,

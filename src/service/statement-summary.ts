@@ -53,7 +53,9 @@ export function statementOf(envelope: { payloadType: string; payload: Uint8Array
 /** The failure when a required predicate type is not the statement's, or undefined when it is. */
 export function predicateTypeFailure(required: string, statement: StatementSummary | undefined): VerificationFailure | undefined {
   if (required === "") return undefined;
-  if (statement === undefined) return failure("PREDICATE_TYPE_MISMATCH", `expected an in-toto statement with predicate type "${required}"; the bundle has no in-toto DSSE payload`);
-  if (statement.predicateType !== required) return failure("PREDICATE_TYPE_MISMATCH", `expected predicate type "${required}", found "${statement.predicateType}"`);
+  if (statement === undefined)
+    return failure("PREDICATE_TYPE_MISMATCH", `expected an in-toto statement with predicate type "${required}"; the bundle has no in-toto DSSE payload`);
+  if (statement.predicateType !== required)
+    return failure("PREDICATE_TYPE_MISMATCH", `expected predicate type "${required}", found "${statement.predicateType}"`);
   return undefined;
 }

@@ -16,12 +16,7 @@
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import {
-  GetTransparencyResponseSchema,
-  type GetTransparencyRequest,
-  type GetTransparencyResponse,
-  type TransparencyEntry,
-} from "@certus/trust-sdk";
+import { GetTransparencyResponseSchema, type GetTransparencyRequest, type GetTransparencyResponse, type TransparencyEntry } from "@certus/trust-sdk";
 import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { HandlerContext } from "@connectrpc/connect";
@@ -83,7 +78,9 @@ export function createGetTransparencyHandler(log: TransparencyLog, searchScope: 
   }
 
   return async function getTransparency(req: GetTransparencyRequest, ctx?: HandlerContext): Promise<GetTransparencyResponse> {
-    const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(Boolean).length;
+    const selectors = [req.digest !== "", req.subject !== "", req.logIndex !== undefined, req.uuid !== "", req.firstSize !== 0n || req.lastSize !== 0n].filter(
+      Boolean,
+    ).length;
     if (selectors > 1) throw new InvalidArgumentError("request", "set only one of digest, subject, logIndex, uuid, or firstSize with lastSize");
     const latest = await log.latestCheckpoint();
     const response = create(GetTransparencyResponseSchema, { checkpoint: latest.envelope });
@@ -113,7 +110,8 @@ export function createGetTransparencyHandler(log: TransparencyLog, searchScope: 
     // Without a tree size, each entry comes with the proof against the checkpoint it was read
     // with (the latest, or newer for a log that grew meanwhile).
     const requested = req.treeSize === 0n ? undefined : toSafeNumber("treeSize", req.treeSize);
-    if (requested !== undefined && requested > latest.treeSize) throw new InvalidArgumentError("treeSize", `${requested} is beyond the tree size ${latest.treeSize}`);
+    if (requested !== undefined && requested > latest.treeSize)
+      throw new InvalidArgumentError("treeSize", `${requested} is beyond the tree size ${latest.treeSize}`);
     if (req.logIndex !== undefined) {
       const index = toSafeNumber("logIndex", req.logIndex);
       if (requested !== undefined && index >= requested) throw new NotFoundError(`no entry ${index} in the tree of ${requested}`);

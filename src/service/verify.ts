@@ -12,14 +12,7 @@
 import { create, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
-import {
-  VerifyResponseSchema,
-  VerifyResultSchema,
-  type ExpectedSigner,
-  type VerifyRequest,
-  type VerifyResponse,
-  type VerifyResult,
-} from "@certus/trust-sdk";
+import { VerifyResponseSchema, VerifyResultSchema, type ExpectedSigner, type VerifyRequest, type VerifyResponse, type VerifyResult } from "@certus/trust-sdk";
 import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
@@ -139,7 +132,13 @@ export function createVerifyHandler(deps: VerifyDeps) {
     throw new Error(`verification worker: ${reply.internal}`);
   }
 
-  function judge(bundle: Bundle, artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: TrustedRootHandle | JsonValue): VerificationResult {
+  function judge(
+    bundle: Bundle,
+    artifact: { digest: string } | { content: Uint8Array },
+    digest: string,
+    expected: ExpectedSigner,
+    root: TrustedRootHandle | JsonValue,
+  ): VerificationResult {
     const bundleJson = toJson(BundleSchema, bundle);
     if (expected.policy !== "") {
       const policy = deps.policies.get(expected.policy);
@@ -162,13 +161,23 @@ export function createVerifyHandler(deps: VerifyDeps) {
   }
 
   /** Every bundle's verdict, on the pool when there is one. */
-  async function judgeAll(bundles: Bundle[], artifact: { digest: string } | { content: Uint8Array }, digest: string, expected: ExpectedSigner, root: RequestRoot, ctx: HandlerContext): Promise<VerificationResult[]> {
+  async function judgeAll(
+    bundles: Bundle[],
+    artifact: { digest: string } | { content: Uint8Array },
+    digest: string,
+    expected: ExpectedSigner,
+    root: RequestRoot,
+    ctx: HandlerContext,
+  ): Promise<VerificationResult[]> {
     const pool = deps.pool;
     if (!pool) return bundles.map((b) => judge(b, artifact, digest, expected, root.local));
     const budgetMs = Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY);
     if (expected.policy === "") {
       const expectation = engineExpectation(expected);
-      const replies = await pool.run(bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })), budgetMs);
+      const replies = await pool.run(
+        bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })),
+        budgetMs,
+      );
       return replies.map(fromReply);
     }
     // A policy: each bundle under each rule; a bundle's verdict is its first rule that verifies.
@@ -176,7 +185,10 @@ export function createVerifyHandler(deps: VerifyDeps) {
     const rules = policy.innerSigners;
     if (rules.length === 0) throw new InvalidArgumentError("expectedSigner.policy", `policy "${policy.name}" names no signers to verify against`);
     if (bundles.length * rules.length > MAX_BUNDLES_PER_REQUEST) {
-      throw new InvalidArgumentError("bundles", `${bundles.length} bundles × ${rules.length} rules of policy "${policy.name}" is more than ${MAX_BUNDLES_PER_REQUEST} verifications per request`);
+      throw new InvalidArgumentError(
+        "bundles",
+        `${bundles.length} bundles × ${rules.length} rules of policy "${policy.name}" is more than ${MAX_BUNDLES_PER_REQUEST} verifications per request`,
+      );
     }
     const tasks = bundles.flatMap((b) => {
       const bundle = toJson(BundleSchema, b);
@@ -193,14 +205,17 @@ export function createVerifyHandler(deps: VerifyDeps) {
     const art = resolveArtifact("artifact", req.artifact, { algorithms: ARTIFACT_DIGEST_ALGORITHMS });
     const bundles = req.bundle ? [req.bundle, ...req.bundles] : req.bundles;
     if (bundles.length === 0) throw new InvalidArgumentError("bundle", "is required: send bundle, or bundles for several");
-    if (bundles.length > MAX_BUNDLES_PER_REQUEST) throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);
+    if (bundles.length > MAX_BUNDLES_PER_REQUEST)
+      throw new InvalidArgumentError("bundles", `${bundles.length} bundles; at most ${MAX_BUNDLES_PER_REQUEST} per request`);
     const expected = req.expectedSigner;
     if (!expected || (!expected.subject && !expected.subjectRegexp && !expected.publicKey && !expected.policy)) {
       throw new InvalidArgumentError("expectedSigner", "is required: give subject or subjectRegexp (with issuer), publicKey, or policy");
     }
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
-    const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx)).map((r, i) => withStatement(r, bundles[i]!, expected.predicateType));
+    const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx)).map((r, i) =>
+      withStatement(r, bundles[i]!, expected.predicateType),
+    );
     const results = judged.map((j) => j.result);
     const response = create(VerifyResponseSchema, {});
     if (req.bundle) {

@@ -23,4 +23,3 @@ export function toBundleTlogEntry(e: LogEntry): TransparencyLogEntry {
     canonicalizedBody: e.canonicalizedBody,
   };
 }
-

@@ -16,8 +16,7 @@ export class TimestampWitness implements Witness {
 
   /** Timestamps the signature (for DSSE, the envelope's only signature; not the payload). */
   async testify(content: SignatureBundle): Promise<VerificationMaterial> {
-    const signature =
-      content.$case === "dsseEnvelope" ? content.dsseEnvelope.signatures[0]?.sig : content.messageSignature.signature;
+    const signature = content.$case === "dsseEnvelope" ? content.dsseEnvelope.signatures[0]?.sig : content.messageSignature.signature;
     if (signature === undefined) throw new TypeError("DSSE envelope without a signature");
     return { rfc3161Timestamps: [{ signedTimestamp: await this.#tsa.timestamp(signature) }] };
   }

@@ -41,7 +41,8 @@ export class ChainChecker {
 
   add(event: AuditEvent, where: string): string | undefined {
     if (event.seq !== this.seq + 1) return `event seq ${event.seq} (${where}): expected seq ${this.seq + 1}; an event was removed or reordered`;
-    if (event.prev !== this.prev) return `event seq ${event.seq} (${where}): its prev hash does not match event ${this.seq}; an event before it was altered or removed`;
+    if (event.prev !== this.prev)
+      return `event seq ${event.seq} (${where}): its prev hash does not match event ${this.seq}; an event before it was altered or removed`;
     const { hash, ...rest } = event;
     if (eventHash(rest) !== hash) return `event seq ${event.seq} (${where}): its content does not match its hash; it was altered`;
     this.prev = hash;

@@ -72,10 +72,6 @@ function verdictView(v: VerifyResponse): Node[] {
   }
   return [
     el("p", { class: "verdict bad", "data-verdict": "not-verified" }, "✗ not verified"),
-    el(
-      "ul",
-      { class: "failures" },
-      ...v.failures.map((f) => el("li", { "data-code": f.code }, el("strong", {}, f.code), ` — ${f.message}`)),
-    ),
+    el("ul", { class: "failures" }, ...v.failures.map((f) => el("li", { "data-code": f.code }, el("strong", {}, f.code), ` — ${f.message}`))),
   ];
 }

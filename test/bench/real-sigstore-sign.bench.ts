@@ -35,9 +35,18 @@ beforeAll(async () => {
   stack = await startRealSigstore({ idp, checkpointIntervalMs: CHECKPOINT_MS, batchMaxAgeMs: BATCH_MS });
   const token = await writeServiceToken(idp, IDENTITY, stack.dir);
   svc = await startTestServer({
-    mode: "sigstore", "fulcio-url": stack.fulcioUrl, "rekor-url": stack.rekorUrl, "rekor-version": "2", "rekor-read-url": stack.rekorReadUrl,
-    "tsa-url": stack.tsaUrl, "trusted-root-file": stack.trustedRootFile, "oidc-token-file": token, identity: IDENTITY, issuer: idp.issuer,
-    "verify-workers": "0", "log-level": "warn",
+    mode: "sigstore",
+    "fulcio-url": stack.fulcioUrl,
+    "rekor-url": stack.rekorUrl,
+    "rekor-version": "2",
+    "rekor-read-url": stack.rekorReadUrl,
+    "tsa-url": stack.tsaUrl,
+    "trusted-root-file": stack.trustedRootFile,
+    "oidc-token-file": token,
+    identity: IDENTITY,
+    issuer: idp.issuer,
+    "verify-workers": "0",
+    "log-level": "warn",
   });
 });
 
@@ -47,7 +56,8 @@ afterAll(async () => {
   await idp?.stop();
 });
 
-const pct = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10);
+const pct = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! * 10) / 10;
 
 async function run(concurrency: number) {
   const until = Date.now() + SECONDS * 1000;
@@ -60,7 +70,11 @@ async function run(concurrency: number) {
       const i = n++;
       const digest = `sha256:${createHash("sha256").update(`bench-${process.pid}-${concurrency}-${i}`).digest("hex")}`;
       const t0 = performance.now();
-      const res = await fetch(`${svc.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { uri: `oci://bench/app@${i}`, digest } }) });
+      const res = await fetch(`${svc.url}/v1/sign`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ artifact: { uri: `oci://bench/app@${i}`, digest } }),
+      });
       const body = await res.text();
       if (res.status === 200) latencies.push(performance.now() - t0);
       else {
@@ -73,7 +87,15 @@ async function run(concurrency: number) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const secs = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  return { concurrency, signs: latencies.length, errors, ...(firstError ? { firstError } : {}), perSec: Math.round((latencies.length / secs) * 10) / 10, p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99) };
+  return {
+    concurrency,
+    signs: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    perSec: Math.round((latencies.length / secs) * 10) / 10,
+    p50Ms: pct(latencies, 50),
+    p99Ms: pct(latencies, 99),
+  };
 }
 
 it("Sign against real rekor-tiles: throughput and p50/p99 by concurrency", async () => {

@@ -201,7 +201,19 @@ describe.skipIf(missing !== undefined)("web console against a service that requi
     const { promisify } = await import("node:util");
     const { tempDir } = await import("../helpers/server.js");
     const dataDir = tempDir("certus-ui-auth-");
-    const created = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "apikey", "create", "--name", "console", "--scopes", "read,verify", "--data-dir", dataDir, "--output", "json"]);
+    const created = await promisify(execFile)(process.execPath, [
+      join(REPO_ROOT, "bin/certus-trust.js"),
+      "apikey",
+      "create",
+      "--name",
+      "console",
+      "--scopes",
+      "read,verify",
+      "--data-dir",
+      dataDir,
+      "--output",
+      "json",
+    ]);
     apiKey = (JSON.parse(created.stdout) as { key: string }).key;
     authed = await startTestServer({ auth: "api-key" }, dataDir);
     chromium = await launchChromium();

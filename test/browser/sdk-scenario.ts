@@ -56,7 +56,11 @@ export function freshDigest(): string {
 export function tampered(bundle: Bundle): Bundle {
   const out = clone(BundleSchema, bundle);
   const sig =
-    out.content.case === "dsseEnvelope" ? out.content.value.signatures[0]?.sig : out.content.case === "messageSignature" ? out.content.value.signature : undefined;
+    out.content.case === "dsseEnvelope"
+      ? out.content.value.signatures[0]?.sig
+      : out.content.case === "messageSignature"
+        ? out.content.value.signature
+        : undefined;
   check(sig && sig.length > 0, "the bundle has no signature to tamper with");
   sig[sig.length >> 1]! ^= 0x01;
   return out;

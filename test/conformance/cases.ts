@@ -46,7 +46,10 @@ export interface ConformanceCase {
  * Throws in CI, failing the calling test file, when the fixtures are missing.
  */
 export function whyCasesUnavailable(): string | undefined {
-  return skipReason("conformance fixtures", existsSync(CASES_FILE) ? undefined : `conformance data not found at ${CASES_FILE} (test/fixtures/conformance is part of the repository)`);
+  return skipReason(
+    "conformance fixtures",
+    existsSync(CASES_FILE) ? undefined : `conformance data not found at ${CASES_FILE} (test/fixtures/conformance is part of the repository)`,
+  );
 }
 
 interface RawCase {

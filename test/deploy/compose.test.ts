@@ -62,7 +62,18 @@ describe.skipIf(skipReason !== undefined)("docker-compose.yml stack: sign and ve
       .up();
     const trust = env.getContainer("trust-1");
     base = `http://${trust.getHost()}:${trust.getMappedPort(8888)}`;
-    const created = await trust.exec(["node", "bin/certus-trust.js", "apikey", "create", "--name", "compose-test", "--scopes", "sign,verify,read", "--data-dir", "/data"]);
+    const created = await trust.exec([
+      "node",
+      "bin/certus-trust.js",
+      "apikey",
+      "create",
+      "--name",
+      "compose-test",
+      "--scopes",
+      "sign,verify,read",
+      "--data-dir",
+      "/data",
+    ]);
     expect(created.exitCode, created.output).toBe(0);
     apiKey = /ctk_[A-Za-z0-9_-]+/.exec(created.output)?.[0] ?? "";
     expect(apiKey).not.toBe("");
@@ -76,11 +87,19 @@ describe.skipIf(skipReason !== undefined)("docker-compose.yml stack: sign and ve
 
   it("signs with the external Fulcio, Rekor v2 and TSA, and verifies the bundle", async () => {
     const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
-    const signed = await fetch(`${base}/v1/sign`, { method: "POST", headers, body: JSON.stringify({ artifact: { uri: "s3://certus-artifacts/scans/42.json", digest: DIGEST } }) });
+    const signed = await fetch(`${base}/v1/sign`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ artifact: { uri: "s3://certus-artifacts/scans/42.json", digest: DIGEST } }),
+    });
     expect(signed.status).toBe(200);
     const s = (await signed.json()) as WireJson;
     expect(s.signer.subject).toBe("certus-trust@certus.cloud");
-    const verified = await fetch(`${base}/v1/verify`, { method: "POST", headers, body: JSON.stringify({ artifact: { digest: DIGEST }, bundle: s.bundle, expectedSigner: s.signer }) });
+    const verified = await fetch(`${base}/v1/verify`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ artifact: { digest: DIGEST }, bundle: s.bundle, expectedSigner: s.signer }),
+    });
     expect(verified.status).toBe(200);
     const v = (await verified.json()) as WireJson;
     expect(v.failures ?? []).toEqual([]);

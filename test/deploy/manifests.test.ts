@@ -23,7 +23,12 @@ const skipReason = requirement(
 describe.skipIf(skipReason !== undefined)("deployment files", () => {
   it("pass scripts/validate-deploy.mjs (helm lint, kubeconform -strict, compose loader, policy checks)", { timeout: 1_200_000 }, async () => {
     const lines: string[] = [];
-    const { ok, problems } = await deploy.validateDeploy({ print: (l: string) => { lines.push(l); console.log(`[validate-deploy] ${l}`); } });
+    const { ok, problems } = await deploy.validateDeploy({
+      print: (l: string) => {
+        lines.push(l);
+        console.log(`[validate-deploy] ${l}`);
+      },
+    });
     expect(problems).toEqual([]);
     expect(ok).toBe(true);
     expect(lines.some((l) => l.includes("kubeconform -strict"))).toBe(true);
@@ -35,10 +40,7 @@ describe.skipIf(skipReason !== undefined)("deployment files", () => {
     const deployment = docs.find((d: { kind: string }) => d.kind === "Deployment");
     deployment.spec.replicas = 3;
     deployment.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
-    expect(deploy.checkChartPolicy("embedded", docs)).toEqual([
-      "container readOnlyRootFilesystem is not true",
-      "embedded: replicas is 3, not 1",
-    ]);
+    expect(deploy.checkChartPolicy("embedded", docs)).toEqual(["container readOnlyRootFilesystem is not true", "embedded: replicas is 3, not 1"]);
     // Sigstore values rendered as if embedded: no PVC, an HPA.
     const sigstore = await deploy.parseManifests(deploy.renderChart("values-sigstore.yaml").stdout);
     expect(deploy.checkChartPolicy("sigstore", sigstore)).toEqual([]);
@@ -60,13 +62,15 @@ describe.skipIf(skipReason !== undefined)("deployment files", () => {
         c: { image: "z:1", healthcheck: { test: ["CMD", "true"] }, depends_on: { nope: { condition: "service_healthy" } } },
       },
     };
-    expect([...deploy.checkComposePolicy(doc)].sort()).toEqual([
-      "a: depends_on c without a health or completion condition",
-      "a: waits for b to be healthy, which has no healthcheck",
-      "b: no healthcheck",
-      "b: image uses :latest",
-      "c: depends_on names unknown service nope",
-    ].sort());
+    expect([...deploy.checkComposePolicy(doc)].sort()).toEqual(
+      [
+        "a: depends_on c without a health or completion condition",
+        "a: waits for b to be healthy, which has no healthcheck",
+        "b: no healthcheck",
+        "b: image uses :latest",
+        "c: depends_on names unknown service nope",
+      ].sort(),
+    );
   });
 });
 
@@ -108,7 +112,12 @@ describe("deploy/sigstore/init-stack.mjs (the compose stack's keys and TUF repos
       const cache = join(dir, "client");
       mkdirSync(join(cache, "targets"), { recursive: true });
       copyFileSync(join(dir, "pki", "tuf", "root.json"), join(cache, "root.json"));
-      const updater = new Updater({ metadataDir: cache, targetDir: join(cache, "targets"), metadataBaseUrl: `http://127.0.0.1:${port}`, targetBaseUrl: `http://127.0.0.1:${port}/targets` });
+      const updater = new Updater({
+        metadataDir: cache,
+        targetDir: join(cache, "targets"),
+        metadataBaseUrl: `http://127.0.0.1:${port}`,
+        targetBaseUrl: `http://127.0.0.1:${port}/targets`,
+      });
       await updater.refresh();
       const info = await updater.getTargetInfo("trusted_root.json");
       expect(info).toBeDefined();

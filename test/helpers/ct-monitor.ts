@@ -51,7 +51,7 @@ export function embeddedScts(certDer: Uint8Array): ParsedSct[] {
   const total = list.readUInt16BE(0);
   if (total !== list.length - 2) throw new Error("SCT list length mismatch");
   const out: ParsedSct[] = [];
-  for (let off = 2; off < list.length; ) {
+  for (let off = 2; off < list.length;) {
     const len = list.readUInt16BE(off);
     const sct = list.subarray(off + 2, off + 2 + len);
     off += 2 + len;
@@ -135,7 +135,13 @@ export async function checkInclusion(logUrl: string, leaf: Buffer, sth: Sth, tam
 /** Fetches and checks the consistency of two STHs (§4.4). */
 export async function checkConsistency(logUrl: string, first: Sth, second: Sth): Promise<boolean> {
   const proof = await get<{ consistency: string[] }>(`${logUrl}/ct/v1/get-sth-consistency?first=${first.tree_size}&second=${second.tree_size}`);
-  return verifyConsistency(first.tree_size, second.tree_size, Buffer.from(first.sha256_root_hash, "base64"), Buffer.from(second.sha256_root_hash, "base64"), proof.consistency.map((p) => Buffer.from(p, "base64")));
+  return verifyConsistency(
+    first.tree_size,
+    second.tree_size,
+    Buffer.from(first.sha256_root_hash, "base64"),
+    Buffer.from(second.sha256_root_hash, "base64"),
+    proof.consistency.map((p) => Buffer.from(p, "base64")),
+  );
 }
 
 /** get-entries (§4.6). */

@@ -12,7 +12,8 @@ export async function makeInnerBundle(stack: EmbeddedStack, opts: { identity: st
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const cert = await stack.ca.issueLeaf({ publicKey: publicKey.export({ format: "der", type: "spki" }), identity: opts.identity, oidcIssuer: opts.issuer });
   const signer: Signer = {
-    sign: (data: Buffer) => Promise.resolve({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate" as const, certificate: cert.certificatePem } }),
+    sign: (data: Buffer) =>
+      Promise.resolve({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate" as const, certificate: cert.certificatePem } }),
   };
   const statement = {
     _type: "https://in-toto.io/Statement/v1",

@@ -47,8 +47,14 @@ export async function startRegistry(): Promise<TestRegistry> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = join(dir, "config.yml");
-  writeFileSync(config, ["version: 0.1", "log:", "  level: warn", "storage:", "  filesystem:", `    rootdirectory: ${storage}`, "http:", `  addr: ${host}`, ""].join("\n"));
-  const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", config], { stdio: ["ignore", "ignore", "pipe"], env: { PATH: process.env["PATH"] ?? "", OTEL_TRACES_EXPORTER: "none" } });
+  writeFileSync(
+    config,
+    ["version: 0.1", "log:", "  level: warn", "storage:", "  filesystem:", `    rootdirectory: ${storage}`, "http:", `  addr: ${host}`, ""].join("\n"),
+  );
+  const child: ChildProcess = spawn(REGISTRY_BIN, ["serve", config], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { PATH: process.env["PATH"] ?? "", OTEL_TRACES_EXPORTER: "none" },
+  });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr = `${stderr}${d}`.slice(-4000)));
   const exited = new Promise<number | null>((r) => child.once("exit", r));

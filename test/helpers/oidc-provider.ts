@@ -102,7 +102,9 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const alg = options.alg ?? "RS256";
-  const signingKey = (alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" })).privateKey.export({ format: "jwk" });
+  const signingKey = (
+    alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" })
+  ).privateKey.export({ format: "jwk" });
   // oidc-provider ships no type declarations: `Provider` and what it returns are untyped.
   const provider = new Provider(issuer, {
     clients: clients.map((c) => ({
@@ -167,7 +169,11 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     return c;
   };
   const post = async (path: string, form: Record<string, string>) => {
-    const res = await fetch(`${issuer}${path}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(form) });
+    const res = await fetch(`${issuer}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(form),
+    });
     const json = (await res.json()) as WireJson;
     if (!res.ok) throw new Error(`oidc-provider ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
     return json;
@@ -201,7 +207,13 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       throw new Error("mintIdToken: the CIBA request was never approved");
     },
     async clientCredentialsToken(client = defaultClient, scope = "api"): Promise<string> {
-      const tokens = await post("/token", { client_id: client.clientId, client_secret: client.clientSecret, grant_type: "client_credentials", scope, resource });
+      const tokens = await post("/token", {
+        client_id: client.clientId,
+        client_secret: client.clientSecret,
+        grant_type: "client_credentials",
+        scope,
+        resource,
+      });
       return tokens["access_token"] as string;
     },
     async stop() {

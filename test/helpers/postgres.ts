@@ -33,7 +33,9 @@ export function postgresBinDir(): string | undefined {
 
 /** Why the PostgreSQL tests skip, or undefined when they run (always run under CI=true: missing binaries then fail). */
 export const postgresSkipReason: string | undefined =
-  postgresBinDir() !== undefined || process.env["CI"] === "true" ? undefined : "PostgreSQL is not installed under /usr/lib/postgresql; run `bash scripts/setup-postgres.sh` (needs root and apt)";
+  postgresBinDir() !== undefined || process.env["CI"] === "true"
+    ? undefined
+    : "PostgreSQL is not installed under /usr/lib/postgresql; run `bash scripts/setup-postgres.sh` (needs root and apt)";
 if (postgresSkipReason) console.warn(`[postgres] SKIPPED: ${postgresSkipReason}`);
 
 /** A running test server. */
@@ -105,7 +107,8 @@ export interface TestPostgresOptions {
 /** initdb + start. Throws (failing the test) when the binaries are missing. */
 export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
-  if (!bin) throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin; `bash scripts/setup-postgres.sh` installs them (required under CI=true)");
+  if (!bin)
+    throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin; `bash scripts/setup-postgres.sh` installs them (required under CI=true)");
   const user = serverUser();
   const dataDir = mkdtempSync(join(tmpdir(), "certus-pg-"));
   const password = randomBytes(18).toString("base64url");
@@ -116,7 +119,20 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     chownSync(pwfile, user.uid, user.gid);
   }
   const pgdata = join(dataDir, "data");
-  const [cmd, args] = asUser(user, [join(bin, "initdb"), "-D", pgdata, "-U", SUPERUSER, `--pwfile=${pwfile}`, "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-instructions"]);
+  const [cmd, args] = asUser(user, [
+    join(bin, "initdb"),
+    "-D",
+    pgdata,
+    "-U",
+    SUPERUSER,
+    `--pwfile=${pwfile}`,
+    "--auth-host=scram-sha-256",
+    "--auth-local=scram-sha-256",
+    "-E",
+    "UTF8",
+    "--locale=C",
+    "--no-instructions",
+  ]);
   const init = spawnSync(cmd, args, { encoding: "utf8", cwd: dataDir });
   rmSync(pwfile, { force: true });
   if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.stdout}\n${init.stderr}`);
@@ -126,7 +142,10 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     const key = join(pgdata, "server.key");
     writeFileSync(cert, options.tls.certPem, { mode: 0o644 });
     writeFileSync(key, options.tls.keyPem, { mode: 0o600 });
-    writeFileSync(join(pgdata, "pg_hba.conf"), "local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n");
+    writeFileSync(
+      join(pgdata, "pg_hba.conf"),
+      "local all all scram-sha-256\nhostssl all all 127.0.0.1/32 scram-sha-256\nhostnossl all all 127.0.0.1/32 reject\n",
+    );
     if (user) for (const f of [cert, key, join(pgdata, "pg_hba.conf")]) chownSync(f, user.uid, user.gid);
     tlsArgs.push("-c", "ssl=on", "-c", `ssl_cert_file=${cert}`, "-c", `ssl_key_file=${key}`);
   }
@@ -148,13 +167,20 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
   const start = async () => {
     const [c, a] = asUser(user, [
       join(bin, "postgres"),
-      "-D", pgdata,
-      "-p", String(port),
-      "-c", "listen_addresses=127.0.0.1",
-      "-c", `unix_socket_directories=${dataDir}`,
-      "-c", "max_connections=200",
-      "-c", "fsync=on",
-      "-c", "logging_collector=off",
+      "-D",
+      pgdata,
+      "-p",
+      String(port),
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      `unix_socket_directories=${dataDir}`,
+      "-c",
+      "max_connections=200",
+      "-c",
+      "fsync=on",
+      "-c",
+      "logging_collector=off",
       ...tlsArgs,
     ]);
     output = "";

@@ -43,9 +43,7 @@ const isPowerOfTwo = (x: number): boolean => {
 };
 
 /** RFC 9162 §2.1.3.2: does `path` prove `leafHash` at `index` in a tree of `size` with `root`? */
-export function verifyInclusion(
-  leafHash: Uint8Array, index: number, size: number, path: readonly Uint8Array[], root: Uint8Array,
-): boolean {
+export function verifyInclusion(leafHash: Uint8Array, index: number, size: number, path: readonly Uint8Array[], root: Uint8Array): boolean {
   if (index >= size) return false;
   let fn = index;
   let sn = size - 1;
@@ -70,9 +68,7 @@ export function verifyInclusion(
 }
 
 /** RFC 9162 §2.1.4.2: does `proof` show the tree of `first` (firstRoot) is a prefix of `second`? */
-export function verifyConsistency(
-  first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[],
-): boolean {
+export function verifyConsistency(first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[]): boolean {
   if (first < 1 || first > second) return false;
   if (first === second) return proof.length === 0 && Buffer.from(firstRoot).equals(secondRoot);
   if (proof.length === 0) return false;

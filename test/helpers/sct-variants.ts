@@ -53,7 +53,11 @@ export async function bundleWithSct(service: { url: string; dataDir: string }, v
     ...(variant === "removed" ? {} : { ctLog: unloggedLog(keys, variant === "altered") }),
   });
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  const leaf = await ca.issueLeaf({ publicKey: publicKey.export({ type: "spki", format: "der" }), identity: SCT_FIXTURE_IDENTITY, oidcIssuer: SCT_FIXTURE_ISSUER });
+  const leaf = await ca.issueLeaf({
+    publicKey: publicKey.export({ type: "spki", format: "der" }),
+    identity: SCT_FIXTURE_IDENTITY,
+    oidcIssuer: SCT_FIXTURE_ISSUER,
+  });
   const signer: Signer = {
     async sign(data) {
       return { signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate", certificate: leaf.certificatePem } };

@@ -38,7 +38,9 @@ export function realSigstoreMissing(): string | undefined {
 }
 
 /** Pinned versions, for reports. */
-export const REAL_SIGSTORE_VERSIONS: Record<string, string> = Object.fromEntries(Object.entries(SIGSTORE_SERVERS as Record<string, { version: string }>).map(([n, s]) => [n, s.version]));
+export const REAL_SIGSTORE_VERSIONS: Record<string, string> = Object.fromEntries(
+  Object.entries(SIGSTORE_SERVERS as Record<string, { version: string }>).map(([n, s]) => [n, s.version]),
+);
 
 export async function freePort(): Promise<number> {
   const srv = createNetServer();
@@ -61,7 +63,12 @@ class Proc {
   child: ChildProcess | undefined;
   out = "";
 
-  constructor(readonly name: string, readonly bin: string, readonly args: string[], readonly cwd: string) {}
+  constructor(
+    readonly name: string,
+    readonly bin: string,
+    readonly args: string[],
+    readonly cwd: string,
+  ) {}
 
   start(): void {
     this.out = "";
@@ -158,7 +165,9 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
   const missing = realSigstoreMissing();
   if (missing) throw new Error(`the real Sigstore servers are ${missing}`);
   if (!(await portFree(2112))) {
-    throw new Error("port 2112 is taken: timestamp-server v2.1.3 binds its metrics to :2112 on all interfaces (no flag changes it), so it cannot start while something else holds that port");
+    throw new Error(
+      "port 2112 is taken: timestamp-server v2.1.3 binds its metrics to :2112 on all interfaces (no flag changes it), so it cannot start while something else holds that port",
+    );
   }
   const dir = tempDir("certus-real-sigstore-");
   const procs: Proc[] = [];
@@ -169,7 +178,12 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
   try {
     // --- timestamp-authority
     const tsaPort = await freePort();
-    const tsa = new Proc("timestamp-server", serverPath("timestamp-server"), ["serve", "--host", "127.0.0.1", "--port", String(tsaPort), "--timestamp-signer", "memory", "--disable-ntp-monitoring", "--log-type", "prod"], dir);
+    const tsa = new Proc(
+      "timestamp-server",
+      serverPath("timestamp-server"),
+      ["serve", "--host", "127.0.0.1", "--port", String(tsaPort), "--timestamp-signer", "memory", "--disable-ntp-monitoring", "--log-type", "prod"],
+      dir,
+    );
     procs.push(tsa);
     tsa.start();
     const tsaUrl = `http://127.0.0.1:${tsaPort}`;
@@ -190,11 +204,35 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     const issuer = options.idp.issuer;
     writeFileSync(configPath, JSON.stringify({ OIDCIssuers: { [issuer]: { IssuerURL: issuer, ClientID: "sigstore", Type: "email" } } }));
     const [fulcioPort, fulcioGrpc, fulcioMetrics] = [await freePort(), await freePort(), await freePort()];
-    const fulcio = new Proc("fulcio", serverPath("fulcio"), [
-      "serve", "--host", "127.0.0.1", "--port", String(fulcioPort), "--grpc-host", "127.0.0.1", "--grpc-port", String(fulcioGrpc),
-      "--metrics-port", String(fulcioMetrics), "--legacy-unix-domain-socket", join(fulcioDir, "legacy.sock"),
-      "--ca", "ephemeralca", `--ct-log-url=${ctUrl}`, "--ct-log-public-key-path", join(ctDir, "public.pem"), "--config-path", configPath, "--log_type", "prod",
-    ], fulcioDir);
+    const fulcio = new Proc(
+      "fulcio",
+      serverPath("fulcio"),
+      [
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(fulcioPort),
+        "--grpc-host",
+        "127.0.0.1",
+        "--grpc-port",
+        String(fulcioGrpc),
+        "--metrics-port",
+        String(fulcioMetrics),
+        "--legacy-unix-domain-socket",
+        join(fulcioDir, "legacy.sock"),
+        "--ca",
+        "ephemeralca",
+        `--ct-log-url=${ctUrl}`,
+        "--ct-log-public-key-path",
+        join(ctDir, "public.pem"),
+        "--config-path",
+        configPath,
+        "--log_type",
+        "prod",
+      ],
+      fulcioDir,
+    );
     procs.push(fulcio);
     fulcio.start();
     const fulcioUrl = `http://127.0.0.1:${fulcioPort}`;
@@ -213,12 +251,34 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     const rekorOrigin = "127.0.0.1";
     const rekorUrl = `http://${rekorOrigin}:${rekorPort}`;
     const checkpointIntervalMs = options.checkpointIntervalMs ?? 1_000;
-    const rekor = new Proc("rekor-tiles", serverPath("rekor-tiles"), [
-      "serve", "--storage-dir", storage, "--signer-filepath", keyFile, "--hostname", rekorOrigin,
-      "--http-address", "127.0.0.1", "--http-port", String(rekorPort), "--grpc-address", "127.0.0.1", "--grpc-port", String(rekorGrpc),
-      "--http-metrics-port", String(rekorMetrics), "--checkpoint-interval", `${checkpointIntervalMs}ms`,
-      "--batch-max-age", `${options.batchMaxAgeMs ?? 250}ms`,
-    ], rekorDir);
+    const rekor = new Proc(
+      "rekor-tiles",
+      serverPath("rekor-tiles"),
+      [
+        "serve",
+        "--storage-dir",
+        storage,
+        "--signer-filepath",
+        keyFile,
+        "--hostname",
+        rekorOrigin,
+        "--http-address",
+        "127.0.0.1",
+        "--http-port",
+        String(rekorPort),
+        "--grpc-address",
+        "127.0.0.1",
+        "--grpc-port",
+        String(rekorGrpc),
+        "--http-metrics-port",
+        String(rekorMetrics),
+        "--checkpoint-interval",
+        `${checkpointIntervalMs}ms`,
+        "--batch-max-age",
+        `${options.batchMaxAgeMs ?? 250}ms`,
+      ],
+      rekorDir,
+    );
     procs.push(rekor);
     rekor.start();
 
@@ -249,16 +309,33 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     // --- the CT log, accepting chains to Fulcio's root
     const bundle = (await (await fetch(`${fulcioUrl}/api/v2/trustBundle`)).json()) as { chains: { certificates: string[] }[] };
     writeFileSync(join(ctDir, "roots.pem"), bundle.chains.map((c) => c.certificates[c.certificates.length - 1]!).join("\n"));
-    const ct = new Proc("tesseract", serverPath("tesseract"), [
-      "--http_endpoint", `127.0.0.1:${ctPort}`, "--origin", "ctlog.certus.test", "--storage_dir", join(ctDir, "storage"),
-      "--private_key", join(ctDir, "signer.pem"), "--roots_pem_file", join(ctDir, "roots.pem"), "--checkpoint_interval", "500ms",
-    ], ctDir);
+    const ct = new Proc(
+      "tesseract",
+      serverPath("tesseract"),
+      [
+        "--http_endpoint",
+        `127.0.0.1:${ctPort}`,
+        "--origin",
+        "ctlog.certus.test",
+        "--storage_dir",
+        join(ctDir, "storage"),
+        "--private_key",
+        join(ctDir, "signer.pem"),
+        "--roots_pem_file",
+        join(ctDir, "roots.pem"),
+        "--checkpoint_interval",
+        "500ms",
+      ],
+      ctDir,
+    );
     procs.push(ct);
     ct.start();
     await waitFor(ct, `${ctUrl}/ct/v1/get-roots`, (s) => s === 200);
     const origin = readFileSync(join(storage, "checkpoint"), "utf8").split("\n")[0];
     if (origin !== new URL(rekorUrl).hostname) {
-      throw new Error(`rekor-tiles' checkpoint origin ${origin} is not the host name of its base URL ${rekorUrl}: @sigstore/verify and sigstore-go would refuse every checkpoint`);
+      throw new Error(
+        `rekor-tiles' checkpoint origin ${origin} is not the host name of its base URL ${rekorUrl}: @sigstore/verify and sigstore-go would refuse every checkpoint`,
+      );
     }
 
     const tsaChain = pemBlocks(await (await fetch(`${tsaUrl}/api/v1/timestamp/certchain`)).text());
@@ -268,7 +345,11 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         {
           baseUrl: rekorUrl,
           hashAlgorithm: "SHA2_256",
-          publicKey: { rawBytes: rekorKeySpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: new Date(Date.now() - 60_000).toISOString() } },
+          publicKey: {
+            rawBytes: rekorKeySpki.toString("base64"),
+            keyDetails: "PKIX_ECDSA_P256_SHA_256",
+            validFor: { start: new Date(Date.now() - 60_000).toISOString() },
+          },
           logId: { keyId: createHash("sha256").update(rekorKeySpki).digest("base64") },
         },
       ],
@@ -277,7 +358,11 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         {
           baseUrl: ctUrl,
           hashAlgorithm: "SHA2_256",
-          publicKey: { rawBytes: ctSpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start: new Date(Date.now() - 60_000).toISOString() } },
+          publicKey: {
+            rawBytes: ctSpki.toString("base64"),
+            keyDetails: "PKIX_ECDSA_P256_SHA_256",
+            validFor: { start: new Date(Date.now() - 60_000).toISOString() },
+          },
           logId: { keyId: createHash("sha256").update(ctSpki).digest("base64") },
         },
       ],

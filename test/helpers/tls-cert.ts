@@ -27,10 +27,16 @@ export async function writeSelfSignedTlsCert(dir: string): Promise<TestTlsCert> 
     notAfter: new Date(Date.now() + 3_600_000),
     keys,
     signingAlgorithm: ALG,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }]), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth])],
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }]),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ],
   });
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey));
-  const keyPem = `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
   const certPem = cert.toString("pem");
   const certFile = join(dir, "tls.crt");
   const keyFile = join(dir, "tls.key");

@@ -71,7 +71,9 @@ async function post(path: string, body: unknown) {
   return { status: res.status, json: (await res.json()) as any };
 }
 
-async function auditEvents(): Promise<Array<{ action: string; verdict: string; reasons?: string[]; detail?: Record<string, string>; artifact?: { digest?: string } }>> {
+async function auditEvents(): Promise<
+  Array<{ action: string; verdict: string; reasons?: string[]; detail?: Record<string, string>; artifact?: { digest?: string } }>
+> {
   await new Promise((r) => setTimeout(r, 50));
   const list = await cli(["audit", "list", "--data-dir", srv.dataDir, "--output", "json"]);
   expect(list.code, list.stderr).toBe(0);
@@ -97,11 +99,17 @@ describe("Sign with a caller statement", () => {
     const ok = await verifyBundle(client(), res.bundle!, DIGEST, { subject: SERVICE, issuer: res.signer!.issuer, predicateType: SLSA_PROVENANCE_V1 });
     expect(ok.verified, JSON.stringify(ok.failures)).toBe(true);
     expect(ok.statement?.predicateType).toBe(SLSA_PROVENANCE_V1);
-    expect(ok.statement?.subjects).toEqual([{ $typeName: "certus.trust.v1.StatementSubject", name: "https://downloads.example/app-1.2.3.tgz", digest: { sha256: DIGEST.slice(7) } }]);
+    expect(ok.statement?.subjects).toEqual([
+      { $typeName: "certus.trust.v1.StatementSubject", name: "https://downloads.example/app-1.2.3.tgz", digest: { sha256: DIGEST.slice(7) } },
+    ]);
     const wrongType = await verifyBundle(client(), res.bundle!, DIGEST, { subject: SERVICE, issuer: res.signer!.issuer, predicateType: SCAN_TYPE });
     expect(wrongType.verified).toBe(false);
     expect(wrongType.failures.map((f) => f.code)).toEqual(["PREDICATE_TYPE_MISMATCH"]);
-    const otherDigest = await verifyBundle(client(), res.bundle!, `sha256:${"0".repeat(64)}`, { subject: SERVICE, issuer: res.signer!.issuer, predicateType: SLSA_PROVENANCE_V1 });
+    const otherDigest = await verifyBundle(client(), res.bundle!, `sha256:${"0".repeat(64)}`, {
+      subject: SERVICE,
+      issuer: res.signer!.issuer,
+      predicateType: SLSA_PROVENANCE_V1,
+    });
     expect(otherDigest.verified).toBe(false);
     expect(otherDigest.failures.map((f) => f.code)).toContain("DIGEST_MISMATCH");
 
@@ -113,7 +121,9 @@ describe("Sign with a caller statement", () => {
     expect(() => stockVerify(trustedRoot, json, undefined, { subjectAlternativeName: "mallory@example.com" })).toThrow();
 
     const events = await auditEvents();
-    expect(events.some((e) => e.action === "sign" && e.verdict === "allowed" && e.artifact?.digest === DIGEST && e.detail?.["predicateType"] === SLSA_PROVENANCE_V1)).toBe(true);
+    expect(
+      events.some((e) => e.action === "sign" && e.verdict === "allowed" && e.artifact?.digest === DIGEST && e.detail?.["predicateType"] === SLSA_PROVENANCE_V1),
+    ).toBe(true);
   });
 
   it("a predicate type the policy does not allow this caller is refused (failed_precondition), logs nothing and is audited", async () => {
@@ -126,11 +136,19 @@ describe("Sign with a caller statement", () => {
     expect(err?.code).toBe(Code.FailedPrecondition);
     expect(err?.rawMessage).toContain(`does not let caller "anonymous" have predicate type "${SCAN_TYPE}" signed; allowed: ${SLSA_PROVENANCE_V1}`);
     // Under another policy the same caller may have only scan results signed.
-    const refused = await post("/v1/sign", { artifact: { digest: DIGEST }, policy: "scans-only", statement: { predicateType: SLSA_PROVENANCE_V1, predicateJson: JSON.stringify(PROVENANCE) } });
+    const refused = await post("/v1/sign", {
+      artifact: { digest: DIGEST },
+      policy: "scans-only",
+      statement: { predicateType: SLSA_PROVENANCE_V1, predicateJson: JSON.stringify(PROVENANCE) },
+    });
     expect(refused.status).toBe(400);
     expect(refused.json.code).toBe("failed_precondition");
     expect(srv.server.stack.log.size).toBe(before);
-    const allowed = await post("/v1/sign", { artifact: { digest: DIGEST }, policy: "scans-only", statement: { predicateType: SCAN_TYPE, predicateJson: '{"findings":[]}' } });
+    const allowed = await post("/v1/sign", {
+      artifact: { digest: DIGEST },
+      policy: "scans-only",
+      statement: { predicateType: SCAN_TYPE, predicateJson: '{"findings":[]}' },
+    });
     expect(allowed.status, JSON.stringify(allowed.json)).toBe(200);
     expect(allowed.json.predicateType).toBe(SCAN_TYPE);
 
@@ -166,7 +184,11 @@ describe("Sign with a caller statement", () => {
       expect(r.json.code).toBe("invalid_argument");
       expect(r.json.message).toContain(field);
     }
-    const msg = await post("/v1/sign", { artifact: { digest: DIGEST }, format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE", statement: { predicateType: SLSA_PROVENANCE_V1, predicateJson: "{}" } });
+    const msg = await post("/v1/sign", {
+      artifact: { digest: DIGEST },
+      format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE",
+      statement: { predicateType: SLSA_PROVENANCE_V1, predicateJson: "{}" },
+    });
     expect(msg.status).toBe(400);
     expect(msg.json.message).toContain("format");
   });
@@ -175,11 +197,19 @@ describe("Sign with a caller statement", () => {
     const r = await post("/v1/sign", { artifact: { digest: DIGEST } });
     expect(r.status).toBe(200);
     expect(r.json.predicateType).toBe("https://certus.cloud/trust/outer-signature/v1");
-    const v = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: r.json.bundle, expectedSigner: { subject: SERVICE, issuer: r.json.signer.issuer, predicateType: SLSA_PROVENANCE_V1 } });
+    const v = await post("/v1/verify", {
+      artifact: { digest: DIGEST },
+      bundle: r.json.bundle,
+      expectedSigner: { subject: SERVICE, issuer: r.json.signer.issuer, predicateType: SLSA_PROVENANCE_V1 },
+    });
     expect(v.json.verified).toBe(false);
     expect(v.json.failures[0].code).toBe("PREDICATE_TYPE_MISMATCH");
     const m = await post("/v1/sign", { artifact: { digest: DIGEST }, format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE" });
-    const vm = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: m.json.bundle, expectedSigner: { subject: SERVICE, issuer: m.json.signer.issuer, predicateType: SLSA_PROVENANCE_V1 } });
+    const vm = await post("/v1/verify", {
+      artifact: { digest: DIGEST },
+      bundle: m.json.bundle,
+      expectedSigner: { subject: SERVICE, issuer: m.json.signer.issuer, predicateType: SLSA_PROVENANCE_V1 },
+    });
     expect(vm.json.verified).toBe(false);
     expect(vm.json.failures.map((f: { code: string }) => f.code)).toEqual(["PREDICATE_TYPE_MISMATCH"]);
     expect(vm.json.statement).toBeUndefined();
@@ -195,10 +225,38 @@ describe("CLI: certus-trust attest, verify --predicate-type", () => {
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toContain(`attested (${SLSA_PROVENANCE_V1})`);
     const issuer = srv.url;
-    const v = await cli(["verify", "--server", srv.url, "--bundle", bundle, "--digest", DIGEST, "--subject", SERVICE, "--issuer", issuer, "--predicate-type", SLSA_PROVENANCE_V1]);
+    const v = await cli([
+      "verify",
+      "--server",
+      srv.url,
+      "--bundle",
+      bundle,
+      "--digest",
+      DIGEST,
+      "--subject",
+      SERVICE,
+      "--issuer",
+      issuer,
+      "--predicate-type",
+      SLSA_PROVENANCE_V1,
+    ]);
     expect(v.code, v.stdout + v.stderr).toBe(0);
     expect(v.stdout).toContain(`statement: ${SLSA_PROVENANCE_V1}`);
-    const wrong = await cli(["verify", "--server", srv.url, "--bundle", bundle, "--digest", DIGEST, "--subject", SERVICE, "--issuer", issuer, "--predicate-type", SCAN_TYPE]);
+    const wrong = await cli([
+      "verify",
+      "--server",
+      srv.url,
+      "--bundle",
+      bundle,
+      "--digest",
+      DIGEST,
+      "--subject",
+      SERVICE,
+      "--issuer",
+      issuer,
+      "--predicate-type",
+      SCAN_TYPE,
+    ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain("PREDICATE_TYPE_MISMATCH");
     const refused = await cli(["attest", "--server", srv.url, "--digest", DIGEST, "--predicate-type", SCAN_TYPE, "--predicate", predicate]);

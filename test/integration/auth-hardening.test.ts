@@ -58,10 +58,29 @@ describe("CLI client commands", () => {
     const bundleFile = join(dir, "bundle.json");
     const signed = await cli(["sign", "--server", srv.url, "--api-key", key, "--digest", DIGEST, "--out", bundleFile]);
     expect(signed.code).toBe(0);
-    const ok = await cli(["verify", "--server", srv.url, "--bundle", bundleFile, "--digest", DIGEST, "--subject", "certus-trust@certus.cloud", "--issuer", srv.url], { CERTUS_TRUST_API_KEY: key });
+    const ok = await cli(
+      ["verify", "--server", srv.url, "--bundle", bundleFile, "--digest", DIGEST, "--subject", "certus-trust@certus.cloud", "--issuer", srv.url],
+      { CERTUS_TRUST_API_KEY: key },
+    );
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^verified: /);
-    const bad = await cli(["verify", "--server", srv.url, "--api-key", key, "--bundle", bundleFile, "--digest", DIGEST, "--subject", "mallory@example.com", "--issuer", srv.url, "--output", "json"]);
+    const bad = await cli([
+      "verify",
+      "--server",
+      srv.url,
+      "--api-key",
+      key,
+      "--bundle",
+      bundleFile,
+      "--digest",
+      DIGEST,
+      "--subject",
+      "mallory@example.com",
+      "--issuer",
+      srv.url,
+      "--output",
+      "json",
+    ]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).failures[0].code).toBe("SIGNER_MISMATCH");
     const logIndex = /log index (\d+)/.exec(signed.stderr)![1]!;

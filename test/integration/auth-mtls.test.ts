@@ -27,7 +27,10 @@ interface Issued {
 
 async function pemKey(k: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k as webcrypto.CryptoKey));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
 async function makeCa(name: string): Promise<Issued> {
@@ -90,7 +93,15 @@ beforeAll(async () => {
   serverCa = await makeCa("certus test server CA");
   const clientCa = await makeCa("certus test client CA");
   const otherCa = await makeCa("someone else's CA");
-  const server = await issue(serverCa, "localhost", [{ type: "ip", value: "127.0.0.1" }, { type: "dns", value: "localhost" }], "server");
+  const server = await issue(
+    serverCa,
+    "localhost",
+    [
+      { type: "ip", value: "127.0.0.1" },
+      { type: "dns", value: "localhost" },
+    ],
+    "server",
+  );
   builder = await issue(clientCa, "builder", [{ type: "url", value: "spiffe://certus/ci/builder" }], "client");
   reader = await issue(clientCa, "transform.certus.internal", [{ type: "dns", value: "transform.certus.internal" }], "client");
   stranger = await issue(otherCa, "builder", [{ type: "url", value: "spiffe://certus/ci/builder" }], "client");
@@ -100,7 +111,14 @@ beforeAll(async () => {
   writeFileSync(files.ca, clientCa.cert);
   writeFileSync(
     files.rules,
-    ["mtls:", '  - san: "URI:spiffe://certus/ci/builder"', "    scopes: [sign, verify, read]", "  - commonName: transform.certus.internal", "    scopes: [verify, read]", ""].join("\n"),
+    [
+      "mtls:",
+      '  - san: "URI:spiffe://certus/ci/builder"',
+      "    scopes: [sign, verify, read]",
+      "  - commonName: transform.certus.internal",
+      "    scopes: [verify, read]",
+      "",
+    ].join("\n"),
   );
   srv = await startTestServer({ auth: "mtls,api-key", "tls-cert": files.cert, "tls-key": files.key, "tls-client-ca": files.ca, "auth-rules": files.rules });
 });
@@ -115,7 +133,10 @@ describe("mTLS client certificates", () => {
     const statement = JSON.parse(Buffer.from(r.json.bundle.dsseEnvelope.payload, "base64").toString());
     expect(statement.predicate.requester).toBe("mtls:spiffe://certus/ci/builder");
     await new Promise((res) => setTimeout(res, 50));
-    const events = readFileSync(join(srv.dataDir, "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const events = readFileSync(join(srv.dataDir, "audit.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ action: "sign", verdict: "allowed", caller: "mtls:spiffe://certus/ci/builder" });
   });
 

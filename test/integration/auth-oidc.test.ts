@@ -67,7 +67,10 @@ describe("OIDC bearer tokens", () => {
     const statement = JSON.parse(Buffer.from(r.json.bundle.dsseEnvelope.payload, "base64").toString());
     expect(statement.predicate.requester).toBe(caller);
     await new Promise((res) => setTimeout(res, 50));
-    const events = readFileSync(join(srv.dataDir, "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const events = readFileSync(join(srv.dataDir, "audit.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.at(-1)).toMatchObject({ action: "sign", verdict: "allowed", caller });
   });
 

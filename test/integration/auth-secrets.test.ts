@@ -43,12 +43,20 @@ describe("no secret in any log", () => {
     const token = await idp.mintIdToken({ email: "auditor@example.com", clientId: "certus-trust" });
 
     const post = (path: string, body: unknown, auth: string) =>
-      fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${auth}` }, body: JSON.stringify(body) });
+      fetch(`${srv.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${auth}` },
+        body: JSON.stringify(body),
+      });
     await new Promise((r) => setTimeout(r, 600)); // the server notices the new key file
     const signed = await post("/v1/sign", { artifact: { digest: DIGEST } }, apiKey);
     expect(signed.status).toBe(200);
     const { bundle } = (await signed.json()) as { bundle: unknown };
-    const verified = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle, expectedSigner: { subject: "certus-trust@certus.cloud", issuer: srv.url } }, token);
+    const verified = await post(
+      "/v1/verify",
+      { artifact: { digest: DIGEST }, bundle, expectedSigner: { subject: "certus-trust@certus.cloud", issuer: srv.url } },
+      token,
+    );
     expect(verified.status).toBe(200);
     expect(((await verified.json()) as { verified: boolean }).verified).toBe(true);
     // Refused attempts: a token may not sign; mangled credentials.

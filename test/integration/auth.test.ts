@@ -88,7 +88,10 @@ describe("API keys", () => {
     const statement = JSON.parse(Buffer.from(r.json.bundle.dsseEnvelope.payload, "base64").toString());
     expect(statement.predicate.requester).toBe(caller);
     await new Promise((res) => setTimeout(res, 50));
-    const events = readFileSync(join(dataDir, "audit.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const events = readFileSync(join(dataDir, "audit.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const signed = events.filter((e) => e.action === "sign" && e.verdict === "allowed");
     expect(signed.at(-1).caller).toBe(caller);
     const line = srv.logs.map((l) => JSON.parse(l)).find((l) => l.msg === "call" && l.procedure.endsWith("/Sign") && l.code === "ok");

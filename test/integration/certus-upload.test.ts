@@ -6,7 +6,16 @@
  * call nobody; a stand-in Transform that gets exactly one authenticated callback per permission
  * even when it fails twice first; /v1/verify-chain on the outcome; and the legacy /v1/sign body.
  */
-import { createHash, createHmac, generateKeyPairSync, sign as nodeSign, timingSafeEqual, verify as nodeVerify, X509Certificate, type KeyObject } from "node:crypto";
+import {
+  createHash,
+  createHmac,
+  generateKeyPairSync,
+  sign as nodeSign,
+  timingSafeEqual,
+  verify as nodeVerify,
+  X509Certificate,
+  type KeyObject,
+} from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -74,7 +83,10 @@ beforeAll(async () => {
       "    innerSigners:",
       `      - subject: ${ASSURANCE}`,
       "        publicKey: |",
-      ...pem.trim().split("\n").map((l) => `          ${l}`),
+      ...pem
+        .trim()
+        .split("\n")
+        .map((l) => `          ${l}`),
       `      - subject: ${ASSURANCE}`,
       "",
     ].join("\n"),
@@ -114,7 +126,10 @@ function makeScan(scanId: string): Scan {
     .map(([name, b]) => ({ hash: `sha256:${sha256(b)}`, name, size: b.length }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const manifest = Buffer.from(JSON.stringify({ artifacts: listed, scan_id: scanId }));
-  const artifacts = [...listed.map((a) => ({ name: a.name, hash: a.hash, size: a.size })), { name: "manifest.json", hash: `sha256:${sha256(manifest)}`, size: manifest.length }];
+  const artifacts = [
+    ...listed.map((a) => ({ name: a.name, hash: a.hash, size: a.size })),
+    { name: "manifest.json", hash: `sha256:${sha256(manifest)}`, size: manifest.length },
+  ];
   return { scanId, files, manifest, artifacts };
 }
 
@@ -140,11 +155,19 @@ async function keylessSign(scan: Scan, identity = ASSURANCE) {
   const leaf = await stack.ca.issueLeaf({ publicKey: publicKey.export({ type: "spki", format: "der" }), identity, oidcIssuer: OIDC });
   const signature = nodeSign("sha256", scan.manifest, { key: privateKey, dsaEncoding: "der" });
   const signer = {
-    sign: (data: Buffer) => Promise.resolve({ signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }), key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
+    sign: (data: Buffer) =>
+      Promise.resolve({
+        signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }),
+        key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem },
+      }),
     signPrehashed: () => Promise.resolve({ signature, key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem } }),
   };
   const digest = `sha256:${sha256(scan.manifest)}`;
-  const bundle = await signDigest(signer, stack.witnessesFor({ artifactDigest: digest, signerSubject: identity }).all, Buffer.from(sha256(scan.manifest), "hex"));
+  const bundle = await signDigest(
+    signer,
+    stack.witnessesFor({ artifactDigest: digest, signerSubject: identity }).all,
+    Buffer.from(sha256(scan.manifest), "hex"),
+  );
   return { bundle, signature: signature.toString("base64"), certificate: leaf.certificatePem };
 }
 
@@ -183,7 +206,14 @@ describe("verify-and-permit-upload", () => {
     expect(out.tier).toBe("verified");
     expect(out.upload_permission_id).toMatch(/^[0-9a-f-]{36}$/);
     const proof = out.verification_proof;
-    expect(proof).toMatchObject({ chain_verified: true, inner_signature_valid: true, outer_signature_valid: true, chain_unbroken: true, signer_inner: ASSURANCE, signer_outer: "certus-trust@certus.cloud" });
+    expect(proof).toMatchObject({
+      chain_verified: true,
+      inner_signature_valid: true,
+      outer_signature_valid: true,
+      chain_unbroken: true,
+      signer_inner: ASSURANCE,
+      signer_outer: "certus-trust@certus.cloud",
+    });
     expect(proof.rekor_entry_uuid).toMatch(/^[0-9a-f]{64}$/);
     expect(out.storage_config).toMatchObject({ raw_s3_bucket: "certus-raw", upload_to_s3: true, upload_to_oci: false });
     // The inner (not logged before) and the outer signature are now in the log.
@@ -192,7 +222,12 @@ describe("verify-and-permit-upload", () => {
     stockVerify(trustedRoot, out.outer_bundle, undefined, { subjectAlternativeName: "certus-trust@certus.cloud", extensions: { issuer: srv.url } });
     const statement = JSON.parse(Buffer.from(out.outer_bundle.dsseEnvelope.payload, "base64").toString());
     expect(statement.subject).toEqual(scan.artifacts.map((a) => ({ name: a.name, digest: { sha256: a.hash.slice(7) } })));
-    expect(statement.predicate).toMatchObject({ scanId: scan.scanId, tier: "verified", manifestDigest: `sha256:${sha256(scan.manifest)}`, uploadPermissionId: out.upload_permission_id });
+    expect(statement.predicate).toMatchObject({
+      scanId: scan.scanId,
+      tier: "verified",
+      manifestDigest: `sha256:${sha256(scan.manifest)}`,
+      uploadPermissionId: out.upload_permission_id,
+    });
     expect(statement.predicate.metadata.gitUrl).toBe(body.metadata.git_url);
     expect(statement.predicate.inner.signature).toBe(body.inner_signature.signature);
     // Transform: three attempts, one accepted, all authenticated, one idempotency key.
@@ -202,7 +237,13 @@ describe("verify-and-permit-upload", () => {
     const mine = callbacks.filter((c) => c.id === out.upload_permission_id);
     expect(mine.map((c) => c.status)).toEqual([500, 500, 200]);
     expect(mine.every((c) => c.authentic)).toBe(true);
-    expect(mine[2]!.body).toMatchObject({ upload_permission_id: out.upload_permission_id, scan_id: scan.scanId, tier: "verified", verification_proof: proof, storage_config: out.storage_config });
+    expect(mine[2]!.body).toMatchObject({
+      upload_permission_id: out.upload_permission_id,
+      scan_id: scan.scanId,
+      tier: "verified",
+      verification_proof: proof,
+      storage_config: out.storage_config,
+    });
     expect(mine[2]!.body.artifacts).toEqual(scan.artifacts);
     expect(mine[2]!.body.metadata).toMatchObject({ git_url: body.metadata.git_url, commit: body.metadata.commit });
     permitted["key"] = { scan, body, json: out };
@@ -251,7 +292,11 @@ describe("verify-and-permit-upload", () => {
       ["placeholder", uploadBody(scan, { signature: "base64-encoded-signature" }), "placeholder_signature"],
       ["mock", uploadBody(scan, { signature: "mock-signature-1a2b3c4d" }), "placeholder_signature"],
       ["empty", uploadBody(scan, { signature: "" }), "placeholder_signature"],
-      ["malformed", uploadBody(scan, { signature: Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 37) % 256)).toString("base64") }), "malformed_signature"],
+      [
+        "malformed",
+        uploadBody(scan, { signature: Buffer.from(Array.from({ length: 40 }, (_, i) => (i * 37) % 256)).toString("base64") }),
+        "malformed_signature",
+      ],
       ["wrong keyless signer", uploadBody(scan, { signer: "mallory@evil.example", bundle: mallory.bundle }), "invalid_signer"],
       ["wrong signer claimed for the key", uploadBody(scan, { signer: "mallory@certus.cloud", signature: cosignSignBlob(scan.manifest) }), "invalid_signer"],
       ["unknown key", uploadBody(scan, { signature: cosignSignBlob(scan.manifest, other.privateKey) }), "signature_invalid"],
@@ -278,7 +323,9 @@ describe("verify-and-permit-upload", () => {
     const scan = makeScan("scan_bad");
     const good = uploadBody(scan, { signature: cosignSignBlob(scan.manifest) });
     expect((await post("/v1/verify-and-permit-upload", { ...good, tier: "gold" })).json.code).toBe("invalid_argument");
-    expect((await post("/v1/verify-and-permit-upload", { ...good, artifacts: [{ name: "a", hash: "sha256:abc123", size: 1 }] })).json.message).toMatch(/artifacts\[0\]\.hash/);
+    expect((await post("/v1/verify-and-permit-upload", { ...good, artifacts: [{ name: "a", hash: "sha256:abc123", size: 1 }] })).json.message).toMatch(
+      /artifacts\[0\]\.hash/,
+    );
     expect((await post("/v1/verify-and-permit-upload", { ...good, surprise: 1 })).status).toBe(400);
   });
 });
@@ -293,8 +340,14 @@ describe("verify-chain", () => {
     for (const which of ["key", "keyless"]) {
       const { scan, body, json } = permitted[which]!;
       const r = await post("/v1/verify-chain", {
-        artifact_locations: { ...locations(scan), "trivy.sarif.json": { uri: `s3://certus-raw/demo/${scan.scanId}/trivy.sarif.json`, digest: scan.artifacts[2]!.hash } },
-        signatures: { inner: body.inner_signature, outer: { rekor_entry_uuid: json.verification_proof.rekor_entry_uuid, cosign_signature: json.verification_proof.cosign_signature } },
+        artifact_locations: {
+          ...locations(scan),
+          "trivy.sarif.json": { uri: `s3://certus-raw/demo/${scan.scanId}/trivy.sarif.json`, digest: scan.artifacts[2]!.hash },
+        },
+        signatures: {
+          inner: body.inner_signature,
+          outer: { rekor_entry_uuid: json.verification_proof.rekor_entry_uuid, cosign_signature: json.verification_proof.cosign_signature },
+        },
         sigstore_entry_id: null,
       });
       expect(r.status).toBe(200);
@@ -329,7 +382,10 @@ describe("verify-chain", () => {
     expect(swapped.json.non_repudiation.provenance_chain).toBe("broken");
 
     const changed = await post("/v1/verify-chain", {
-      artifact_locations: { ...locations(a.scan), "syft.spdx.json": { uri: `s3://certus-raw/demo/${a.scan.scanId}/syft.spdx.json`, digest: `sha256:${sha256("changed")}` } },
+      artifact_locations: {
+        ...locations(a.scan),
+        "syft.spdx.json": { uri: `s3://certus-raw/demo/${a.scan.scanId}/syft.spdx.json`, digest: `sha256:${sha256("changed")}` },
+      },
       signatures: { inner: a.body.inner_signature, outer: { rekor_entry_uuid: a.json.verification_proof.rekor_entry_uuid } },
     });
     expect(changed.json).toMatchObject({ chain_verified: false, inner_signature_valid: true, outer_signature_valid: true, chain_unbroken: true });
@@ -344,7 +400,12 @@ describe("verify-chain", () => {
 describe("legacy Certus-Integrity /v1/sign and the tooling paths", () => {
   it("the legacy body gets a real message signature, a real log entry and a Deprecation header; the new form still works", async () => {
     const artifact = Buffer.from("integrity evidence bundle 7\n");
-    const r = await post("/v1/sign", { artifact: sha256(artifact), artifact_type: "report", subject: "certus-ask:eval-7", predicates: { run: "7", scores: { faithfulness: 0.9 } } });
+    const r = await post("/v1/sign", {
+      artifact: sha256(artifact),
+      artifact_type: "report",
+      subject: "certus-ask:eval-7",
+      predicates: { run: "7", scores: { faithfulness: 0.9 } },
+    });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     expect(r.headers.get("deprecation")).toMatch(/^@\d+$/);
     expect(r.headers.get("link")).toMatch(/successor-version/);

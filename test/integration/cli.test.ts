@@ -24,7 +24,17 @@ describe("certus-trust CLI", () => {
   it("serve --help documents every option with its default and environment variable", async () => {
     const r = await cli(["serve", "--help"]);
     expect(r.code).toBe(0);
-    for (const needle of ["--port", "default: 8888", "CERTUS_TRUST_PORT", "--host", "default: 127.0.0.1", "--data-dir", "default: ./.certus-trust", "--config", "--max-body-bytes"]) {
+    for (const needle of [
+      "--port",
+      "default: 8888",
+      "CERTUS_TRUST_PORT",
+      "--host",
+      "default: 127.0.0.1",
+      "--data-dir",
+      "default: ./.certus-trust",
+      "--config",
+      "--max-body-bytes",
+    ]) {
       expect(r.stdout).toContain(needle);
     }
   });

@@ -14,7 +14,11 @@ afterAll(async () => {
   for (const s of servers) await s.stop();
 });
 
-type Config = { mediaType: string; trustedRoot: unknown; signingConfig: { caUrls: { url: string }[]; rekorTlogUrls: { url: string }[]; tsaUrls: { url: string }[] } };
+type Config = {
+  mediaType: string;
+  trustedRoot: unknown;
+  signingConfig: { caUrls: { url: string }[]; rekorTlogUrls: { url: string }[]; tsaUrls: { url: string }[] };
+};
 
 describe("client trust config", () => {
   it("GET /v1/keys and GetKeys carry the trusted root and a signing config at the reachable URL", async () => {

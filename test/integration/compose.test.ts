@@ -71,7 +71,10 @@ describe("the RPC table", () => {
         if (r && typeof (r as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function") for await (const _ of r as AsyncIterable<unknown>);
         else await r;
       };
-      const err = await call().then(() => undefined, (e: unknown) => e);
+      const err = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, rpc).toBeInstanceOf(TrustError);
       expect((err as TrustError).code, rpc).toBe("UNIMPLEMENTED");
       expect((err as Error).message, rpc).toMatch(/is not available with mode "sigstore": \S/);

@@ -37,7 +37,10 @@ describe("CORS", () => {
     const other = await fetch(`${srv.url}/v1/keys`, { headers: { origin: "https://evil.example" } });
     expect(other.status).toBe(200);
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
-    const preflight = await fetch(`${srv.url}/v1/verify`, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const preflight = await fetch(`${srv.url}/v1/verify`, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

@@ -11,7 +11,17 @@ import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  checkConsistency, checkInclusion, ctLogKey, embeddedScts, getEntries, getSth, issuerKeyHash, merkleLeafOf, precertTbs, sctSignatureValid, sthSignatureValid,
+  checkConsistency,
+  checkInclusion,
+  ctLogKey,
+  embeddedScts,
+  getEntries,
+  getSth,
+  issuerKeyHash,
+  merkleLeafOf,
+  precertTbs,
+  sctSignatureValid,
+  sthSignatureValid,
 } from "../helpers/ct-monitor.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
@@ -38,7 +48,10 @@ async function issue(email: string): Promise<Buffer[]> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       credentials: { oidcIdentityToken: await idp.mintIdToken({ email }) },
-      publicKeyRequest: { publicKey: { algorithm: "ECDSA", content: publicKey.export({ format: "pem", type: "spki" }) }, proofOfPossession: cryptoSign("sha256", Buffer.from(email), privateKey).toString("base64") },
+      publicKeyRequest: {
+        publicKey: { algorithm: "ECDSA", content: publicKey.export({ format: "pem", type: "spki" }) },
+        proofOfPossession: cryptoSign("sha256", Buffer.from(email), privateKey).toString("base64"),
+      },
     }),
   });
   expect(res.status).toBe(200);
@@ -48,7 +61,11 @@ async function issue(email: string): Promise<Buffer[]> {
 
 describe("embedded CT log, audited by an independent RFC 6962 monitor", () => {
   it("SCT signature, inclusion in a signed STH, consistency of two STHs (also across a restart), get-entries", async () => {
-    const root = ((await (await fetch(`${srv.url}/v1/keys`)).json()) as { trustedRoot: { ctlogs: { baseUrl: string; publicKey: { rawBytes: string }; logId: { keyId: string } }[] } }).trustedRoot;
+    const root = (
+      (await (await fetch(`${srv.url}/v1/keys`)).json()) as {
+        trustedRoot: { ctlogs: { baseUrl: string; publicKey: { rawBytes: string }; logId: { keyId: string } }[] };
+      }
+    ).trustedRoot;
     expect(root.ctlogs).toHaveLength(1);
     const ctlog = root.ctlogs[0]!;
     const key = ctLogKey(ctlog);
@@ -76,7 +93,7 @@ describe("embedded CT log, audited by an independent RFC 6962 monitor", () => {
     const merkleLeaf = merkleLeafOf(sct, keyHash, tbs);
     const inclusion = await checkInclusion(logUrl, merkleLeaf, sth2);
     expect(inclusion.ok).toBe(true);
-    expect((await checkInclusion(logUrl, merkleLeaf, sth2, (p) => p[0]![0]! ^= 1)).ok).toBe(false);
+    expect((await checkInclusion(logUrl, merkleLeaf, sth2, (p) => (p[0]![0]! ^= 1))).ok).toBe(false);
     expect(await checkConsistency(logUrl, sth1, sth2)).toBe(true);
     expect(await checkConsistency(logUrl, sth1, { ...sth2, sha256_root_hash: sth1.sha256_root_hash })).toBe(false);
 

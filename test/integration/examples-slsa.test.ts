@@ -32,7 +32,10 @@ beforeAll(async () => {
   assuranceKey = store.create("assurance", ["sign", "verify"]).key;
   transformKey = store.create("transform", ["sign", "verify"]).key;
   const policies = join(work, "policies.yaml");
-  writeFileSync(policies, `policies:\n  default:\n    attestations:\n      - callers: ["apikey:assurance#*"]\n        predicateTypes: ["https://slsa.dev/provenance/v1"]\n`);
+  writeFileSync(
+    policies,
+    `policies:\n  default:\n    attestations:\n      - callers: ["apikey:assurance#*"]\n        predicateTypes: ["https://slsa.dev/provenance/v1"]\n`,
+  );
   srv = await startTestServer({ auth: "api-key", "policy-file": policies }, dataDir);
 });
 afterAll(async () => {
@@ -44,11 +47,18 @@ describe("examples/slsa-producer.mjs and slsa-consumer.mjs", () => {
     const artifact = join(work, "app.tgz");
     writeFileSync(artifact, `build output ${Date.now()}\n`);
     const bundle = join(work, "provenance.sigstore.json");
-    const produced = await node("slsa-producer.mjs", ["--server", srv.url, "--file", artifact, "--uri", "s3://certus/builds/app.tgz", "--builder-id", BUILDER, "--out", bundle], { CERTUS_TRUST_API_KEY: assuranceKey });
+    const produced = await node(
+      "slsa-producer.mjs",
+      ["--server", srv.url, "--file", artifact, "--uri", "s3://certus/builds/app.tgz", "--builder-id", BUILDER, "--out", bundle],
+      { CERTUS_TRUST_API_KEY: assuranceKey },
+    );
     expect(produced.code, produced.stderr).toBe(0);
     expect(JSON.parse(produced.stdout.trim())).toMatchObject({ predicateType: "https://slsa.dev/provenance/v1", signer: "certus-trust@certus.cloud" });
 
-    const consume = (builder: string) => node("slsa-consumer.mjs", ["--server", srv.url, "--bundle", bundle, "--file", artifact, "--builder-id", builder, "--issuer", srv.url], { CERTUS_TRUST_API_KEY: transformKey });
+    const consume = (builder: string) =>
+      node("slsa-consumer.mjs", ["--server", srv.url, "--bundle", bundle, "--file", artifact, "--builder-id", builder, "--issuer", srv.url], {
+        CERTUS_TRUST_API_KEY: transformKey,
+      });
     const ok = await consume(BUILDER);
     expect(ok.code, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^promote: sha256:[0-9a-f]{64} built by https:\/\/certus\.cloud\/builders\/assurance@v1/);
@@ -65,7 +75,9 @@ describe("examples/slsa-producer.mjs and slsa-consumer.mjs", () => {
   it("a caller the policy does not name cannot have provenance signed", async () => {
     const artifact = join(work, "other.tgz");
     writeFileSync(artifact, "other\n");
-    const refused = await node("slsa-producer.mjs", ["--server", srv.url, "--file", artifact, "--builder-id", BUILDER, "--out", join(work, "x.json")], { CERTUS_TRUST_API_KEY: transformKey });
+    const refused = await node("slsa-producer.mjs", ["--server", srv.url, "--file", artifact, "--builder-id", BUILDER, "--out", join(work, "x.json")], {
+      CERTUS_TRUST_API_KEY: transformKey,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/refused: .*caller "apikey:transform#/);
   });

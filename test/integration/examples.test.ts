@@ -43,7 +43,9 @@ describe("examples/", () => {
     const scan = join(work, "scan.json");
     writeFileSync(scan, JSON.stringify({ scan: 42, findings: [] }));
     const token = await idp.mintIdToken({ email: SCANNER });
-    const produced = await node("assurance-producer.mjs", ["--server", srv.url, "--file", scan, "--uri", "s3://certus/scans/42.json", "--out-dir", work], { SIGSTORE_ID_TOKEN: token });
+    const produced = await node("assurance-producer.mjs", ["--server", srv.url, "--file", scan, "--uri", "s3://certus/scans/42.json", "--out-dir", work], {
+      SIGSTORE_ID_TOKEN: token,
+    });
     expect(produced.code, produced.stderr).toBe(0);
     const summary = JSON.parse(produced.stdout.trim().split("\n").at(-1)!) as { innerSigners: string[]; outerSigner: string };
     expect(summary.innerSigners).toEqual([SCANNER]);

@@ -57,7 +57,11 @@ const flip = (b: Buffer, at = 0) => {
   c[at % c.length]! ^= 0x01;
   return c;
 };
-const leafHash = (body: Uint8Array) => createHash("sha256").update(Buffer.from([0])).update(body).digest();
+const leafHash = (body: Uint8Array) =>
+  createHash("sha256")
+    .update(Buffer.from([0]))
+    .update(body)
+    .digest();
 
 let srv: TestServer;
 let dataDir: string;

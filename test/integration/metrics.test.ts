@@ -53,14 +53,19 @@ describe("/metrics", () => {
     expect(signed.status).toBe(200);
     const { bundle } = (await signed.json()) as { bundle: unknown };
     const verify = (subject: string) =>
-      fetch(`${srv.url}/v1/verify`, { method: "POST", body: JSON.stringify({ artifact: { digest: DIGEST }, bundle, expectedSigner: { subject, issuer: srv.url } }) });
+      fetch(`${srv.url}/v1/verify`, {
+        method: "POST",
+        body: JSON.stringify({ artifact: { digest: DIGEST }, bundle, expectedSigner: { subject, issuer: srv.url } }),
+      });
     expect((await verify("certus-trust@certus.cloud")).status).toBe(200);
     expect((await verify("someone-else@certus.cloud")).status).toBe(200);
     expect((await fetch(`${srv.url}/v1/sign`, { method: "POST", body: "{}" })).status).toBe(400);
 
     const after = await scrape();
     const sign = { procedure: "certus.trust.v1.TrustService/Sign" };
-    expect(value(after, "certus_trust_requests_total", { ...sign, code: "ok" }) - value(before, "certus_trust_requests_total", { ...sign, code: "ok" })).toBe(1);
+    expect(value(after, "certus_trust_requests_total", { ...sign, code: "ok" }) - value(before, "certus_trust_requests_total", { ...sign, code: "ok" })).toBe(
+      1,
+    );
     expect(value(after, "certus_trust_requests_total", { ...sign, code: "invalid_argument" })).toBeGreaterThanOrEqual(1);
     expect(value(after, "certus_trust_request_duration_seconds_count", sign)).toBeGreaterThanOrEqual(2);
     expect(value(after, "certus_trust_sign_total", { outcome: "ok" })).toBeGreaterThanOrEqual(1);

@@ -45,7 +45,12 @@ describe.skipIf(postgresSkipReason !== undefined)("an instance SIGKILLed under l
       while (!stop) {
         const digest = `sha256:${sha256(`crash test ${n++}`)}`;
         try {
-          const res = await fetch(`${target().url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest } }), signal: AbortSignal.timeout(10_000) });
+          const res = await fetch(`${target().url}/v1/sign`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ artifact: { digest } }),
+            signal: AbortSignal.timeout(10_000),
+          });
           const json = (await res.json()) as { entry?: { logIndex: string } };
           if (res.status === 200) acknowledged.push({ digest, logIndex: json.entry!.logIndex });
           else failures++;
@@ -76,6 +81,8 @@ describe.skipIf(postgresSkipReason !== undefined)("an instance SIGKILLed under l
     const check = await runCli(["audit", "verify", "--database-url", url]);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toContain(`audit trail intact: ${events.length} events`);
-    console.log(`[postgres-crash] ${KILLS} kills, ${acknowledged.length} acknowledged signs, ${failures} calls cut or refused, ${events.length} events in the chain`);
+    console.log(
+      `[postgres-crash] ${KILLS} kills, ${acknowledged.length} acknowledged signs, ${failures} calls cut or refused, ${events.length} events in the chain`,
+    );
   });
 });

@@ -18,7 +18,11 @@ import { startTestServer, tempDir } from "../helpers/server.js";
 const sha256 = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex")}`;
 
 async function sign(url: string, key: string, what: string): Promise<number> {
-  const res = await fetch(`${url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify({ artifact: { digest: sha256(what) } }) });
+  const res = await fetch(`${url}/v1/sign`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": key },
+    body: JSON.stringify({ artifact: { digest: sha256(what) } }),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -45,9 +49,20 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
     // A permission whose Transform callback is still pending, as the file store keeps it.
     const permissions = PermissionStore.open(dataDir, createLogger("silent"));
     permissions.record({
-      id: "3f0c2d5e-0000-4000-8000-000000000001", scanId: "scan_moved", tier: "verified", permitted: true, reason: "permitted", detail: "",
-      decidedAt: new Date().toISOString(), caller: "apikey:ops", manifestDigest: sha256("manifest"), artifacts: [{ name: "manifest.json", hash: sha256("manifest"), size: 8 }],
-      metadata: { git_url: "https://git.example/x.git", branch: "main", commit: "c0ffee", requested_by: "ops" }, response: { permitted: true }, callback: "pending", callbackAttempts: 2,
+      id: "3f0c2d5e-0000-4000-8000-000000000001",
+      scanId: "scan_moved",
+      tier: "verified",
+      permitted: true,
+      reason: "permitted",
+      detail: "",
+      decidedAt: new Date().toISOString(),
+      caller: "apikey:ops",
+      manifestDigest: sha256("manifest"),
+      artifacts: [{ name: "manifest.json", hash: sha256("manifest"), size: 8 }],
+      metadata: { git_url: "https://git.example/x.git", branch: "main", commit: "c0ffee", requested_by: "ops" },
+      response: { permitted: true },
+      callback: "pending",
+      callbackAttempts: 2,
     });
     permissions.close();
     const fileCheck = await runCli(["audit", "verify", "--data-dir", dataDir]);
@@ -60,14 +75,23 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
     expect(moved.stdout).toContain("audit events: 5 moved, 0 already there");
     expect(moved.stdout).toContain("API keys: 2 moved, 0 already there");
     expect(moved.stdout).toContain("upload permissions: 1 moved, 0 already there");
-    const perm = await pg.query<{ id: string; scan_id: string; callback: string; callback_attempts: number }>("SELECT id, scan_id, callback, callback_attempts FROM certus_trust.upload_permissions", [], "from_files");
+    const perm = await pg.query<{ id: string; scan_id: string; callback: string; callback_attempts: number }>(
+      "SELECT id, scan_id, callback, callback_attempts FROM certus_trust.upload_permissions",
+      [],
+      "from_files",
+    );
     expect(perm.rows).toEqual([{ id: "3f0c2d5e-0000-4000-8000-000000000001", scan_id: "scan_moved", callback: "pending", callback_attempts: 2 }]);
     expect(moved.stdout).toContain("audit chain in the database intact: 5 events");
     // The same events, byte for byte in meaning: same seq, time, prev and hash.
     const dbEvents = JSON.parse((await runCli(["audit", "list", "--output", "json", "--database-url", url])).stdout);
     expect(dbEvents).toEqual(fileEvents);
     const keys = JSON.parse((await runCli(["apikey", "list", "--output", "json", "--database-url", url])).stdout);
-    expect(keys.map((k: { id: string; revokedAt?: string }) => [k.id, k.revokedAt !== undefined]).sort()).toEqual([[id, false], [revokedKey.id, true]].sort());
+    expect(keys.map((k: { id: string; revokedAt?: string }) => [k.id, k.revokedAt !== undefined]).sort()).toEqual(
+      [
+        [id, false],
+        [revokedKey.id, true],
+      ].sort(),
+    );
 
     // Again: nothing is moved twice.
     const again = await runCli(["db", "migrate-from-files", "--data-dir", dataDir, "--database-url", url]);
@@ -125,11 +149,23 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/scheme "mysql"/);
     // The service does not start without its database: exit 3 naming it (not the password), or 2 for a bad URL.
-    const down = await runCli(["serve", "--port", "0", "--data-dir", tempDir(), "--state-store", "postgres"], { CERTUS_TRUST_DATABASE_URL: "postgres://certus:s3cret@127.0.0.1:1/none" });
+    const down = await runCli(["serve", "--port", "0", "--data-dir", tempDir(), "--state-store", "postgres"], {
+      CERTUS_TRUST_DATABASE_URL: "postgres://certus:s3cret@127.0.0.1:1/none",
+    });
     expect(down.code).toBe(3);
     expect(down.stderr).toContain("cannot open the state database postgres://certus@127.0.0.1:1/none");
     expect(down.stderr + down.stdout).not.toContain("s3cret");
-    const wrong = await runCli(["serve", "--port", "0", "--data-dir", tempDir(), "--state-store", "postgres", "--database-url", "postgres://certus@127.0.0.1:1/none?sslmode=prefer"]);
+    const wrong = await runCli([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      tempDir(),
+      "--state-store",
+      "postgres",
+      "--database-url",
+      "postgres://certus@127.0.0.1:1/none?sslmode=prefer",
+    ]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/sslmode "prefer" is not accepted/);
   });

@@ -95,7 +95,21 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
     writeFileSync(
       join(dir, "policies.yaml"),
-      ["policies:", "  default:", "    mode: enforce", "  certus-upload-verified:", "    mode: enforce", "    innerSigners:", `      - subject: ${ASSURANCE}`, "        publicKey: |", ...pem.trim().split("\n").map((l) => `          ${l}`), ""].join("\n"),
+      [
+        "policies:",
+        "  default:",
+        "    mode: enforce",
+        "  certus-upload-verified:",
+        "    mode: enforce",
+        "    innerSigners:",
+        `      - subject: ${ASSURANCE}`,
+        "        publicKey: |",
+        ...pem
+          .trim()
+          .split("\n")
+          .map((l) => `          ${l}`),
+        "",
+      ].join("\n"),
     );
     writeFileSync(join(dir, "secret"), SECRET, { mode: 0o600 });
     // The operator's first steps: the schema, then an admin key, both with the CLI.
@@ -125,7 +139,11 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
         const digest = `sha256:${sha256(`replica ${si} artifact ${i}`)}`;
         const signed = await call(s, "/v1/sign", { artifact: { digest } });
         expect(signed.status, JSON.stringify(signed.json)).toBe(200);
-        const verified = await call(s, "/v1/verify", { artifact: { digest }, bundle: signed.json.bundle, expectedSigner: { subject: "certus-trust@certus.cloud", issuer: s.url } });
+        const verified = await call(s, "/v1/verify", {
+          artifact: { digest },
+          bundle: signed.json.bundle,
+          expectedSigner: { subject: "certus-trust@certus.cloud", issuer: s.url },
+        });
         expect(verified.json.verified, JSON.stringify(verified.json)).toBe(true);
         return { digest, logIndex: signed.json.entry.logIndex as string };
       }),
@@ -157,7 +175,11 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     const digest = `sha256:${sha256("signed with the ci key")}`;
     for (const s of [a, b]) expect((await call(s, "/v1/sign", { artifact: { digest } }, key)).status).toBe(200);
     const listed = await runCli(["apikey", "list", "--output", "json", "--database-url", url]);
-    expect(JSON.parse(listed.stdout).map((k: { name: string }) => k.name).sort()).toEqual(["admin", "ci"]);
+    expect(
+      JSON.parse(listed.stdout)
+        .map((k: { name: string }) => k.name)
+        .sort(),
+    ).toEqual(["admin", "ci"]);
     const revoked = await runCli(["apikey", "revoke", id, "--database-url", url]);
     expect(revoked.code, revoked.stderr).toBe(0);
     const at = Date.now();
@@ -185,7 +207,13 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     const r = await call(a, "/v1/verify-and-permit-upload", {
       scan_id: scanId,
       tier: "verified",
-      inner_signature: { signer: ASSURANCE, timestamp: "2026-01-15T14:32:45Z", signature: nodeSign("sha256", manifest, { key: assuranceKey.privateKey, dsaEncoding: "der" }).toString("base64"), algorithm: "ECDSA-P256-SHA256", certificate: null },
+      inner_signature: {
+        signer: ASSURANCE,
+        timestamp: "2026-01-15T14:32:45Z",
+        signature: nodeSign("sha256", manifest, { key: assuranceKey.privateKey, dsaEncoding: "der" }).toString("base64"),
+        algorithm: "ECDSA-P256-SHA256",
+        certificate: null,
+      },
       artifacts,
       metadata: { git_url: "https://git.example/certus/demo.git", branch: "main", commit: "0123456789abcdef0123456789abcdef01234567", requested_by: null },
       storage_destinations: { raw_s3: true, oci_registry: false },
@@ -259,7 +287,12 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     expect(ready.components.database.status).toBe("not serving");
     await pg.start();
     // Recovery: both instances sign again within a few seconds, on their own.
-    for (const s of [a, b]) await waitFor("signing again", async () => ((await call(s, "/v1/sign", { artifact: { digest: `sha256:${sha256("after")}` } })).status === 200 ? true : undefined), 20_000);
+    for (const s of [a, b])
+      await waitFor(
+        "signing again",
+        async () => ((await call(s, "/v1/sign", { artifact: { digest: `sha256:${sha256("after")}` } })).status === 200 ? true : undefined),
+        20_000,
+      );
     stop = true;
     await Promise.all(loops);
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);

@@ -34,7 +34,12 @@ function permission(id: string, scanId: string, outerUuid?: string): StoredPermi
   };
 }
 
-const input = (i: number, who: string): AuditInput => ({ caller: who, action: "sign", verdict: "allowed", artifact: { digest: `sha256:${i.toString(16).padStart(64, "0")}` } });
+const input = (i: number, who: string): AuditInput => ({
+  caller: who,
+  action: "sign",
+  verdict: "allowed",
+  artifact: { digest: `sha256:${i.toString(16).padStart(64, "0")}` },
+});
 
 describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () => {
   let pg: TestPostgres;
@@ -105,7 +110,10 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
       expect(await b.permissions.counts()).toEqual({ total: 2, permitted: 1 });
       expect((await b.permissions.pendingCallbacks()).map((p) => p.id)).toEqual(["perm-1"]);
 
-      const claims = await Promise.all([a.permissions.claimCallback("perm-1", "replica-a", 60_000), b.permissions.claimCallback("perm-1", "replica-b", 60_000)]);
+      const claims = await Promise.all([
+        a.permissions.claimCallback("perm-1", "replica-a", 60_000),
+        b.permissions.claimCallback("perm-1", "replica-b", 60_000),
+      ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
       const holder = claims[0] ? "replica-a" : "replica-b";
       const other = claims[0] ? b : a;
@@ -113,7 +121,7 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
       expect(await (claims[0] ? a : b).permissions.claimCallback("perm-1", holder, 60_000)).toBe(true); // renewal
       await a.permissions.updateCallback("perm-1", "delivered", 1);
       expect(await b.permissions.claimCallback("perm-1", "replica-b", 60_000)).toBe(false);
-      expect((await b.permissions.get("perm-1"))).toMatchObject({ callback: "delivered", callbackAttempts: 1 });
+      expect(await b.permissions.get("perm-1")).toMatchObject({ callback: "delivered", callbackAttempts: 1 });
 
       // A holder that dies loses the claim when its lease ends.
       await a.permissions.record(permission("perm-3", "scan-2"));
@@ -158,7 +166,8 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
     const url = await pg.createDatabase("entry_index");
     const a = await PostgresStateStore.open({ url, log });
     try {
-      for (const i of [5, 1, 9, 3]) await a.entryIndex.record({ logIndex: i, artifactDigest: i === 9 ? "sha256:other" : "sha256:d", signerSubject: "ci@example.com" });
+      for (const i of [5, 1, 9, 3])
+        await a.entryIndex.record({ logIndex: i, artifactDigest: i === 9 ? "sha256:other" : "sha256:d", signerSubject: "ci@example.com" });
       await a.entryIndex.record({ logIndex: 5, artifactDigest: "sha256:changed" }); // again: a no-op
       expect(await a.entryIndex.find({ artifactDigest: "sha256:d" }, { pageSize: 2 })).toEqual({ logIndexes: [1, 3], nextAfterIndex: 3 });
       expect(await a.entryIndex.find({ artifactDigest: "sha256:d" }, { pageSize: 2, afterIndex: 3 })).toEqual({ logIndexes: [5], nextAfterIndex: undefined });
@@ -212,7 +221,9 @@ describe.skipIf(postgresSkipReason !== undefined)("PostgreSQL state store", () =
     expect(() => poolConfig({ url: "postgres://u:p@db.internal/db?sslmode=prefer" })).toThrow(DatabaseUrlError);
     expect(() => poolConfig({ url: "postgres://u:p@db.internal/db?options=-c%20x" })).toThrow(/parameter "options" is not supported/);
     expect(() => poolConfig({ url: "mysql://u:p@db/db" })).toThrow(/scheme "mysql"/);
-    expect(() => poolConfig({ url: "postgres://u:p@db.internal/db?sslmode=verify-full&sslrootcert=/nonexistent.pem" })).toThrow(/cannot read \/nonexistent.pem/);
+    expect(() => poolConfig({ url: "postgres://u:p@db.internal/db?sslmode=verify-full&sslrootcert=/nonexistent.pem" })).toThrow(
+      /cannot read \/nonexistent.pem/,
+    );
     expect(redactedDatabaseUrl("postgres://u:s3cret@db.internal:6543/db")).toBe("postgres://u@db.internal:6543/db (sslmode=verify-full)");
   });
 });

@@ -21,21 +21,38 @@ const log = createLogger("silent");
 
 async function keyPem(k: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k as webcrypto.CryptoKey));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString("base64").match(/.{1,64}/g)!.join("\n")}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString("base64")
+    .match(/.{1,64}/g)!
+    .join("\n")}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** A CA and, if `dns` is given, a server certificate it issues for that name. */
 async function pki(dns: string): Promise<{ caPem: string; certPem: string; keyPem: string }> {
   const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "01", name: "CN=test database CA", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000), keys: caKeys, signingAlgorithm: ALG,
+    serialNumber: "01",
+    name: "CN=test database CA",
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    keys: caKeys,
+    signingAlgorithm: ALG,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
   });
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
   const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: "02", subject: `CN=${dns}`, issuer: ca.subject, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000),
-    publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: ALG,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "dns", value: dns }]), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth])],
+    serialNumber: "02",
+    subject: `CN=${dns}`,
+    issuer: ca.subject,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    publicKey: keys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: ALG,
+    extensions: [
+      new x509.SubjectAlternativeNameExtension([{ type: "dns", value: dns }]),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+    ],
   });
   return { caPem: ca.toString("pem"), certPem: leaf.toString("pem"), keyPem: await keyPem(keys.privateKey) };
 }
@@ -79,7 +96,9 @@ describe.skipIf(postgresSkipReason !== undefined)("TLS to the PostgreSQL state s
   it("refuses a server whose certificate does not chain to the CA, or does not name the host", async () => {
     await expect(PostgresStateStore.open({ url: urlWith("localhost", "verify-full"), caFile: otherCaFile, log })).rejects.toThrow(/certificate/);
     await expect(PostgresStateStore.open({ url: urlWith("localhost", "verify-full"), log })).rejects.toThrow(/certificate/);
-    await expect(PostgresStateStore.open({ url: urlWith("127.0.0.1", "verify-full"), caFile, log })).rejects.toThrow(/IP: 127\.0\.0\.1 is not in the cert's list|altnames/);
+    await expect(PostgresStateStore.open({ url: urlWith("127.0.0.1", "verify-full"), caFile, log })).rejects.toThrow(
+      /IP: 127\.0\.0\.1 is not in the cert's list|altnames/,
+    );
     // verify-ca checks the chain, not the name.
     const store = await PostgresStateStore.open({ url: urlWith("127.0.0.1", "verify-ca"), caFile, log });
     await store.close();

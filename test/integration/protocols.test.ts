@@ -77,25 +77,37 @@ describe("one port, every protocol", () => {
 
   it("lists the TrustService over gRPC reflection v1 and v1alpha, and serves its file", async () => {
     const client = grpcClient(srv.port);
-    const [list] = await grpcBidi(client, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", reflection.ServerReflectionRequestSchema, reflection.ServerReflectionResponseSchema, [
-      create(reflection.ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } }),
-    ]);
+    const [list] = await grpcBidi(
+      client,
+      "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+      reflection.ServerReflectionRequestSchema,
+      reflection.ServerReflectionResponseSchema,
+      [create(reflection.ServerReflectionRequestSchema, { messageRequest: { case: "listServices", value: "" } })],
+    );
     expect(list?.messageResponse.case).toBe("listServicesResponse");
     const names = list?.messageResponse.case === "listServicesResponse" ? list.messageResponse.value.service.map((s) => s.name) : [];
     expect(names).toContain("certus.trust.v1.TrustService");
     expect(names).toContain("grpc.health.v1.Health");
 
-    const [file] = await grpcBidi(client, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", reflectionAlpha.ServerReflectionRequestSchema, reflectionAlpha.ServerReflectionResponseSchema, [
-      create(reflectionAlpha.ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "certus.trust.v1.TrustService" } }),
-    ]);
+    const [file] = await grpcBidi(
+      client,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+      reflectionAlpha.ServerReflectionRequestSchema,
+      reflectionAlpha.ServerReflectionResponseSchema,
+      [create(reflectionAlpha.ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "certus.trust.v1.TrustService" } })],
+    );
     expect(file?.messageResponse.case).toBe("fileDescriptorResponse");
     const count = file?.messageResponse.case === "fileDescriptorResponse" ? file.messageResponse.value.fileDescriptorProto.length : 0;
     // The service file and its imports (sign, verify, keys, transparency, Sigstore's protos, …).
     expect(count).toBeGreaterThan(5);
 
-    const [missing] = await grpcBidi(client, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", reflection.ServerReflectionRequestSchema, reflection.ServerReflectionResponseSchema, [
-      create(reflection.ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "no.such.Service" } }),
-    ]);
+    const [missing] = await grpcBidi(
+      client,
+      "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+      reflection.ServerReflectionRequestSchema,
+      reflection.ServerReflectionResponseSchema,
+      [create(reflection.ServerReflectionRequestSchema, { messageRequest: { case: "fileContainingSymbol", value: "no.such.Service" } })],
+    );
     expect(missing?.messageResponse.case).toBe("errorResponse");
     client.close();
   });
@@ -103,11 +115,23 @@ describe("one port, every protocol", () => {
   it("reports SERVING over gRPC health, for the server and for the TrustService", async () => {
     const client = grpcClient(srv.port);
     for (const service of ["", "certus.trust.v1.TrustService"]) {
-      const res = await grpcUnary(client, "/grpc.health.v1.Health/Check", HealthCheckRequestSchema, HealthCheckResponseSchema, create(HealthCheckRequestSchema, { service }));
+      const res = await grpcUnary(
+        client,
+        "/grpc.health.v1.Health/Check",
+        HealthCheckRequestSchema,
+        HealthCheckResponseSchema,
+        create(HealthCheckRequestSchema, { service }),
+      );
       expect(res.status).toBe(HealthCheckResponse_ServingStatus.SERVING);
     }
     await expect(
-      grpcUnary(client, "/grpc.health.v1.Health/Check", HealthCheckRequestSchema, HealthCheckResponseSchema, create(HealthCheckRequestSchema, { service: "nope" })),
+      grpcUnary(
+        client,
+        "/grpc.health.v1.Health/Check",
+        HealthCheckRequestSchema,
+        HealthCheckResponseSchema,
+        create(HealthCheckRequestSchema, { service: "nope" }),
+      ),
     ).rejects.toMatchObject({ code: 5 });
     client.close();
   });

@@ -86,7 +86,10 @@ describe("Sign (embedded stack)", () => {
       const artifact = format === "SIGNATURE_FORMAT_DSSE" ? undefined : ARTIFACT;
       stockVerify(trustedRoot, good, artifact, policy());
       const mutations: Array<(b: any) => void> = [
-        (b) => (b.dsseEnvelope ? (b.dsseEnvelope.signatures[0].sig = flipBase64(b.dsseEnvelope.signatures[0].sig)) : (b.messageSignature.signature = flipBase64(b.messageSignature.signature))),
+        (b) =>
+          b.dsseEnvelope
+            ? (b.dsseEnvelope.signatures[0].sig = flipBase64(b.dsseEnvelope.signatures[0].sig))
+            : (b.messageSignature.signature = flipBase64(b.messageSignature.signature)),
         (b) => (b.verificationMaterial.tlogEntries[0].canonicalizedBody = flipBase64(b.verificationMaterial.tlogEntries[0].canonicalizedBody, 40)),
         (b) => {
           // The stock verifier takes the root from the checkpoint, so tamper with the audit path.
@@ -94,7 +97,11 @@ describe("Sign (embedded stack)", () => {
           expect(hashes.length).toBeGreaterThan(0);
           hashes[0] = flipBase64(hashes[0]!, 3);
         },
-        (b) => (b.verificationMaterial.tlogEntries[0].inclusionPromise.signedEntryTimestamp = flipBase64(b.verificationMaterial.tlogEntries[0].inclusionPromise.signedEntryTimestamp, 20)),
+        (b) =>
+          (b.verificationMaterial.tlogEntries[0].inclusionPromise.signedEntryTimestamp = flipBase64(
+            b.verificationMaterial.tlogEntries[0].inclusionPromise.signedEntryTimestamp,
+            20,
+          )),
         (b) => (b.verificationMaterial.tlogEntries[0].integratedTime = String(Number(b.verificationMaterial.tlogEntries[0].integratedTime) + 1)),
       ];
       for (const [i, mutate] of mutations.entries()) {
@@ -150,7 +157,9 @@ describe("Sign (embedded stack)", () => {
   it("200 concurrent signs all succeed with distinct, gap-free log indexes; a restart keeps the tree", async () => {
     const before = srv.server.stack.log.size;
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => sign({ artifact: { uri: `oci://registry/app@${i}`, digest: `sha256:${createHash("sha256").update(String(i)).digest("hex")}` } })),
+      Array.from({ length: 200 }, (_, i) =>
+        sign({ artifact: { uri: `oci://registry/app@${i}`, digest: `sha256:${createHash("sha256").update(String(i)).digest("hex")}` } }),
+      ),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
     const indexes = results.map((r) => Number(r.json.entry.logIndex)).sort((a, b) => a - b);
@@ -186,7 +195,10 @@ describe("Sign (embedded stack)", () => {
     expect(all).not.toMatch(/PRIVATE KEY/);
     for (const f of files.filter((n) => n.endsWith(".key.pem"))) {
       const { readFileSync } = await import("node:fs");
-      const b64 = readFileSync(join(keyDir, f), "utf8").split("\n").filter((l) => !l.startsWith("-----")).join("");
+      const b64 = readFileSync(join(keyDir, f), "utf8")
+        .split("\n")
+        .filter((l) => !l.startsWith("-----"))
+        .join("");
       expect(all.includes(b64.slice(0, 40))).toBe(false);
     }
   });

@@ -82,7 +82,15 @@ describe("GetTransparency", () => {
     const p = json.entries[0].inclusionProof;
     expect(p.treeSize).toBe("5");
     const leaf = hashLeaf(Buffer.from(json.entries[0].body, "base64"));
-    expect(verifyInclusion(leaf, 2, 5, p.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(p.rootHash, "base64"))).toBe(true);
+    expect(
+      verifyInclusion(
+        leaf,
+        2,
+        5,
+        p.hashes.map((h: string) => Buffer.from(h, "base64")),
+        Buffer.from(p.rootHash, "base64"),
+      ),
+    ).toBe(true);
   });
 
   it("by digest and by subject: complete, in log order, paginated", async () => {

@@ -52,7 +52,8 @@ function tufClient(baseUrl: string, rootJson: Buffer, dir = tempDir("certus-tuf-
   return {
     dir,
     // A server restarted on an ephemeral port has a new URL; the cache (and trusted root) stays.
-    updater: (url = baseUrl) => new Updater({ metadataDir: dir, metadataBaseUrl: `${url}/tuf`, targetDir: join(dir, "targets"), targetBaseUrl: `${url}/tuf/targets` }),
+    updater: (url = baseUrl) =>
+      new Updater({ metadataDir: dir, metadataBaseUrl: `${url}/tuf`, targetDir: join(dir, "targets"), targetBaseUrl: `${url}/tuf/targets` }),
   };
 }
 
@@ -86,7 +87,9 @@ describe("TUF repository (served by the server)", () => {
 
     const signingConfig = JSON.parse((await downloadTarget(client.updater(), "signing_config.v0.2.json")).toString());
     expect(signingConfig.mediaType).toBe("application/vnd.dev.sigstore.signingconfig.v0.2+json");
-    expect(equals(SigningConfigSchema, fromJson(SigningConfigSchema, signingConfig), fromJson(SigningConfigSchema, keys.signingConfig as unknown as JsonValue))).toBe(true);
+    expect(
+      equals(SigningConfigSchema, fromJson(SigningConfigSchema, signingConfig), fromJson(SigningConfigSchema, keys.signingConfig as unknown as JsonValue)),
+    ).toBe(true);
     const base = srv.server.stack.instance.baseUrl;
     expect(signingConfig.caUrls[0].url).toBe(base);
     expect(signingConfig.rekorTlogUrls[0].url).toBe(base);
@@ -166,7 +169,9 @@ describe("key rotation through TUF", () => {
       const tsas = (keys.trustedRoot as unknown as { timestampAuthorities: Array<{ validFor: { end?: string } }> }).timestampAuthorities;
       expect(tsas.map((t) => t.validFor.end !== undefined)).toEqual([true, false]);
       // A new CT log (new key, new log ID) beside the retired one, each at its own URL.
-      const ctlogs = (keys.trustedRoot as unknown as { ctlogs: Array<{ baseUrl: string; logId: { keyId: string }; publicKey: { validFor: { end?: string } } }> }).ctlogs;
+      const ctlogs = (
+        keys.trustedRoot as unknown as { ctlogs: Array<{ baseUrl: string; logId: { keyId: string }; publicKey: { validFor: { end?: string } } }> }
+      ).ctlogs;
       expect(ctlogs.map((t) => t.publicKey.validFor.end !== undefined)).toEqual([true, false]);
       expect(ctlogs[0]!.logId.keyId).not.toBe(ctlogs[1]!.logId.keyId);
       expect(ctlogs.map((t) => new URL(t.baseUrl).pathname)).toEqual(["/ctlog/1", "/ctlog/2"]);
@@ -255,7 +260,8 @@ describe("TUF renewal with an injected clock", () => {
     const root1 = Buffer.from((await repo.read("1.root.json"))!);
     const client = tufClient(url, root1);
 
-    const fetchTimestamp = async () => Metadata.fromJSON(MetadataKind.Timestamp, await (await fetch(`${url}/tuf/timestamp.json`)).json()) as Metadata<Timestamp>;
+    const fetchTimestamp = async () =>
+      Metadata.fromJSON(MetadataKind.Timestamp, await (await fetch(`${url}/tuf/timestamp.json`)).json()) as Metadata<Timestamp>;
     // The timer alone: 13 of the timestamp's 24 hours gone, and it is re-signed without any request.
     const first = repo.versions().timestamp;
     fakeNow += 13 * HOUR;

@@ -65,12 +65,20 @@ describe("Verify", () => {
     expect(r.json.failures[0].message).toMatch(/certus-trust@certus\.cloud/);
     const rx = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: lookAlike, expectedSigner: { subjectRegexp: "certus-trust@certus\\.cloud" } });
     expect(rx.json.verified).toBe(false);
-    const rxOk = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: lookAlike, expectedSigner: { subjectRegexp: ".*certus-trust@certus\\.cloud.*" } });
+    const rxOk = await post("/v1/verify", {
+      artifact: { digest: DIGEST },
+      bundle: lookAlike,
+      expectedSigner: { subjectRegexp: ".*certus-trust@certus\\.cloud.*" },
+    });
     expect(rxOk.json.verified).toBe(true);
   });
 
   it("names the issuer when it differs", async () => {
-    const r = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: dsse, expectedSigner: { subject: "certus-trust@certus.cloud", issuer: "https://other.example" } });
+    const r = await post("/v1/verify", {
+      artifact: { digest: DIGEST },
+      bundle: dsse,
+      expectedSigner: { subject: "certus-trust@certus.cloud", issuer: "https://other.example" },
+    });
     expect(r.json.verified).toBe(false);
     expect(r.json.failures.map((f: { code: string }) => f.code)).toContain("ISSUER_MISMATCH");
   });
@@ -153,14 +161,23 @@ describe("Verify", () => {
     const ok = await post("/v1/verify", { artifact: { digest: `sha512:${sha512}` }, bundle: npm, expectedSigner, trustedRoot });
     expect(ok.status).toBe(200);
     expect(ok.json.verified, JSON.stringify(ok.json.failures)).toBe(true);
-    expect(ok.json.entry).toMatchObject({ rekorVersion: 1, shard: "rekor.sigstore.dev - 2605736670972794746", shardLogIndex: "27657874", logIndex: "31821305" });
+    expect(ok.json.entry).toMatchObject({
+      rekorVersion: 1,
+      shard: "rekor.sigstore.dev - 2605736670972794746",
+      shardLogIndex: "27657874",
+      logIndex: "31821305",
+    });
     const other = await post("/v1/verify", { artifact: { digest: `sha384:${"ab".repeat(48)}` }, bundle: npm, expectedSigner, trustedRoot });
     expect(other.json.failures.map((f: { code: string }) => f.code)).toEqual(["DIGEST_MISMATCH"]);
     const short = await post("/v1/verify", { artifact: { digest: `sha512:${"ab".repeat(32)}` }, bundle: npm, expectedSigner, trustedRoot });
     expect(short.status).toBe(400);
     expect(short.json.message).toMatch(/artifact\.digest.*128 hex/);
     // Content and a sha512 digest must agree.
-    const both = await post("/v1/verify", { artifact: { digest: `sha512:${"00".repeat(64)}`, content: ARTIFACT.toString("base64") }, bundle: dsse, expectedSigner: me() });
+    const both = await post("/v1/verify", {
+      artifact: { digest: `sha512:${"00".repeat(64)}`, content: ARTIFACT.toString("base64") },
+      bundle: dsse,
+      expectedSigner: me(),
+    });
     expect(both.status).toBe(400);
     expect(both.json.message).toMatch(/artifact\.content/);
   });

@@ -18,7 +18,10 @@ import { startTestServer, tempDir, type TestServer } from "../helpers/server.js"
 
 const COSIGN: string = cosignPath();
 const found: string | undefined = installedVersion(COSIGN);
-const notBuilt = found === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\``;
+const notBuilt =
+  found === COSIGN_VERSION
+    ? undefined
+    : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\``;
 if (notBuilt && process.env["CI"] === "true") throw new Error(`[interop/cosign-attest] ${notBuilt}`);
 if (notBuilt) console.warn(`[interop/cosign-attest] SKIPPED: ${notBuilt}`);
 
@@ -64,15 +67,35 @@ describe.skipIf(notBuilt !== undefined)(`cosign ${COSIGN_VERSION} verify-blob-at
     const res = await fetch(`${srv.url}/v1/sign`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ artifact: { digest, uri: "https://downloads.example/app.tgz" }, statement: { predicateType: SLSA, predicateJson: JSON.stringify({ buildDefinition: { buildType: "https://certus.cloud/build/v1" }, runDetails: { builder: { id: "https://certus.cloud/builders/assurance@v1" } } }) } }),
+      body: JSON.stringify({
+        artifact: { digest, uri: "https://downloads.example/app.tgz" },
+        statement: {
+          predicateType: SLSA,
+          predicateJson: JSON.stringify({
+            buildDefinition: { buildType: "https://certus.cloud/build/v1" },
+            runDetails: { builder: { id: "https://certus.cloud/builders/assurance@v1" } },
+          }),
+        },
+      }),
     });
     const signed = (await res.json()) as { bundle: unknown; signer: { issuer: string } };
     expect(res.status, JSON.stringify(signed)).toBe(200);
     const bundle = join(work, "app.intoto.sigstore.json");
     writeFileSync(bundle, JSON.stringify(signed.bundle));
     const args = (type: string, identity: string, file: string) => [
-      "verify-blob-attestation", "--bundle", bundle, "--new-bundle-format", "--trusted-root", trustedRootPath, "--type", type,
-      "--certificate-identity", identity, "--certificate-oidc-issuer", signed.signer.issuer, file,
+      "verify-blob-attestation",
+      "--bundle",
+      bundle,
+      "--new-bundle-format",
+      "--trusted-root",
+      trustedRootPath,
+      "--type",
+      type,
+      "--certificate-identity",
+      identity,
+      "--certificate-oidc-issuer",
+      signed.signer.issuer,
+      file,
     ];
     const ok = await cosign(args(SLSA, SERVICE, blob));
     expect(ok.status, ok.out).toBe(0);

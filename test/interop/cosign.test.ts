@@ -28,7 +28,9 @@ const COSIGN: string = cosignPath();
 const found: string | undefined = installedVersion(COSIGN);
 const skipReason = requirement(
   "interop/cosign",
-  found === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\` (needs Go >= 1.25)`,
+  found === COSIGN_VERSION
+    ? undefined
+    : `cosign ${COSIGN_VERSION} is not built at ${COSIGN} (found: ${found ?? "nothing"}); run \`node scripts/setup-cosign.mjs\` (needs Go >= 1.25)`,
 );
 
 /**
@@ -96,7 +98,9 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(trustedRootPath, JSON.stringify(root));
     signingConfigPath = join(work, "signing_config.json");
     writeFileSync(signingConfigPath, await (await fetch(`${srv.url}/api/v1/signing-config`)).text());
-    originProblem = rekorV1OriginProblem(((await (await fetch(`${srv.url}/api/v1/log`, { headers: apiKey })).json()) as { signedTreeHead: string }).signedTreeHead);
+    originProblem = rekorV1OriginProblem(
+      ((await (await fetch(`${srv.url}/api/v1/log`, { headers: apiKey })).json()) as { signedTreeHead: string }).signedTreeHead,
+    );
   });
   afterAll(async () => {
     await srv?.stop();
@@ -110,8 +114,16 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
   };
 
   const verifyArgs = (bundle: string, artifact: string, identity: string, issuer: string) => [
-    "verify-blob", "--bundle", bundle, "--trusted-root", trustedRootPath,
-    "--certificate-identity", identity, "--certificate-oidc-issuer", issuer, artifact,
+    "verify-blob",
+    "--bundle",
+    bundle,
+    "--trusted-root",
+    trustedRootPath,
+    "--certificate-identity",
+    identity,
+    "--certificate-oidc-issuer",
+    issuer,
+    artifact,
   ];
 
   it("sign-blob with --signing-config (cosign v3's way), then verify-blob with the served trusted root", async (ctx) => {
@@ -120,18 +132,34 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(artifact, `cosign interop ${Date.now()}\n`);
     const bundle = join(work, "artifact-1.sigstore.json");
     const token = await idp.mintIdToken({ email: EMAIL });
-    expectOk(await cosign(["sign-blob", "--yes", "--signing-config", signingConfigPath, "--trusted-root", trustedRootPath, "--identity-token", token, "--bundle", bundle, artifact]));
+    expectOk(
+      await cosign([
+        "sign-blob",
+        "--yes",
+        "--signing-config",
+        signingConfigPath,
+        "--trusted-root",
+        trustedRootPath,
+        "--identity-token",
+        token,
+        "--bundle",
+        bundle,
+        artifact,
+      ]),
+    );
     expectOk(await cosign(verifyArgs(bundle, artifact, EMAIL, idp.issuer)));
     // Our Verify accepts cosign's bundle too.
-    const verdict = (await (await fetch(`${srv.url}/v1/verify`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...apiKey },
-      body: JSON.stringify({
-        artifact: { digest: `sha256:${createHash("sha256").update(readFileSync(artifact)).digest("hex")}` },
-        bundle: JSON.parse(readFileSync(bundle, "utf8")),
-        expectedSigner: { subject: EMAIL, issuer: idp.issuer },
-      }),
-    })).json()) as { verified: boolean; failures: unknown[] };
+    const verdict = (await (
+      await fetch(`${srv.url}/v1/verify`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...apiKey },
+        body: JSON.stringify({
+          artifact: { digest: `sha256:${createHash("sha256").update(readFileSync(artifact)).digest("hex")}` },
+          bundle: JSON.parse(readFileSync(bundle, "utf8")),
+          expectedSigner: { subject: EMAIL, issuer: idp.issuer },
+        }),
+      })
+    ).json()) as { verified: boolean; failures: unknown[] };
     expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
     // Another identity, another issuer, another artifact: refused.
     expect((await cosign(verifyArgs(bundle, artifact, "mallory@example.com", idp.issuer))).status).not.toBe(0);
@@ -146,13 +174,29 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     const bytes = Buffer.from(`cosign reaches the endpoints ${Date.now()}\n`);
     writeFileSync(artifact, bytes);
     const token = await idp.mintIdToken({ email: EMAIL });
-    const r = await cosign(["sign-blob", "--yes", "--signing-config", signingConfigPath, "--trusted-root", trustedRootPath, "--identity-token", token, "--bundle", join(work, "artifact-0.sigstore.json"), artifact]);
+    const r = await cosign([
+      "sign-blob",
+      "--yes",
+      "--signing-config",
+      signingConfigPath,
+      "--trusted-root",
+      trustedRootPath,
+      "--identity-token",
+      token,
+      "--bundle",
+      join(work, "artifact-0.sigstore.json"),
+      artifact,
+    ]);
     if (originProblem) expect(r.out).toContain("verifying inclusion");
     else expectOk(r);
     const digest = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-    const uuids = (await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", headers: apiKey, body: JSON.stringify({ hash: digest }) })).json()) as string[];
+    const uuids = (await (
+      await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", headers: apiKey, body: JSON.stringify({ hash: digest }) })
+    ).json()) as string[];
     expect(uuids).toHaveLength(1);
-    const entry = Object.values((await (await fetch(`${srv.url}/api/v1/log/entries/${uuids[0]}`, { headers: apiKey })).json()) as object)[0] as { body: string };
+    const entry = Object.values((await (await fetch(`${srv.url}/api/v1/log/entries/${uuids[0]}`, { headers: apiKey })).json()) as object)[0] as {
+      body: string;
+    };
     const body = JSON.parse(Buffer.from(entry.body, "base64").toString());
     const cert = Buffer.from(body.spec.signature.publicKey.content, "base64").toString();
     expect(cert).toContain("BEGIN CERTIFICATE");
@@ -164,11 +208,27 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     writeFileSync(artifact, `cosign interop explicit urls ${Date.now()}\n`);
     const bundle = join(work, "artifact-2.sigstore.json");
     const token = await idp.mintIdToken({ email: EMAIL });
-    expectOk(await cosign([
-      "sign-blob", "--yes", "--use-signing-config=false", "--new-bundle-format", "--trusted-root", trustedRootPath,
-      "--fulcio-url", srv.url, "--rekor-url", srv.url, "--timestamp-server-url", `${srv.url}/api/v1/timestamp`,
-      "--identity-token", token, "--bundle", bundle, artifact,
-    ]));
+    expectOk(
+      await cosign([
+        "sign-blob",
+        "--yes",
+        "--use-signing-config=false",
+        "--new-bundle-format",
+        "--trusted-root",
+        trustedRootPath,
+        "--fulcio-url",
+        srv.url,
+        "--rekor-url",
+        srv.url,
+        "--timestamp-server-url",
+        `${srv.url}/api/v1/timestamp`,
+        "--identity-token",
+        token,
+        "--bundle",
+        bundle,
+        artifact,
+      ]),
+    );
     expectOk(await cosign(verifyArgs(bundle, artifact, EMAIL, idp.issuer)));
   });
 
@@ -180,7 +240,10 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     const res = await fetch(`${srv.url}/v1/sign`, {
       method: "POST",
       headers: { "content-type": "application/json", ...apiKey },
-      body: JSON.stringify({ artifact: { digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` }, format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE" }),
+      body: JSON.stringify({
+        artifact: { digest: `sha256:${createHash("sha256").update(bytes).digest("hex")}` },
+        format: "SIGNATURE_FORMAT_MESSAGE_SIGNATURE",
+      }),
     });
     expect(res.status).toBe(200);
     const bundle = join(work, "artifact-3.sigstore.json");
@@ -202,8 +265,18 @@ describe.skipIf(skipReason !== undefined)(`cosign ${COSIGN_VERSION} against Cert
     const bundle = join(work, "artifact-4.sigstore.json");
     writeFileSync(bundle, JSON.stringify(((await res.json()) as { bundle: unknown }).bundle));
     const attestationArgs = (identity: string, file: string) => [
-      "verify-blob-attestation", "--bundle", bundle, "--trusted-root", trustedRootPath, "--type", "https://certus.cloud/trust/outer-signature/v1",
-      "--certificate-identity", identity, "--certificate-oidc-issuer", srv.url, file,
+      "verify-blob-attestation",
+      "--bundle",
+      bundle,
+      "--trusted-root",
+      trustedRootPath,
+      "--type",
+      "https://certus.cloud/trust/outer-signature/v1",
+      "--certificate-identity",
+      identity,
+      "--certificate-oidc-issuer",
+      srv.url,
+      file,
     ];
     expectOk(await cosign(attestationArgs("certus-trust@certus.cloud", artifact)));
     expect((await cosign(attestationArgs("certus-trust@certus.cloud.example", artifact))).status).not.toBe(0);

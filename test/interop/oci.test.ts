@@ -45,7 +45,10 @@ describe.skipIf(problem !== undefined)("OCI images against a real registry", () 
   beforeAll(async () => {
     work = tempDir("certus-trust-oci-");
     const policyFile = join(work, "policies.yaml");
-    writeFileSync(policyFile, `policies:\n  default:\n    attestations:\n      - callers: ["anonymous"]\n        predicateTypes: ["${COSIGN_SIGN}", "${SLSA}"]\n`);
+    writeFileSync(
+      policyFile,
+      `policies:\n  default:\n    attestations:\n      - callers: ["anonymous"]\n        predicateTypes: ["${COSIGN_SIGN}", "${SLSA}"]\n`,
+    );
     [registry, srv] = await Promise.all([startRegistry(), startTestServer({ "policy-file": policyFile })]);
     const a = pushImage(registry.host, "team/app", "v1", `image A ${Date.now()}\n`);
     const b = pushImage(registry.host, "team/app", "v2", `image B ${Date.now()}\n`);
@@ -68,7 +71,11 @@ describe.skipIf(problem !== undefined)("OCI images against a real registry", () 
     // no referrers API (GET …/referrers/… is 404), so the list is the referrers tag index.
     const digest = imageA.split("@")[1]!;
     expect((await fetch(`http://${registry.host}/v2/team/app/referrers/${digest}`)).status).toBe(404);
-    const index = (await (await fetch(`http://${registry.host}/v2/team/app/manifests/${digest.replace(":", "-")}`, { headers: { accept: "application/vnd.oci.image.index.v1+json" } })).json()) as { manifests: Array<{ artifactType: string; annotations?: Record<string, string> }> };
+    const index = (await (
+      await fetch(`http://${registry.host}/v2/team/app/manifests/${digest.replace(":", "-")}`, {
+        headers: { accept: "application/vnd.oci.image.index.v1+json" },
+      })
+    ).json()) as { manifests: Array<{ artifactType: string; annotations?: Record<string, string> }> };
     expect(index.manifests).toHaveLength(1);
     expect(index.manifests[0]!.artifactType).toBe(BUNDLE_TYPE);
     expect(index.manifests[0]!.annotations?.["dev.sigstore.bundle.predicateType"]).toBe(COSIGN_SIGN);
@@ -102,9 +109,29 @@ describe.skipIf(problem !== undefined)("OCI images against a real registry", () 
 
   it("a SLSA provenance attestation attached to the image verifies with its predicate type", async () => {
     const predicate = join(work, "provenance.json");
-    writeFileSync(predicate, JSON.stringify({ buildDefinition: { buildType: "https://certus.cloud/build/v1" }, runDetails: { builder: { id: "https://certus.cloud/builders/assurance@v1" } } }));
+    writeFileSync(
+      predicate,
+      JSON.stringify({
+        buildDefinition: { buildType: "https://certus.cloud/build/v1" },
+        runDetails: { builder: { id: "https://certus.cloud/builders/assurance@v1" } },
+      }),
+    );
     const bundle = join(work, "provenance.sigstore.json");
-    const attested = await cli(["attest", "--server", srv.url, "--digest", imageA.split("@")[1]!, "--uri", imageA, "--predicate-type", SLSA, "--predicate", predicate, "--out", bundle]);
+    const attested = await cli([
+      "attest",
+      "--server",
+      srv.url,
+      "--digest",
+      imageA.split("@")[1]!,
+      "--uri",
+      imageA,
+      "--predicate-type",
+      SLSA,
+      "--predicate",
+      predicate,
+      "--out",
+      bundle,
+    ]);
     expect(attested.code, attested.stderr).toBe(0);
     expect((await cli(["attach", imageA, "--bundle", bundle])).code).toBe(0);
     const ok = await cli(["verify", imageA, ...expectSigner(), "--predicate-type", SLSA]);
@@ -124,13 +151,18 @@ describe.skipIf(problem !== undefined)("OCI images against a real registry", () 
   });
 
   const COSIGN: string = cosignPath();
-  const cosignProblem = installedVersion(COSIGN) === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN}; run \`node scripts/setup-cosign.mjs\``;
+  const cosignProblem =
+    installedVersion(COSIGN) === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built at ${COSIGN}; run \`node scripts/setup-cosign.mjs\``;
   if (cosignProblem && process.env["CI"] === "true") throw new Error(`[interop/oci] ${cosignProblem}`);
   if (cosignProblem) console.warn(`[interop/oci] cosign part SKIPPED: ${cosignProblem}`);
   describe.skipIf(cosignProblem !== undefined)("cosign verify and verify-attestation (default policy)", () => {
     function cosign(args: string[]): Promise<{ status: number | null; out: string }> {
       return new Promise((resolve) => {
-        const child = spawn(COSIGN, args, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000, env: { PATH: process.env["PATH"] ?? "", HOME: work, TUF_ROOT: join(work, "tuf"), SIGSTORE_NO_CACHE: "true" } });
+        const child = spawn(COSIGN, args, {
+          stdio: ["ignore", "pipe", "pipe"],
+          timeout: 60_000,
+          env: { PATH: process.env["PATH"] ?? "", HOME: work, TUF_ROOT: join(work, "tuf"), SIGSTORE_NO_CACHE: "true" },
+        });
         let out = "";
         child.stdout.on("data", (d: Buffer) => (out += d.toString()));
         child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -149,7 +181,10 @@ describe.skipIf(problem !== undefined)("OCI images against a real registry", () 
       expect(attestation.status, attestation.out).toBe(0);
       expect((await cosign(["verify", ...common, ref(imageB)])).status).not.toBe(0);
       expect((await cosign(["verify-attestation", ...common, "--type", SLSA, ref(imageB)])).status).not.toBe(0);
-      expect((await cosign(["verify", "--trusted-root", root, "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer", srv.url, ref(imageA)])).status).not.toBe(0);
+      expect(
+        (await cosign(["verify", "--trusted-root", root, "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer", srv.url, ref(imageA)]))
+          .status,
+      ).not.toBe(0);
     });
   });
 });

@@ -44,7 +44,13 @@ interface Case {
   readonly digest?: string;
   readonly expected: ExpectedSigner;
   /** What every verifier decides today, and why where they disagree. */
-  readonly recorded: { readonly certus: Verdict; readonly sigstoreJs: Verdict; readonly sigstorePython: Verdict; readonly cosign: Verdict; readonly why?: string };
+  readonly recorded: {
+    readonly certus: Verdict;
+    readonly sigstoreJs: Verdict;
+    readonly sigstorePython: Verdict;
+    readonly cosign: Verdict;
+    readonly why?: string;
+  };
 }
 
 function statementDigest(bundle: string, algorithm: string): string {
@@ -166,7 +172,12 @@ function artifactBytes(c: Case): Buffer | undefined {
 
 function certus(c: Case): Verdict {
   const bytes = artifactBytes(c);
-  const r = verifyBundle({ bundle: readJson(c.bundle), artifact: bytes ? { content: bytes } : { digest: c.digest! }, trustedRoot: readJson(c.root), expected: c.expected });
+  const r = verifyBundle({
+    bundle: readJson(c.bundle),
+    artifact: bytes ? { content: bytes } : { digest: c.digest! },
+    trustedRoot: readJson(c.root),
+    expected: c.expected,
+  });
   return r.verified ? "verified" : "refused";
 }
 
@@ -176,10 +187,17 @@ function sigstoreJs(c: Case): Verdict {
   const bundle = bundleFromJSON(readJson(c.bundle) as SerializedBundle);
   const bytes = artifactBytes(c);
   if (bundle.content.$case === "messageSignature" && !bytes) return "not run: @sigstore/verify needs the bytes for a message signature";
-  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), { ctlogThreshold: root.ctlogs?.length ? 1 : 0, tlogThreshold: 1, timestampThreshold: 1 });
+  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), {
+    ctlogThreshold: root.ctlogs?.length ? 1 : 0,
+    tlogThreshold: 1,
+    timestampThreshold: 1,
+  });
   const san = c.expected.subject !== undefined ? `^${c.expected.subject.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$` : `^(?:${c.expected.subjectRegexp!})$`;
   try {
-    verifier.verify(toSignedEntity(bundle, bytes), { subjectAlternativeName: san, ...(c.expected.issuer ? { extensions: { issuer: c.expected.issuer } } : {}) });
+    verifier.verify(toSignedEntity(bundle, bytes), {
+      subjectAlternativeName: san,
+      ...(c.expected.issuer ? { extensions: { issuer: c.expected.issuer } } : {}),
+    });
     return "verified";
   } catch {
     return "refused";
@@ -214,7 +232,8 @@ function sigstorePython(cases: readonly Case[]): Verdict[] {
 
 function cosign(c: Case): Verdict {
   const bundle = readJson(c.bundle) as { dsseEnvelope?: { payload: string } };
-  const identity = c.expected.subject !== undefined ? ["--certificate-identity", c.expected.subject] : ["--certificate-identity-regexp", `^(?:${c.expected.subjectRegexp!})$`];
+  const identity =
+    c.expected.subject !== undefined ? ["--certificate-identity", c.expected.subject] : ["--certificate-identity-regexp", `^(?:${c.expected.subjectRegexp!})$`];
   const issuer = c.expected.issuer !== undefined ? ["--certificate-oidc-issuer", c.expected.issuer] : ["--certificate-oidc-issuer-regexp", ".*"];
   const common = ["--bundle", at(c.bundle), "--trusted-root", at(c.root), ...identity, ...issuer];
   let args: string[];
@@ -225,7 +244,11 @@ function cosign(c: Case): Verdict {
   } else {
     args = ["verify-blob", ...common, c.artifact ? at(c.artifact) : c.digest!];
   }
-  const r = spawnSync(cosignBin, args, { encoding: "utf8", timeout: 60_000, env: { PATH: process.env["PATH"] ?? "", HOME: FIXTURES, SIGSTORE_NO_CACHE: "true" } });
+  const r = spawnSync(cosignBin, args, {
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { PATH: process.env["PATH"] ?? "", HOME: FIXTURES, SIGSTORE_NO_CACHE: "true" },
+  });
   return r.status === 0 ? "verified" : "refused";
 }
 
@@ -244,12 +267,25 @@ describe.skipIf(skipReason !== undefined)("real-world fixtures: our verdicts bes
     const python = sigstorePython(CASES);
     const rows = CASES.map((c, i) => ({ name: c.name, certus: certus(c), sigstoreJs: sigstoreJs(c), sigstorePython: python[i]!, cosign: cosign(c) }));
     console.log(
-      ["[real-world differential] certus | @sigstore/verify | sigstore-python | cosign", ...rows.map((r) => `  ${r.name}: ${r.certus} | ${r.sigstoreJs} | ${r.sigstorePython} | ${r.cosign}`)].join("\n"),
+      [
+        "[real-world differential] certus | @sigstore/verify | sigstore-python | cosign",
+        ...rows.map((r) => `  ${r.name}: ${r.certus} | ${r.sigstoreJs} | ${r.sigstorePython} | ${r.cosign}`),
+      ].join("\n"),
     );
-    expect(rows).toEqual(CASES.map((c) => ({ name: c.name, certus: c.recorded.certus, sigstoreJs: c.recorded.sigstoreJs, sigstorePython: c.recorded.sigstorePython, cosign: c.recorded.cosign })));
+    expect(rows).toEqual(
+      CASES.map((c) => ({
+        name: c.name,
+        certus: c.recorded.certus,
+        sigstoreJs: c.recorded.sigstoreJs,
+        sigstorePython: c.recorded.sigstorePython,
+        cosign: c.recorded.cosign,
+      })),
+    );
     // A disagreement is only acceptable with its reason written down.
     for (const c of CASES) {
-      const verdicts = new Set([c.recorded.certus, c.recorded.sigstoreJs, c.recorded.sigstorePython, c.recorded.cosign].filter((v) => !v.startsWith("not run")));
+      const verdicts = new Set(
+        [c.recorded.certus, c.recorded.sigstoreJs, c.recorded.sigstorePython, c.recorded.cosign].filter((v) => !v.startsWith("not run")),
+      );
       if (verdicts.size > 1) expect(c.recorded.why, c.name).toBeTruthy();
     }
   });

@@ -80,7 +80,13 @@ describe("Rekor v1-compatible API", () => {
     // Inclusion proof (hex hashes) against the checkpoint's root, and the checkpoint is signed by the log key.
     const proof = entry.verification.inclusionProof;
     expect(proof.logIndex).toBe(entry.logIndex);
-    const ok = verifyInclusion(Buffer.from(uuid, "hex"), proof.logIndex, proof.treeSize, proof.hashes.map((h: string) => Buffer.from(h, "hex")), Buffer.from(proof.rootHash, "hex"));
+    const ok = verifyInclusion(
+      Buffer.from(uuid, "hex"),
+      proof.logIndex,
+      proof.treeSize,
+      proof.hashes.map((h: string) => Buffer.from(h, "hex")),
+      Buffer.from(proof.rootHash, "hex"),
+    );
     expect(ok).toBe(true);
     const [note, sigLine] = proof.checkpoint.split("\n\n");
     const [, size, root] = note.split("\n");
@@ -110,7 +116,11 @@ describe("Rekor v1-compatible API", () => {
 
   it("GET /api/v1/log and /api/v1/log/proof: a consistency proof between two signed tree heads", async () => {
     const first = (await get("/api/v1/log")).json;
-    expect(first).toMatchObject({ treeID: expect.stringMatching(/^\d+$/), signedTreeHead: expect.any(String), rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(first).toMatchObject({
+      treeID: expect.stringMatching(/^\d+$/),
+      signedTreeHead: expect.any(String),
+      rootHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     for (let i = 0; i < 3; i++) expect((await post("/api/v1/log/entries", hashedRekord(Buffer.from(`grow ${i} ${Date.now()}`)))).status).toBe(201);
     const second = (await get("/api/v1/log")).json;
     expect(second.treeSize).toBe(Number(first.treeSize) + 3);
@@ -129,13 +139,31 @@ describe("Rekor v1-compatible API", () => {
     const wrongKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const cases: Array<[string, unknown, string?]> = [
       ["signature by another key", hashedRekord(artifact, wrongKey.privateKey)],
-      ["signature over other bytes", { ...good, spec: { ...good.spec, data: { hash: { algorithm: "sha256", value: createHash("sha256").update("other").digest("hex") } } } }],
+      [
+        "signature over other bytes",
+        { ...good, spec: { ...good.spec, data: { hash: { algorithm: "sha256", value: createHash("sha256").update("other").digest("hex") } } } },
+      ],
       ["unknown kind", { ...good, kind: "rpm" }],
       ["wrong version", { ...good, apiVersion: "0.0.2" }],
       ["no spec", { kind: "hashedrekord", apiVersion: "0.0.1" }],
-      ["garbage key", { ...good, spec: { ...good.spec, signature: { content: good.spec.signature.content, publicKey: { content: Buffer.from("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").toString("base64") } } } }],
+      [
+        "garbage key",
+        {
+          ...good,
+          spec: {
+            ...good.spec,
+            signature: {
+              content: good.spec.signature.content,
+              publicKey: { content: Buffer.from("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n").toString("base64") },
+            },
+          },
+        },
+      ],
       ["short hash", { ...good, spec: { ...good.spec, data: { hash: { algorithm: "sha256", value: "abcd" } } } }],
-      ["dsse with a bad envelope", { kind: "dsse", apiVersion: "0.0.1", spec: { proposedContent: { envelope: "{", verifiers: [good.spec.signature.publicKey.content] } } }],
+      [
+        "dsse with a bad envelope",
+        { kind: "dsse", apiVersion: "0.0.1", spec: { proposedContent: { envelope: "{", verifiers: [good.spec.signature.publicKey.content] } } },
+      ],
       ["not JSON", undefined, "{"],
       ["deeply nested", undefined, "[".repeat(100_000)],
       ["array", []],
@@ -158,10 +186,21 @@ describe("Rekor v1-compatible API", () => {
   });
 
   it("dsse/0.0.1: the envelope's signature is verified over the PAE; the body holds the hashes Rekor computes", async () => {
-    const payload = Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v1", subject: [{ name: "a", digest: { sha256: "ab".repeat(32) } }], predicateType: "x", predicate: {} }));
+    const payload = Buffer.from(
+      JSON.stringify({
+        _type: "https://in-toto.io/Statement/v1",
+        subject: [{ name: "a", digest: { sha256: "ab".repeat(32) } }],
+        predicateType: "x",
+        predicate: {},
+      }),
+    );
     const type = "application/vnd.in-toto+json";
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${type.length} ${type} ${payload.length} `), payload]);
-    const envelope = JSON.stringify({ payloadType: type, payload: payload.toString("base64"), signatures: [{ keyid: "", sig: cryptoSign("sha256", pae, privateKey).toString("base64") }] });
+    const envelope = JSON.stringify({
+      payloadType: type,
+      payload: payload.toString("base64"),
+      signatures: [{ keyid: "", sig: cryptoSign("sha256", pae, privateKey).toString("base64") }],
+    });
     const proposed = { kind: "dsse", apiVersion: "0.0.1", spec: { proposedContent: { envelope, verifiers: [Buffer.from(publicPem).toString("base64")] } } };
     const r = await post("/api/v1/log/entries", proposed);
     expect(r.status).toBe(201);
@@ -170,7 +209,15 @@ describe("Rekor v1-compatible API", () => {
     expect(body.spec.envelopeHash.value).toBe(createHash("sha256").update(envelope).digest("hex"));
     expect(body.spec.signatures).toHaveLength(1);
     expect((await post("/api/v1/index/retrieve", { hash: `sha256:${"ab".repeat(32)}` })).json).toEqual([Object.keys(r.json)[0]]);
-    const tampered = { ...proposed, spec: { proposedContent: { envelope: envelope.replace(payload.toString("base64"), Buffer.from("{}").toString("base64")), verifiers: proposed.spec.proposedContent.verifiers } } };
+    const tampered = {
+      ...proposed,
+      spec: {
+        proposedContent: {
+          envelope: envelope.replace(payload.toString("base64"), Buffer.from("{}").toString("base64")),
+          verifiers: proposed.spec.proposedContent.verifiers,
+        },
+      },
+    };
     expect((await post("/api/v1/log/entries", tampered)).status).toBe(400);
   });
 
@@ -188,7 +235,11 @@ describe("Rekor v1-compatible API", () => {
     expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
     const bad = await fetch(`${srv.url}/api/v1/timestamp`, { method: "POST", headers: { "content-type": "application/timestamp-query" }, body: "garbage" });
     expect(bad.status).toBe(400);
-    const badJson = await fetch(`${srv.url}/api/v1/timestamp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifactHash: "AAAA" }) });
+    const badJson = await fetch(`${srv.url}/api/v1/timestamp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ artifactHash: "AAAA" }),
+    });
     expect(badJson.status).toBe(400);
     expect(await badJson.json()).toMatchObject({ code: 400 });
   });

@@ -77,12 +77,14 @@ describe("sigstore-js against Certus-Trust's Sigstore-compatible endpoints", () 
 
   it("attest: a DSSE bundle over an in-toto statement verifies (stock and POST /v1/verify)", async () => {
     const subjectDigest = createHash("sha256").update("the attested artifact").digest("hex");
-    const statement = Buffer.from(JSON.stringify({
-      _type: "https://in-toto.io/Statement/v1",
-      subject: [{ name: "artifact.tar.gz", digest: { sha256: subjectDigest } }],
-      predicateType: "https://slsa.dev/provenance/v1",
-      predicate: { buildDefinition: { buildType: "https://example.com/build" } },
-    }));
+    const statement = Buffer.from(
+      JSON.stringify({
+        _type: "https://in-toto.io/Statement/v1",
+        subject: [{ name: "artifact.tar.gz", digest: { sha256: subjectDigest } }],
+        predicateType: "https://slsa.dev/provenance/v1",
+        predicate: { buildDefinition: { buildType: "https://example.com/build" } },
+      }),
+    );
     const bundle = await attest(statement, "application/vnd.in-toto+json", await options());
     expect(bundle.verificationMaterial.tlogEntries[0]!.kindVersion).toEqual({ kind: "dsse", version: "0.0.1" });
     stockVerify(trustedRoot, bundle, undefined, { subjectAlternativeName: EMAIL, extensions: { issuer: idp.issuer } });
@@ -106,7 +108,10 @@ describe("embedded SCTs on the default verification policy", () => {
       expect(() => stockVerify(trustedRoot, bundle, artifact, policy), variant).toThrow(/SCT/);
       const verdict = await certusVerify({ artifact: { digest }, bundle, expectedSigner });
       expect(verdict.verified, variant).toBe(false);
-      expect(verdict.failures.map((f: { code: string }) => f.code), variant).toEqual(["SCT_INVALID"]);
+      expect(
+        verdict.failures.map((f: { code: string }) => f.code),
+        variant,
+      ).toEqual(["SCT_INVALID"]);
     }
   });
 });
@@ -116,7 +121,10 @@ describe("Fulcio v2-compatible endpoint", () => {
   const publicPem = publicKey.export({ format: "pem", type: "spki" }).toString();
   const request = (token: string, challenge: string) => ({
     credentials: { oidcIdentityToken: token },
-    publicKeyRequest: { publicKey: { algorithm: "ECDSA", content: publicPem }, proofOfPossession: cryptoSign("sha256", Buffer.from(challenge), privateKey).toString("base64") },
+    publicKeyRequest: {
+      publicKey: { algorithm: "ECDSA", content: publicPem },
+      proofOfPossession: cryptoSign("sha256", Buffer.from(challenge), privateKey).toString("base64"),
+    },
   });
   const signingCert = async (base: string, body: unknown) => {
     const res = await fetch(`${base}/api/v2/signingCert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -144,7 +152,10 @@ describe("Fulcio v2-compatible endpoint", () => {
   it("a PKCS#10 CSR is its own proof of possession", async () => {
     const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=ignored", keys, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } });
-    const r = await signingCert(srv.url, { credentials: { oidcIdentityToken: await idp.mintIdToken({ email: EMAIL }) }, certificateSigningRequest: Buffer.from(csr.toString("pem")).toString("base64") });
+    const r = await signingCert(srv.url, {
+      credentials: { oidcIdentityToken: await idp.mintIdToken({ email: EMAIL }) },
+      certificateSigningRequest: Buffer.from(csr.toString("pem")).toString("base64"),
+    });
     expect(r.status).toBe(200);
   });
 

@@ -26,7 +26,9 @@ import { stockVerify } from "../helpers/sigstore.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 
 const SIGSTORE: string = sigstoreCli;
-const skipReason = existsSync(SIGSTORE) ? undefined : `${SIGSTORE_PYTHON} is not installed at ${SIGSTORE}; run \`node scripts/setup-tools.mjs --sigstore-python\``;
+const skipReason = existsSync(SIGSTORE)
+  ? undefined
+  : `${SIGSTORE_PYTHON} is not installed at ${SIGSTORE}; run \`node scripts/setup-tools.mjs --sigstore-python\``;
 if (skipReason && process.env["CI"] === "true") throw new Error(`[interop/sigstore-python] ${skipReason} (CI=true: a missing client fails the suite)`);
 if (skipReason) console.warn(`[interop/sigstore-python] SKIPPED: ${skipReason}`);
 
@@ -70,7 +72,13 @@ describe.skipIf(skipReason !== undefined)(`${SIGSTORE_PYTHON} against Certus-Tru
     idp = await startOidcProvider();
     srv = await startTestServer({ "oidc-issuers": idp.issuer });
     // The one file a user downloads, written by the CLI as documented.
-    const { stdout } = await promisify(execFile)(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "keys", "--client-trust-config", "--server", srv.url]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      join(REPO_ROOT, "bin/certus-trust.js"),
+      "keys",
+      "--client-trust-config",
+      "--server",
+      srv.url,
+    ]);
     const parsed = JSON.parse(stdout) as { mediaType: string; trustedRoot: { ctlogs: unknown[] }; signingConfig: { caUrls: { url: string }[] } };
     expect(parsed.mediaType).toBe("application/vnd.dev.sigstore.clienttrustconfig.v0.1+json");
     expect(parsed.trustedRoot.ctlogs).toHaveLength(1);
@@ -116,12 +124,18 @@ describe.skipIf(skipReason !== undefined)(`${SIGSTORE_PYTHON} against Certus-Tru
     expect(signed.status, signed.out).toBe(0);
     expect((await verifyIdentity(bundle, artifact, EMAIL, idp.issuer)).status).toBe(0);
     expect((await verifyIdentity(bundle, artifact, "mallory@example.com", idp.issuer)).status).not.toBe(0);
-    const json = JSON.parse(readFileSync(bundle, "utf8")) as { verificationMaterial: { tlogEntries: { kindVersion: unknown }[]; timestampVerificationData?: { rfc3161Timestamps?: unknown[] } } };
+    const json = JSON.parse(readFileSync(bundle, "utf8")) as {
+      verificationMaterial: { tlogEntries: { kindVersion: unknown }[]; timestampVerificationData?: { rfc3161Timestamps?: unknown[] } };
+    };
     expect(json.verificationMaterial.tlogEntries[0]!.kindVersion).toEqual({ kind: "hashedrekord", version: "0.0.1" });
     expect(json.verificationMaterial.timestampVerificationData?.rfc3161Timestamps).toHaveLength(1);
     const root = (JSON.parse(readFileSync(config, "utf8")) as { trustedRoot: unknown }).trustedRoot;
     stockVerify(root, json, bytes, { subjectAlternativeName: EMAIL, extensions: { issuer: idp.issuer } });
-    const verdict = await certusVerify({ artifact: { digest: `sha256:${sha256(bytes)}` }, bundle: json, expectedSigner: { subject: EMAIL, issuer: idp.issuer } });
+    const verdict = await certusVerify({
+      artifact: { digest: `sha256:${sha256(bytes)}` },
+      bundle: json,
+      expectedSigner: { subject: EMAIL, issuer: idp.issuer },
+    });
     expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
   });
 
@@ -130,20 +144,35 @@ describe.skipIf(skipReason !== undefined)(`${SIGSTORE_PYTHON} against Certus-Tru
     const artifact = join(work, "py-attested.txt");
     writeFileSync(artifact, bytes);
     const predicate = join(work, "predicate.json");
-    writeFileSync(predicate, JSON.stringify({
-      buildDefinition: { buildType: "https://example.com/build", externalParameters: {} },
-      runDetails: { builder: { id: "https://example.com/builder" } },
-    }));
+    writeFileSync(
+      predicate,
+      JSON.stringify({
+        buildDefinition: { buildType: "https://example.com/build", externalParameters: {} },
+        runDetails: { builder: { id: "https://example.com/builder" } },
+      }),
+    );
     const bundle = join(work, "py-attested.sigstore.json");
     const signed = await sigstore([
-      "attest", "--predicate-type", "https://slsa.dev/provenance/v1", "--predicate", predicate,
-      "--identity-token", await idp.mintIdToken({ email: EMAIL }), "--bundle", bundle, artifact,
+      "attest",
+      "--predicate-type",
+      "https://slsa.dev/provenance/v1",
+      "--predicate",
+      predicate,
+      "--identity-token",
+      await idp.mintIdToken({ email: EMAIL }),
+      "--bundle",
+      bundle,
+      artifact,
     ]);
     expect(signed.status, signed.out).toBe(0);
     expect((await verifyIdentity(bundle, artifact, EMAIL, idp.issuer)).status).toBe(0);
     const json = JSON.parse(readFileSync(bundle, "utf8")) as { dsseEnvelope?: unknown };
     expect(json.dsseEnvelope).toBeDefined();
-    const verdict = await certusVerify({ artifact: { digest: `sha256:${sha256(bytes)}` }, bundle: json, expectedSigner: { subject: EMAIL, issuer: idp.issuer } });
+    const verdict = await certusVerify({
+      artifact: { digest: `sha256:${sha256(bytes)}` },
+      bundle: json,
+      expectedSigner: { subject: EMAIL, issuer: idp.issuer },
+    });
     expect(verdict.verified, JSON.stringify(verdict.failures)).toBe(true);
   });
 

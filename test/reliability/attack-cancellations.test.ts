@@ -53,7 +53,12 @@ describe("client cancellations", () => {
     const session = h2connect(srv.url);
     session.on("error", () => {});
     for (let i = 0; i < 3; i++) {
-      const stream = session.request({ ":method": "POST", ":path": "/certus.trust.v1.TrustService/WatchCheckpoints", "content-type": "application/grpc", te: "trailers" });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": "/certus.trust.v1.TrustService/WatchCheckpoints",
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
       stream.on("error", () => {});
       stream.end(Buffer.from([0, 0, 0, 0, 0]));
       await new Promise((r) => stream.once("data", r)); // the current checkpoint
@@ -61,7 +66,11 @@ describe("client cancellations", () => {
     }
     // Sign so the watchers' streams have something to write to nobody.
     for (let i = 0; i < 3; i++) {
-      await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest: `sha256:${String(i).repeat(64)}` } }) });
+      await fetch(`${srv.url}/v1/sign`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ artifact: { digest: `sha256:${String(i).repeat(64)}` } }),
+      });
     }
     await new Promise((r) => setTimeout(r, 500));
     session.destroy();
@@ -78,7 +87,11 @@ describe("client cancellations", () => {
     const signBody = JSON.stringify({ artifact: { digest } });
     for (let i = 0; i < 400; i++) {
       // Sign and Verify-sized work, reset while it runs: the response is written to a dead stream.
-      const stream = session.request({ ":method": "POST", ":path": i % 2 ? "/v1/sign" : "/certus.trust.v1.TrustService/GetKeys", "content-type": "application/json" });
+      const stream = session.request({
+        ":method": "POST",
+        ":path": i % 2 ? "/v1/sign" : "/certus.trust.v1.TrustService/GetKeys",
+        "content-type": "application/json",
+      });
       stream.on("error", () => {});
       stream.end(i % 2 ? signBody : "{}");
       setTimeout(() => stream.close(constants.NGHTTP2_CANCEL), i % 7);
@@ -102,7 +115,12 @@ describe("garbage to a unary gRPC method", () => {
         Buffer.from("not even a frame"),
       ]) {
         const headers = await new Promise<Record<string, unknown>>((resolve, reject) => {
-          const stream = session.request({ ":method": "POST", ":path": "/certus.trust.v1.TrustService/Sign", "content-type": "application/grpc", te: "trailers" });
+          const stream = session.request({
+            ":method": "POST",
+            ":path": "/certus.trust.v1.TrustService/Sign",
+            "content-type": "application/grpc",
+            te: "trailers",
+          });
           let got: Record<string, unknown> = {};
           stream.on("response", (h) => (got = { ...h }));
           stream.on("trailers", (t) => (got = { ...got, ...t }));

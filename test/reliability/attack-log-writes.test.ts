@@ -34,7 +34,17 @@ beforeAll(async () => {
   keysB["signer"] = { "x-api-key": ApiKeyStore.open(dirB).create("signer", ["sign", "read"]).key };
   [a, b] = await Promise.all([
     startTestServer({ auth: "api-key", "oidc-issuers": idp.issuer }, dirA),
-    startTestServer({ auth: "api-key", "compat-write-rate": "20", "compat-write-quota-bytes": "16384", "log-max-bytes": "262144", "rate-limit": "1000", "rate-limit-burst": "1000" }, dirB),
+    startTestServer(
+      {
+        auth: "api-key",
+        "compat-write-rate": "20",
+        "compat-write-quota-bytes": "16384",
+        "log-max-bytes": "262144",
+        "rate-limit": "1000",
+        "rate-limit-burst": "1000",
+      },
+      dirB,
+    ),
   ]);
 });
 afterAll(async () => {
@@ -69,7 +79,10 @@ async function certified(base: string) {
   const { privateKey, publicKey } = keyPair();
   const r = await post(base, "/api/v2/signingCert", {
     credentials: { oidcIdentityToken: await idp.mintIdToken({ email: EMAIL }) },
-    publicKeyRequest: { publicKey: { algorithm: "ECDSA", content: publicKey.export({ format: "pem", type: "spki" }).toString() }, proofOfPossession: cryptoSign("sha256", Buffer.from(EMAIL), privateKey).toString("base64") },
+    publicKeyRequest: {
+      publicKey: { algorithm: "ECDSA", content: publicKey.export({ format: "pem", type: "spki" }).toString() },
+      proofOfPossession: cryptoSign("sha256", Buffer.from(EMAIL), privateKey).toString("base64"),
+    },
   });
   expect(r.status).toBe(200);
   return { privateKey, certPem: (r.json.signedCertificateEmbeddedSct ?? r.json.signedCertificateDetachedSct).chain.certificates[0] as string };
@@ -79,7 +92,12 @@ async function selfSignedCertificate(extraBytes = 0) {
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "02", name: "CN=mallory", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000), keys, signingAlgorithm: alg,
+    serialNumber: "02",
+    name: "CN=mallory",
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    keys,
+    signingAlgorithm: alg,
     extensions: [
       new x509.SubjectAlternativeNameExtension([{ type: "email", value: EMAIL }]),
       ...(extraBytes > 0 ? [new x509.Extension("1.3.6.1.4.1.99999.1", false, new Uint8Array(extraBytes).fill(0x41))] : []),
@@ -132,8 +150,14 @@ describe("writes to the log of a server with --auth", () => {
     const pae = Buffer.concat([Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `), payload]);
     const sig = cryptoSign("sha256", pae, privateKey).toString("base64");
     const dsse = (sigs: string[], verifierPem: string) => ({
-      apiVersion: "0.0.1", kind: "dsse",
-      spec: { proposedContent: { envelope: JSON.stringify({ payloadType, payload: payload.toString("base64"), signatures: sigs.map((s) => ({ sig: s })) }), verifiers: [Buffer.from(verifierPem).toString("base64")] } },
+      apiVersion: "0.0.1",
+      kind: "dsse",
+      spec: {
+        proposedContent: {
+          envelope: JSON.stringify({ payloadType, payload: payload.toString("base64"), signatures: sigs.map((s) => ({ sig: s })) }),
+          verifiers: [Buffer.from(verifierPem).toString("base64")],
+        },
+      },
     });
     const pem = publicKey.export({ format: "pem", type: "spki" }).toString();
     const repeated = await post(a.url, "/api/v1/log/entries", dsse(Array(16).fill(sig), pem), keysA["signer"]);
@@ -203,7 +227,11 @@ describe("limits on log writes", () => {
 
   it("a full log makes /readyz say not ready, naming the log, and it still answers fast", async () => {
     const sign = () =>
-      fetch(`${b.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json", ...keysB["signer"] }, body: JSON.stringify({ artifact: { digest: `sha256:${createHash("sha256").update(String(Math.random())).digest("hex")}` } }) });
+      fetch(`${b.url}/v1/sign`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...keysB["signer"] },
+        body: JSON.stringify({ artifact: { digest: `sha256:${createHash("sha256").update(String(Math.random())).digest("hex")}` } }),
+      });
     let full = false;
     for (let i = 0; i < 400 && !full; i++) {
       const r = await sign();

@@ -25,10 +25,19 @@ beforeAll(async () => {
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: "03", name: "CN=planter", notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000), keys, signingAlgorithm: alg,
+    serialNumber: "03",
+    name: "CN=planter",
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 3_600_000),
+    keys,
+    signingAlgorithm: alg,
     extensions: [new x509.Extension("1.3.6.1.4.1.99999.2", false, new Uint8Array(7_500).fill(0x42))],
   });
-  const key = createPrivateKey({ key: Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey)), format: "der", type: "pkcs8" });
+  const key = createPrivateKey({
+    key: Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey)),
+    format: "der",
+    type: "pkcs8",
+  });
   const content = Buffer.from(cert.toString("pem")).toString("base64");
   for (let i = 0; i < PLANTED; i += 20) {
     const batch = Array.from({ length: Math.min(20, PLANTED - i) }, async () => {
@@ -36,8 +45,12 @@ beforeAll(async () => {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
-          apiVersion: "0.0.1", kind: "hashedrekord",
-          spec: { data: { hash: { algorithm: "sha256", value: HEX } }, signature: { content: cryptoSign("sha256", ARTIFACT, key).toString("base64"), publicKey: { content } } },
+          apiVersion: "0.0.1",
+          kind: "hashedrekord",
+          spec: {
+            data: { hash: { algorithm: "sha256", value: HEX } },
+            signature: { content: cryptoSign("sha256", ARTIFACT, key).toString("base64"), publicKey: { content } },
+          },
         }),
       });
       expect(res.status).toBe(201);
@@ -96,7 +109,9 @@ describe("lookups over planted entries", () => {
     const page = (await res.json()) as { entries: unknown[]; nextPageToken: string };
     expect(page.entries.length).toBeLessThanOrEqual(50);
     expect(page.nextPageToken).not.toBe("");
-    const uuids = (await (await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", body: JSON.stringify({ hash: `sha256:${HEX}` }) })).json()) as string[];
+    const uuids = (await (
+      await fetch(`${srv.url}/api/v1/index/retrieve`, { method: "POST", body: JSON.stringify({ hash: `sha256:${HEX}` }) })
+    ).json()) as string[];
     expect(uuids).toHaveLength(PLANTED);
   });
 });

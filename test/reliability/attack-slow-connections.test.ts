@@ -51,7 +51,9 @@ describe("slow connections on the plaintext port", () => {
     // Dribble a header byte every 150 ms: an idle timer would be reset forever.
     const dribble = setInterval(() => slowHeaders.forEach((s) => !s.destroyed && s.write("x")), 150);
     const partialBody = await Promise.all(
-      Array.from({ length: 20 }, () => rawSocket(plain.port, "POST /v1/sign HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"artifact\":")),
+      Array.from({ length: 20 }, () =>
+        rawSocket(plain.port, 'POST /v1/sign HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"artifact":'),
+      ),
     );
     const silent = await Promise.all(Array.from({ length: 10 }, () => rawSocket(plain.port)));
     const idleH2 = Array.from({ length: 10 }, () => h2connect(plain.url).on("error", () => {}));
@@ -59,7 +61,7 @@ describe("slow connections on the plaintext port", () => {
       const s = h2connect(plain.url).on("error", () => {});
       const stream = s.request({ ":method": "POST", ":path": "/v1/sign", "content-type": "application/json" });
       stream.on("error", () => {});
-      stream.write("{\"artifact\":");
+      stream.write('{"artifact":');
       return s;
     });
     // Probe the steady state under attack: every attacking connection is up (client and server

@@ -40,7 +40,11 @@ describe("request bodies", () => {
     const json = await fetch(`${open.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
     expect(json.status).toBe(413);
     expect(((await json.json()) as any).code).toBe("resource_exhausted");
-    const proto = await fetch(`${open.url}/certus.trust.v1.TrustService/Sign`, { method: "POST", headers: { "content-type": "application/proto" }, body: Buffer.alloc(5 * 1024 * 1024, 0x0a) });
+    const proto = await fetch(`${open.url}/certus.trust.v1.TrustService/Sign`, {
+      method: "POST",
+      headers: { "content-type": "application/proto" },
+      body: Buffer.alloc(5 * 1024 * 1024, 0x0a),
+    });
     expect(proto.status).toBe(413);
     expect(((await proto.json()) as any).code).toBe("resource_exhausted");
   });
@@ -83,8 +87,14 @@ describe("request bodies", () => {
 
 describe("files", () => {
   it("tlog.sqlite and its -wal/-shm are 0600", async () => {
-    await fetch(`${open.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest: DIGEST } }) });
-    const files = readdirSync(open.dataDir, { recursive: true }).map(String).filter((f) => /tlog\.sqlite/.test(f));
+    await fetch(`${open.url}/v1/sign`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ artifact: { digest: DIGEST } }),
+    });
+    const files = readdirSync(open.dataDir, { recursive: true })
+      .map(String)
+      .filter((f) => /tlog\.sqlite/.test(f));
     expect(files.length).toBeGreaterThanOrEqual(2);
     for (const f of files) expect((statSync(join(open.dataDir, f)).mode & 0o777).toString(8), f).toBe("600");
   });
@@ -142,9 +152,11 @@ describe("watch streams", () => {
       expect(text).toMatch(/3 checkpoint watchers are open/);
       // Each stream ends by itself after its lifetime (the end-of-stream message, then done).
       const started = Date.now();
-      await Promise.all(readers.map(async (r) => {
-        while (!(await r.read()).done);
-      }));
+      await Promise.all(
+        readers.map(async (r) => {
+          while (!(await r.read()).done);
+        }),
+      );
       expect(Date.now() - started).toBeLessThan(3_000);
       const again = await watch(abort.signal);
       const first = await again.body!.getReader().read();

@@ -68,7 +68,11 @@ describe("Verify under attack", () => {
 
   beforeAll(async () => {
     srv = await startTestServer({ "verify-workers": "2", "verify-budget-ms": "4000" });
-    const signed = await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest: DIGEST } }) });
+    const signed = await fetch(`${srv.url}/v1/sign`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ artifact: { digest: DIGEST } }),
+    });
     bundle = ((await signed.json()) as any).bundle;
   });
   afterAll(async () => {
@@ -76,7 +80,11 @@ describe("Verify under attack", () => {
   });
 
   it("200 bundles with a catastrophic subjectRegexp are judged off the main thread; /readyz stays fast", async () => {
-    const pending = verify({ artifact: { digest: DIGEST }, bundles: Array(200).fill(bundle), expectedSigner: { subjectRegexp: `${".*".repeat(8)}Z`, issuer: srv.url } });
+    const pending = verify({
+      artifact: { digest: DIGEST },
+      bundles: Array(200).fill(bundle),
+      expectedSigner: { subjectRegexp: `${".*".repeat(8)}Z`, issuer: srv.url },
+    });
     const probes: number[] = [];
     const prober = (async () => {
       for (let i = 0; i < 5; i++) {
@@ -103,11 +111,17 @@ describe("Verify with a tiny budget", () => {
   it("deadline_exceeded with a message, workers replaced, /readyz fast throughout", async () => {
     srv = await startTestServer({ "verify-workers": "1", "verify-budget-ms": "10" });
     const digest = `sha256:${createHash("sha256").update("tiny").digest("hex")}`;
-    const signed = (await (await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest } }) })).json()) as any;
+    const signed = (await (
+      await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest } }) })
+    ).json()) as any;
     const res = await fetch(`${srv.url}/v1/verify`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ artifact: { digest }, bundles: Array(300).fill(signed.bundle), expectedSigner: { subjectRegexp: `${".*".repeat(11)}Z`, issuer: srv.url } }),
+      body: JSON.stringify({
+        artifact: { digest },
+        bundles: Array(300).fill(signed.bundle),
+        expectedSigner: { subjectRegexp: `${".*".repeat(11)}Z`, issuer: srv.url },
+      }),
     });
     const body = (await res.json()) as any;
     expect(res.status).toBe(504);

@@ -19,8 +19,20 @@ import { loadavg } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnCliServer, tempDir, type CliServer } from "../helpers/server.js";
 import {
-  bundleCheckpoint, expectConsistent, expectStillLogged, fetchLogKey, fetchTrustedRoot, prng, readCheckpoint, received,
-  recordedIssuer, signOnce, stockVerifier, transparency, type ReceivedBundle, type SeenCheckpoint,
+  bundleCheckpoint,
+  expectConsistent,
+  expectStillLogged,
+  fetchLogKey,
+  fetchTrustedRoot,
+  prng,
+  readCheckpoint,
+  received,
+  recordedIssuer,
+  signOnce,
+  stockVerifier,
+  transparency,
+  type ReceivedBundle,
+  type SeenCheckpoint,
 } from "./support.js";
 
 /** SIGKILLs per run. */
@@ -43,7 +55,10 @@ async function start(): Promise<{ cli: CliServer; readyMs: number }> {
   const t0 = performance.now();
   const cli = await spawnCliServer(["--data-dir", dataDir]);
   for (;;) {
-    const ok = await fetch(`${cli.url}/readyz`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${cli.url}/readyz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) break;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -117,7 +132,14 @@ function load(url: string, logKey: KeyObject, round: number, stop: Promise<void>
  * Re-checks bundles and checkpoints against the restarted server: every bundle's entry is looked
  * up, and those in `verifyNow` are verified with the stock verifier (about 20 ms each here).
  */
-async function checkAfterRestart(url: string, verify: (b: ReceivedBundle) => void, bundles: readonly ReceivedBundle[], verifyNow: ReadonlySet<ReceivedBundle>, checkpoints: Iterable<SeenCheckpoint>, latest: SeenCheckpoint): Promise<void> {
+async function checkAfterRestart(
+  url: string,
+  verify: (b: ReceivedBundle) => void,
+  bundles: readonly ReceivedBundle[],
+  verifyNow: ReadonlySet<ReceivedBundle>,
+  checkpoints: Iterable<SeenCheckpoint>,
+  latest: SeenCheckpoint,
+): Promise<void> {
   for (const cp of checkpoints) await expectConsistent(url, cp, latest);
   for (const b of bundles) {
     await expectStillLogged(url, b);
@@ -154,8 +176,14 @@ describe("crash consistency (SIGKILL under load, real CLI server)", () => {
           const largest = [...allCheckpoints.values()].reduce<SeenCheckpoint | undefined>((a, c) => (a === undefined || c.size > a.size ? c : a), undefined);
           const older = all.slice(0, all.length - previous.bundles.length);
           const sample = Array.from({ length: Math.min(OLDER_SAMPLE, older.length) }, () => older[Math.floor(random() * older.length)]!);
-          await checkAfterRestart(cli.url, verify, [...previous.bundles, ...sample], new Set([...previous.bundles, ...sample]),
-            [...previous.checkpoints.values(), ...(largest ? [largest] : [])], latest);
+          await checkAfterRestart(
+            cli.url,
+            verify,
+            [...previous.bundles, ...sample],
+            new Set([...previous.bundles, ...sample]),
+            [...previous.checkpoints.values(), ...(largest ? [largest] : [])],
+            latest,
+          );
         }
         if (round === KILLS) {
           // Final start: every entry ever acknowledged and every checkpoint ever seen. Each bundle was
@@ -165,7 +193,9 @@ describe("crash consistency (SIGKILL under load, real CLI server)", () => {
           const t0 = performance.now();
           const sample = new Set(Array.from({ length: Math.min(100, all.length) }, () => all[Math.floor(random() * all.length)]!));
           await checkAfterRestart(cli.url, verify, all, sample, allCheckpoints.values(), latest);
-          console.log(`[crash] final check of ${all.length} entries (${sample.size} bundles re-verified) and ${allCheckpoints.size} checkpoints: ${Math.round(performance.now() - t0)} ms`);
+          console.log(
+            `[crash] final check of ${all.length} entries (${sample.size} bundles re-verified) and ${allCheckpoints.size} checkpoints: ${Math.round(performance.now() - t0)} ms`,
+          );
           rows.push(`${String(round).padStart(5)} ${readyMs.toFixed(0).padStart(9)} ${String(latest.size).padStart(9)}         -         - (final start)`);
           break;
         }
@@ -186,7 +216,9 @@ describe("crash consistency (SIGKILL under load, real CLI server)", () => {
         all.push(...result.bundles);
         for (const cp of result.checkpoints.values()) allCheckpoints.set(cp.size, cp);
         previous = result;
-        rows.push(`${String(round).padStart(5)} ${readyMs.toFixed(0).padStart(9)} ${String(latest.size).padStart(9)} ${delay.toFixed(0).padStart(9)} ${String(result.bundles.length).padStart(9)}`);
+        rows.push(
+          `${String(round).padStart(5)} ${readyMs.toFixed(0).padStart(9)} ${String(latest.size).padStart(9)} ${delay.toFixed(0).padStart(9)} ${String(result.bundles.length).padStart(9)}`,
+        );
       } finally {
         if (cli.child.exitCode === null && cli.child.signalCode === null) {
           cli.child.kill("SIGKILL");
@@ -205,7 +237,12 @@ describe("crash consistency (SIGKILL under load, real CLI server)", () => {
     // The requirement is per start; the assertion is on the median because this machine is shared
     // (a loaded neighbour adds whole seconds to a Node start-up). Every slow start is printed.
     const slow = readyTimes.filter((t) => t > READY_WITHIN_MS);
-    if (slow.length > 0) console.warn(`[crash] ${slow.length} of ${readyTimes.length} restarts took longer than ${READY_WITHIN_MS} ms: ${slow.map((t) => t.toFixed(0)).join(", ")} ms (load average ${loadavg().map((l) => l.toFixed(1)).join(" ")})`);
+    if (slow.length > 0)
+      console.warn(
+        `[crash] ${slow.length} of ${readyTimes.length} restarts took longer than ${READY_WITHIN_MS} ms: ${slow.map((t) => t.toFixed(0)).join(", ")} ms (load average ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(" ")})`,
+      );
     expect(readyTimes[Math.floor(readyTimes.length / 2)]!, "restarts are ready within 2 s").toBeLessThanOrEqual(READY_WITHIN_MS);
   }, 170_000);
 });

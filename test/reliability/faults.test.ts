@@ -23,8 +23,18 @@ import { skipReason } from "../helpers/requirement.js";
 import { spawnCliServer, startTestServer, tempDir } from "../helpers/server.js";
 import { makeSigner, request } from "../unit/tlog/fixtures.js";
 import {
-  bundleCheckpoint, expectConsistent, expectStillLogged, fetchLogKey, fetchTrustedRoot, readCheckpoint, received, signOnce,
-  stockVerifier, transparency, type ReceivedBundle, type SeenCheckpoint,
+  bundleCheckpoint,
+  expectConsistent,
+  expectStillLogged,
+  fetchLogKey,
+  fetchTrustedRoot,
+  readCheckpoint,
+  received,
+  signOnce,
+  stockVerifier,
+  transparency,
+  type ReceivedBundle,
+  type SeenCheckpoint,
 } from "./support.js";
 
 const cleanups: (() => unknown)[] = [];
@@ -40,7 +50,11 @@ function probeMount(): string | undefined {
     execFileSync("umount", [dir], { stdio: "pipe" });
     return undefined;
   } catch (err) {
-    return `cannot mount a tmpfs here (${String((err as { stderr?: Buffer }).stderr ?? err).trim().split("\n")[0]})`;
+    return `cannot mount a tmpfs here (${
+      String((err as { stderr?: Buffer }).stderr ?? err)
+        .trim()
+        .split("\n")[0]
+    })`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -172,35 +186,39 @@ function fillDisk(file: string): number {
 const summary = (log: LoadLog) => [...log.statuses.entries()].map(([k, v]) => `${k}: ${v}`).join(", ");
 
 describe("faults under load", () => {
-  it.skipIf(cannotMount !== undefined)("disk full (a real 24 MiB tmpfs): 503 unavailable with Retry-After, nothing corrupted, signing resumes once space is freed", async () => {
-    const dataDir = mountTmpfs(24 * 1024 * 1024);
-    const srv = await startTestServer({ "log-level": "warn" }, dataDir);
-    cleanups.push(() => srv.stop());
-    const logKey = await fetchLogKey(srv.url);
-    const load = signLoad(srv.url, logKey, 4, "disk-full");
-    await load.until(() => load.out.bundles.length >= 20, 20_000);
-    const before = summary(load.out);
-    const ballast = join(dataDir, "ballast");
-    const filled = fillDisk(ballast);
-    const sawUnavailable = await load.until(() => (load.out.statuses.get("503 unavailable") ?? 0) >= 10, 20_000);
-    const duringFault = summary(load.out);
-    unlinkSync(ballast);
-    const recovered = await load.until(() => load.out.recent.slice(-8).every((s) => s === "ok") && load.out.recent.length >= 8, 20_000);
-    const out = await load.stop();
-    console.log(`[faults] disk full: before {${before}}; ballast ${(filled / 1048576).toFixed(1)} MiB; during {${duringFault}}; after {${summary(out)}}`);
-    expect(out.bad, out.bad.slice(0, 5).join("\n")).toEqual([]);
-    expect(sawUnavailable, "Sign answered 503 unavailable while the disk was full").toBe(true);
-    expect(recovered, "signing works again once space is freed").toBe(true);
-    await expectIntact(srv.url, [out]);
-    expect(verifyAuditTrail(dataDir), "the audit trail's hash chain is intact").toEqual({ ok: true, events: expect.any(Number) });
-    await srv.stop();
-    cleanups.pop();
-    expect(integrityCheck(dataDir)).toBe("ok");
-    // And after a restart on the same directory.
-    const again = await startTestServer({ "log-level": "warn" }, dataDir);
-    cleanups.push(() => again.stop());
-    await expectIntact(again.url, [out]);
-  }, 120_000);
+  it.skipIf(cannotMount !== undefined)(
+    "disk full (a real 24 MiB tmpfs): 503 unavailable with Retry-After, nothing corrupted, signing resumes once space is freed",
+    async () => {
+      const dataDir = mountTmpfs(24 * 1024 * 1024);
+      const srv = await startTestServer({ "log-level": "warn" }, dataDir);
+      cleanups.push(() => srv.stop());
+      const logKey = await fetchLogKey(srv.url);
+      const load = signLoad(srv.url, logKey, 4, "disk-full");
+      await load.until(() => load.out.bundles.length >= 20, 20_000);
+      const before = summary(load.out);
+      const ballast = join(dataDir, "ballast");
+      const filled = fillDisk(ballast);
+      const sawUnavailable = await load.until(() => (load.out.statuses.get("503 unavailable") ?? 0) >= 10, 20_000);
+      const duringFault = summary(load.out);
+      unlinkSync(ballast);
+      const recovered = await load.until(() => load.out.recent.slice(-8).every((s) => s === "ok") && load.out.recent.length >= 8, 20_000);
+      const out = await load.stop();
+      console.log(`[faults] disk full: before {${before}}; ballast ${(filled / 1048576).toFixed(1)} MiB; during {${duringFault}}; after {${summary(out)}}`);
+      expect(out.bad, out.bad.slice(0, 5).join("\n")).toEqual([]);
+      expect(sawUnavailable, "Sign answered 503 unavailable while the disk was full").toBe(true);
+      expect(recovered, "signing works again once space is freed").toBe(true);
+      await expectIntact(srv.url, [out]);
+      expect(verifyAuditTrail(dataDir), "the audit trail's hash chain is intact").toEqual({ ok: true, events: expect.any(Number) });
+      await srv.stop();
+      cleanups.pop();
+      expect(integrityCheck(dataDir)).toBe("ok");
+      // And after a restart on the same directory.
+      const again = await startTestServer({ "log-level": "warn" }, dataDir);
+      cleanups.push(() => again.stop());
+      await expectIntact(again.url, [out]);
+    },
+    120_000,
+  );
 
   it("log size quota (--log-max-bytes): 503 unavailable when reached, reads keep working, signing resumes with a larger quota", async () => {
     const dataDir = tempDir();
@@ -251,11 +269,13 @@ describe("faults under load", () => {
       holder.exec("CREATE TABLE IF NOT EXISTS lock_holder (x)"); // really holds the write lock
       // Released on a timer of its own: a probe below can be stuck behind the server's wait.
       let held = true;
-      const released = new Promise<void>((r) => setTimeout(() => {
-        holder.exec("ROLLBACK");
-        held = false;
-        r();
-      }, ms));
+      const released = new Promise<void>((r) =>
+        setTimeout(() => {
+          holder.exec("ROLLBACK");
+          held = false;
+          r();
+        }, ms),
+      );
       const probes: number[] = [];
       while (held) {
         const t0 = performance.now();
@@ -293,34 +313,38 @@ describe("faults under load", () => {
     expect(integrityCheck(dataDir)).toBe("ok");
   }, 120_000);
 
-  it.skipIf(cannotMount !== undefined)("a read-only data directory at start: the server refuses to start or to sign, and nothing is lost once writable again", async () => {
-    const dataDir = mountTmpfs(16 * 1024 * 1024);
-    const first = await startTestServer({ "log-level": "warn" }, dataDir);
-    const logKey = await fetchLogKey(first.url);
-    const load = signLoad(first.url, logKey, 2, "ro");
-    await load.until(() => load.out.bundles.length >= 10, 20_000);
-    const out = await load.stop();
-    await first.stop();
-    execFileSync("mount", ["-o", "remount,ro", dataDir], { stdio: "pipe" });
-    let outcome: string;
-    try {
-      const ro = await startTestServer({ "log-level": "warn" }, dataDir);
-      const r = await signOnce(ro.url, Buffer.from("read-only"), "dsse");
-      outcome = `started; Sign answered ${r?.status} ${JSON.stringify(r?.json)}`;
-      expect(r?.status).toBe(503);
-      await ro.stop();
-    } catch (err) {
-      outcome = `refused to start: ${(err as Error).message}`;
-      expect(err).toBeInstanceOf(Error);
-    }
-    console.log(`[faults] read-only data directory at start: ${outcome}`);
-    execFileSync("mount", ["-o", "remount,rw", dataDir], { stdio: "pipe" });
-    expect(integrityCheck(dataDir)).toBe("ok");
-    const again = await startTestServer({ "log-level": "warn" }, dataDir);
-    cleanups.push(() => again.stop());
-    await expectIntact(again.url, [out]);
-    expect((await signOnce(again.url, Buffer.from("writable again"), "message"))?.status).toBe(200);
-  }, 60_000);
+  it.skipIf(cannotMount !== undefined)(
+    "a read-only data directory at start: the server refuses to start or to sign, and nothing is lost once writable again",
+    async () => {
+      const dataDir = mountTmpfs(16 * 1024 * 1024);
+      const first = await startTestServer({ "log-level": "warn" }, dataDir);
+      const logKey = await fetchLogKey(first.url);
+      const load = signLoad(first.url, logKey, 2, "ro");
+      await load.until(() => load.out.bundles.length >= 10, 20_000);
+      const out = await load.stop();
+      await first.stop();
+      execFileSync("mount", ["-o", "remount,ro", dataDir], { stdio: "pipe" });
+      let outcome: string;
+      try {
+        const ro = await startTestServer({ "log-level": "warn" }, dataDir);
+        const r = await signOnce(ro.url, Buffer.from("read-only"), "dsse");
+        outcome = `started; Sign answered ${r?.status} ${JSON.stringify(r?.json)}`;
+        expect(r?.status).toBe(503);
+        await ro.stop();
+      } catch (err) {
+        outcome = `refused to start: ${(err as Error).message}`;
+        expect(err).toBeInstanceOf(Error);
+      }
+      console.log(`[faults] read-only data directory at start: ${outcome}`);
+      execFileSync("mount", ["-o", "remount,rw", dataDir], { stdio: "pipe" });
+      expect(integrityCheck(dataDir)).toBe("ok");
+      const again = await startTestServer({ "log-level": "warn" }, dataDir);
+      cleanups.push(() => again.stop());
+      await expectIntact(again.url, [out]);
+      expect((await signOnce(again.url, Buffer.from("writable again"), "message"))?.status).toBe(200);
+    },
+    60_000,
+  );
 });
 
 describe("clock steps back", () => {
@@ -405,6 +429,9 @@ describe("clock steps back", () => {
   // made after a step back still agree with each other.
   it("server level: bundles signed after the clock stepped back still verify", async () => {
     const { verdicts } = await signAcrossClockStep();
-    expect(verdicts.every((v) => v.endsWith(": verifies")), verdicts.join("\n")).toBe(true);
+    expect(
+      verdicts.every((v) => v.endsWith(": verifies")),
+      verdicts.join("\n"),
+    ).toBe(true);
   }, 60_000);
 });

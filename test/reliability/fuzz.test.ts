@@ -82,11 +82,13 @@ function unauthenticated(trustedRoot: unknown, bundle: unknown, path: Path, byte
   const der = Buffer.from(getAt(bundle, path) as string, "base64");
   if (trustedRoot === undefined) return false;
   const tsas = (trustedRoot as { timestampAuthorities?: { certChain: { certificates: { rawBytes: string }[] } }[] }).timestampAuthorities ?? [];
-  return tsas.some((tsa) => tsa.certChain.certificates.some((cert) => {
-    const raw = Buffer.from(cert.rawBytes, "base64");
-    const at = der.indexOf(raw);
-    return at >= 0 && bytePosition >= at && bytePosition < at + raw.length;
-  }));
+  return tsas.some((tsa) =>
+    tsa.certChain.certificates.some((cert) => {
+      const raw = Buffer.from(cert.rawBytes, "base64");
+      const at = der.indexOf(raw);
+      return at >= 0 && bytePosition >= at && bytePosition < at + raw.length;
+    }),
+  );
 }
 /**
  * Whether two signed notes have the same signed text and the same signature bytes, decoded as
@@ -98,10 +100,15 @@ function sameSignedNote(a: string, b: string): boolean {
     const at = note.lastIndexOf("\n\n");
     return at < 0 ? [note, ""] : [note.slice(0, at + 1), note.slice(at + 2)];
   };
-  const decode = (block: string) => block.trimEnd().split("\n").map((line) => {
-    const parts = line.split(" ");
-    return `${parts.slice(0, -1).join(" ")}|${Buffer.from(parts.at(-1) ?? "", "base64").toString("hex")}`;
-  }).join("\n");
+  const decode = (block: string) =>
+    block
+      .trimEnd()
+      .split("\n")
+      .map((line) => {
+        const parts = line.split(" ");
+        return `${parts.slice(0, -1).join(" ")}|${Buffer.from(parts.at(-1) ?? "", "base64").toString("hex")}`;
+      })
+      .join("\n");
   const [textA, sigA] = split(a);
   const [textB, sigB] = split(b);
   return textA === textB && decode(sigA!) === decode(sigB!);
@@ -118,7 +125,9 @@ const OPTIONAL = /(?:publicKey\.hint|messageDigest\.algorithm|dsseEnvelope\.sign
  */
 const REDUNDANT_WITNESS = /^verificationMaterial\.(?:timestampVerificationData(?:\.rfc3161Timestamps(?:\.0)?)?|tlogEntries\.0\.inclusionPromise)$/;
 function hasBothWitnesses(bundle: unknown): boolean {
-  const vm = (bundle as { verificationMaterial?: { timestampVerificationData?: { rfc3161Timestamps?: unknown[] }; tlogEntries?: { inclusionPromise?: unknown }[] } }).verificationMaterial;
+  const vm = (
+    bundle as { verificationMaterial?: { timestampVerificationData?: { rfc3161Timestamps?: unknown[] }; tlogEntries?: { inclusionPromise?: unknown }[] } }
+  ).verificationMaterial;
   return (vm?.timestampVerificationData?.rfc3161Timestamps?.length ?? 0) > 0 && vm?.tlogEntries?.[0]?.inclusionPromise !== undefined;
 }
 
@@ -152,14 +161,24 @@ beforeAll(async () => {
     ours.push(received(r!.json, artifact, format, srv.url));
   }
   cases = ours.slice(-2).map((b) => ({
-    name: `service ${b.format}`, bundle: b.bundle, trustedRoot: servedRoot, artifactDigest: digestOf(b.artifact), artifact: b.artifact,
+    name: `service ${b.format}`,
+    bundle: b.bundle,
+    trustedRoot: servedRoot,
+    artifactDigest: digestOf(b.artifact),
+    artifact: b.artifact,
     expected: { subject: IDENTITY, issuer: b.issuer },
   }));
   if (fixturesUnavailable === undefined) {
     for (const name of [MESSAGE_CASE, DSSE_CASE, REKOR2_CASE, KEY_CASE]) {
       const c = fixture(name);
-      cases.push({ name, bundle: c.bundle, trustedRoot: c.trustedRoot, artifactDigest: c.artifactDigest, artifact: c.artifact,
-        expected: c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! } });
+      cases.push({
+        name,
+        bundle: c.bundle,
+        trustedRoot: c.trustedRoot,
+        artifactDigest: c.artifactDigest,
+        artifact: c.artifact,
+        expected: c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! },
+      });
     }
   }
   notes = ours.map((b) => b.bundle.verificationMaterial.tlogEntries[0].inclusionProof.checkpoint.envelope as string);
@@ -168,7 +187,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await srv?.stop();
-  console.log(`[fuzz] ${LONG ? "long" : "short"} run, inputs per target: ${[...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}; total ${[...counts.values()].reduce((a, b) => a + b, 0)}`);
+  console.log(
+    `[fuzz] ${LONG ? "long" : "short"} run, inputs per target: ${[...counts.entries()].map(([k, v]) => `${k} ${v}`).join(", ")}; total ${[...counts.values()].reduce((a, b) => a + b, 0)}`,
+  );
 });
 
 /**
@@ -187,12 +208,14 @@ async function fetchOnce(url: string, init: RequestInit = {}): Promise<Response>
 }
 
 function decide(c: Case, bundle: unknown, mode: "bytes" | "digest", trustedRoot: unknown = c.trustedRoot): VerificationResult {
-  return timed("verifyBundle", () => verifyBundle({
-    bundle,
-    artifact: mode === "bytes" && c.artifact ? { content: c.artifact } : { digest: c.artifactDigest },
-    trustedRoot: typeof trustedRoot === "object" && trustedRoot !== null && "fingerprint" in trustedRoot ? trustedRoot : loadTrustedRoot(trustedRoot),
-    expected: c.expected,
-  }));
+  return timed("verifyBundle", () =>
+    verifyBundle({
+      bundle,
+      artifact: mode === "bytes" && c.artifact ? { content: c.artifact } : { digest: c.artifactDigest },
+      trustedRoot: typeof trustedRoot === "object" && trustedRoot !== null && "fingerprint" in trustedRoot ? trustedRoot : loadTrustedRoot(trustedRoot),
+      expected: c.expected,
+    }),
+  );
 }
 
 /** One mutation of a JSON document: a leaf changed, a node removed, replaced by random JSON, or a key added. */
@@ -200,7 +223,10 @@ const jsonMutation = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant("leaf" as const), pick: fc.nat(), position: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("remove" as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("replace" as const), pick: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("add" as const), pick: fc.nat(), key: fc.string({ maxLength: 12 }), value: fc.jsonValue({ maxDepth: 2 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("add" as const), pick: fc.nat(), key: fc.string({ maxLength: 12 }), value: fc.jsonValue({ maxDepth: 2 }) }),
+  },
 );
 type JsonMutation = typeof jsonMutation extends fc.Arbitrary<infer T> ? T : never;
 
@@ -213,7 +239,11 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
     const mutated = mutate(leaf.value, m.position, m.mask);
     const bytePosition = typeof leaf.value === "string" && isBase64Field(leaf.value) ? m.position % Buffer.from(leaf.value, "base64").length : m.position;
     const sameCheckpoint = leaf.path.join(".").endsWith("checkpoint.envelope") && sameSignedNote(String(leaf.value), String(mutated));
-    return { mutant: setOrRemoveAt(doc, leaf.path, mutated), mustFail: !unauthenticated(trustedRoot, doc, leaf.path, bytePosition) && !sameCheckpoint, what: `leaf ${leaf.path.join(".")}@${m.position}^${m.mask}` };
+    return {
+      mutant: setOrRemoveAt(doc, leaf.path, mutated),
+      mustFail: !unauthenticated(trustedRoot, doc, leaf.path, bytePosition) && !sameCheckpoint,
+      what: `leaf ${leaf.path.join(".")}@${m.position}^${m.mask}`,
+    };
   }
   const ns = nodes(doc);
   if (ns.length === 0) return { mutant: doc, mustFail: false, what: "(empty document)" };
@@ -228,7 +258,11 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
     // proto3 JSON reads 5 and "5" alike; a replacement equal in that sense is not a change.
     const scalar = (v: unknown): v is string | number | boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
     const same = JSON.stringify(old) === JSON.stringify(m.value) || (scalar(old) && scalar(m.value) && String(old) === String(m.value));
-    return { mutant: setOrRemoveAt(doc, path, m.value), mustFail: !same && !OPTIONAL.test(dotted) && !witness, what: `replace ${dotted} with ${JSON.stringify(m.value).slice(0, 60)}` };
+    return {
+      mutant: setOrRemoveAt(doc, path, m.value),
+      mustFail: !same && !OPTIONAL.test(dotted) && !witness,
+      what: `replace ${dotted} with ${JSON.stringify(m.value).slice(0, 60)}`,
+    };
   }
   const parent = getAt(doc, path);
   if (parent === null || typeof parent !== "object" || Array.isArray(parent)) return { mutant: doc, mustFail: false, what: "add (no object)" };
@@ -236,38 +270,48 @@ function applyMutation(doc: unknown, trustedRoot: unknown, m: JsonMutation): { m
 }
 
 describe("fuzz: bundles", () => {
-  it("verifyBundle: mutated bundles never throw, hang or verify (unless the change is unauthenticated)", () => {
-    fc.assert(
-      fc.property(fc.nat(), jsonMutation, fc.constantFrom("bytes" as const, "digest" as const), (ci, m, mode) => {
-        count("verifyBundle");
-        const c = cases[ci % cases.length]!;
-        const { mutant, mustFail, what } = applyMutation(c.bundle, c.trustedRoot, m);
-        const result = decide(c, mutant, mode);
-        if (result.verified && mustFail) throw new Error(`${c.name}: accepted mutation ${what} (${mode})`);
-        return result.verified === (result.failures.length === 0);
-      }),
-      runs(2500),
-    );
-  }, TIMEOUT);
+  it(
+    "verifyBundle: mutated bundles never throw, hang or verify (unless the change is unauthenticated)",
+    () => {
+      fc.assert(
+        fc.property(fc.nat(), jsonMutation, fc.constantFrom("bytes" as const, "digest" as const), (ci, m, mode) => {
+          count("verifyBundle");
+          const c = cases[ci % cases.length]!;
+          const { mutant, mustFail, what } = applyMutation(c.bundle, c.trustedRoot, m);
+          const result = decide(c, mutant, mode);
+          if (result.verified && mustFail) throw new Error(`${c.name}: accepted mutation ${what} (${mode})`);
+          return result.verified === (result.failures.length === 0);
+        }),
+        runs(2500),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it("POST /v1/verify: mutated bundles never 5xx, hang or verify (unless the change is unauthenticated)", async () => {
-    const own = cases.filter((c) => c.name.startsWith("service"));
-    await fc.assert(
-      fc.asyncProperty(fc.nat(), jsonMutation, async (ci, m) => {
-        count("POST /v1/verify");
-        const c = own[ci % own.length]!;
-        const { mutant, mustFail, what } = applyMutation(c.bundle, c.trustedRoot, m);
-        const res = await fetchOnce(`${srv.url}/v1/verify`, {
-          method: "POST", headers: { "content-type": "application/json" }, signal: AbortSignal.timeout(PER_INPUT_MS * 2),
-          body: JSON.stringify({ artifact: { digest: c.artifactDigest }, bundle: mutant, expectedSigner: c.expected }),
-        });
-        const json = (await res.json()) as { verified?: boolean; code?: string };
-        if (res.status >= 500) throw new Error(`${what}: ${res.status} ${JSON.stringify(json)}`);
-        if (json.verified === true && mustFail) throw new Error(`${c.name}: the API accepted mutation ${what}`);
-      }),
-      runs(300),
-    );
-  }, TIMEOUT);
+  it(
+    "POST /v1/verify: mutated bundles never 5xx, hang or verify (unless the change is unauthenticated)",
+    async () => {
+      const own = cases.filter((c) => c.name.startsWith("service"));
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), jsonMutation, async (ci, m) => {
+          count("POST /v1/verify");
+          const c = own[ci % own.length]!;
+          const { mutant, mustFail, what } = applyMutation(c.bundle, c.trustedRoot, m);
+          const res = await fetchOnce(`${srv.url}/v1/verify`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            signal: AbortSignal.timeout(PER_INPUT_MS * 2),
+            body: JSON.stringify({ artifact: { digest: c.artifactDigest }, bundle: mutant, expectedSigner: c.expected }),
+          });
+          const json = (await res.json()) as { verified?: boolean; code?: string };
+          if (res.status >= 500) throw new Error(`${what}: ${res.status} ${JSON.stringify(json)}`);
+          if (json.verified === true && mustFail) throw new Error(`${c.name}: the API accepted mutation ${what}`);
+        }),
+        runs(300),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 /** Start and end of the DER element at `at` and where its contents start. */
@@ -302,27 +346,31 @@ function keyMaterialChanged(root: unknown, m: Extract<JsonMutation, { kind: "lea
 }
 
 describe("fuzz: trusted roots", () => {
-  it("mutated trusted roots load or are refused with a typed error; a changed key never verifies a bundle", () => {
-    const service = cases.filter((c) => c.name.startsWith("service"));
-    fc.assert(
-      fc.property(fc.nat(), jsonMutation, (ci, m) => {
-        count("trusted root");
-        const c = service[ci % service.length]!;
-        const { mutant, what } = applyMutation(c.trustedRoot, undefined, m);
-        let handle: ReturnType<typeof loadTrustedRoot>;
-        try {
-          handle = timed("loadTrustedRoot", () => loadTrustedRoot(mutant));
-        } catch (err) {
-          if (err instanceof TrustError) return true;
-          throw new Error(`${what}: loadTrustedRoot threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
-        }
-        const result = decide(c, c.bundle, "digest", handle);
-        if (result.verified && m.kind === "leaf" && keyMaterialChanged(c.trustedRoot, m)) throw new Error(`a bundle verified against a root with ${what}`);
-        return true;
-      }),
-      runs(500),
-    );
-  }, TIMEOUT);
+  it(
+    "mutated trusted roots load or are refused with a typed error; a changed key never verifies a bundle",
+    () => {
+      const service = cases.filter((c) => c.name.startsWith("service"));
+      fc.assert(
+        fc.property(fc.nat(), jsonMutation, (ci, m) => {
+          count("trusted root");
+          const c = service[ci % service.length]!;
+          const { mutant, what } = applyMutation(c.trustedRoot, undefined, m);
+          let handle: ReturnType<typeof loadTrustedRoot>;
+          try {
+            handle = timed("loadTrustedRoot", () => loadTrustedRoot(mutant));
+          } catch (err) {
+            if (err instanceof TrustError) return true;
+            throw new Error(`${what}: loadTrustedRoot threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+          }
+          const result = decide(c, c.bundle, "digest", handle);
+          if (result.verified && m.kind === "leaf" && keyMaterialChanged(c.trustedRoot, m)) throw new Error(`a bundle verified against a root with ${what}`);
+          return true;
+        }),
+        runs(500),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 /** Mutations of text: replace, insert or delete a character, cut, duplicate or swap lines. */
@@ -338,9 +386,12 @@ type TextMutation = typeof textMutation extends fc.Arbitrary<infer T> ? T : neve
 function mutateText(text: string, m: TextMutation): string {
   const at = (n: number) => (text.length === 0 ? 0 : n % (text.length + 1));
   switch (m.op) {
-    case "replace": return text.slice(0, at(m.at)) + m.ch + text.slice(at(m.at) + 1);
-    case "insert": return text.slice(0, at(m.at)) + m.s + text.slice(at(m.at));
-    case "delete": return text.slice(0, at(m.at)) + text.slice(at(m.at) + m.n);
+    case "replace":
+      return text.slice(0, at(m.at)) + m.ch + text.slice(at(m.at) + 1);
+    case "insert":
+      return text.slice(0, at(m.at)) + m.s + text.slice(at(m.at));
+    case "delete":
+      return text.slice(0, at(m.at)) + text.slice(at(m.at) + m.n);
     case "lines": {
       const lines = text.split("\n");
       const a = m.a % lines.length;
@@ -349,99 +400,139 @@ function mutateText(text: string, m: TextMutation): string {
       else [lines[a], lines[b]] = [lines[b]!, lines[a]!];
       return lines.join("\n");
     }
-    case "random": return m.s;
+    case "random":
+      return m.s;
   }
 }
 
 describe("fuzz: checkpoints (signed notes)", () => {
-  it("mutated notes are refused with CheckpointError, or verify as exactly the original checkpoint", () => {
-    fc.assert(
-      fc.property(fc.nat(), textMutation, (ni, m) => {
-        count("signed note");
-        const note = notes[ni % notes.length]!;
-        const original = parseCheckpointBody(parseSignedNote(note).text);
-        const mutant = mutateText(note, m);
-        for (const parse of [
-          () => parseSignedNote(mutant),
-          () => parseCheckpointBody(mutant),
-          () => parseSignedNote(Buffer.from(mutant, "latin1")),
-        ]) {
+  it(
+    "mutated notes are refused with CheckpointError, or verify as exactly the original checkpoint",
+    () => {
+      fc.assert(
+        fc.property(fc.nat(), textMutation, (ni, m) => {
+          count("signed note");
+          const note = notes[ni % notes.length]!;
+          const original = parseCheckpointBody(parseSignedNote(note).text);
+          const mutant = mutateText(note, m);
+          for (const parse of [() => parseSignedNote(mutant), () => parseCheckpointBody(mutant), () => parseSignedNote(Buffer.from(mutant, "latin1"))]) {
+            try {
+              timed("parse note", parse);
+            } catch (err) {
+              if (!(err instanceof CheckpointError)) throw new Error(`parser threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+            }
+          }
           try {
-            timed("parse note", parse);
+            const cp = timed("verify note", () => verifySignedCheckpoint(mutant, { name: origin, publicKey: logSpki, origin }));
+            if (cp.treeSize !== original.treeSize || !cp.rootHash.equals(original.rootHash) || cp.origin !== original.origin) {
+              throw new Error(`a mutated note verified as another checkpoint: ${JSON.stringify(mutant)}`);
+            }
           } catch (err) {
-            if (!(err instanceof CheckpointError)) throw new Error(`parser threw ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+            if (!(err instanceof CheckpointError)) throw err;
           }
-        }
-        try {
-          const cp = timed("verify note", () => verifySignedCheckpoint(mutant, { name: origin, publicKey: logSpki, origin }));
-          if (cp.treeSize !== original.treeSize || !cp.rootHash.equals(original.rootHash) || cp.origin !== original.origin) {
-            throw new Error(`a mutated note verified as another checkpoint: ${JSON.stringify(mutant)}`);
-          }
-        } catch (err) {
-          if (!(err instanceof CheckpointError)) throw err;
-        }
-        return true;
-      }),
-      runs(2000),
-    );
-  }, TIMEOUT);
+          return true;
+        }),
+        runs(2000),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 describe("fuzz: proofs", () => {
-  it("inclusion and consistency proofs for any sizes verify with the independent RFC 9162 verifier", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), (size, a, b) => {
-        count("merkle proof");
-        const leaves = Array.from({ length: size }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
-        const subtree = (level: number, index: number) => referenceRootOfHashes(leaves.slice(index << level, (index + 1) << level));
-        const root = rootHash(size, subtree);
-        if (!root.equals(referenceRootOfHashes(leaves))) throw new Error(`root of ${size} differs`);
-        const i = a % size;
-        if (!verifyInclusion(leaves[i]!, i, size, inclusionProof(i, size, subtree), root)) throw new Error(`inclusion ${i}/${size}`);
-        const first = 1 + (b % size);
-        const firstRoot = rootHash(first, subtree);
-        if (!verifyConsistency(first, size, firstRoot, root, consistencyProof(first, size, subtree))) throw new Error(`consistency ${first}..${size}`);
-        return true;
-      }),
-      runs(300),
-    );
-  }, TIMEOUT);
+  it(
+    "inclusion and consistency proofs for any sizes verify with the independent RFC 9162 verifier",
+    () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 300 }), fc.nat(), fc.nat(), (size, a, b) => {
+          count("merkle proof");
+          const leaves = Array.from({ length: size }, (_, i) => leafHash(Buffer.from(`leaf ${i}`)));
+          const subtree = (level: number, index: number) => referenceRootOfHashes(leaves.slice(index << level, (index + 1) << level));
+          const root = rootHash(size, subtree);
+          if (!root.equals(referenceRootOfHashes(leaves))) throw new Error(`root of ${size} differs`);
+          const i = a % size;
+          if (!verifyInclusion(leaves[i]!, i, size, inclusionProof(i, size, subtree), root)) throw new Error(`inclusion ${i}/${size}`);
+          const first = 1 + (b % size);
+          const firstRoot = rootHash(first, subtree);
+          if (!verifyConsistency(first, size, firstRoot, root, consistencyProof(first, size, subtree))) throw new Error(`consistency ${first}..${size}`);
+          return true;
+        }),
+        runs(300),
+      );
+    },
+    TIMEOUT,
+  );
 
-  it("GET /v1/transparency with random parameters: never 5xx, and every proof it returns verifies", async () => {
-    const value = fc.oneof(fc.nat({ max: 20 }).map(String), fc.bigInt().map(String), fc.string({ maxLength: 30 }), fc.constantFrom("-1", "0", "1e3", "9007199254740993", "", "0x10"));
-    const key = fc.constantFrom("logIndex", "treeSize", "firstSize", "lastSize", "uuid", "digest", "subject", "pageSize", "pageToken", "log_index", "tree_size", "bogus");
-    await fc.assert(
-      fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 3 }), async (params) => {
-        count("GET /v1/transparency");
-        const res = await fetchOnce(`${srv.url}/v1/transparency?${new URLSearchParams(params).toString()}`, { signal: AbortSignal.timeout(PER_INPUT_MS * 2) });
-        const json = (await res.json()) as WireJson;
-        if (res.status >= 500) throw new Error(`${JSON.stringify(params)}: ${res.status} ${JSON.stringify(json)}`);
-        if (res.status !== 200) return;
-        const { size, root } = ((note: string) => {
-          const lines = note.split("\n");
-          return { size: Number(lines[1]), root: Buffer.from(lines[2]!, "base64") };
-        })(json.checkpoint);
-        for (const e of json.entries ?? []) {
-          const p = e.inclusionProof;
-          const hashes = p.hashes.map((h: string) => Buffer.from(h, "base64"));
-          if (!verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(p.treeSize), hashes, Buffer.from(p.rootHash, "base64"))) {
-            throw new Error(`${JSON.stringify(params)}: returned inclusion proof does not verify`);
+  it(
+    "GET /v1/transparency with random parameters: never 5xx, and every proof it returns verifies",
+    async () => {
+      const value = fc.oneof(
+        fc.nat({ max: 20 }).map(String),
+        fc.bigInt().map(String),
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom("-1", "0", "1e3", "9007199254740993", "", "0x10"),
+      );
+      const key = fc.constantFrom(
+        "logIndex",
+        "treeSize",
+        "firstSize",
+        "lastSize",
+        "uuid",
+        "digest",
+        "subject",
+        "pageSize",
+        "pageToken",
+        "log_index",
+        "tree_size",
+        "bogus",
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.dictionary(key, value, { maxKeys: 3 }), async (params) => {
+          count("GET /v1/transparency");
+          const res = await fetchOnce(`${srv.url}/v1/transparency?${new URLSearchParams(params).toString()}`, {
+            signal: AbortSignal.timeout(PER_INPUT_MS * 2),
+          });
+          const json = (await res.json()) as WireJson;
+          if (res.status >= 500) throw new Error(`${JSON.stringify(params)}: ${res.status} ${JSON.stringify(json)}`);
+          if (res.status !== 200) return;
+          const { size, root } = ((note: string) => {
+            const lines = note.split("\n");
+            return { size: Number(lines[1]), root: Buffer.from(lines[2]!, "base64") };
+          })(json.checkpoint);
+          for (const e of json.entries ?? []) {
+            const p = e.inclusionProof;
+            const hashes = p.hashes.map((h: string) => Buffer.from(h, "base64"));
+            if (!verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(p.treeSize), hashes, Buffer.from(p.rootHash, "base64"))) {
+              throw new Error(`${JSON.stringify(params)}: returned inclusion proof does not verify`);
+            }
           }
-        }
-        if (json.consistencyProof) {
-          const cp = json.consistencyProof;
-          const first = Number(cp.firstSize);
-          const last = Number(cp.lastSize);
-          const firstRoot = (await transparency(srv.url, { logIndex: "0", treeSize: String(first) })).json.entries[0].inclusionProof.rootHash;
-          const lastRoot = last === size ? root : Buffer.from((await transparency(srv.url, { logIndex: "0", treeSize: String(last) })).json.entries[0].inclusionProof.rootHash, "base64");
-          if (!verifyConsistency(first, last, Buffer.from(firstRoot, "base64"), lastRoot, cp.hashes.map((h: string) => Buffer.from(h, "base64")))) {
-            throw new Error(`${JSON.stringify(params)}: returned consistency proof does not verify`);
+          if (json.consistencyProof) {
+            const cp = json.consistencyProof;
+            const first = Number(cp.firstSize);
+            const last = Number(cp.lastSize);
+            const firstRoot = (await transparency(srv.url, { logIndex: "0", treeSize: String(first) })).json.entries[0].inclusionProof.rootHash;
+            const lastRoot =
+              last === size
+                ? root
+                : Buffer.from((await transparency(srv.url, { logIndex: "0", treeSize: String(last) })).json.entries[0].inclusionProof.rootHash, "base64");
+            if (
+              !verifyConsistency(
+                first,
+                last,
+                Buffer.from(firstRoot, "base64"),
+                lastRoot,
+                cp.hashes.map((h: string) => Buffer.from(h, "base64")),
+              )
+            ) {
+              throw new Error(`${JSON.stringify(params)}: returned consistency proof does not verify`);
+            }
           }
-        }
-      }),
-      runs(300),
-    );
-  }, TIMEOUT);
+        }),
+        runs(300),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 const POLICY = `policies:
@@ -467,24 +558,52 @@ describe("fuzz: policy files", () => {
     expect(Object.keys(parsePolicies(POLICY, "seed.yaml"))).not.toHaveLength(0);
   });
 
-  it("mutated policy files parse or are refused with PolicyFileError, in time", () => {
-    const yamlBits = fc.constantFrom("&a [*a, *a]", "*a", "!!binary", "? ", "- ", ": ", "{", "}", "[", "]", "'", "\"", "|", ">", "#", "\t", "\n  ", "~", "null", "1e999", "<<: *a", "%YAML 1.2\n---\n");
-    fc.assert(
-      fc.property(textMutation, fc.array(fc.tuple(fc.nat(), yamlBits), { maxLength: 3 }), (m, bits) => {
-        count("policy file");
-        let text = mutateText(POLICY, m);
-        for (const [at, bit] of bits) text = text.slice(0, at % (text.length + 1)) + bit + text.slice(at % (text.length + 1));
-        try {
-          timed("parsePolicies", () => parsePolicies(text, "fuzz.yaml"));
-        } catch (err) {
-          if (isKnownNullKeyGap(err)) return true; // the known gap below
-          if (!(err instanceof PolicyFileError)) throw new Error(`parsePolicies threw ${(err as Error).name}: ${(err as Error).message}\n${text}`, { cause: err });
-        }
-        return true;
-      }),
-      runs(800),
-    );
-  }, TIMEOUT);
+  it(
+    "mutated policy files parse or are refused with PolicyFileError, in time",
+    () => {
+      const yamlBits = fc.constantFrom(
+        "&a [*a, *a]",
+        "*a",
+        "!!binary",
+        "? ",
+        "- ",
+        ": ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "'",
+        '"',
+        "|",
+        ">",
+        "#",
+        "\t",
+        "\n  ",
+        "~",
+        "null",
+        "1e999",
+        "<<: *a",
+        "%YAML 1.2\n---\n",
+      );
+      fc.assert(
+        fc.property(textMutation, fc.array(fc.tuple(fc.nat(), yamlBits), { maxLength: 3 }), (m, bits) => {
+          count("policy file");
+          let text = mutateText(POLICY, m);
+          for (const [at, bit] of bits) text = text.slice(0, at % (text.length + 1)) + bit + text.slice(at % (text.length + 1));
+          try {
+            timed("parsePolicies", () => parsePolicies(text, "fuzz.yaml"));
+          } catch (err) {
+            if (isKnownNullKeyGap(err)) return true; // the known gap below
+            if (!(err instanceof PolicyFileError))
+              throw new Error(`parsePolicies threw ${(err as Error).name}: ${(err as Error).message}\n${text}`, { cause: err });
+          }
+          return true;
+        }),
+        runs(800),
+      );
+    },
+    TIMEOUT,
+  );
 });
 
 /** The TypeError of the known gap below (a policy whose name is not a string key). */
@@ -512,7 +631,12 @@ describe("fuzz: request bodies on every path", () => {
 
   /** Posts `body`; fails on a 5xx (other than 501 unimplemented) or an error answer without a code. */
   async function post(path: string, body: string | Uint8Array, contentType: string): Promise<void> {
-    const res = await fetchOnce(`${srv.url}${path}`, { method: "POST", headers: { "content-type": contentType }, body, signal: AbortSignal.timeout(PER_INPUT_MS * 5) });
+    const res = await fetchOnce(`${srv.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body,
+      signal: AbortSignal.timeout(PER_INPUT_MS * 5),
+    });
     const answer = await res.text();
     const unimplemented = res.status === 501 && /"code":"unimplemented"/.test(answer);
     const shown = typeof body === "string" ? JSON.stringify(body).slice(0, 200) : Buffer.from(body).toString("hex").slice(0, 200);
@@ -523,33 +647,40 @@ describe("fuzz: request bodies on every path", () => {
     }
   }
 
-  it("random and mutated JSON to every Connect method and REST alias: never 5xx (but 501 unimplemented), always a JSON error", async () => {
-    const seeds = valid();
-    const body = fc.oneof(
-      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
-      fc.tuple(fc.nat(), jsonMutation).map(([i, m]) => JSON.stringify(applyMutation(seeds[i % seeds.length], undefined, m).mutant)),
-      fc.tuple(fc.nat(), textMutation).map(([i, m]) => mutateText(JSON.stringify(seeds[i % seeds.length]), m)),
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...paths), body, fc.constantFrom("application/json", "text/plain"), async (path, text, contentType) => {
-        count("request body (JSON)");
-        await post(path, text, contentType);
-      }),
-      runs(600),
-    );
-    expect((await fetchOnce(`${srv.url}/readyz`)).status).toBe(200);
-  }, TIMEOUT);
+  it(
+    "random and mutated JSON to every Connect method and REST alias: never 5xx (but 501 unimplemented), always a JSON error",
+    async () => {
+      const seeds = valid();
+      const body = fc.oneof(
+        fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+        fc.tuple(fc.nat(), jsonMutation).map(([i, m]) => JSON.stringify(applyMutation(seeds[i % seeds.length], undefined, m).mutant)),
+        fc.tuple(fc.nat(), textMutation).map(([i, m]) => mutateText(JSON.stringify(seeds[i % seeds.length]), m)),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...paths), body, fc.constantFrom("application/json", "text/plain"), async (path, text, contentType) => {
+          count("request body (JSON)");
+          await post(path, text, contentType);
+        }),
+        runs(600),
+      );
+      expect((await fetchOnce(`${srv.url}/readyz`)).status).toBe(200);
+    },
+    TIMEOUT,
+  );
 
   // connect-es answers a binary body it cannot parse with `internal`; the server decodes binary
   // unary bodies first (src/server/proto-precheck.ts) and answers invalid_argument.
-  it("random bytes as binary protobuf (application/proto) to every Connect method: never 5xx", async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...connectPaths), fc.uint8Array({ maxLength: 300 }), async (path, bytes) => {
-        count("request body (binary)");
-        await post(path, bytes, "application/proto");
-      }),
-      runs(100),
-    );
-  }, TIMEOUT);
+  it(
+    "random bytes as binary protobuf (application/proto) to every Connect method: never 5xx",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...connectPaths), fc.uint8Array({ maxLength: 300 }), async (path, bytes) => {
+          count("request body (binary)");
+          await post(path, bytes, "application/proto");
+        }),
+        runs(100),
+      );
+    },
+    TIMEOUT,
+  );
 });
-

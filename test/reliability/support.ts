@@ -55,7 +55,10 @@ export function readCheckpoint(note: string, logKey: KeyObject): SeenCheckpoint 
   if (split < 0) throw new Error(`not a signed note: ${JSON.stringify(note)}`);
   const body = note.slice(0, split + 1);
   const lines = body.split("\n");
-  const sigLines = note.slice(split + 2).trimEnd().split("\n");
+  const sigLines = note
+    .slice(split + 2)
+    .trimEnd()
+    .split("\n");
   const ok = sigLines.some((line) => {
     const sig = Buffer.from(line.split(" ")[2] ?? "", "base64").subarray(4);
     return sig.length > 0 && cryptoVerify("sha256", Buffer.from(body), logKey, sig);
@@ -71,12 +74,20 @@ export async function transparency(url: string, params: Record<string, string>):
 }
 
 /** POST /v1/sign for `artifact`; the parsed answer, or undefined if the call failed in transit. */
-export async function signOnce(url: string, artifact: Buffer, format: "dsse" | "message", signal?: AbortSignal): Promise<{ status: number; json: WireJson; retryAfter: string | null } | undefined> {
+export async function signOnce(
+  url: string,
+  artifact: Buffer,
+  format: "dsse" | "message",
+  signal?: AbortSignal,
+): Promise<{ status: number; json: WireJson; retryAfter: string | null } | undefined> {
   try {
     const res = await fetch(`${url}/v1/sign`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ artifact: { digest: digestOf(artifact) }, format: format === "dsse" ? "SIGNATURE_FORMAT_DSSE" : "SIGNATURE_FORMAT_MESSAGE_SIGNATURE" }),
+      body: JSON.stringify({
+        artifact: { digest: digestOf(artifact) },
+        format: format === "dsse" ? "SIGNATURE_FORMAT_DSSE" : "SIGNATURE_FORMAT_MESSAGE_SIGNATURE",
+      }),
       ...(signal ? { signal } : {}),
     });
     const text = await res.text();
@@ -108,7 +119,10 @@ export function stockVerifier(trustedRoot: unknown): (b: ReceivedBundle) => void
   const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(trustedRoot)));
   return (b) => {
     const bundle = bundleFromJSON(b.bundle as SerializedBundle);
-    verifier.verify(toSignedEntity(bundle, b.format === "message" ? b.artifact : undefined), { subjectAlternativeName: IDENTITY, extensions: { issuer: b.issuer } });
+    verifier.verify(toSignedEntity(bundle, b.format === "message" ? b.artifact : undefined), {
+      subjectAlternativeName: IDENTITY,
+      extensions: { issuer: b.issuer },
+    });
   };
 }
 
@@ -126,7 +140,8 @@ export async function expectStillLogged(url: string, b: ReceivedBundle): Promise
  * GET /v1/transparency?firstSize&lastSize, checked with the independent RFC 9162 verifier).
  */
 export async function expectConsistent(url: string, older: SeenCheckpoint, newer: SeenCheckpoint): Promise<void> {
-  if (older.size > newer.size) throw new Error(`a checkpoint of size ${older.size} was published, but the log now has ${newer.size}: acknowledged entries were lost`);
+  if (older.size > newer.size)
+    throw new Error(`a checkpoint of size ${older.size} was published, but the log now has ${newer.size}: acknowledged entries were lost`);
   if (older.size === 0) return;
   if (older.size === newer.size) {
     if (!older.root.equals(newer.root)) throw new Error(`fork: two signed roots for size ${older.size}`);

@@ -25,7 +25,13 @@ export interface AttestOptions extends CallOptions {
  * Signs an in-toto Statement v1 whose subject is the artifact (`sha256:<64 hex>`) and whose
  * predicate is `predicate` (an object, or its JSON text, at most 256 KiB) of `predicateType`.
  */
-export async function attestDigest(client: TrustClient, digest: string, predicateType: string, predicate: object | string, options: AttestOptions = {}): Promise<SignResponse> {
+export async function attestDigest(
+  client: TrustClient,
+  digest: string,
+  predicateType: string,
+  predicate: object | string,
+  options: AttestOptions = {},
+): Promise<SignResponse> {
   const { uri = "", policy = "", innerBundles = [], ...call } = options;
   const predicateJson = typeof predicate === "string" ? predicate : JSON.stringify(predicate);
   return client.sign(

@@ -65,7 +65,13 @@ export type ExpectedSignerInput = Partial<Pick<ExpectedSigner, "subject" | "subj
  * SHA-512 only) against the expected signer. Resolves with the verdict: read `verified` and `failures`, or pass it to
  * `expectVerified`.
  */
-export async function verifyBundle(client: TrustClient, bundle: BundleInput, digest: string, expected: ExpectedSignerInput, options?: CallOptions): Promise<VerifyResponse> {
+export async function verifyBundle(
+  client: TrustClient,
+  bundle: BundleInput,
+  digest: string,
+  expected: ExpectedSignerInput,
+  options?: CallOptions,
+): Promise<VerifyResponse> {
   const parsed: Bundle = parseBundle(bundle);
   return client.verify(
     {

@@ -79,6 +79,12 @@ export async function readBundleFile(path: string): Promise<Bundle> {
 }
 
 /** Verifies the bundle in the file at `path` over an artifact digest against the expected signer. */
-export async function verifyBundleFile(client: TrustClient, path: string, digest: string, expected: ExpectedSignerInput, options?: CallOptions): Promise<VerifyResponse> {
+export async function verifyBundleFile(
+  client: TrustClient,
+  path: string,
+  digest: string,
+  expected: ExpectedSignerInput,
+  options?: CallOptions,
+): Promise<VerifyResponse> {
   return verifyBundle(client, await readBundleFile(path), digest, expected, options);
 }

@@ -30,7 +30,11 @@ function contentOf(bundle: Record<string, unknown>): { content: "dsse-envelope" 
 }
 
 /** Attaches `bundleJson` to the image; returns the referrer manifest's digest. */
-export async function attachBundle(image: ImageReference, bundleJson: Record<string, unknown>, now = new Date()): Promise<{ digest: string; predicateType?: string }> {
+export async function attachBundle(
+  image: ImageReference,
+  bundleJson: Record<string, unknown>,
+  now = new Date(),
+): Promise<{ digest: string; predicateType?: string }> {
   const registry = new RegistryClient(image);
   const subject = await registry.manifest(image.digest);
   const bundleBytes = Buffer.from(JSON.stringify(bundleJson));
@@ -53,7 +57,13 @@ export async function attachBundle(image: ImageReference, bundleJson: Record<str
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   const { digest, subjectHandled } = await registry.putManifest(manifestBytes, OCI_MANIFEST);
   if (!subjectHandled) {
-    await registry.addToReferrersTag(image.digest, { mediaType: OCI_MANIFEST, digest, size: manifestBytes.length, artifactType: SIGSTORE_BUNDLE_ARTIFACT_TYPE, annotations: manifest.annotations });
+    await registry.addToReferrersTag(image.digest, {
+      mediaType: OCI_MANIFEST,
+      digest,
+      size: manifestBytes.length,
+      artifactType: SIGSTORE_BUNDLE_ARTIFACT_TYPE,
+      annotations: manifest.annotations,
+    });
   }
   return what.predicateType ? { digest, predicateType: what.predicateType } : { digest };
 }

@@ -33,7 +33,8 @@ export function parseImageReference(text: string): ImageReference {
   if (slash <= 0) throw new UsageError(`${text}: expected <registry>/<repository>`);
   const registry = name.slice(0, slash);
   const repository = name.slice(slash + 1);
-  if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(registry)) throw new UsageError(`${text}: "${registry}" is not a registry host[:port]`);
+  if (!/^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-fA-F:]+\](?::\d{1,5})?$/.test(registry))
+    throw new UsageError(`${text}: "${registry}" is not a registry host[:port]`);
   if (!REPOSITORY.test(repository)) throw new UsageError(`${text}: "${repository}" is not a repository name (lowercase letters, digits, separators)`);
   const scheme = LOOPBACK.test(registry) ? "http" : "https";
   return { registry, repository, digest, baseUrl: `${scheme}://${registry}` };

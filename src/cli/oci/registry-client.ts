@@ -16,7 +16,12 @@ export const REGISTRY_TIMEOUT_MS = 30_000;
 
 export const OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 export const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"].join(", ");
+const MANIFEST_ACCEPT = [
+  OCI_MANIFEST,
+  OCI_INDEX,
+  "application/vnd.docker.distribution.manifest.v2+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+].join(", ");
 
 /** A registry call that failed, with the step and the HTTP status. */
 export class RegistryError extends Error {
@@ -86,7 +91,8 @@ export class RegistryClient {
   async manifest(digest: string): Promise<{ bytes: Buffer; mediaType: string; json: Record<string, unknown> }> {
     const step = `GET manifest ${digest}`;
     const res = await call(step, `${this.repoUrl}/manifests/${digest}`, { headers: { accept: MANIFEST_ACCEPT } });
-    if (res.status !== 200) throw new RegistryError(step, res.status, res.status === 404 ? `no manifest ${digest} in ${this.ref.repository}` : `HTTP ${res.status}`);
+    if (res.status !== 200)
+      throw new RegistryError(step, res.status, res.status === 404 ? `no manifest ${digest} in ${this.ref.repository}` : `HTTP ${res.status}`);
     const bytes = await readLimited(step, res, MAX_MANIFEST_BYTES);
     if (sha256Digest(bytes) !== digest) throw new RegistryError(step, res.status, `the registry's manifest does not hash to ${digest}`);
     const json = parseJson(step, bytes);

@@ -101,7 +101,8 @@ export async function verifyImageCommand(argv: string[]): Promise<number> {
   console.log(`${anyVerified ? "verified" : "NOT verified"}: ${positionals[0]} (${found.length} bundle${found.length === 1 ? "" : "s"} attached)`);
   res.results.forEach((r, i) => {
     const type = r.statement?.predicateType ?? "message signature";
-    if (r.verified) console.log(`  ${found[i]!.referrer.digest}: verified, ${type}, signed by ${r.signer?.subject}${r.entry ? `, log index ${r.entry.logIndex}` : ""}`);
+    if (r.verified)
+      console.log(`  ${found[i]!.referrer.digest}: verified, ${type}, signed by ${r.signer?.subject}${r.entry ? `, log index ${r.entry.logIndex}` : ""}`);
     else console.log(`  ${found[i]!.referrer.digest}: not verified (${type}): ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
   });
   return anyVerified ? 0 : 1;

@@ -59,10 +59,17 @@ export async function readAuditState(file: string): Promise<AuditState | undefin
   }
   const s = value as Partial<AuditState> | null;
   if (
-    s === null || typeof s !== "object" ||
-    typeof s.origin !== "string" || typeof s.logId !== "string" || !/^[0-9a-f]{64}$/.test(s.logId) ||
-    typeof s.checkpoint !== "string" || typeof s.rootHash !== "string" || typeof s.verifiedAt !== "string" ||
-    typeof s.treeSize !== "number" || !Number.isSafeInteger(s.treeSize) || s.treeSize < 0 ||
+    s === null ||
+    typeof s !== "object" ||
+    typeof s.origin !== "string" ||
+    typeof s.logId !== "string" ||
+    !/^[0-9a-f]{64}$/.test(s.logId) ||
+    typeof s.checkpoint !== "string" ||
+    typeof s.rootHash !== "string" ||
+    typeof s.verifiedAt !== "string" ||
+    typeof s.treeSize !== "number" ||
+    !Number.isSafeInteger(s.treeSize) ||
+    s.treeSize < 0 ||
     !Number.isSafeInteger(s.fullyVerifiedSize ?? 0)
   ) {
     throw damaged();

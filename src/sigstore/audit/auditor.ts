@@ -97,7 +97,12 @@ export async function auditLog(options: AuditOptions): Promise<AuditResult> {
   if (options.previous !== undefined) {
     baselines.push({
       label: `the checkpoint of the previous audit (${options.previous.verifiedAt})`,
-      checkpoint: { origin: options.previous.origin, treeSize: options.previous.treeSize, rootHash: Buffer.from(options.previous.rootHash, "base64"), note: options.previous.checkpoint },
+      checkpoint: {
+        origin: options.previous.origin,
+        treeSize: options.previous.treeSize,
+        rootHash: Buffer.from(options.previous.rootHash, "base64"),
+        note: options.previous.checkpoint,
+      },
     });
   }
   if (options.fromCheckpoint !== undefined) {
@@ -118,7 +123,10 @@ export async function auditLog(options: AuditOptions): Promise<AuditResult> {
       if (verifyConsistencyProof(old.treeSize, latest.treeSize, old.rootHash, latest.rootHash, proof)) {
         consistentFrom.push(old.treeSize);
       } else {
-        report("INCONSISTENT_CHECKPOINTS", `the consistency proof from ${label} (size ${old.treeSize}) to the latest checkpoint (size ${latest.treeSize}) does not verify`);
+        report(
+          "INCONSISTENT_CHECKPOINTS",
+          `the consistency proof from ${label} (size ${old.treeSize}) to the latest checkpoint (size ${latest.treeSize}) does not verify`,
+        );
       }
     }
   }
@@ -152,7 +160,10 @@ export async function auditLog(options: AuditOptions): Promise<AuditResult> {
     }
     const recomputed = accumulator.root();
     if (!recomputed.equals(latest.rootHash)) {
-      report("ROOT_MISMATCH", `the root recomputed from all ${total} entries (${recomputed.toString("base64")}) differs from the signed checkpoint's (${latest.rootHash.toString("base64")})`);
+      report(
+        "ROOT_MISMATCH",
+        `the root recomputed from all ${total} entries (${recomputed.toString("base64")}) differs from the signed checkpoint's (${latest.rootHash.toString("base64")})`,
+      );
     }
   }
 

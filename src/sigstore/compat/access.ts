@@ -91,7 +91,11 @@ export class CompatAccess {
 
   private async authenticate(req: Req, scope: Scope, what: string): Promise<CallerIdentity> {
     try {
-      const caller = await this.opts.authenticator.authenticate({ authorization: header(req, "authorization"), apiKey: header(req, "x-api-key"), peer: peerOf(req) });
+      const caller = await this.opts.authenticator.authenticate({
+        authorization: header(req, "authorization"),
+        apiKey: header(req, "x-api-key"),
+        peer: peerOf(req),
+      });
       authorize(caller, scope, what);
       this.opts.callerLimiter.take(caller.rateKey);
       return caller;
@@ -110,7 +114,11 @@ export class CompatAccess {
   admitPeer(req: Req): void {
     if (!this.gated && !this.opts.limitOpenWriters) return;
     try {
-      this.opts.peerLimiter.take(`rekor-write:${peerOf(req).address}`, 1, (ms) => `too many log writes from this address (more than ${this.opts.peerLimiter.ratePerSec} per second); retry in ${ms} ms`);
+      this.opts.peerLimiter.take(
+        `rekor-write:${peerOf(req).address}`,
+        1,
+        (ms) => `too many log writes from this address (more than ${this.opts.peerLimiter.ratePerSec} per second); retry in ${ms} ms`,
+      );
     } catch (err) {
       asHttpError(err);
     }
@@ -148,7 +156,11 @@ export class CompatAccess {
     }
     const bytes = entry.body.canonical.length;
     try {
-      this.opts.quota.take(writer.rateKey, bytes, (ms) => `log write quota: ${this.opts.quota.burst} stored bytes per hour per writer is used up; retry in ${Math.ceil(ms / 1000)} s`);
+      this.opts.quota.take(
+        writer.rateKey,
+        bytes,
+        (ms) => `log write quota: ${this.opts.quota.burst} stored bytes per hour per writer is used up; retry in ${Math.ceil(ms / 1000)} s`,
+      );
     } catch (err) {
       asHttpError(err);
     }

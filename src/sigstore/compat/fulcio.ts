@@ -61,7 +61,8 @@ async function keyProofOf(request: unknown): Promise<KeyProof> {
   const content = field(field(pkr, "publicKey"), "content");
   if (typeof content !== "string" || content.length === 0) throw bad("publicKeyRequest.publicKey.content is required");
   const parsed = parseVerifier(content.includes("-----BEGIN") ? content : Buffer.from(content, "base64"));
-  if ("problem" in parsed || parsed.certificate !== undefined) throw bad(`publicKeyRequest.publicKey.content: ${"problem" in parsed ? parsed.problem : "must be a public key"}`);
+  if ("problem" in parsed || parsed.certificate !== undefined)
+    throw bad(`publicKeyRequest.publicKey.content: ${"problem" in parsed ? parsed.problem : "must be a public key"}`);
   const pop = field(pkr, "proofOfPossession");
   if (typeof pop !== "string" || pop.length === 0 || pop.length > 4096) throw bad("publicKeyRequest.proofOfPossession is required (base64 signature)");
   const signature = Buffer.from(pop, "base64");
@@ -74,7 +75,8 @@ async function keyProofOf(request: unknown): Promise<KeyProof> {
 
 /** Fulcio's statuses for refused tokens: unusable or untrusted credentials are 401; an unreachable issuer 503. */
 function tokenError(err: OidcTokenError): CompatHttpError {
-  if (err.reason === "ISSUER_UNAVAILABLE") return new CompatHttpError(503, "the identity token's issuer could not be reached; retry later", { "retry-after": "5" });
+  if (err.reason === "ISSUER_UNAVAILABLE")
+    return new CompatHttpError(503, "the identity token's issuer could not be reached; retry later", { "retry-after": "5" });
   return new CompatHttpError(401, `there was an error processing the identity token: ${err.message}`);
 }
 
@@ -127,7 +129,12 @@ export function createFulcioRoutes(stack: EmbeddedStack, verifier: OidcTokenVeri
       case "/api/v2/configuration":
         get();
         sendJson(res, 200, {
-          issuers: verifier.issuers.map((i) => ({ issuerUrl: i.issuer, audience: i.audience, challengeClaim: i.identityClaim, issuerType: i.identityClaim === "email" ? "email" : "uri" })),
+          issuers: verifier.issuers.map((i) => ({
+            issuerUrl: i.issuer,
+            audience: i.audience,
+            challengeClaim: i.identityClaim,
+            issuerType: i.identityClaim === "email" ? "email" : "uri",
+          })),
         });
         return true;
       default:

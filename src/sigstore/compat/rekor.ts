@@ -71,7 +71,10 @@ function treeId(stack: EmbeddedStack): string {
 }
 
 function leafUuid(canonicalBody: Buffer): string {
-  return createHash("sha256").update(Buffer.from([0])).update(canonicalBody).digest("hex");
+  return createHash("sha256")
+    .update(Buffer.from([0]))
+    .update(canonicalBody)
+    .digest("hex");
 }
 
 /** Looks an entry up; NotFound becomes undefined (retrieve skips what it does not hold). */
@@ -131,7 +134,8 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
     if (uuids.length + indexes.length + proposed.length === 0) throw new CompatHttpError(400, "give entryUUIDs, logIndexes or entries");
     const found: LoggedEntry[] = [];
     for (const [i, uuid] of uuids.entries()) {
-      if (typeof uuid !== "string" || !/^([0-9a-fA-F]{16})?[0-9a-fA-F]{64}$/.test(uuid)) throw new CompatHttpError(400, `entryUUIDs[${i}] must be 64 or 80 hex characters`);
+      if (typeof uuid !== "string" || !/^([0-9a-fA-F]{16})?[0-9a-fA-F]{64}$/.test(uuid))
+        throw new CompatHttpError(400, `entryUUIDs[${i}] must be 64 or 80 hex characters`);
       const e = maybe(() => log.getByUuid(uuid));
       if (e) found.push(e);
     }
@@ -173,9 +177,13 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
       const key = `${m![1] ?? (m![2]!.length === 64 ? "sha256" : m![2]!.length === 128 ? "sha512" : "sha1")}:${m![2]!.toLowerCase()}`;
       sets.push(collect((after) => log.findByDigest(key, pageOptions(after))));
     }
-    for (const [name, value] of [["email", email], ["subject", subject]] as const) {
+    for (const [name, value] of [
+      ["email", email],
+      ["subject", subject],
+    ] as const) {
       if (value === undefined) continue;
-      if (typeof value !== "string" || value.length === 0 || value.length > 512) throw new CompatHttpError(400, `${name} must be a string of 1 to 512 characters`);
+      if (typeof value !== "string" || value.length === 0 || value.length > 512)
+        throw new CompatHttpError(400, `${name} must be a string of 1 to 512 characters`);
       sets.push(collect((after) => log.findBySubject(value, pageOptions(after))));
     }
     if (sets.length === 0) throw new CompatHttpError(400, "give at least one of hash, email or subject");
@@ -185,7 +193,13 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
 
   function logInfo(res: Res): void {
     const cp = log.latestCheckpoint();
-    sendJson(res, 200, { rootHash: cp.rootHash.toString("hex"), treeSize: cp.treeSize, signedTreeHead: cp.envelope, treeID: treeId(stack), inactiveShards: [] });
+    sendJson(res, 200, {
+      rootHash: cp.rootHash.toString("hex"),
+      treeSize: cp.treeSize,
+      signedTreeHead: cp.envelope,
+      treeID: treeId(stack),
+      inactiveShards: [],
+    });
   }
 
   function consistency(url: URL, res: Res): void {
@@ -207,8 +221,15 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
     const method = req.method;
     // Every read of the log's contents needs what GetTransparency needs; the public key does not.
     const isWrite = path === ENTRIES_PATH && method === "POST";
-    if (!isWrite && path !== "/api/v1/log/publicKey" && (path.startsWith(ENTRIES_PATH) || path === "/api/v1/log" || path === "/api/v1/log/proof" || path === "/api/v1/index/retrieve")) {
-      await access.authorizeRead(req, `${method} ${path.startsWith(`${ENTRIES_PATH}/`) && path !== `${ENTRIES_PATH}/retrieve` ? `${ENTRIES_PATH}/{uuid}` : path}`);
+    if (
+      !isWrite &&
+      path !== "/api/v1/log/publicKey" &&
+      (path.startsWith(ENTRIES_PATH) || path === "/api/v1/log" || path === "/api/v1/log/proof" || path === "/api/v1/index/retrieve")
+    ) {
+      await access.authorizeRead(
+        req,
+        `${method} ${path.startsWith(`${ENTRIES_PATH}/`) && path !== `${ENTRIES_PATH}/retrieve` ? `${ENTRIES_PATH}/{uuid}` : path}`,
+      );
     }
     if (path === ENTRIES_PATH) {
       if (method === "POST") await createEntry(req, res);

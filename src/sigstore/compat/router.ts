@@ -52,14 +52,29 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
     access: opts.access,
     onWrite: (entry, writer) => {
       // Every append is on record: who, how admitted, where it landed (never a credential).
-      opts.log.info({ writer: writer.id, admittedVia: writer.via, logIndex: entry.logIndex, uuid: entry.uuid, kind: entry.kindVersion.kind, bytes: entry.canonicalizedBody.length }, "rekor entry appended");
+      opts.log.info(
+        {
+          writer: writer.id,
+          admittedVia: writer.via,
+          logIndex: entry.logIndex,
+          uuid: entry.uuid,
+          kind: entry.kindVersion.kind,
+          bytes: entry.canonicalizedBody.length,
+        },
+        "rekor entry appended",
+      );
       opts.onWrite?.(entry, writer);
     },
   });
   const tsa = createTsaRoutes(opts.stack);
   const ct = createCtRoutes(opts.stack);
   // The stack's signing config, pointing at the reachable URL, with the configured issuers as its OIDC services.
-  const signingConfig = servedSigningConfig(opts.stack.signingConfig, opts.stack.instance.baseUrl, opts.serviceUrl, opts.tokenVerifier.issuers.map((i) => i.issuer));
+  const signingConfig = servedSigningConfig(
+    opts.stack.signingConfig,
+    opts.stack.instance.baseUrl,
+    opts.serviceUrl,
+    opts.tokenVerifier.issuers.map((i) => i.issuer),
+  );
 
   return async (req: Req, res: Res) => {
     const path = (req.url ?? "").split("?")[0]!;

@@ -34,9 +34,11 @@ export function jsonToTimeStampReq(value: unknown): Uint8Array {
   if (typeof artifactHash !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(artifactHash)) throw new CompatHttpError(400, "artifactHash must be base64");
   const digest = Buffer.from(artifactHash, "base64");
   if (digest.length !== alg.bytes) throw new CompatHttpError(400, `artifactHash must be a ${hashAlgorithm} digest (${alg.bytes} bytes)`);
-  if (nonce !== undefined && (typeof nonce !== "number" || !Number.isSafeInteger(nonce) || nonce < 0)) throw new CompatHttpError(400, "nonce must be a non-negative integer");
+  if (nonce !== undefined && (typeof nonce !== "number" || !Number.isSafeInteger(nonce) || nonce < 0))
+    throw new CompatHttpError(400, "nonce must be a non-negative integer");
   if (typeof certificates !== "boolean") throw new CompatHttpError(400, "certificates must be a boolean");
-  if (tsaPolicyOID !== undefined && (typeof tsaPolicyOID !== "string" || !/^\d+(\.\d+)+$/.test(tsaPolicyOID))) throw new CompatHttpError(400, "tsaPolicyOID must be an OID");
+  if (tsaPolicyOID !== undefined && (typeof tsaPolicyOID !== "string" || !/^\d+(\.\d+)+$/.test(tsaPolicyOID)))
+    throw new CompatHttpError(400, "tsaPolicyOID must be an OID");
   const request = new pkijs.TimeStampReq({
     version: 1,
     messageImprint: new pkijs.MessageImprint({

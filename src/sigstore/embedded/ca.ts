@@ -129,29 +129,25 @@ export class EmbeddedCA implements CertificateAuthority {
     });
 
     const intermediateKeyId = await keyIdentifier(options.intermediateKey.publicKeySpki);
-    const intermediate = await loadOrIssueCertificate(
-      options.directory,
-      "ca-intermediate",
-      options.intermediateKey.publicKeySpki,
-      () =>
-        signCertificate(
-          {
-            subject: intermediateName,
-            issuer: root.subjectName,
-            publicKeySpki: options.intermediateKey.publicKeySpki,
-            notBefore,
-            notAfter: root.notAfter,
-            extensions: [
-              new x509.BasicConstraintsExtension(true, 0, true),
-              new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-              // Fulcio's intermediate carries codeSigning too; some verifiers check EKU nesting.
-              new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
-              new x509.SubjectKeyIdentifierExtension(intermediateKeyId),
-              new x509.AuthorityKeyIdentifierExtension(rootKeyId),
-            ],
-          },
-          options.rootKey,
-        ),
+    const intermediate = await loadOrIssueCertificate(options.directory, "ca-intermediate", options.intermediateKey.publicKeySpki, () =>
+      signCertificate(
+        {
+          subject: intermediateName,
+          issuer: root.subjectName,
+          publicKeySpki: options.intermediateKey.publicKeySpki,
+          notBefore,
+          notAfter: root.notAfter,
+          extensions: [
+            new x509.BasicConstraintsExtension(true, 0, true),
+            new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+            // Fulcio's intermediate carries codeSigning too; some verifiers check EKU nesting.
+            new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.codeSigning]),
+            new x509.SubjectKeyIdentifierExtension(intermediateKeyId),
+            new x509.AuthorityKeyIdentifierExtension(rootKeyId),
+          ],
+        },
+        options.rootKey,
+      ),
     );
     return new EmbeddedCA(root, intermediate, options.intermediateKey, intermediateKeyId, now, options.ctLog);
   }
@@ -181,7 +177,12 @@ export class EmbeddedCA implements CertificateAuthority {
    * `notBefore` (default now). The CSR is not needed: the key's holder is this process.
    */
   async certify(request: CertificateRequest): Promise<PortIssuedCertificate> {
-    const issued = await this.issueLeaf({ publicKey: request.publicKey, identity: request.identity, oidcIssuer: request.issuer, ...(request.notBefore ? { notBefore: request.notBefore } : {}) });
+    const issued = await this.issueLeaf({
+      publicKey: request.publicKey,
+      identity: request.identity,
+      oidcIssuer: request.issuer,
+      ...(request.notBefore ? { notBefore: request.notBefore } : {}),
+    });
     return { certificatePem: issued.certificatePem, notAfter: issued.notAfter };
   }
 
@@ -233,7 +234,6 @@ export class EmbeddedCA implements CertificateAuthority {
     };
   }
 }
-
 
 function distinguishedName(certificate: x509.X509Certificate): CASubject {
   const name = certificate.subjectName;

@@ -30,7 +30,9 @@ export function embeddedSigningBackend(stack: EmbeddedStack): SigningBackend {
           component: "transparency-log",
           ready: !stack.log.full,
           critical: true,
-          detail: stack.log.full ? "the log database is full (its quota, logMaxBytes, or the disk): no entry can be appended" : "the embedded log accepts entries again",
+          detail: stack.log.full
+            ? "the log database is full (its quota, logMaxBytes, or the disk): no entry can be appended"
+            : "the embedded log accepts entries again",
         },
       ];
     },

@@ -108,7 +108,12 @@ export class EmbeddedStack {
     // The CT logs accept precertificates chaining to any CA generation's root (known once opened).
     let caRoots: Uint8Array[] = [];
     const ctGenerations = await openGenerations(opts.dataDir, "ct", (g) =>
-      EmbeddedCtLog.open({ directory: ctLogDirectory(opts.dataDir, g.generation), signer: g.keys.signer("ctlog"), acceptedRoots: () => caRoots, clock: () => clock.nowMs() }),
+      EmbeddedCtLog.open({
+        directory: ctLogDirectory(opts.dataDir, g.generation),
+        signer: g.keys.signer("ctlog"),
+        acceptedRoots: () => caRoots,
+        clock: () => clock.nowMs(),
+      }),
     );
     const ctLog = ctGenerations.at(-1)!.authority;
     const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
@@ -232,11 +237,7 @@ function retiredEnd(at: Date): Date {
   return new Date(Math.ceil(at.getTime() / 1000) * 1000);
 }
 
-async function openGenerations<A>(
-  dataDir: string,
-  set: "ca" | "tsa" | "ct",
-  open: (g: KeyGeneration) => Promise<A>,
-): Promise<AuthorityGeneration<A>[]> {
+async function openGenerations<A>(dataDir: string, set: "ca" | "tsa" | "ct", open: (g: KeyGeneration) => Promise<A>): Promise<AuthorityGeneration<A>[]> {
   const generations = await openKeyGenerations(dataDir, set);
   const result: AuthorityGeneration<A>[] = [];
   for (const g of generations) {

@@ -5,8 +5,17 @@
  * Durability is the log's own: an append resolves once its batch is committed and fsynced.
  */
 import {
-  FULL_LOG_CAPABILITIES, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest,
-  type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
+  FULL_LOG_CAPABILITIES,
+  type CheckpointEvent,
+  type ConsistencyProof,
+  type EntryPage,
+  type EntryQuery,
+  type LogAppendRequest,
+  type LogEntry,
+  type PageOptions,
+  type PublishedCheckpoint,
+  type TransparencyLog,
+  type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { EmbeddedTransparencyLog } from "./tlog/log.js";
 

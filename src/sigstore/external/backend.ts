@@ -102,7 +102,13 @@ export class ExternalSigningBackend implements SigningBackend {
     const oidcHttp = opts.oidcTokenUrl ? client("oidc", opts.oidcTokenUrl) : undefined;
     const tokens = new ServiceTokenSource(
       oidcHttp
-        ? { kind: "client-credentials", tokenUrl: opts.oidcTokenUrl, clientId: opts.oidcClientId, clientSecret: readSecret(opts.oidcClientSecretFile, "the client secret file"), ...(opts.oidcScope ? { scope: opts.oidcScope } : {}) }
+        ? {
+            kind: "client-credentials",
+            tokenUrl: opts.oidcTokenUrl,
+            clientId: opts.oidcClientId,
+            clientSecret: readSecret(opts.oidcClientSecretFile, "the client secret file"),
+            ...(opts.oidcScope ? { scope: opts.oidcScope } : {}),
+          }
         : { kind: "file", path: opts.oidcTokenFile },
       oidcHttp,
     );
@@ -114,14 +120,25 @@ export class ExternalSigningBackend implements SigningBackend {
     this.#rekor = new RekorClient(rekorHttp, opts.rekorVersion);
     this.#entryIndex = opts.entryIndex;
     this.#upstreamLog = openUpstreamLog({
-      dataDir: opts.dataDir, rekorUrl: opts.rekorUrl, rekorVersion: opts.rekorVersion, rekorReadUrl: opts.rekorReadUrl ?? "",
-      checkpointPollMs: opts.checkpointPollMs ?? DEFAULT_CHECKPOINT_POLL_MS, upstreamDeadlineMs: opts.upstreamDeadlineMs,
+      dataDir: opts.dataDir,
+      rekorUrl: opts.rekorUrl,
+      rekorVersion: opts.rekorVersion,
+      rekorReadUrl: opts.rekorReadUrl ?? "",
+      checkpointPollMs: opts.checkpointPollMs ?? DEFAULT_CHECKPOINT_POLL_MS,
+      upstreamDeadlineMs: opts.upstreamDeadlineMs,
       ...(opts.breakerOpenMs === undefined ? {} : { breaker: { openMs: opts.breakerOpenMs } }),
-      entryIndex: opts.entryIndex, trustedRoot: () => root.current(), log: opts.log, rekor: this.#rekor,
+      entryIndex: opts.entryIndex,
+      trustedRoot: () => root.current(),
+      log: opts.log,
+      rekor: this.#rekor,
       ...(opts.onLogAlarm ? { onAlarm: opts.onLogAlarm } : {}),
     });
     this.transparencyLog = this.#upstreamLog.log;
-    this.#unsubscribe.push(this.#upstreamLog.onChange(() => { for (const l of this.#listeners) l(); }));
+    this.#unsubscribe.push(
+      this.#upstreamLog.onChange(() => {
+        for (const l of this.#listeners) l();
+      }),
+    );
     const tsaHttp = opts.tsaUrl ? client("tsa", opts.tsaUrl) : undefined;
     this.#tsa = tsaHttp ? new TsaClient(tsaHttp) : undefined;
     const ignore = (res: { status: number }) => res.status;
@@ -131,12 +148,15 @@ export class ExternalSigningBackend implements SigningBackend {
       ...(tsaHttp ? [{ name: "tsa", breaker: tsaHttp.breaker, probe: () => tsaHttp.call("/api/v1/timestamp/certchain", {}, ignore) }] : []),
       ...(root instanceof TufTrustRoot ? [{ name: "tuf", breaker: root.breaker, probe: () => root.refresh() }] : []),
       ...(oidcHttp ? [{ name: "oidc", breaker: oidcHttp.breaker, probe: () => tokens.token() }] : []),
-      ...(this.#upstreamLog.readHttp ? [{ name: "rekor-read", breaker: this.#upstreamLog.readHttp.breaker, probe: () => this.#upstreamLog.readHttp!.call("/checkpoint", {}, ignore) }] : []),
+      ...(this.#upstreamLog.readHttp
+        ? [{ name: "rekor-read", breaker: this.#upstreamLog.readHttp.breaker, probe: () => this.#upstreamLog.readHttp!.call("/checkpoint", {}, ignore) }]
+        : []),
     ];
     for (const c of this.#components) {
       this.#unsubscribe.push(
         c.breaker.onChange((state) => {
-          if (state === "open") this.#log.warn({ component: c.name, reason: c.breaker.lastFailure }, "upstream is down; calls are paused and it is probed until it answers");
+          if (state === "open")
+            this.#log.warn({ component: c.name, reason: c.breaker.lastFailure }, "upstream is down; calls are paused and it is probed until it answers");
           else if (state === "closed") this.#log.info({ component: c.name }, "upstream is back");
           for (const l of this.#listeners) l();
         }),
@@ -170,22 +190,28 @@ export class ExternalSigningBackend implements SigningBackend {
     // Rekor v2 has no search: the entry's keys go to the service's own index before the signature
     // is returned (Rekor v1 keeps its own index, so nothing is recorded for it).
     const index = this.#rekor.version === 2 ? this.#entryIndex : undefined;
-    const log = new ExternalLogWitness(this.#rekor, index ? (ref) => index.record({ logIndex: ref.logIndex, artifactDigest: keys.artifactDigest, signerSubject: keys.signerSubject }) : undefined);
+    const log = new ExternalLogWitness(
+      this.#rekor,
+      index ? (ref) => index.record({ logIndex: ref.logIndex, artifactDigest: keys.artifactDigest, signerSubject: keys.signerSubject }) : undefined,
+    );
     return { all: [log, ...(this.#tsa ? [new TimestampWitness(this.#tsa)] : [])], entry: () => log.logged };
   }
 
   readiness(): ComponentReadiness[] {
     const logHealth = this.#upstreamLog.readiness();
-    return [...this.#components.map((c) => {
-      const state = c.breaker.state;
-      return {
-        component: c.name,
-        ready: state === "closed",
-        // A stale trusted root or an unreadable log (tiles) does not stop signing; the others do.
-        critical: c.name !== "tuf" && c.name !== "rekor-read",
-        detail: state === "closed" ? "ok" : `${state === "open" ? "down" : "probing"}: ${c.breaker.lastFailure ?? "unknown failure"}`,
-      };
-    }), ...(logHealth ? [logHealth] : [])];
+    return [
+      ...this.#components.map((c) => {
+        const state = c.breaker.state;
+        return {
+          component: c.name,
+          ready: state === "closed",
+          // A stale trusted root or an unreadable log (tiles) does not stop signing; the others do.
+          critical: c.name !== "tuf" && c.name !== "rekor-read",
+          detail: state === "closed" ? "ok" : `${state === "open" ? "down" : "probing"}: ${c.breaker.lastFailure ?? "unknown failure"}`,
+        };
+      }),
+      ...(logHealth ? [logHealth] : []),
+    ];
   }
 
   onReadinessChange(listener: () => void): () => void {

@@ -132,7 +132,8 @@ export class FulcioCA implements CertificateAuthority {
           this.tokens.invalidate();
           throw new DefinitiveError(new UnavailableError("fulcio", `refused the service's identity token (HTTP ${res.status}${snippet(res.body)})`));
         }
-        if (res.status < 200 || res.status > 299) throw new DefinitiveError(new UnavailableError("fulcio", `refused the certificate request (HTTP ${res.status}${snippet(res.body)})`));
+        if (res.status < 200 || res.status > 299)
+          throw new DefinitiveError(new UnavailableError("fulcio", `refused the certificate request (HTTP ${res.status}${snippet(res.body)})`));
         return leafOf(jsonBody(res, "the signingCert response"));
       },
     );
@@ -153,7 +154,8 @@ function leafOf(json: unknown): string {
   const r = json as Record<string, any> | null;
   const chain = r?.["signedCertificateEmbeddedSct"]?.chain?.certificates ?? r?.["signedCertificateDetachedSct"]?.chain?.certificates;
   const leaf = Array.isArray(chain) ? chain[0] : undefined;
-  if (typeof leaf !== "string" || !leaf.includes("-----BEGIN CERTIFICATE-----")) throw new TransientUpstreamError("the signingCert response holds no certificate chain");
+  if (typeof leaf !== "string" || !leaf.includes("-----BEGIN CERTIFICATE-----"))
+    throw new TransientUpstreamError("the signingCert response holds no certificate chain");
   return leaf.endsWith("\n") ? leaf : `${leaf}\n`;
 }
 

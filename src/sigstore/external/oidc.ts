@@ -17,8 +17,7 @@ const MAX_TOKEN_CHARS = 16 * 1024;
 
 /** Where the token comes from. */
 export type TokenSourceConfig =
-  | { kind: "client-credentials"; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
-  | { kind: "file"; path: string };
+  { kind: "client-credentials"; tokenUrl: string; clientId: string; clientSecret: string; scope?: string } | { kind: "file"; path: string };
 
 /** A token and when it stops being usable. */
 interface CachedToken {
@@ -84,7 +83,12 @@ export class ServiceTokenSource {
     if (cfg.scope) form.set("scope", cfg.scope);
     const token = await this.http!.call(
       cfg.tokenUrl,
-      { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" }, body: form.toString(), ...(signal ? { signal } : {}) },
+      {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: form.toString(),
+        ...(signal ? { signal } : {}),
+      },
       (res) => {
         if (res.status !== 200) {
           throw new DefinitiveError(new UnavailableError("oidc", `the token endpoint refused the client credentials (HTTP ${res.status}${snippet(res.body)})`));

@@ -44,7 +44,11 @@ export function publishedKeysOf(trustedRoot: Readonly<Record<string, unknown>>):
   const tlogs = Array.isArray(trustedRoot["tlogs"]) ? (trustedRoot["tlogs"] as Json[]) : [];
   return [
     ...chainKeys(trustedRoot["certificateAuthorities"], "CA_INTERMEDIATE", "CA_ROOT"),
-    ...tlogs.flatMap((t) => (typeof t?.["publicKey"]?.["rawBytes"] === "string" ? [key("TLOG", Buffer.from(t["publicKey"]["rawBytes"], "base64"), validity(t["publicKey"]["validFor"]))] : [])),
+    ...tlogs.flatMap((t) =>
+      typeof t?.["publicKey"]?.["rawBytes"] === "string"
+        ? [key("TLOG", Buffer.from(t["publicKey"]["rawBytes"], "base64"), validity(t["publicKey"]["validFor"]))]
+        : [],
+    ),
     ...chainKeys(trustedRoot["timestampAuthorities"], "TSA", "TSA_ROOT"),
   ];
 }

@@ -23,7 +23,14 @@ function hashedRekordParts(body: Buffer): { digest: Buffer; signature: Buffer; v
   const hex = spec?.data?.hash?.value;
   const sig = spec?.signature?.content;
   const key = spec?.signature?.publicKey?.content;
-  if (parsed?.kind !== "hashedrekord" || spec?.data?.hash?.algorithm !== "sha256" || typeof hex !== "string" || !/^[0-9a-f]{64}$/.test(hex) || typeof sig !== "string" || typeof key !== "string") {
+  if (
+    parsed?.kind !== "hashedrekord" ||
+    spec?.data?.hash?.algorithm !== "sha256" ||
+    typeof hex !== "string" ||
+    !/^[0-9a-f]{64}$/.test(hex) ||
+    typeof sig !== "string" ||
+    typeof key !== "string"
+  ) {
     throw new InvalidArgumentError("canonicalBody", "an upstream Rekor takes hashedrekord/0.0.1 entries over a SHA-256 digest here");
   }
   return { digest: Buffer.from(hex, "hex"), signature: Buffer.from(sig, "base64"), verifierPem: Buffer.from(key, "base64").toString("utf8") };
@@ -31,9 +38,13 @@ function hashedRekordParts(body: Buffer): { digest: Buffer; signature: Buffer; v
 
 /** Appends through `rekor` and returns the port's entry (recording the search keys in `index`, when given). */
 export async function appendThroughRekor(rekor: RekorClient, request: LogAppendRequest, index: EntryIndex | undefined): Promise<LogEntry> {
-  if (request.kind !== "hashedrekord") throw new InvalidArgumentError("kind", "an upstream Rekor takes hashedrekord entries through this port (DSSE is logged by Sign)");
+  if (request.kind !== "hashedrekord")
+    throw new InvalidArgumentError("kind", "an upstream Rekor takes hashedrekord entries through this port (DSSE is logged by Sign)");
   const { digest, signature, verifierPem } = hashedRekordParts(request.canonicalBody);
-  const { entry, ref } = await rekor.log({ $case: "messageSignature", messageSignature: { messageDigest: { algorithm: 1, digest }, signature } } as never, verifierPem);
+  const { entry, ref } = await rekor.log(
+    { $case: "messageSignature", messageSignature: { messageDigest: { algorithm: 1, digest }, signature } } as never,
+    verifierPem,
+  );
   await index?.record({ logIndex: ref.logIndex, artifactDigest: request.artifactDigest, signerSubject: request.signerSubject });
   const proof = entry.inclusionProof!;
   return {

@@ -17,8 +17,19 @@ import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../err
 import type { Logger } from "../../logger.js";
 import { merkleLeafHash, verifyInclusionProof } from "../audit/merkle-verify.js";
 import {
-  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities, type LogCapability,
-  type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
+  LogCannotAnswerError,
+  type CheckpointEvent,
+  type ConsistencyProof,
+  type EntryPage,
+  type EntryQuery,
+  type LogAppendRequest,
+  type LogCapabilities,
+  type LogCapability,
+  type LogEntry,
+  type PageOptions,
+  type PublishedCheckpoint,
+  type TransparencyLog,
+  type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
 import { CheckpointError } from "../rekor/signed-note.js";
@@ -102,7 +113,13 @@ export class RekorV1Log implements TransparencyLog {
     const body = typeof raw?.["body"] === "string" ? Buffer.from(raw["body"], "base64") : undefined;
     const proof = raw?.["verification"]?.["inclusionProof"];
     const logIndex = raw?.["logIndex"];
-    if (!body || !Number.isSafeInteger(logIndex) || typeof proof?.["checkpoint"] !== "string" || !Array.isArray(proof["hashes"]) || !Number.isSafeInteger(proof["treeSize"])) {
+    if (
+      !body ||
+      !Number.isSafeInteger(logIndex) ||
+      typeof proof?.["checkpoint"] !== "string" ||
+      !Array.isArray(proof["hashes"]) ||
+      !Number.isSafeInteger(proof["treeSize"])
+    ) {
       throw this.#tampered(`entry ${uuidKey} lacks its body, index or inclusion proof with a checkpoint`);
     }
     const leaf = merkleLeafHash(body);
@@ -151,14 +168,16 @@ export class RekorV1Log implements TransparencyLog {
   }
 
   append(request: LogAppendRequest): Promise<LogEntry> {
-    if (!this.#o.append) return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
+    if (!this.#o.append)
+      return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
     return this.#o.append(request);
   }
 
-
   async entryByIndex(logIndex: number): Promise<LogEntry> {
     if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new InvalidArgumentError("logIndex", `${logIndex} is out of range`);
-    return this.#o.http.call(`/api/v1/log/entries?logIndex=${logIndex}`, { headers: { accept: "application/json" } }, (res) => this.#single(res, `entry ${logIndex}`));
+    return this.#o.http.call(`/api/v1/log/entries?logIndex=${logIndex}`, { headers: { accept: "application/json" } }, (res) =>
+      this.#single(res, `entry ${logIndex}`),
+    );
   }
 
   async entryByUuid(uuid: string): Promise<LogEntry> {
@@ -168,24 +187,35 @@ export class RekorV1Log implements TransparencyLog {
 
   async search(query: EntryQuery, page: PageOptions = {}): Promise<EntryPage> {
     const pageSize = page.pageSize ?? DEFAULT_PAGE;
-    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) throw new InvalidArgumentError("pageSize", `${pageSize} is out of range; expected 1 to ${MAX_PAGE}`);
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE)
+      throw new InvalidArgumentError("pageSize", `${pageSize} is out of range; expected 1 to ${MAX_PAGE}`);
     const body = "artifactDigest" in query ? { hash: query.artifactDigest } : { email: query.signerSubject };
-    const uuids = await this.#o.http.call("/api/v1/index/retrieve", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) }, (res) => {
-      if (res.status !== 200) throw new TransientUpstreamError(`index/retrieve: HTTP ${res.status}${snippet(res.body)}`);
-      const list = jsonBody(res, "the index answer");
-      if (!Array.isArray(list) || !list.every((u) => typeof u === "string")) throw new TransientUpstreamError("index/retrieve did not answer a list of UUIDs");
-      return list as string[];
-    });
-    if (uuids.length > MAX_SEARCH_HITS) throw new UnavailableError("rekor", `the search matches ${uuids.length} entries, more than the ${MAX_SEARCH_HITS} this service pages through`);
+    const uuids = await this.#o.http.call(
+      "/api/v1/index/retrieve",
+      { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(body) },
+      (res) => {
+        if (res.status !== 200) throw new TransientUpstreamError(`index/retrieve: HTTP ${res.status}${snippet(res.body)}`);
+        const list = jsonBody(res, "the index answer");
+        if (!Array.isArray(list) || !list.every((u) => typeof u === "string"))
+          throw new TransientUpstreamError("index/retrieve did not answer a list of UUIDs");
+        return list as string[];
+      },
+    );
+    if (uuids.length > MAX_SEARCH_HITS)
+      throw new UnavailableError("rekor", `the search matches ${uuids.length} entries, more than the ${MAX_SEARCH_HITS} this service pages through`);
     const entries: LogEntry[] = [];
     for (let i = 0; i < uuids.length; i += RETRIEVE_BATCH) {
       const batch = uuids.slice(i, i + RETRIEVE_BATCH);
-      const got = await this.#o.http.call("/api/v1/log/entries/retrieve", { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ entryUUIDs: batch }) }, (res) => {
-        if (res.status !== 200) throw new TransientUpstreamError(`entries/retrieve: HTTP ${res.status}${snippet(res.body)}`);
-        const list = jsonBody(res, "the entries");
-        if (!Array.isArray(list)) throw new TransientUpstreamError("entries/retrieve did not answer a list");
-        return list.flatMap((m: Record<string, Record<string, any>>) => Object.entries(m ?? {}).map(([u, e]) => this.#entry(u, e)));
-      });
+      const got = await this.#o.http.call(
+        "/api/v1/log/entries/retrieve",
+        { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify({ entryUUIDs: batch }) },
+        (res) => {
+          if (res.status !== 200) throw new TransientUpstreamError(`entries/retrieve: HTTP ${res.status}${snippet(res.body)}`);
+          const list = jsonBody(res, "the entries");
+          if (!Array.isArray(list)) throw new TransientUpstreamError("entries/retrieve did not answer a list");
+          return list.flatMap((m: Record<string, Record<string, any>>) => Object.entries(m ?? {}).map(([u, e]) => this.#entry(u, e)));
+        },
+      );
       entries.push(...got);
     }
     const after = page.afterIndex ?? -1;
@@ -197,7 +227,11 @@ export class RekorV1Log implements TransparencyLog {
   async inclusionProof(logIndex: number, treeSize?: number): Promise<TreeInclusionProof> {
     const e = await this.entryByIndex(logIndex);
     if (treeSize !== undefined && treeSize !== e.inclusionProof.treeSize) {
-      throw new LogCannotAnswerError("inclusionProof", `Rekor v1 proves inclusion against its current tree (${e.inclusionProof.treeSize}) only, not against size ${treeSize}`, "ask for the entry without a tree size, and a consistency proof between the two sizes");
+      throw new LogCannotAnswerError(
+        "inclusionProof",
+        `Rekor v1 proves inclusion against its current tree (${e.inclusionProof.treeSize}) only, not against size ${treeSize}`,
+        "ask for the entry without a tree size, and a consistency proof between the two sizes",
+      );
     }
     return e.inclusionProof;
   }

@@ -23,8 +23,19 @@ import type { Logger } from "../../logger.js";
 import type { EntryIndex } from "../../state/state-store.js";
 import { merkleLeafHash, verifyConsistencyProof, verifyInclusionProof } from "../audit/merkle-verify.js";
 import {
-  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type EntryQuery, type LogAppendRequest, type LogCapabilities, type LogCapability,
-  type LogEntry, type PageOptions, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
+  LogCannotAnswerError,
+  type CheckpointEvent,
+  type ConsistencyProof,
+  type EntryPage,
+  type EntryQuery,
+  type LogAppendRequest,
+  type LogCapabilities,
+  type LogCapability,
+  type LogEntry,
+  type PageOptions,
+  type PublishedCheckpoint,
+  type TransparencyLog,
+  type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
 import { TransientUpstreamError } from "./retrying-call.js";
@@ -156,10 +167,15 @@ export class RekorV2Log implements TransparencyLog {
 
   async #proven(logIndex: number, cp: PublishedCheckpoint, treeSize: number, rootHash: Buffer): Promise<{ body: Buffer; hashes: Buffer[] }> {
     const builder = this.#builder(cp.treeSize);
-    const [body, hashes, leafStored] = await Promise.all([this.#entryBody(logIndex, cp.treeSize), builder.inclusionPath(logIndex, treeSize), builder.node(0, logIndex)]);
+    const [body, hashes, leafStored] = await Promise.all([
+      this.#entryBody(logIndex, cp.treeSize),
+      builder.inclusionPath(logIndex, treeSize),
+      builder.node(0, logIndex),
+    ]);
     const leaf = merkleLeafHash(body);
     if (!leaf.equals(leafStored)) throw this.#tampered(`entry ${logIndex} does not hash to its leaf in the hash tiles`);
-    if (!verifyInclusionProof(leaf, logIndex, treeSize, hashes, rootHash)) throw this.#tampered(`the inclusion proof of entry ${logIndex} does not lead to the root of size ${treeSize}`);
+    if (!verifyInclusionProof(leaf, logIndex, treeSize, hashes, rootHash))
+      throw this.#tampered(`the inclusion proof of entry ${logIndex} does not lead to the root of size ${treeSize}`);
     return { body, hashes };
   }
 
@@ -189,10 +205,10 @@ export class RekorV2Log implements TransparencyLog {
   }
 
   append(request: LogAppendRequest): Promise<LogEntry> {
-    if (!this.#o.append) return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
+    if (!this.#o.append)
+      return Promise.reject(new LogCannotAnswerError("append", "this log is written through the signing pipeline only", this.insteadOf("append")));
     return this.#o.append(request);
   }
-
 
   async entryByIndex(logIndex: number): Promise<LogEntry> {
     if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new InvalidArgumentError("logIndex", `${logIndex} is out of range`);
@@ -208,7 +224,8 @@ export class RekorV2Log implements TransparencyLog {
 
   async search(query: EntryQuery, page: PageOptions = {}): Promise<EntryPage> {
     const pageSize = page.pageSize ?? DEFAULT_PAGE;
-    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE) throw new InvalidArgumentError("pageSize", `${pageSize} is out of range; expected 1 to ${MAX_PAGE}`);
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE)
+      throw new InvalidArgumentError("pageSize", `${pageSize} is out of range; expected 1 to ${MAX_PAGE}`);
     const cp = await this.#o.checkpoints.latest();
     const found = await this.#o.entryIndex.find("artifactDigest" in query ? { artifactDigest: query.artifactDigest } : { signerSubject: query.signerSubject }, {
       pageSize,
@@ -216,10 +233,14 @@ export class RekorV2Log implements TransparencyLog {
     });
     // An entry the service indexed is in the log before its signature was returned, but the
     // checkpoint read here may be older than the one the entry came with: skip, do not fail.
-    const entries = await Promise.all(found.logIndexes.filter((i) => i < cp.treeSize).map(async (i) => {
-      const { body, hashes } = await this.#proven(i, cp, cp.treeSize, cp.rootHash);
-      return this.#entry(i, body, hashes, cp);
-    }));
+    const entries = await Promise.all(
+      found.logIndexes
+        .filter((i) => i < cp.treeSize)
+        .map(async (i) => {
+          const { body, hashes } = await this.#proven(i, cp, cp.treeSize, cp.rootHash);
+          return this.#entry(i, body, hashes, cp);
+        }),
+    );
     return { entries, nextAfterIndex: found.nextAfterIndex };
   }
 
@@ -234,7 +255,8 @@ export class RekorV2Log implements TransparencyLog {
     if (size !== cp.treeSize) {
       // The older root is computed from tiles: prove it is a prefix of the signed tree.
       const proof = await builder.consistencyProof(size, cp.treeSize);
-      if (!verifyConsistencyProof(size, cp.treeSize, root, cp.rootHash, proof)) throw this.#tampered(`the tree of size ${size} computed from the tiles is not a prefix of the signed tree`);
+      if (!verifyConsistencyProof(size, cp.treeSize, root, cp.rootHash, proof))
+        throw this.#tampered(`the tree of size ${size} computed from the tiles is not a prefix of the signed tree`);
     }
     return { logIndex, rootHash: root, treeSize: size, hashes, ...(size === cp.treeSize ? { checkpoint: { envelope: cp.envelope } } : {}) };
   }
@@ -261,10 +283,12 @@ export class RekorV2Log implements TransparencyLog {
       lastSize === cp.treeSize ? Promise.resolve(cp.rootHash) : builder.subtree(0, lastSize),
       builder.consistencyProof(firstSize, lastSize),
     ]);
-    if (!verifyConsistencyProof(firstSize, lastSize, firstRootHash, lastRootHash, hashes)) throw this.#tampered(`the consistency proof from ${firstSize} to ${lastSize} does not verify`);
+    if (!verifyConsistencyProof(firstSize, lastSize, firstRootHash, lastRootHash, hashes))
+      throw this.#tampered(`the consistency proof from ${firstSize} to ${lastSize} does not verify`);
     if (lastSize !== cp.treeSize) {
       const toSigned = await builder.consistencyProof(lastSize, cp.treeSize);
-      if (!verifyConsistencyProof(lastSize, cp.treeSize, lastRootHash, cp.rootHash, toSigned)) throw this.#tampered(`the tree of size ${lastSize} computed from the tiles is not a prefix of the signed tree`);
+      if (!verifyConsistencyProof(lastSize, cp.treeSize, lastRootHash, cp.rootHash, toSigned))
+        throw this.#tampered(`the tree of size ${lastSize} computed from the tiles is not a prefix of the signed tree`);
     }
     return { firstSize, lastSize, firstRootHash, lastRootHash, hashes };
   }

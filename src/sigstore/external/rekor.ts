@@ -38,13 +38,20 @@ function pemToDer(text: string): Buffer {
 export function proposedEntryV1(content: SignatureBundle, verifierPem: string): Record<string, unknown> {
   const verifier = Buffer.from(verifierPem).toString("base64");
   if (content.$case === "dsseEnvelope") {
-    return { apiVersion: "0.0.1", kind: "dsse", spec: { proposedContent: { envelope: JSON.stringify(envelopeToJSON(content.dsseEnvelope)), verifiers: [verifier] } } };
+    return {
+      apiVersion: "0.0.1",
+      kind: "dsse",
+      spec: { proposedContent: { envelope: JSON.stringify(envelopeToJSON(content.dsseEnvelope)), verifiers: [verifier] } },
+    };
   }
   const m = content.messageSignature;
   return {
     apiVersion: "0.0.1",
     kind: "hashedrekord",
-    spec: { data: { hash: { algorithm: "sha256", value: Buffer.from(m.messageDigest!.digest).toString("hex") } }, signature: { content: Buffer.from(m.signature).toString("base64"), publicKey: { content: verifier } } },
+    spec: {
+      data: { hash: { algorithm: "sha256", value: Buffer.from(m.messageDigest!.digest).toString("hex") } },
+      signature: { content: Buffer.from(m.signature).toString("base64"), publicKey: { content: verifier } },
+    },
   };
 }
 
@@ -54,7 +61,9 @@ export function createEntryRequestV2(content: SignatureBundle, certificatePem: s
   let signature: Buffer;
   if (content.$case === "dsseEnvelope") {
     const env = content.dsseEnvelope;
-    digest = createHash("sha256").update(preAuthEncoding(env.payloadType, Buffer.from(env.payload))).digest();
+    digest = createHash("sha256")
+      .update(preAuthEncoding(env.payloadType, Buffer.from(env.payload)))
+      .digest();
     signature = Buffer.from(env.signatures[0]!.sig);
   } else {
     digest = Buffer.from(content.messageSignature.messageDigest!.digest);
@@ -94,7 +103,12 @@ export function fromRekorV1Entry(json: unknown): { entry: TransparencyLogEntry; 
   if (!body || typeof raw["logIndex"] !== "number" || typeof raw["integratedTime"] !== "number" || typeof set !== "string") {
     throw new TransientUpstreamError("the log entry lacks body, logIndex, integratedTime or signedEntryTimestamp");
   }
-  if (typeof proof?.["checkpoint"] !== "string" || !Array.isArray(proof["hashes"]) || typeof proof["treeSize"] !== "number" || typeof proof["logIndex"] !== "number") {
+  if (
+    typeof proof?.["checkpoint"] !== "string" ||
+    !Array.isArray(proof["hashes"]) ||
+    typeof proof["treeSize"] !== "number" ||
+    typeof proof["logIndex"] !== "number"
+  ) {
     throw new TransientUpstreamError("the log entry has no inclusion proof with a checkpoint");
   }
   let kindVersion: { kind: string; version: string };
@@ -137,7 +151,10 @@ export function fromRekorV2Entry(json: unknown): { entry: TransparencyLogEntry; 
   const logIndex = Number(entry.logIndex);
   if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new TransientUpstreamError("the log entry's logIndex is out of range");
   // Rekor v2 has no UUIDs; the RFC 6962 leaf hash of the body names the entry the same way.
-  const uuid = createHash("sha256").update(Buffer.from([0])).update(entry.canonicalizedBody).digest("hex");
+  const uuid = createHash("sha256")
+    .update(Buffer.from([0]))
+    .update(entry.canonicalizedBody)
+    .digest("hex");
   return { entry, ref: { logIndex, uuid, integratedTime: Number(entry.integratedTime) || 0 } };
 }
 
@@ -153,17 +170,26 @@ export class RekorClient {
     if (this.version === 2) {
       return this.http.call(
         "/api/v2/log/entries",
-        { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(createEntryRequestV2(content, verifierPem)) },
+        {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify(createEntryRequestV2(content, verifierPem)),
+        },
         (res) => fromRekorV2Entry(jsonBody(this.#accepted(res, [200, 201]), "the log entry response")),
       );
     }
     return this.http.call(
       "/api/v1/log/entries",
-      { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify(proposedEntryV1(content, verifierPem)) },
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(proposedEntryV1(content, verifierPem)),
+      },
       async (res) => {
         if (res.status === 409) {
           const uuid = (res.headers.get("location") ?? "").split("/").pop() ?? "";
-          if (!/^[0-9a-f]{64,80}$/i.test(uuid)) throw new DefinitiveError(new UnavailableError("rekor", "reported an existing entry without a usable Location"));
+          if (!/^[0-9a-f]{64,80}$/i.test(uuid))
+            throw new DefinitiveError(new UnavailableError("rekor", "reported an existing entry without a usable Location"));
           // Inside this retrying call: one more request through the same client.
           return fetchEntry(this.http, uuid);
         }

@@ -6,13 +6,29 @@
  * built on the port refuses with `unimplemented` and a useful hint instead of a generic error.
  */
 import {
-  LogCannotAnswerError, type CheckpointEvent, type ConsistencyProof, type EntryPage, type LogAppendRequest, type LogCapabilities,
-  type LogCapability, type LogEntry, type PublishedCheckpoint, type TransparencyLog, type TreeInclusionProof,
+  LogCannotAnswerError,
+  type CheckpointEvent,
+  type ConsistencyProof,
+  type EntryPage,
+  type LogAppendRequest,
+  type LogCapabilities,
+  type LogCapability,
+  type LogEntry,
+  type PublishedCheckpoint,
+  type TransparencyLog,
+  type TreeInclusionProof,
 } from "../transparency-log.js";
 import type { RekorVersion } from "./rekor.js";
 
 const NOTHING: LogCapabilities = Object.freeze({
-  append: false, readByIndex: false, readByUuid: false, search: false, inclusionProof: false, consistencyProof: false, checkpointHistory: false, watch: false,
+  append: false,
+  readByIndex: false,
+  readByUuid: false,
+  search: false,
+  inclusionProof: false,
+  consistencyProof: false,
+  checkpointHistory: false,
+  watch: false,
 });
 
 export class ExternalLogPort implements TransparencyLog {
@@ -20,7 +36,10 @@ export class ExternalLogPort implements TransparencyLog {
   readonly #proofs: string;
   readonly #poll: string;
 
-  constructor(rekorUrl: string, readonly version: RekorVersion) {
+  constructor(
+    rekorUrl: string,
+    readonly version: RekorVersion,
+  ) {
     const base = rekorUrl.replace(/\/+$/, "");
     this.#proofs =
       version === 1
@@ -35,7 +54,11 @@ export class ExternalLogPort implements TransparencyLog {
 
   /** The refusal for `capability`, with where to look instead. */
   refusal(capability: LogCapability): LogCannotAnswerError {
-    return new LogCannotAnswerError(capability, `the upstream Rekor v${this.version} log cannot answer ${capability} through this service yet`, this.insteadOf(capability));
+    return new LogCannotAnswerError(
+      capability,
+      `the upstream Rekor v${this.version} log cannot answer ${capability} through this service yet`,
+      this.insteadOf(capability),
+    );
   }
 
   append(_request: LogAppendRequest): Promise<LogEntry> {

@@ -37,13 +37,22 @@ export class TsaClient implements TimestampAuthority {
   /** A granted DER TimeStampResp over SHA-256 of `signature`. */
   async timestamp(signature: Uint8Array): Promise<Buffer> {
     const body = JSON.stringify({ artifactHash: createHash("sha256").update(signature).digest("base64"), hashAlgorithm: "sha256", certificates: true });
-    return this.http.call(TIMESTAMP_PATH, { method: "POST", headers: { "content-type": "application/json", accept: "application/timestamp-reply" }, body }, (res) => {
-      const status = timeStampStatus(res.body);
-      if (res.status >= 200 && res.status <= 299) {
-        if (status === 0 || status === 1) return res.body;
-        if (status === undefined) throw new TransientUpstreamError(`the timestamp response is not a granted TimeStampResp (HTTP ${res.status})`);
-      }
-      throw new DefinitiveError(new UnavailableError("tsa", `refused the timestamp request (HTTP ${res.status}${status === undefined ? snippet(res.body) : `, PKIStatus ${status}`})`));
-    });
+    return this.http.call(
+      TIMESTAMP_PATH,
+      { method: "POST", headers: { "content-type": "application/json", accept: "application/timestamp-reply" }, body },
+      (res) => {
+        const status = timeStampStatus(res.body);
+        if (res.status >= 200 && res.status <= 299) {
+          if (status === 0 || status === 1) return res.body;
+          if (status === undefined) throw new TransientUpstreamError(`the timestamp response is not a granted TimeStampResp (HTTP ${res.status})`);
+        }
+        throw new DefinitiveError(
+          new UnavailableError(
+            "tsa",
+            `refused the timestamp request (HTTP ${res.status}${status === undefined ? snippet(res.body) : `, PKIStatus ${status}`})`,
+          ),
+        );
+      },
+    );
   }
 }

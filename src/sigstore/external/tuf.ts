@@ -57,7 +57,14 @@ function parseRoot(bytes: Buffer, where: string): Record<string, unknown> {
 /** A fixed trusted root file. */
 export function fileTrustRoot(file: string): ExternalTrustRoot {
   const root = parseRoot(readFileSync(file), file);
-  return { current: () => root, signingConfig: () => undefined, tuf: () => undefined, publishedKeys: () => publishedKeysOf(root), breaker: undefined, close: () => {} };
+  return {
+    current: () => root,
+    signingConfig: () => undefined,
+    tuf: () => undefined,
+    publishedKeys: () => publishedKeysOf(root),
+    breaker: undefined,
+    close: () => {},
+  };
 }
 
 export class TufTrustRoot implements ExternalTrustRoot {

@@ -75,7 +75,10 @@ export function verifyCheckpointWithTrustedRoot(note: string, root: TrustedRootD
     parsed.signatures.filter((s) => names(s.name) && l.baseUrl.includes(s.name) && s.keyHint.equals(l.keyId.subarray(0, 4))).map((s) => ({ l, name: s.name })),
   );
   if (candidates.length === 0) {
-    throw new CheckpointError("UNKNOWN_KEY", `no log of the trusted root signed this checkpoint of ${JSON.stringify(body.origin)} (by key hint, and a key name that is part of the log's base URL)`);
+    throw new CheckpointError(
+      "UNKNOWN_KEY",
+      `no log of the trusted root signed this checkpoint of ${JSON.stringify(body.origin)} (by key hint, and a key name that is part of the log's base URL)`,
+    );
   }
   let last: unknown;
   for (const { l, name } of candidates) {
@@ -231,7 +234,9 @@ export class UpstreamCheckpoints {
           // failure reported; the old one stays the floor.
           const what = `no valid consistency proof from size ${prev.treeSize} to ${cp.treeSize}`;
           this.#o.onUnproven?.(what);
-          throw new UnavailableError(this.#o.component, `the log's new checkpoint could not be proven consistent with the last one: ${what}`, { retryAfterMs: 30_000 });
+          throw new UnavailableError(this.#o.component, `the log's new checkpoint could not be proven consistent with the last one: ${what}`, {
+            retryAfterMs: 30_000,
+          });
         }
       }
     }

@@ -135,7 +135,11 @@ function retryAfterMs(header: string | null): number | undefined {
 
 /** A short, printable excerpt of an error body for messages. */
 export function snippet(body: Buffer): string {
-  const text = body.subarray(0, 160).toString("utf8").replace(/[^\x20-\x7e]+/g, " ").trim();
+  const text = body
+    .subarray(0, 160)
+    .toString("utf8")
+    .replace(/[^\x20-\x7e]+/g, " ")
+    .trim();
   return text ? `: ${text}` : "";
 }
 

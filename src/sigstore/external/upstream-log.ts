@@ -65,8 +65,11 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
   };
   // Rekor v1 is read through its REST API, Rekor v2 through its read URL (tiles and checkpoint).
   const readHttp = new UpstreamHttp({
-    component: "rekor-read", baseUrl: v2Readable ? o.rekorReadUrl : o.rekorUrl, deadlineMs: o.upstreamDeadlineMs,
-    attemptTimeoutMs: Math.ceil(o.upstreamDeadlineMs / 2), ...(o.breaker ? { breaker: o.breaker } : {}),
+    component: "rekor-read",
+    baseUrl: v2Readable ? o.rekorReadUrl : o.rekorUrl,
+    deadlineMs: o.upstreamDeadlineMs,
+    attemptTimeoutMs: Math.ceil(o.upstreamDeadlineMs / 2),
+    ...(o.breaker ? { breaker: o.breaker } : {}),
   });
   let v1: RekorV1Log | undefined;
   let v2: RekorV2Log | undefined;
@@ -102,7 +105,12 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
     readHttp,
     readiness: () => {
       const reason = checkpoints.alarm ?? tampered;
-      return { component: "rekor-log", ready: reason === undefined, critical: checkpoints.alarm !== undefined, detail: reason === undefined ? "ok" : `ALARM: ${reason}` };
+      return {
+        component: "rekor-log",
+        ready: reason === undefined,
+        critical: checkpoints.alarm !== undefined,
+        detail: reason === undefined ? "ok" : `ALARM: ${reason}`,
+      };
     },
     onChange: (l) => {
       listeners.add(l);

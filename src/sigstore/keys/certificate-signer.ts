@@ -103,9 +103,7 @@ function webCryptoFor(signer: KeySigner): { crypto: X509Crypto; signingKey: X509
   } as unknown as X509SigningKey;
   const sign = async (_algorithm: unknown, key: unknown, data: ArrayBuffer | ArrayBufferView): Promise<ArrayBuffer> => {
     if (key !== signingKey) throw new TypeError("unexpected signing key");
-    const bytes = ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
+    const bytes = ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
     const p1363 = derToP1363(await signer.sign(bytes));
     return p1363.buffer.slice(p1363.byteOffset, p1363.byteOffset + p1363.byteLength) as ArrayBuffer;
   };

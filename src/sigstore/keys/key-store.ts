@@ -148,10 +148,7 @@ async function loadOrCreate(directory: string, purpose: KeyPurpose, now: () => D
   }
   const record = parseRecord(purpose, recordBytes);
   if (record.spkiSha256 !== spkiSha256) {
-    throw new TrustError(
-      "FAILED_PRECONDITION",
-      `key ${purpose}: ${purpose}.key.pem does not match ${purpose}.key.json (was the key replaced?)`,
-    );
+    throw new TrustError("FAILED_PRECONDITION", `key ${purpose}: ${purpose}.key.pem does not match ${purpose}.key.json (was the key replaced?)`);
   }
   return { signer, createdAt: new Date(record.createdAt) };
 }

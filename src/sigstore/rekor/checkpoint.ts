@@ -60,11 +60,7 @@ export function checkpointBody(checkpoint: Checkpoint): string {
  * Signs `checkpoint` with the log key and returns the whole signed note, ready for
  * `inclusionProof.checkpoint.envelope`. `name` defaults to the origin.
  */
-export async function signCheckpoint(
-  checkpoint: Checkpoint,
-  signer: KeySigner,
-  name: string = checkpoint.origin,
-): Promise<string> {
+export async function signCheckpoint(checkpoint: Checkpoint, signer: KeySigner, name: string = checkpoint.origin): Promise<string> {
   if (!isValidOrigin(checkpoint.origin)) throw new TypeError(`invalid checkpoint origin: ${JSON.stringify(checkpoint.origin)}`);
   if (!isValidNoteName(name)) throw new TypeError(`invalid note name: ${JSON.stringify(name)}`);
   const body = checkpointBody(checkpoint);

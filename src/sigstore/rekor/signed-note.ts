@@ -17,13 +17,7 @@ export const MAX_NOTE_BYTES = 64 * 1024;
 export const MAX_NOTE_SIGNATURES = 100;
 
 /** Why a signed checkpoint was refused. */
-export type CheckpointErrorReason =
-  | "TOO_LARGE"
-  | "MALFORMED_NOTE"
-  | "MALFORMED_CHECKPOINT"
-  | "UNKNOWN_KEY"
-  | "BAD_SIGNATURE"
-  | "WRONG_ORIGIN";
+export type CheckpointErrorReason = "TOO_LARGE" | "MALFORMED_NOTE" | "MALFORMED_CHECKPOINT" | "UNKNOWN_KEY" | "BAD_SIGNATURE" | "WRONG_ORIGIN";
 
 /** A signed checkpoint that is malformed or does not verify; `reason` is the stable code. */
 export class CheckpointError extends InvalidArgumentError {
@@ -132,9 +126,8 @@ export function verifySignedCheckpoint(input: string | Uint8Array, verifier: Che
   if (verifier.origin !== undefined && checkpoint.origin !== verifier.origin) {
     throw new CheckpointError("WRONG_ORIGIN", "checkpoint is from another log");
   }
-  const key = verifier.publicKey instanceof Uint8Array
-    ? createPublicKey({ key: Buffer.from(verifier.publicKey), format: "der", type: "spki" })
-    : verifier.publicKey;
+  const key =
+    verifier.publicKey instanceof Uint8Array ? createPublicKey({ key: Buffer.from(verifier.publicKey), format: "der", type: "spki" }) : verifier.publicKey;
   const hint = keyHint(key.export({ format: "der", type: "spki" }));
   const candidates = note.signatures.filter((s) => s.name === verifier.name && timingSafeEqual(s.keyHint, hint));
   if (candidates.length === 0) throw new CheckpointError("UNKNOWN_KEY", "no signature by the expected key");

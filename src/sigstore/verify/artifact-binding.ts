@@ -20,10 +20,7 @@ import { messageDigestAlgorithm } from "./message-digest.js";
 /** The in-toto payload type; its payload names the artifacts it covers. */
 export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 
-const IN_TOTO_STATEMENT_TYPES: ReadonlySet<string> = new Set([
-  "https://in-toto.io/Statement/v0.1",
-  "https://in-toto.io/Statement/v1",
-]);
+const IN_TOTO_STATEMENT_TYPES: ReadonlySet<string> = new Set(["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]);
 
 /** Checks that the bundle's signed content is about `artifact`. Returns a DIGEST_MISMATCH or nothing. */
 export function checkArtifactBinding(bundle: Bundle, artifact: Artifact): VerificationFailure | undefined {
@@ -31,7 +28,9 @@ export function checkArtifactBinding(bundle: Bundle, artifact: Artifact): Verifi
   if (content.$case === "messageSignature") return checkMessageDigest(content.messageSignature.messageDigest, artifact);
   const envelope = content.dsseEnvelope;
   const payload = Buffer.from(envelope.payload);
-  return envelope.payloadType === IN_TOTO_PAYLOAD_TYPE ? checkStatementSubjects(payload, artifact) : checkPayloadIsArtifact(envelope.payloadType, payload, artifact);
+  return envelope.payloadType === IN_TOTO_PAYLOAD_TYPE
+    ? checkStatementSubjects(payload, artifact)
+    : checkPayloadIsArtifact(envelope.payloadType, payload, artifact);
 }
 
 function checkMessageDigest(declared: { algorithm: number; digest: Uint8Array } | undefined, artifact: Artifact): VerificationFailure | undefined {
@@ -47,7 +46,10 @@ function checkMessageDigest(declared: { algorithm: number; digest: Uint8Array } 
     );
   }
   if (!bundleDigest.equals(artifactDigest)) {
-    return failure("DIGEST_MISMATCH", `bundle messageDigest is ${algorithm}:${bundleDigest.toString("hex")}, artifact is ${algorithm}:${artifactDigest.toString("hex")}`);
+    return failure(
+      "DIGEST_MISMATCH",
+      `bundle messageDigest is ${algorithm}:${bundleDigest.toString("hex")}, artifact is ${algorithm}:${artifactDigest.toString("hex")}`,
+    );
   }
   return undefined;
 }

@@ -84,7 +84,11 @@ function rejected(failures: VerificationFailure[], extra: { signer?: Certificate
 /** The signing certificate's DER as the bundle carries it. */
 function leafDer(bundle: Bundle): Uint8Array | undefined {
   const raw = bundle.verificationMaterial.content;
-  return raw.$case === "certificate" ? raw.certificate.rawBytes : raw.$case === "x509CertificateChain" ? raw.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  return raw.$case === "certificate"
+    ? raw.certificate.rawBytes
+    : raw.$case === "x509CertificateChain"
+      ? raw.x509CertificateChain.certificates[0]?.rawBytes
+      : undefined;
 }
 
 /** What the signature was checked over, for the message of a SIGNATURE_INVALID. */
@@ -142,7 +146,9 @@ function signingKey(
 /** The library's verifier for this bundle: memoized (see `memoized-verifier.ts`) or stock. */
 function libraryVerifier(root: TrustedRootHandle, key: KeyObject, leaf: X509Certificate | undefined, memoize: boolean): Verifier {
   if (memoize) {
-    return leaf ? root.verifier : memoizedVerifier({ ...root.trustMaterial, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
+    return leaf
+      ? root.verifier
+      : memoizedVerifier({ ...root.trustMaterial, publicKey: () => ({ publicKey: key, validFor: () => true }) }, verifierOptions(false));
   }
   const material = root.unmemoizedTrustMaterial;
   return leaf
@@ -168,7 +174,14 @@ function runLibrary(
 }
 
 /** Verifies with a validated request; see the module comment for the order of checks. */
-function verifyParsed(bundle: Bundle, artifact: Artifact, root: TrustedRootHandle, expectation: SignerExpectation, now: number, memoize: boolean): VerificationResult {
+function verifyParsed(
+  bundle: Bundle,
+  artifact: Artifact,
+  root: TrustedRootHandle,
+  expectation: SignerExpectation,
+  now: number,
+  memoize: boolean,
+): VerificationResult {
   let entity: SignedEntity;
   let leaf: X509Certificate | undefined;
   let signer: CertificateSigner | undefined;

@@ -12,8 +12,7 @@ import type { ExpectedSigner } from "./types.js";
 
 /** The expectation in usable form: a certificate identity, or a public key (maybe unparsable). */
 export type SignerExpectation =
-  | { readonly kind: "identity"; readonly policy: IdentityPolicy }
-  | { readonly kind: "key"; readonly key: ExpectedKey | { readonly problem: string } };
+  { readonly kind: "identity"; readonly policy: IdentityPolicy } | { readonly kind: "key"; readonly key: ExpectedKey | { readonly problem: string } };
 
 function optionalString(expected: ExpectedSigner, field: keyof ExpectedSigner): string | undefined {
   const value = expected[field];

@@ -60,7 +60,10 @@ export function certificateSigner(cert: X509Certificate): CertificateSigner {
 export function otherNameUsername(cert: X509Certificate): string | undefined {
   try {
     // The SAN's GeneralNames (`extSubjectAltName` reads only URI and email from them).
-    const names = (cert.extension(OID_SAN)?.valueObj.subs[0]?.subs ?? []) as { tag: ASN1Tag; subs: { tag: ASN1Tag; subs: { tag: ASN1Tag; value: Buffer }[]; toOID(): string }[] }[];
+    const names = (cert.extension(OID_SAN)?.valueObj.subs[0]?.subs ?? []) as {
+      tag: ASN1Tag;
+      subs: { tag: ASN1Tag; subs: { tag: ASN1Tag; value: Buffer }[]; toOID(): string }[];
+    }[];
     for (const name of names) {
       // otherName ::= [0] { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
       if (!name.tag.isContextSpecific(0x00) || name.subs[0]?.toOID() !== OID_OTHERNAME_USERNAME) continue;
@@ -99,7 +102,9 @@ export function anchoredRegExp(pattern: string): SubjectPattern {
       re = compileSubjectPattern(pattern);
     } catch (err) {
       const reason = err instanceof SubjectPatternError ? err.reason : String(err);
-      throw new InvalidArgumentError("expected.subjectRegexp", reason.startsWith("is not a valid") ? reason : `${reason}; give a simpler pattern`, { cause: err });
+      throw new InvalidArgumentError("expected.subjectRegexp", reason.startsWith("is not a valid") ? reason : `${reason}; give a simpler pattern`, {
+        cause: err,
+      });
     }
     compiled.set(pattern, re);
   }
@@ -120,9 +125,7 @@ export function checkIdentity(signer: CertificateSigner, policy: IdentityPolicy)
     );
   }
   if (policy.subjectPattern && !policy.subjectPattern.test(signer.subject)) {
-    failures.push(
-      failure("SIGNER_MISMATCH", `certificate SAN is ${quote(signer.subject)}, expected a whole match of /${policy.subjectRegexp ?? ""}/`),
-    );
+    failures.push(failure("SIGNER_MISMATCH", `certificate SAN is ${quote(signer.subject)}, expected a whole match of /${policy.subjectRegexp ?? ""}/`));
   }
   if (policy.issuer !== undefined && signer.issuer !== policy.issuer) {
     failures.push(

@@ -20,12 +20,7 @@ export interface FailureContext {
 }
 
 /** Checkpoint problems are the checkpoint's; the rest of TLOG_INCLUSION_PROOF_ERROR is the path. */
-const CHECKPOINT_MESSAGES = [
-  "checkpoint",
-  "too few lines",
-  "no signatures found",
-  "missing checkpoint separator",
-];
+const CHECKPOINT_MESSAGES = ["checkpoint", "too few lines", "no signatures found", "missing checkpoint separator"];
 
 function libraryCode(err: unknown): string | undefined {
   return err instanceof VerificationError || err instanceof PolicyError ? err.code : undefined;

@@ -42,7 +42,10 @@ export function summarizeEntry(entry: TransparencyLogEntry): LogEntrySummary {
   if (shard !== undefined) summary.shard = shard;
   if (entry.inclusionProof) summary.shardLogIndex = String(entry.inclusionProof.logIndex);
   if (rekorVersion === 1) {
-    summary.uuid = createHash("sha256").update(Buffer.from([0])).update(entry.canonicalizedBody).digest("hex");
+    summary.uuid = createHash("sha256")
+      .update(Buffer.from([0]))
+      .update(entry.canonicalizedBody)
+      .digest("hex");
   }
   if (integratedTime) summary.integratedTime = integratedTime;
   return summary;

@@ -29,7 +29,7 @@ export function parseExpectedKey(pem: string): ExpectedKey | { problem: string }
   const cached = parsed.get(pem);
   if (cached) return cached;
   if (pem.length > MAX_PUBLIC_KEY_PEM_CHARS) return { problem: `expected public key is longer than ${MAX_PUBLIC_KEY_PEM_CHARS} characters` };
-  if (!pem.includes("-----BEGIN PUBLIC KEY-----")) return { problem: "expected public key is not a PEM \"PUBLIC KEY\" (SPKI)" };
+  if (!pem.includes("-----BEGIN PUBLIC KEY-----")) return { problem: 'expected public key is not a PEM "PUBLIC KEY" (SPKI)' };
   try {
     const key = createPublicKey({ key: pem, format: "pem" });
     const spki = key.export({ format: "der", type: "spki" });

@@ -93,7 +93,8 @@ export function rfc3161ShapeProblem(der: Buffer): string | undefined {
       if (!DIGEST_OIDS.has(oid)) throw new Error(`SignedData.digestAlgorithms has ${oid}, not SHA-256, SHA-384 or SHA-512`);
     }
     const encap = expect(sd.subs[2], SEQUENCE, "SignedData.encapContentInfo");
-    if (expect(encap.subs[0], OID, "encapContentInfo.eContentType").toOID() !== ID_CT_TST_INFO) throw new Error("encapContentInfo.eContentType is not id-ct-TSTInfo");
+    if (expect(encap.subs[0], OID, "encapContentInfo.eContentType").toOID() !== ID_CT_TST_INFO)
+      throw new Error("encapContentInfo.eContentType is not id-ct-TSTInfo");
     const eContent = expect(encap.subs[1], CTX0, "encapContentInfo.eContent");
     if (encap.subs.length !== 2 || eContent.subs.length !== 1) throw new Error("encapContentInfo: unexpected fields");
     expect(eContent.subs[0], OCTET_STRING, "encapContentInfo.eContent (TSTInfo)");

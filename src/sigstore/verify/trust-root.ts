@@ -98,7 +98,8 @@ function checkLog(log: unknown, path: string): void {
   bytes(isObject(logId) ? logId["keyId"] : undefined, `${path}.logId.keyId`);
   // proto3 JSON: null is the same as absent.
   const checkpointKeyId = log["checkpointKeyId"];
-  if (checkpointKeyId !== undefined && checkpointKeyId !== null) bytes(isObject(checkpointKeyId) ? checkpointKeyId["keyId"] : undefined, `${path}.checkpointKeyId.keyId`);
+  if (checkpointKeyId !== undefined && checkpointKeyId !== null)
+    bytes(isObject(checkpointKeyId) ? checkpointKeyId["keyId"] : undefined, `${path}.checkpointKeyId.keyId`);
 }
 
 function checkAuthority(ca: unknown, path: string): void {

@@ -97,7 +97,9 @@ function stripUndefined<T extends object>(o: T): T {
 export function verifyAuditTrail(dataDir: string): AuditCheck {
   const file = join(dataDir, AUDIT_FILE);
   if (!existsSync(file)) return { ok: true, events: 0 };
-  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  const lines = readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
   let prev = GENESIS;
   let seq = 0;
   const hashes: string[] = [GENESIS];
@@ -108,10 +110,17 @@ export function verifyAuditTrail(dataDir: string): AuditCheck {
     } catch {
       return { ok: false, events: i, problem: `line ${i + 1}: not valid JSON (event after seq ${seq})` };
     }
-    if (e.seq !== seq + 1) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): expected seq ${seq + 1}; an event was removed or reordered` };
-    if (e.prev !== prev) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): its prev hash does not match event ${seq}; an event before it was altered or removed` };
+    if (e.seq !== seq + 1)
+      return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): expected seq ${seq + 1}; an event was removed or reordered` };
+    if (e.prev !== prev)
+      return {
+        ok: false,
+        events: i,
+        problem: `event seq ${e.seq} (line ${i + 1}): its prev hash does not match event ${seq}; an event before it was altered or removed`,
+      };
     const { hash, ...rest } = e;
-    if (eventHash(rest) !== hash) return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): its content does not match its hash; it was altered` };
+    if (eventHash(rest) !== hash)
+      return { ok: false, events: i, problem: `event seq ${e.seq} (line ${i + 1}): its content does not match its hash; it was altered` };
     prev = hash;
     seq = e.seq;
     hashes.push(hash);
@@ -122,7 +131,11 @@ export function verifyAuditTrail(dataDir: string): AuditCheck {
     // The head is written after each batch is fsynced, so it may lag the trail after a crash,
     // never lead it.
     if (head.seq > seq) {
-      return { ok: false, events: lines.length, problem: `the trail ends at seq ${seq} but ${AUDIT_HEAD_FILE} records seq ${head.seq}; events were cut off the end` };
+      return {
+        ok: false,
+        events: lines.length,
+        problem: `the trail ends at seq ${seq} but ${AUDIT_HEAD_FILE} records seq ${head.seq}; events were cut off the end`,
+      };
     }
     if (hashes[head.seq] !== head.hash) {
       return { ok: false, events: lines.length, problem: `event seq ${head.seq} does not match the hash in ${AUDIT_HEAD_FILE}; it was altered` };
@@ -145,5 +158,9 @@ export function readAuditEvents(dataDir: string, filter: { since?: Date; artifac
         return [];
       }
     })
-    .filter((e) => (!filter.since || new Date(e.time) >= filter.since) && (!filter.artifact || e.artifact?.digest === filter.artifact || e.artifact?.uri === filter.artifact));
+    .filter(
+      (e) =>
+        (!filter.since || new Date(e.time) >= filter.since) &&
+        (!filter.artifact || e.artifact?.digest === filter.artifact || e.artifact?.uri === filter.artifact),
+    );
 }

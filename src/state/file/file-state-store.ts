@@ -19,7 +19,10 @@ import { PermissionStore } from "./permission-store.js";
 import { parseScopes } from "../../auth/scopes.js";
 
 /** Searches the log's own index (see the file comment). */
-export type LogIndexSearch = (query: IndexQuery, page: { pageSize: number; afterIndex?: number }) => Promise<{ logIndexes: number[]; nextAfterIndex: number | undefined }>;
+export type LogIndexSearch = (
+  query: IndexQuery,
+  page: { pageSize: number; afterIndex?: number },
+) => Promise<{ logIndexes: number[]; nextAfterIndex: number | undefined }>;
 
 export interface FileStateStoreOptions {
   readonly dataDir: string;

@@ -55,7 +55,12 @@ export class PostgresAuditTrail implements AuditTrail {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const events = await this.db.transaction(COMPONENT, "cannot write the audit trail", (client) => appendBatch(client, batch.map((b) => b.input)));
+        const events = await this.db.transaction(COMPONENT, "cannot write the audit trail", (client) =>
+          appendBatch(
+            client,
+            batch.map((b) => b.input),
+          ),
+        );
         for (const [i, b] of batch.entries()) {
           this.log.info({ audit: events[i] }, "audit");
           b.resolve(events[i]!);
@@ -102,7 +107,10 @@ export class PostgresAuditTrail implements AuditTrail {
         const checker = new ChainChecker();
         let after = 0;
         for (;;) {
-          const r = await client.query<{ seq: string; body: string }>(`SELECT seq, body FROM ${SCHEMA}.audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`, [after]);
+          const r = await client.query<{ seq: string; body: string }>(
+            `SELECT seq, body FROM ${SCHEMA}.audit_events WHERE seq > $1 ORDER BY seq LIMIT ${PAGE}`,
+            [after],
+          );
           for (const row of r.rows) {
             let e: AuditEvent;
             try {
@@ -110,7 +118,8 @@ export class PostgresAuditTrail implements AuditTrail {
             } catch {
               return { ok: false, events: checker.count, problem: `row seq ${row.seq}: its body is not valid JSON (event after seq ${checker.last.seq})` };
             }
-            if (String(e.seq) !== row.seq) return { ok: false, events: checker.count, problem: `row seq ${row.seq}: holds an event with seq ${e.seq}; it was altered` };
+            if (String(e.seq) !== row.seq)
+              return { ok: false, events: checker.count, problem: `row seq ${row.seq}: holds an event with seq ${e.seq}; it was altered` };
             const problem = checker.add(e, `row ${row.seq}`);
             if (problem) return { ok: false, events: checker.count, problem };
           }
@@ -122,9 +131,20 @@ export class PostgresAuditTrail implements AuditTrail {
         const last = checker.last;
         if (!h) return { ok: false, events: checker.count, problem: "the chain head row is missing; the table was altered" };
         // Head and events move in one transaction, so they always agree exactly.
-        if (Number(h.seq) > last.seq) return { ok: false, events: checker.count, problem: `the trail ends at seq ${last.seq} but the chain head records seq ${h.seq}; events were cut off the end` };
-        if (Number(h.seq) < last.seq) return { ok: false, events: checker.count, problem: `the chain head records seq ${h.seq} but the trail goes on to seq ${last.seq}; events were added outside the service` };
-        if (h.hash !== last.hash) return { ok: false, events: checker.count, problem: `event seq ${last.seq} does not match the hash in the chain head; it was altered` };
+        if (Number(h.seq) > last.seq)
+          return {
+            ok: false,
+            events: checker.count,
+            problem: `the trail ends at seq ${last.seq} but the chain head records seq ${h.seq}; events were cut off the end`,
+          };
+        if (Number(h.seq) < last.seq)
+          return {
+            ok: false,
+            events: checker.count,
+            problem: `the chain head records seq ${h.seq} but the trail goes on to seq ${last.seq}; events were added outside the service`,
+          };
+        if (h.hash !== last.hash)
+          return { ok: false, events: checker.count, problem: `event seq ${last.seq} does not match the hash in the chain head; it was altered` };
         return { ok: true, events: checker.count };
       },
       "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",

@@ -23,7 +23,8 @@ export class PostgresEntryIndex implements EntryIndex {
   }
 
   async find(query: IndexQuery, page: { pageSize: number; afterIndex?: number }): Promise<{ logIndexes: number[]; nextAfterIndex: number | undefined }> {
-    const [column, value] = "artifactDigest" in query ? (["artifact_digest", query.artifactDigest] as const) : (["signer_subject", query.signerSubject] as const);
+    const [column, value] =
+      "artifactDigest" in query ? (["artifact_digest", query.artifactDigest] as const) : (["signer_subject", query.signerSubject] as const);
     const size = Math.max(1, Math.floor(page.pageSize));
     // One row beyond the page tells whether there is a next one.
     const r = await this.db.query<{ log_index: string }>(

@@ -56,12 +56,22 @@ export class PostgresPermissionRecords implements PermissionRecords {
   }
 
   async forScan(scanId: string): Promise<StoredPermission[]> {
-    const r = await this.db.query<Row>(COMPONENT, "cannot read upload permissions", `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE scan_id = $1 ORDER BY ordinal`, [scanId]);
+    const r = await this.db.query<Row>(
+      COMPONENT,
+      "cannot read upload permissions",
+      `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE scan_id = $1 ORDER BY ordinal`,
+      [scanId],
+    );
     return r.rows.map(toPermission);
   }
 
   async byOuterEntry(uuid: string): Promise<StoredPermission | undefined> {
-    const r = await this.db.query<Row>(COMPONENT, "cannot read upload permissions", `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE outer_uuid = $1`, [entryUuid(uuid)]);
+    const r = await this.db.query<Row>(
+      COMPONENT,
+      "cannot read upload permissions",
+      `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE outer_uuid = $1`,
+      [entryUuid(uuid)],
+    );
     return r.rows[0] ? toPermission(r.rows[0]) : undefined;
   }
 
@@ -75,7 +85,11 @@ export class PostgresPermissionRecords implements PermissionRecords {
   }
 
   async pendingCallbacks(): Promise<StoredPermission[]> {
-    const r = await this.db.query<Row>(COMPONENT, "cannot read upload permissions", `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE callback = 'pending' ORDER BY ordinal`);
+    const r = await this.db.query<Row>(
+      COMPONENT,
+      "cannot read upload permissions",
+      `SELECT ${COLUMNS} FROM ${SCHEMA}.upload_permissions WHERE callback = 'pending' ORDER BY ordinal`,
+    );
     return r.rows.map(toPermission);
   }
 

@@ -53,7 +53,8 @@ export class PostgresStateStore implements StateStore {
     const db = new Database(options, options.log);
     try {
       const report = options.migrate === false ? undefined : await migrate(db.pool);
-      if (report && report.applied.length > 0) options.log.info({ database: db.where, from: report.from, to: report.to, applied: report.applied }, "state database migrated");
+      if (report && report.applied.length > 0)
+        options.log.info({ database: db.where, from: report.from, to: report.to, applied: report.applied }, "state database migrated");
       await db.probe();
       db.startProbing();
       return new PostgresStateStore(db, options.log, report);

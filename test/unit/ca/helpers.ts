@@ -32,7 +32,11 @@ export async function openStack(dataDir?: string, now?: () => Date, withCtLog = 
     ...(now ? { now } : {}),
   });
   return {
-    dataDir: dir, keys, ca, tsa, ctLog,
+    dataDir: dir,
+    keys,
+    ca,
+    tsa,
+    ctLog,
     cleanup: async () => {
       await ctLog?.close();
       await rm(dir, { recursive: true, force: true });

@@ -29,9 +29,7 @@ describe("buildTrustedRoot", () => {
       const start = new Date(root.tlogs[0]!.publicKey.validFor.start).getTime();
       expect(start % 1000).toBe(0);
       expect(start).toBeLessThan(Math.floor(stack.keys.createdAt("tlog").getTime() / 1000) * 1000);
-      expect(root.certificateAuthorities[0]?.certChain.certificates.map((c) => c.rawBytes)).toEqual(
-        stack.ca.chainDer().map((d) => d.toString("base64")),
-      );
+      expect(root.certificateAuthorities[0]?.certChain.certificates.map((c) => c.rawBytes)).toEqual(stack.ca.chainDer().map((d) => d.toString("base64")));
       expect(root.timestampAuthorities[0]?.certChain.certificates[0]?.rawBytes).toBe(Buffer.from(stack.tsa.leaf.rawData).toString("base64"));
 
       // Parses as Sigstore's message and becomes trust material.

@@ -13,7 +13,24 @@ const TYPED_KEYS: { [K in keyof ConfigSections]: readonly (keyof ConfigSections[
   limits: ["maxBodyBytes", "defaultDeadlineMs", "verifyWorkers", "verifyBudgetMs", "watchMaxStreams", "watchMaxLifetimeMs"],
   auth: ["auth", "authRules", "authOidcIssuers", "authOidcAudience", "rateLimit", "rateLimitBurst", "insecureAllowAnonymous"],
   embedded: ["logMaxBytes", "oidcIssuers", "compatWrites", "compatWriteRate", "compatWriteQuotaBytes"],
-  sigstore: ["fulcioUrl", "rekorUrl", "rekorVersion", "rekorReadUrl", "checkpointPollMs", "tsaUrl", "tufMirrorUrl", "tufRootFile", "trustedRootFile", "oidcTokenUrl", "oidcClientId", "oidcClientSecretFile", "oidcScope", "oidcTokenFile", "upstreamDeadlineMs", "tufRefreshMs"],
+  sigstore: [
+    "fulcioUrl",
+    "rekorUrl",
+    "rekorVersion",
+    "rekorReadUrl",
+    "checkpointPollMs",
+    "tsaUrl",
+    "tufMirrorUrl",
+    "tufRootFile",
+    "trustedRootFile",
+    "oidcTokenUrl",
+    "oidcClientId",
+    "oidcClientSecretFile",
+    "oidcScope",
+    "oidcTokenFile",
+    "upstreamDeadlineMs",
+    "tufRefreshMs",
+  ],
   certus: ["transformCallbackUrl", "transformCallbackSecretFile", "uploadS3Bucket", "uploadOciRegistry"],
   state: ["stateStore", "databaseUrl", "databaseCaFile", "databasePoolSize"],
 };
@@ -23,7 +40,12 @@ describe("configuration sections", () => {
     const sections = sectionsOf({ ...DEFAULT_CONFIG });
     for (const name of SECTION_NAMES) {
       expect(Object.keys(sections[name]).sort(), name).toEqual([...TYPED_KEYS[name]].map(String).sort());
-      expect(OPTIONS.filter((o) => o.section === name).map((o) => o.key).sort(), name).toEqual([...TYPED_KEYS[name]].map(String).sort());
+      expect(
+        OPTIONS.filter((o) => o.section === name)
+          .map((o) => o.key)
+          .sort(),
+        name,
+      ).toEqual([...TYPED_KEYS[name]].map(String).sort());
     }
   });
 

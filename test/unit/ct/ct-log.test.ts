@@ -30,7 +30,11 @@ beforeAll(async () => {
   keys = await KeyStore.open(dir);
   const caOptions = { directory: keys.directory, rootKey: keys.signer("ca-root"), intermediateKey: keys.signer("ca-intermediate") };
   plainCa = await EmbeddedCA.open(caOptions);
-  ctLog = await EmbeddedCtLog.open({ directory: path.join(dir, "ctlog", "1"), signer: keys.signer("ctlog"), acceptedRoots: () => [new Uint8Array(plainCa.root.rawData)] });
+  ctLog = await EmbeddedCtLog.open({
+    directory: path.join(dir, "ctlog", "1"),
+    signer: keys.signer("ctlog"),
+    acceptedRoots: () => [new Uint8Array(plainCa.root.rawData)],
+  });
   ca = await EmbeddedCA.open({ ...caOptions, ctLog });
 });
 afterAll(async () => {
@@ -73,7 +77,9 @@ describe("precertificate flow", () => {
     };
     const without = await time(plainCa, 20);
     const withCt = await time(ca, 20);
-    console.log(`[ct] leaf issuance: ${without.toFixed(2)} ms without a CT log, ${withCt.toFixed(2)} ms with (precertificate, SCT, STH, commit, final certificate)`);
+    console.log(
+      `[ct] leaf issuance: ${without.toFixed(2)} ms without a CT log, ${withCt.toFixed(2)} ms with (precertificate, SCT, STH, commit, final certificate)`,
+    );
     expect(withCt).toBeGreaterThan(0);
   });
 });
@@ -92,14 +98,20 @@ describe("what the CT log refuses", () => {
       const otherKeys = await KeyStore.open(other, { purposes: ["ca-root", "ca-intermediate"] });
       let captured: { precert: Uint8Array; chain: readonly Uint8Array[] } | undefined;
       const foreign = await EmbeddedCA.open({
-        directory: otherKeys.directory, rootKey: otherKeys.signer("ca-root"), intermediateKey: otherKeys.signer("ca-intermediate"),
+        directory: otherKeys.directory,
+        rootKey: otherKeys.signer("ca-root"),
+        intermediateKey: otherKeys.signer("ca-intermediate"),
         ctLog: { logId: ctLog.logId, submit: async (precert, c) => ((captured = { precert, chain: c }), ctLog.submit(precert, c)) },
       });
       await expect(foreign.issueLeaf({ publicKey: leafKey(), identity: "dan@example.com", oidcIssuer: "https://issuer.example" })).rejects.toMatchObject({
-        code: "INVALID_ARGUMENT", message: expect.stringContaining("root this log accepts"),
+        code: "INVALID_ARGUMENT",
+        message: expect.stringContaining("root this log accepts"),
       });
       // The foreign precertificate with our chain: not signed by our intermediate.
-      await expect(ctLog.submit(captured!.precert, chain())).rejects.toMatchObject({ code: "INVALID_ARGUMENT", message: expect.stringContaining("not signed") });
+      await expect(ctLog.submit(captured!.precert, chain())).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+        message: expect.stringContaining("not signed"),
+      });
       await expect(ctLog.submit(Buffer.from("not a certificate"), chain())).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
       await expect(ctLog.submit(captured!.precert, [])).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
     } finally {
@@ -123,8 +135,14 @@ describe("persistence", () => {
     const before = ctLog.latestSth();
     await ctLog.close();
     await expect(ctLog.submit(Buffer.alloc(1), [])).rejects.toMatchObject({ code: "UNAVAILABLE" });
-    ctLog = await EmbeddedCtLog.open({ directory: path.join(dir, "ctlog", "1"), signer: keys.signer("ctlog"), acceptedRoots: () => [new Uint8Array(ca.root.rawData)] });
+    ctLog = await EmbeddedCtLog.open({
+      directory: path.join(dir, "ctlog", "1"),
+      signer: keys.signer("ctlog"),
+      acceptedRoots: () => [new Uint8Array(ca.root.rawData)],
+    });
     expect(ctLog.latestSth()).toEqual(before);
-    await expect(EmbeddedCtLog.open({ directory: path.join(dir, "ctlog", "1"), signer: keys.signer("tlog"), acceptedRoots: () => [] })).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+    await expect(EmbeddedCtLog.open({ directory: path.join(dir, "ctlog", "1"), signer: keys.signer("tlog"), acceptedRoots: () => [] })).rejects.toMatchObject({
+      code: "FAILED_PRECONDITION",
+    });
   });
 });

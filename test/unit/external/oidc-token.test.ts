@@ -11,7 +11,8 @@ import { UpstreamHttp } from "../../../src/sigstore/external/upstream-http.js";
 import { tempDir } from "../../helpers/server.js";
 
 const { privateKey } = await generateKeyPair("ES256");
-const jwt = (iat: number, exp: number, sub = "svc") => new SignJWT({ sub }).setProtectedHeader({ alg: "ES256" }).setIssuedAt(iat).setExpirationTime(exp).sign(privateKey);
+const jwt = (iat: number, exp: number, sub = "svc") =>
+  new SignJWT({ sub }).setProtectedHeader({ alg: "ES256" }).setIssuedAt(iat).setExpirationTime(exp).sign(privateKey);
 
 describe("ServiceTokenSource", () => {
   it("client credentials: one fetch while the token is fresh, a new one when a quarter of its life is left", async () => {
@@ -24,7 +25,11 @@ describe("ServiceTokenSource", () => {
       return new Response(JSON.stringify({ access_token: await jwt(iat, iat + 600), expires_in: 600 }), { status: 200 });
     }) as typeof fetch;
     const http = new UpstreamHttp({ component: "oidc", baseUrl: "http://127.0.0.1:9", deadlineMs: 1000, fetch: fakeFetch });
-    const source = new ServiceTokenSource({ kind: "client-credentials", tokenUrl: "http://127.0.0.1:9/token", clientId: "c", clientSecret: "s" }, http, () => now);
+    const source = new ServiceTokenSource(
+      { kind: "client-credentials", tokenUrl: "http://127.0.0.1:9/token", clientId: "c", clientSecret: "s" },
+      http,
+      () => now,
+    );
     const t1 = await source.token();
     expect(await source.token()).toBe(t1);
     now += 400_000; // 200 s left of 600: more than a quarter

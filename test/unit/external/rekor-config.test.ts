@@ -14,7 +14,10 @@ describe("Rekor v2 requests and entries", () => {
   it("DSSE goes to Rekor v2 as a hashedrekord over SHA-256 of the PAE", () => {
     const payload = Buffer.from('{"_type":"https://in-toto.io/Statement/v1"}');
     const req = createEntryRequestV2(
-      { $case: "dsseEnvelope", dsseEnvelope: { payload, payloadType: "application/vnd.in-toto+json", signatures: [{ sig: Buffer.from([1, 2, 3]), keyid: "" }] } },
+      {
+        $case: "dsseEnvelope",
+        dsseEnvelope: { payload, payloadType: "application/vnd.in-toto+json", signatures: [{ sig: Buffer.from([1, 2, 3]), keyid: "" }] },
+      },
       CERT,
     ) as WireJson;
     const pae = Buffer.concat([Buffer.from("DSSEv1 28 application/vnd.in-toto+json "), Buffer.from(`${payload.length} `), payload]);
@@ -29,18 +32,29 @@ describe("Rekor v2 requests and entries", () => {
       logId: { keyId: Buffer.alloc(32, 1).toString("base64") },
       kindVersion: { kind: "hashedrekord", version: "0.0.2" },
       integratedTime: "0",
-      inclusionProof: { logIndex: "7", rootHash: Buffer.alloc(32).toString("base64"), treeSize: "8", hashes: [], checkpoint: { envelope: "log.example\n8\nAAAA\n\n— log.example AAAA\n" } },
+      inclusionProof: {
+        logIndex: "7",
+        rootHash: Buffer.alloc(32).toString("base64"),
+        treeSize: "8",
+        hashes: [],
+        checkpoint: { envelope: "log.example\n8\nAAAA\n\n— log.example AAAA\n" },
+      },
       canonicalizedBody: Buffer.from("{}").toString("base64"),
     };
     // (Changed by issue #15: Rekor v2 has no UUIDs; the RFC 6962 leaf hash names the entry, as a v1 UUID does.)
-    const leaf = createHash("sha256").update(Buffer.from([0])).update("{}").digest("hex");
+    const leaf = createHash("sha256")
+      .update(Buffer.from([0]))
+      .update("{}")
+      .digest("hex");
     expect(fromRekorV2Entry(entry).ref).toEqual({ logIndex: 7, uuid: leaf, integratedTime: 0 });
     expect(() => fromRekorV2Entry({ ...entry, inclusionProof: { ...entry.inclusionProof, checkpoint: undefined } })).toThrow(/checkpoint/);
   });
 
   it("a v1 answer without an inclusion proof is not accepted (no bundle without a usable entry)", () => {
     const body = Buffer.from(JSON.stringify({ kind: "hashedrekord", apiVersion: "0.0.1" })).toString("base64");
-    expect(() => fromRekorV1Entry({ ab: { body, logIndex: 1, integratedTime: 1, logID: "00", verification: { signedEntryTimestamp: "AA==" } } })).toThrow(/inclusion proof/);
+    expect(() => fromRekorV1Entry({ ab: { body, logIndex: 1, integratedTime: 1, logID: "00", verification: { signedEntryTimestamp: "AA==" } } })).toThrow(
+      /inclusion proof/,
+    );
     expect(() => fromRekorV1Entry("garbage")).toThrow();
   });
 });

@@ -7,10 +7,23 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { merkleLeafHash, TreeRootAccumulator, verifyConsistencyProof, verifyInclusionProof } from "../../../src/sigstore/audit/merkle-verify.js";
 import { TileProofBuilder } from "../../../src/sigstore/external/tiles/tile-proofs.js";
-import { encodeTileIndex, entryBundlePath, hashTilePath, MalformedTileError, parseEntryBundle, parseHashTile, tileWidth } from "../../../src/sigstore/external/tiles/tile-paths.js";
+import {
+  encodeTileIndex,
+  entryBundlePath,
+  hashTilePath,
+  MalformedTileError,
+  parseEntryBundle,
+  parseHashTile,
+  tileWidth,
+} from "../../../src/sigstore/external/tiles/tile-paths.js";
 
 const leaves = Array.from({ length: 700 }, (_, i) => merkleLeafHash(Buffer.from(`entry ${i}`)));
-const interior = (l: Buffer, r: Buffer) => createHash("sha256").update(Buffer.from([1])).update(l).update(r).digest();
+const interior = (l: Buffer, r: Buffer) =>
+  createHash("sha256")
+    .update(Buffer.from([1]))
+    .update(l)
+    .update(r)
+    .digest();
 
 /** The stored node (level a multiple of 8) computed from the leaves, as a tiled log stores it. */
 function storedNode(level: number, index: number): Buffer {

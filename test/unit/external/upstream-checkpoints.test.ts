@@ -22,7 +22,12 @@ const rootOf = (n: number, ls = leaves) => {
   for (const l of ls.slice(0, n)) acc.push(l);
   return acc.root();
 };
-const interior = (l: Buffer, r: Buffer) => createHash("sha256").update(Buffer.from([1])).update(l).update(r).digest();
+const interior = (l: Buffer, r: Buffer) =>
+  createHash("sha256")
+    .update(Buffer.from([1]))
+    .update(l)
+    .update(r)
+    .digest();
 const builder = (ls = leaves) =>
   new TileProofBuilder(async (level, index) => {
     let row = ls.slice(index * 2 ** level, (index + 1) * 2 ** level);
@@ -34,14 +39,23 @@ function logKey() {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = publicKey.export({ format: "der", type: "spki" });
   const signer = { publicKeySpki: spki, sign: async (data: Buffer) => sign("sha256", data, privateKey) };
-  return { spki, note: (size: number, root = rootOf(size), origin = ORIGIN, name?: string) => signCheckpoint({ origin, treeSize: size, rootHash: root }, signer as never, name) };
+  return {
+    spki,
+    note: (size: number, root = rootOf(size), origin = ORIGIN, name?: string) =>
+      signCheckpoint({ origin, treeSize: size, rootHash: root }, signer as never, name),
+  };
 }
 
 function trustedRoot(spki: Buffer, baseUrl = `https://${ORIGIN}`) {
   return { tlogs: [{ baseUrl, publicKey: { rawBytes: spki.toString("base64") }, logId: { keyId: createHash("sha256").update(spki).digest("base64") } }] };
 }
 
-function monitor(dir: string, key: ReturnType<typeof logKey>, serve: { note: string; proof?: (a: number, b: number) => Promise<Buffer[]> }, events: string[] = []) {
+function monitor(
+  dir: string,
+  key: ReturnType<typeof logKey>,
+  serve: { note: string; proof?: (a: number, b: number) => Promise<Buffer[]> },
+  events: string[] = [],
+) {
   return new UpstreamCheckpoints({
     component: "rekor",
     fetchNote: async () => serve.note,

@@ -34,7 +34,8 @@ afterAll(async () => {
 });
 
 const fastBackoff = { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2 };
-const client = (deadlineMs: number, breaker = {}) => new UpstreamHttp({ component: "rekor", baseUrl: base, deadlineMs, backoff: fastBackoff, breaker: { failureThreshold: 100, ...breaker } });
+const client = (deadlineMs: number, breaker = {}) =>
+  new UpstreamHttp({ component: "rekor", baseUrl: base, deadlineMs, backoff: fastBackoff, breaker: { failureThreshold: 100, ...breaker } });
 const json = (res: Parameters<typeof jsonBody>[0]) => jsonBody(res, "the answer");
 
 async function expectUnavailable(p: Promise<unknown>): Promise<UnavailableError> {

@@ -10,7 +10,10 @@ const SLSA = "https://slsa.dev/provenance/v1";
 
 describe("attestations in a policy file", () => {
   it("parses rules, and a policy without them allows no caller statement", () => {
-    const set = parsePolicies(`policies:\n  default:\n    attestations:\n      - callers: ["apikey:assurance#*"]\n        predicateTypes: ["${SLSA}"]\n  other: {}\n`, "p.yaml");
+    const set = parsePolicies(
+      `policies:\n  default:\n    attestations:\n      - callers: ["apikey:assurance#*"]\n        predicateTypes: ["${SLSA}"]\n  other: {}\n`,
+      "p.yaml",
+    );
     expect(set.policies.get("default")!.attestations).toEqual([{ callers: ["apikey:assurance#*"], predicateTypes: [SLSA] }]);
     expect(set.policies.get("other")!.attestations).toBeUndefined();
     const d = decideAttestation("other", [], "anonymous", SLSA);
@@ -54,10 +57,15 @@ describe("caller patterns", () => {
   });
 
   it("the reason names the types this caller may have signed", () => {
-    const rules = [{ callers: ["apikey:*"], predicateTypes: [SLSA] }, { callers: ["*"], predicateTypes: ["https://x.example/scan"] }];
+    const rules = [
+      { callers: ["apikey:*"], predicateTypes: [SLSA] },
+      { callers: ["*"], predicateTypes: ["https://x.example/scan"] },
+    ];
     expect(decideAttestation("default", rules, "apikey:k(a)", SLSA)).toEqual({ allowed: true });
     const d = decideAttestation("default", rules, "apikey:k(a)", "https://y.example/other");
     expect(d.allowed).toBe(false);
-    expect(!d.allowed && d.reason).toBe(`policy "default" does not let caller "apikey:k(a)" have predicate type "https://y.example/other" signed; allowed: ${SLSA}, https://x.example/scan`);
+    expect(!d.allowed && d.reason).toBe(
+      `policy "default" does not let caller "apikey:k(a)" have predicate type "https://y.example/other" signed; allowed: ${SLSA}, https://x.example/scan`,
+    );
   });
 });

@@ -10,8 +10,22 @@ const env = (payload: string | Uint8Array, payloadType = IN_TOTO) => ({ payloadT
 
 describe("statementOf", () => {
   it("reads the predicate type and subjects, keeping only string digests", () => {
-    const s = statementOf(env(JSON.stringify({ _type: "https://in-toto.io/Statement/v1", predicateType: "https://x.example/t", subject: [{ name: "a", digest: { sha256: "ab", bad: 3 } }, "junk", { digest: null }] })));
-    expect(s).toEqual({ predicateType: "https://x.example/t", subjects: [{ name: "a", digest: { sha256: "ab" } }, { name: "", digest: {} }] });
+    const s = statementOf(
+      env(
+        JSON.stringify({
+          _type: "https://in-toto.io/Statement/v1",
+          predicateType: "https://x.example/t",
+          subject: [{ name: "a", digest: { sha256: "ab", bad: 3 } }, "junk", { digest: null }],
+        }),
+      ),
+    );
+    expect(s).toEqual({
+      predicateType: "https://x.example/t",
+      subjects: [
+        { name: "a", digest: { sha256: "ab" } },
+        { name: "", digest: {} },
+      ],
+    });
   });
 
   it.each([

@@ -16,7 +16,13 @@ describe("FileEntryIndex", () => {
   it("finds entries by digest and signer, in pages, after a reopen; a torn line is skipped", async () => {
     const file = join(tempDir(), "entry-index.jsonl");
     const index = new FileEntryIndex(file);
-    for (const [i, d] of [[5, D1], [2, D1], [9, D2], [7, D1]] as const) await index.record({ logIndex: i, artifactDigest: d, signerSubject: i % 2 ? "a@x" : "b@x" });
+    for (const [i, d] of [
+      [5, D1],
+      [2, D1],
+      [9, D2],
+      [7, D1],
+    ] as const)
+      await index.record({ logIndex: i, artifactDigest: d, signerSubject: i % 2 ? "a@x" : "b@x" });
     await index.record({ logIndex: 5, artifactDigest: D2 }); // the same entry again: a no-op
     await index.close();
     expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -13,11 +13,23 @@ const URL = "postgres://certus@db.internal:5432/certus?sslmode=verify-full";
 describe("stateStore configuration", () => {
   it("defaults to files, and takes postgres with a URL from a flag, the environment or the YAML file", () => {
     expect(resolveConfig({}, {}).stateStore).toBe("file");
-    expect(resolveConfig({ "state-store": "postgres", "database-url": URL }, {})).toMatchObject({ stateStore: "postgres", databaseUrl: URL, databasePoolSize: 10 });
-    expect(resolveConfig({}, { CERTUS_TRUST_STATE_STORE: "postgres", CERTUS_TRUST_DATABASE_URL: URL, CERTUS_TRUST_DATABASE_POOL_SIZE: "4" })).toMatchObject({ stateStore: "postgres", databaseUrl: URL, databasePoolSize: 4 });
+    expect(resolveConfig({ "state-store": "postgres", "database-url": URL }, {})).toMatchObject({
+      stateStore: "postgres",
+      databaseUrl: URL,
+      databasePoolSize: 10,
+    });
+    expect(resolveConfig({}, { CERTUS_TRUST_STATE_STORE: "postgres", CERTUS_TRUST_DATABASE_URL: URL, CERTUS_TRUST_DATABASE_POOL_SIZE: "4" })).toMatchObject({
+      stateStore: "postgres",
+      databaseUrl: URL,
+      databasePoolSize: 4,
+    });
     const file = join(tempDir(), "config.yaml");
     writeFileSync(file, `stateStore: postgres\ndatabaseCaFile: /etc/db-ca.pem\n`);
-    expect(resolveConfig({ config: file }, { CERTUS_TRUST_DATABASE_URL: URL })).toMatchObject({ stateStore: "postgres", databaseUrl: URL, databaseCaFile: "/etc/db-ca.pem" });
+    expect(resolveConfig({ config: file }, { CERTUS_TRUST_DATABASE_URL: URL })).toMatchObject({
+      stateStore: "postgres",
+      databaseUrl: URL,
+      databaseCaFile: "/etc/db-ca.pem",
+    });
   });
 
   it("refuses postgres without a URL, a URL that is not postgres://, database options with files, and an unknown store", () => {

@@ -1,9 +1,7 @@
 import { createHash, verify } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { checkpointBody, keyHint, signCheckpoint } from "../../../src/sigstore/rekor/checkpoint.js";
-import {
-  CheckpointError, MAX_NOTE_BYTES, parseSignedNote, verifySignedCheckpoint,
-} from "../../../src/sigstore/rekor/signed-note.js";
+import { CheckpointError, MAX_NOTE_BYTES, parseSignedNote, verifySignedCheckpoint } from "../../../src/sigstore/rekor/signed-note.js";
 import { makeSigner } from "./fixtures.js";
 
 const ORIGIN = "tlog.certus.example";
@@ -71,8 +69,15 @@ describe("signed checkpoint", () => {
 
   it("never lets hostile input escape as a raw error", () => {
     const hostile = [
-      "", "\n\n", "a\n\n", "a\n\n\u2014 \n", "a\n\n\u2014 n AAAA\n", "a\nb\nc\n\n\u2014 n AAAAAAAA\n",
-      "x".repeat(MAX_NOTE_BYTES + 1), "a\u0000\n\n\u2014 n AAAAAAAA\n", "\ud800\n\n\u2014 n AAAAAAAA\n",
+      "",
+      "\n\n",
+      "a\n\n",
+      "a\n\n\u2014 \n",
+      "a\n\n\u2014 n AAAA\n",
+      "a\nb\nc\n\n\u2014 n AAAAAAAA\n",
+      "x".repeat(MAX_NOTE_BYTES + 1),
+      "a\u0000\n\n\u2014 n AAAAAAAA\n",
+      "\ud800\n\n\u2014 n AAAAAAAA\n",
       `o\n1\n${"A".repeat(43)}=\n\n` + "\u2014 n AAAAAAAA\n".repeat(101),
     ];
     for (const text of hostile) {

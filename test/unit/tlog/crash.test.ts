@@ -14,8 +14,9 @@ afterEach(async () => {
 
 /** Runs the child until it has acknowledged `acks` entries, then SIGKILLs it mid-stream. */
 function appendUntilKilled(dataDir: string, pkcs8: Buffer, start: number, acks: number): Promise<string[]> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./crash-child.mjs", import.meta.url)), dataDir,
-    pkcs8.toString("base64"), String(start)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [fileURLToPath(new URL("./crash-child.mjs", import.meta.url)), dataDir, pkcs8.toString("base64"), String(start)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let buffered = "";
@@ -54,8 +55,9 @@ describe("crash mid-batch", () => {
           const [index, uuid] = line.split(" ");
           const entry = log.getByUuid(uuid!);
           expect(entry.logIndex).toBe(Number(index));
-          expect(verifyInclusion(hashLeaf(entry.canonicalizedBody), entry.logIndex, log.size,
-            entry.inclusionProof.hashes, entry.inclusionProof.rootHash)).toBe(true);
+          expect(verifyInclusion(hashLeaf(entry.canonicalizedBody), entry.logIndex, log.size, entry.inclusionProof.hashes, entry.inclusionProof.rootHash)).toBe(
+            true,
+          );
         }
         const latest = log.latestCheckpoint();
         if (previous !== undefined) {

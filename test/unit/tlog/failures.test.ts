@@ -18,7 +18,11 @@ async function open(extra: { maxDatabaseBytes?: number; signer?: ReturnType<type
   const t = tempDir();
   cleanups.push(t.cleanup);
   const log = await EmbeddedTransparencyLog.open({
-    dataDir: t.dir, signer: extra.signer ?? makeSigner(), origin: ORIGIN, busyTimeoutMs: 20, maxDatabaseBytes: extra.maxDatabaseBytes,
+    dataDir: t.dir,
+    signer: extra.signer ?? makeSigner(),
+    origin: ORIGIN,
+    busyTimeoutMs: 20,
+    maxDatabaseBytes: extra.maxDatabaseBytes,
   });
   cleanups.push(() => log.close());
   const other = new DatabaseSync(join(t.dir, LOG_DB_FILE), { timeout: 20 });
@@ -27,7 +31,10 @@ async function open(extra: { maxDatabaseBytes?: number; signer?: ReturnType<type
 }
 
 async function expectUnavailable(promise: Promise<unknown>): Promise<void> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UnavailableError);
   expect((err as UnavailableError).component).toBe("transparency-log");
 }
@@ -48,8 +55,9 @@ describe("store failures", () => {
     const again = await Promise.all([log.append(request(2)), log.append(request(3))]);
     expect(again.map((e) => e.logIndex).sort()).toEqual([1, 2]);
     for (const e of again) {
-      expect(verifyInclusion(hashLeaf(e.canonicalizedBody), e.logIndex, e.inclusionProof.treeSize,
-        e.inclusionProof.hashes, e.inclusionProof.rootHash)).toBe(true);
+      expect(verifyInclusion(hashLeaf(e.canonicalizedBody), e.logIndex, e.inclusionProof.treeSize, e.inclusionProof.hashes, e.inclusionProof.rootHash)).toBe(
+        true,
+      );
     }
     expect(log.size).toBe(3);
   });
@@ -76,8 +84,9 @@ describe("store failures", () => {
     const e = await log.append(request(5000));
     expect(e.logIndex).toBe(sizeAfterFailure);
     expect(log.getByIndex(0).logIndex).toBe(0);
-    expect(verifyInclusion(hashLeaf(e.canonicalizedBody), e.logIndex, e.inclusionProof.treeSize,
-      e.inclusionProof.hashes, e.inclusionProof.rootHash)).toBe(true);
+    expect(verifyInclusion(hashLeaf(e.canonicalizedBody), e.logIndex, e.inclusionProof.treeSize, e.inclusionProof.hashes, e.inclusionProof.rootHash)).toBe(
+      true,
+    );
   });
 
   it("a signer failure fails the batch and the tree does not move", async () => {

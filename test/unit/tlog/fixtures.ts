@@ -30,14 +30,17 @@ export function tempDir(prefix = "tlog-"): { dir: string; cleanup: () => void } 
 
 /** Canonical hashedrekord/0.0.1 body for a (fake but well-formed) signature over `digestHex`. */
 export function hashedRekordBody(digestHex: string, signatureB64 = "MEUCIQ==", publicKeyB64 = "LS0t"): Buffer {
-  return Buffer.from(json.canonicalize({
-    apiVersion: "0.0.1",
-    kind: "hashedrekord",
-    spec: {
-      data: { hash: { algorithm: "sha256", value: digestHex } },
-      signature: { content: signatureB64, publicKey: { content: publicKeyB64 } },
-    },
-  }), "utf8");
+  return Buffer.from(
+    json.canonicalize({
+      apiVersion: "0.0.1",
+      kind: "hashedrekord",
+      spec: {
+        data: { hash: { algorithm: "sha256", value: digestHex } },
+        signature: { content: signatureB64, publicKey: { content: publicKeyB64 } },
+      },
+    }),
+    "utf8",
+  );
 }
 
 /** An append request for the n-th distinct test artifact. */

@@ -191,9 +191,7 @@ describe("EmbeddedTransparencyLog", () => {
   it("refuses to reopen a data directory under another key or origin", async () => {
     const { log, dir } = await openLog();
     await log.close();
-    await expect(EmbeddedTransparencyLog.open({ dataDir: dir, signer: makeSigner(), origin: ORIGIN }))
-      .rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
-    await expect(EmbeddedTransparencyLog.open({ dataDir: dir, signer: makeSigner(), origin: "bad origin" }))
-      .rejects.toBeInstanceOf(TypeError);
+    await expect(EmbeddedTransparencyLog.open({ dataDir: dir, signer: makeSigner(), origin: ORIGIN })).rejects.toMatchObject({ code: "FAILED_PRECONDITION" });
+    await expect(EmbeddedTransparencyLog.open({ dataDir: dir, signer: makeSigner(), origin: "bad origin" })).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { Frontier } from "../../../src/sigstore/embedded/tlog/frontier.js";
-import {
-  consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootHash, type SubtreeHashes,
-} from "../../../src/sigstore/rekor/merkle.js";
-import {
-  hashChildren, hashLeaf, referenceRoot, referenceRootOfHashes, verifyConsistency, verifyInclusion,
-} from "../../helpers/rfc6962.js";
+import { consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodeHash, rootHash, type SubtreeHashes } from "../../../src/sigstore/rekor/merkle.js";
+import { hashChildren, hashLeaf, referenceRoot, referenceRootOfHashes, verifyConsistency, verifyInclusion } from "../../helpers/rfc6962.js";
 
 /** Perfect-subtree hashes of a tree, computed with the reference hashing (not merkle.ts). */
 function referenceSubtrees(leafHashes: readonly Buffer[]): SubtreeHashes {
@@ -38,8 +34,7 @@ describe("RFC 6962 hashing", () => {
 
   it("matches the RFC 6962 test vector root for the 8 standard leaves", () => {
     // Leaves of the certificate-transparency-go / Trillian reference test suite.
-    const data = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
-      .map((h) => Buffer.from(h, "hex"));
+    const data = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"].map((h) => Buffer.from(h, "hex"));
     const subtree = referenceSubtrees(data.map(leafHash));
     expect(rootHash(8, subtree).toString("hex")).toBe("5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
     expect(rootHash(1, subtree).toString("hex")).toBe("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
@@ -117,8 +112,7 @@ describe("consistency proofs", () => {
       fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 3000 }), (a, b) => {
         const [first, last] = a <= b ? [a, b] : [b, a];
         const proof = consistencyProof(first, last, subtree);
-        return verifyConsistency(first, last, referenceRootOfHashes(hashes.slice(0, first)),
-          referenceRootOfHashes(hashes.slice(0, last)), proof);
+        return verifyConsistency(first, last, referenceRootOfHashes(hashes.slice(0, first)), referenceRootOfHashes(hashes.slice(0, last)), proof);
       }),
       { numRuns: 200 },
     );

@@ -32,30 +32,40 @@ describe("@sigstore/verify accepts our log entries", () => {
     const digest = createHash("sha256").update(artifact).digest();
     const signature = sign("sha256", artifact, artifactKey.privateKey);
     const pem = artifactKey.publicKey.export({ format: "pem", type: "spki" }).toString();
-    const body = Buffer.from(json.canonicalize({
-      apiVersion: "0.0.1",
-      kind: "hashedrekord",
-      spec: {
-        data: { hash: { algorithm: "sha256", value: digest.toString("hex") } },
-        signature: { content: signature.toString("base64"), publicKey: { content: Buffer.from(pem).toString("base64") } },
-      },
-    }));
+    const body = Buffer.from(
+      json.canonicalize({
+        apiVersion: "0.0.1",
+        kind: "hashedrekord",
+        spec: {
+          data: { hash: { algorithm: "sha256", value: digest.toString("hex") } },
+          signature: { content: signature.toString("base64"), publicKey: { content: Buffer.from(pem).toString("base64") } },
+        },
+      }),
+    );
     // Some unrelated entries first so the proof has a real path.
     for (let i = 0; i < 5; i++) {
-      await log.append({ kind: "hashedrekord", apiVersion: "0.0.1", canonicalBody: Buffer.from(json.canonicalize({ apiVersion: "0.0.1", kind: "hashedrekord", n: i })) });
+      await log.append({
+        kind: "hashedrekord",
+        apiVersion: "0.0.1",
+        canonicalBody: Buffer.from(json.canonicalize({ apiVersion: "0.0.1", kind: "hashedrekord", n: i })),
+      });
     }
     const entry = await log.append({ kind: "hashedrekord", apiVersion: "0.0.1", canonicalBody: body });
 
     const start = new Date((entry.integratedTime - 60) * 1000).toISOString();
     const trustedRoot = TrustedRoot.fromJSON({
       mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
-      tlogs: [{
-        baseUrl: `https://${ORIGIN}`,
-        hashAlgorithm: "SHA2_256",
-        publicKey: { rawBytes: logSigner.publicKeySpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start } },
-        logId: { keyId: entry.logId.keyId.toString("base64") },
-      }],
-      certificateAuthorities: [], ctlogs: [], timestampAuthorities: [],
+      tlogs: [
+        {
+          baseUrl: `https://${ORIGIN}`,
+          hashAlgorithm: "SHA2_256",
+          publicKey: { rawBytes: logSigner.publicKeySpki.toString("base64"), keyDetails: "PKIX_ECDSA_P256_SHA_256", validFor: { start } },
+          logId: { keyId: entry.logId.keyId.toString("base64") },
+        },
+      ],
+      certificateAuthorities: [],
+      ctlogs: [],
+      timestampAuthorities: [],
     });
     const keys = {
       "artifact-key": {
@@ -70,8 +80,11 @@ describe("@sigstore/verify accepts our log entries", () => {
     const bundleJSON = (tlogEntry = toTransparencyLogEntry(entry)): SerializedBundle => ({
       mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
       verificationMaterial: {
-        publicKey: { hint: "artifact-key" }, x509CertificateChain: undefined, certificate: undefined,
-        tlogEntries: [tlogEntry], timestampVerificationData: undefined,
+        publicKey: { hint: "artifact-key" },
+        x509CertificateChain: undefined,
+        certificate: undefined,
+        tlogEntries: [tlogEntry],
+        timestampVerificationData: undefined,
       },
       dsseEnvelope: undefined,
       messageSignature: { messageDigest: { algorithm: "SHA2_256", digest: digest.toString("base64") }, signature: signature.toString("base64") },
@@ -90,7 +103,10 @@ describe("@sigstore/verify accepts our log entries", () => {
       { ...good, inclusionPromise: { signedEntryTimestamp: flip(good.inclusionPromise!.signedEntryTimestamp, 20) } },
       { ...good, integratedTime: String(entry.integratedTime + 1) },
       { ...good, inclusionProof: { ...proof, hashes: [flip(proof.hashes[0]!), ...proof.hashes.slice(1)] } },
-      { ...good, inclusionProof: { ...proof, checkpoint: { envelope: proof.checkpoint.envelope.replace(`\n${proof.treeSize}\n`, `\n${Number(proof.treeSize) + 1}\n`) } } },
+      {
+        ...good,
+        inclusionProof: { ...proof, checkpoint: { envelope: proof.checkpoint.envelope.replace(`\n${proof.treeSize}\n`, `\n${Number(proof.treeSize) + 1}\n`) } },
+      },
     ];
     const codes = tampered.map((bad) => {
       try {
@@ -100,9 +116,7 @@ describe("@sigstore/verify accepts our log entries", () => {
         return (err as { code?: string }).code;
       }
     });
-    expect(codes).toEqual([
-      "TLOG_INCLUSION_PROMISE_ERROR", "TLOG_INCLUSION_PROMISE_ERROR", "TLOG_INCLUSION_PROOF_ERROR", "TLOG_INCLUSION_PROOF_ERROR",
-    ]);
+    expect(codes).toEqual(["TLOG_INCLUSION_PROMISE_ERROR", "TLOG_INCLUSION_PROMISE_ERROR", "TLOG_INCLUSION_PROOF_ERROR", "TLOG_INCLUSION_PROOF_ERROR"]);
     // A checkpoint name the trusted root's baseUrl does not contain is refused.
     const renamed = proof.checkpoint.envelope.replace(`\u2014 ${ORIGIN} `, "\u2014 other.example ");
     expect(() => check(bundleJSON({ ...good, inclusionProof: { ...proof, checkpoint: { envelope: renamed } } }))).toThrow(/checkpoint/);

@@ -70,7 +70,9 @@ async function opensslAccepts(der: Buffer, input: { data: Buffer } | { queryFile
     args.push("-queryfile", input.queryFile);
   }
   try {
-    return execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] }).toString().includes("Verification: OK");
+    return execFileSync("openssl", args, { stdio: ["ignore", "pipe", "pipe"] })
+      .toString()
+      .includes("Verification: OK");
   } catch {
     return false;
   }
@@ -272,7 +274,10 @@ describe("EmbeddedTSA.timestamp tokens, differentially", () => {
   });
 
   it("grants SHA-384 and SHA-512 imprints with the request's algorithm", async () => {
-    for (const [oid, bytes] of [["2.16.840.1.101.3.4.2.2", 48], ["2.16.840.1.101.3.4.2.3", 64]] as const) {
+    for (const [oid, bytes] of [
+      ["2.16.840.1.101.3.4.2.2", 48],
+      ["2.16.840.1.101.3.4.2.3", 64],
+    ] as const) {
       const digest = randomBytes(bytes);
       const der = await stack.tsa.respond(timeStampRequest(digest, undefined, oid));
       assertStrictDer(der);

@@ -111,7 +111,8 @@ describe.skipIf(fixturesUnavailable !== undefined)("fast path = uncached engine 
     let mutants = 0;
     for (const c of cases) {
       for (const leaf of leaves(c.bundle)) {
-        const length = typeof leaf.value === "string" ? Math.max(1, isBase64Field(leaf.value) ? Buffer.from(leaf.value, "base64").length : leaf.value.length) : 1;
+        const length =
+          typeof leaf.value === "string" ? Math.max(1, isBase64Field(leaf.value) ? Buffer.from(leaf.value, "base64").length : leaf.value.length) : 1;
         for (const position of new Set([0, Math.floor(length / 2), length - 1])) {
           const mutant = setAt(c.bundle, leaf.path, mutate(leaf.value, position, 0x01));
           for (const mode of ["bytes", "digest"] as const) {

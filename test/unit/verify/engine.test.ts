@@ -10,7 +10,16 @@ type Json = Record<string, WireJson>;
 describe.skipIf(fixturesUnavailable !== undefined)("verifyBundle", () => {
   const request = (name: string, over: Partial<Parameters<typeof verifyBundle>[0]> = {}) => {
     const c = fixture(name);
-    return { c, req: { bundle: c.bundle, artifact: { digest: c.artifactDigest }, trustedRoot: c.trustedRoot, expected: { subject: c.identity!, issuer: c.issuer! }, ...over } };
+    return {
+      c,
+      req: {
+        bundle: c.bundle,
+        artifact: { digest: c.artifactDigest },
+        trustedRoot: c.trustedRoot,
+        expected: { subject: c.identity!, issuer: c.issuer! },
+        ...over,
+      },
+    };
   };
 
   it("verifies a message signature from the digest alone and reports entry, signer and timestamps", () => {
@@ -67,7 +76,8 @@ describe.skipIf(fixturesUnavailable !== undefined)("verifyBundle", () => {
 
   it("answers KEY_MISMATCH when a key is expected but the bundle has a certificate", () => {
     const { req } = request(MESSAGE_CASE);
-    const pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExRRST79+PsrRBnGAI4cMu6Omz2Jh\nfwlMW+gIutNKVRaMyS4rQKvgngc5p8UbLj55pVHhIoAxi/SRgURZI0J3Xw==\n-----END PUBLIC KEY-----\n";
+    const pem =
+      "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAExRRST79+PsrRBnGAI4cMu6Omz2Jh\nfwlMW+gIutNKVRaMyS4rQKvgngc5p8UbLj55pVHhIoAxi/SRgURZI0J3Xw==\n-----END PUBLIC KEY-----\n";
     expect(verifyBundle({ ...req, expected: { publicKey: pem } }).failures.map((f) => f.code)).toEqual(["KEY_MISMATCH"]);
   });
 });
@@ -88,19 +98,31 @@ describe.skipIf(fixturesUnavailable !== undefined)("hostile bundles are a BUNDLE
     ["an array", () => [c!.bundle]],
     ["100 000 levels of nesting", () => ({ ...(c!.bundle as Json), deep })],
     ["a 5 MB string", () => ({ ...(c!.bundle as Json), junk: "A".repeat(5_000_000) })],
-    ["a long near-base64 signature", () => ({ ...(c!.bundle as Json), messageSignature: { ...(c!.bundle as Json).messageSignature, signature: `${"A".repeat(200_000)}!` } })],
+    [
+      "a long near-base64 signature",
+      () => ({ ...(c!.bundle as Json), messageSignature: { ...(c!.bundle as Json).messageSignature, signature: `${"A".repeat(200_000)}!` } }),
+    ],
     ["wrong types everywhere", () => ({ mediaType: (c!.bundle as Json).mediaType, messageSignature: 5, verificationMaterial: "x" })],
-    ["tlogEntries as an object", () => ({ ...(c!.bundle as Json), verificationMaterial: { ...(c!.bundle as Json).verificationMaterial, tlogEntries: { 0: 1 } } })],
-    ["a certificate that is not DER", () => {
-      const b = structuredClone(c!.bundle) as Json;
-      b.verificationMaterial.certificate.rawBytes = Buffer.from("not a certificate").toString("base64");
-      return b;
-    }],
-    ["a canonicalized body that is not JSON", () => {
-      const b = structuredClone(c!.bundle) as Json;
-      b.verificationMaterial.tlogEntries[0].canonicalizedBody = Buffer.from("{{{").toString("base64");
-      return b;
-    }],
+    [
+      "tlogEntries as an object",
+      () => ({ ...(c!.bundle as Json), verificationMaterial: { ...(c!.bundle as Json).verificationMaterial, tlogEntries: { 0: 1 } } }),
+    ],
+    [
+      "a certificate that is not DER",
+      () => {
+        const b = structuredClone(c!.bundle) as Json;
+        b.verificationMaterial.certificate.rawBytes = Buffer.from("not a certificate").toString("base64");
+        return b;
+      },
+    ],
+    [
+      "a canonicalized body that is not JSON",
+      () => {
+        const b = structuredClone(c!.bundle) as Json;
+        b.verificationMaterial.tlogEntries[0].canonicalizedBody = Buffer.from("{{{").toString("base64");
+        return b;
+      },
+    ],
     ["a prototype-polluting key", () => JSON.parse(`{"__proto__": {"verified": true}, "mediaType": "${(c!.bundle as Json).mediaType}"}`)],
   ];
 

@@ -47,9 +47,7 @@ describe("identity comparison", () => {
   });
 
   it("refuses a different or missing issuer as ISSUER_MISMATCH", () => {
-    expect(checkIdentity({ subject: SERVICE, issuer: `${ISSUER}.evil` }, { subject: SERVICE, issuer: ISSUER }).map((f) => f.code)).toEqual([
-      "ISSUER_MISMATCH",
-    ]);
+    expect(checkIdentity({ subject: SERVICE, issuer: `${ISSUER}.evil` }, { subject: SERVICE, issuer: ISSUER }).map((f) => f.code)).toEqual(["ISSUER_MISMATCH"]);
     expect(checkIdentity({ subject: SERVICE }, { subject: SERVICE, issuer: ISSUER }).map((f) => f.code)).toEqual(["ISSUER_MISMATCH"]);
   });
 

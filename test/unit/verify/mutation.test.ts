@@ -83,7 +83,8 @@ describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never ac
     const accepted: string[] = [];
     for (const c of cases) {
       for (const leaf of leaves(c.bundle)) {
-        const length = typeof leaf.value === "string" ? Math.max(1, isBase64Field(leaf.value) ? Buffer.from(leaf.value, "base64").length : leaf.value.length) : 1;
+        const length =
+          typeof leaf.value === "string" ? Math.max(1, isBase64Field(leaf.value) ? Buffer.from(leaf.value, "base64").length : leaf.value.length) : 1;
         for (const position of new Set([0, Math.floor(length / 2), length - 1])) {
           const mutant = setAt(c.bundle, leaf.path, mutate(leaf.value, position, 0x01));
           for (const mode of ["bytes", "digest"] as const) {
@@ -118,7 +119,10 @@ describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never ac
       ),
       // A fixed seed by default keeps the test command's outcome reproducible; FUZZ_SEED and
       // FUZZ_RUNS explore further (a failure prints the seed and the counterexample).
-      { numRuns: Number(process.env["FUZZ_RUNS"] ?? 300), ...(process.env["FUZZ_SEED"] === "random" ? {} : { seed: Number(process.env["FUZZ_SEED"] ?? 20261125) }) },
+      {
+        numRuns: Number(process.env["FUZZ_RUNS"] ?? 300),
+        ...(process.env["FUZZ_SEED"] === "random" ? {} : { seed: Number(process.env["FUZZ_SEED"] ?? 20261125) }),
+      },
     );
   });
 

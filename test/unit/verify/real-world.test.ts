@@ -70,7 +70,10 @@ describe("real-world bundles from public client test suites", () => {
     const bundle = json("sharded-v1-wheel.sigstore.json");
     const root = json("trusted-root-public-good-2023.json");
     const wheel = bytes("sharded-v1-wheel.whl");
-    const expected = { subject: "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2", issuer: "https://token.actions.githubusercontent.com" };
+    const expected = {
+      subject: "https://github.com/trailofbits/rfc8785.py/.github/workflows/release.yml@refs/tags/v0.1.2",
+      issuer: "https://token.actions.githubusercontent.com",
+    };
 
     it("verifies from the bytes and from the digest, and reports version and shard", () => {
       for (const artifact of [{ content: wheel }, { digest: hex("sha256", wheel) }]) {
@@ -84,7 +87,10 @@ describe("real-world bundles from public client test suites", () => {
       const stripped = withoutKey(bundle, ENTRY, "inclusionPromise");
       expect(codes(verify(stripped, { content: wheel }, root, expected))).toEqual(["TIMESTAMP_MISSING"]);
       // The public bundle sigstore-python publishes in that shape (inclusion proof, no SET, no TSA).
-      const noSet = verify(json("sharded-v1-no-set.sigstore.json"), { content: bytes("sharded-v1-no-set.txt") }, root, { subject: "william@yossarian.net", issuer: "https://github.com/login/oauth" });
+      const noSet = verify(json("sharded-v1-no-set.sigstore.json"), { content: bytes("sharded-v1-no-set.txt") }, root, {
+        subject: "william@yossarian.net",
+        issuer: "https://github.com/login/oauth",
+      });
       expect(codes(noSet)).toEqual(["TIMESTAMP_MISSING"]);
       expect(noSet.entry).toMatchObject({ logIndex: "154562758", shardLogIndex: "32658496", rekorVersion: 1 });
     });
@@ -142,7 +148,10 @@ describe("real-world bundles from public client test suites", () => {
       subject: { digest: { sha512: string } }[];
     };
     const sha512 = statement.subject[0]!.digest.sha512;
-    const expected = { subjectRegexp: "https://github\\.com/sigstore/sigstore-js/\\.github/workflows/release\\.yml@refs/heads/main", issuer: "https://token.actions.githubusercontent.com" };
+    const expected = {
+      subjectRegexp: "https://github\\.com/sigstore/sigstore-js/\\.github/workflows/release\\.yml@refs/heads/main",
+      issuer: "https://token.actions.githubusercontent.com",
+    };
 
     it("verifies from the sha512 digest (any hex case)", () => {
       expect(verify(bundle, { digest: `sha512:${sha512}` }, root, expected).failures).toEqual([]);
@@ -184,7 +193,8 @@ describe("real-world bundles from public client test suites", () => {
     });
 
     const CHECKPOINT: Path = [...ENTRY, "inclusionProof", "checkpoint", "envelope"];
-    const envelope = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial.tlogEntries[0]!.inclusionProof.checkpoint.envelope;
+    const envelope = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial
+      .tlogEntries[0]!.inclusionProof.checkpoint.envelope;
 
     it("refuses the checkpoint when its signature is changed or its name speaks for another origin", () => {
       const [body, sigLine] = envelope.split("\n\n") as [string, string];
@@ -211,7 +221,10 @@ describe("real-world bundles from public client test suites", () => {
   });
 
   it("policies: an otherName username rule and a sha512 artifact digest", () => {
-    const rule = (subject: string, root: string): Policy["innerSigners"][number] => ({ subject, trustRoot: { kind: "file", path: at(root), json: json(root) } });
+    const rule = (subject: string, root: string): Policy["innerSigners"][number] => ({
+      subject,
+      trustRoot: { kind: "file", path: at(root), json: json(root) },
+    });
     const policy = (rules: Policy["innerSigners"]): Policy => ({ name: "p", version: "1", mode: "enforce", match: "any-of", innerSigners: rules });
     const roots = { service: loadTrustedRoot(json("trusted-root-scaffolding.json")) };
     const othername = json("othername-private-checkpoint.sigstore.json");
@@ -222,8 +235,13 @@ describe("real-world bundles from public client test suites", () => {
     expect(evaluateInnerSigners(policy([rule("bar!oidc.local", "trusted-root-scaffolding.json")]), [othername], digest, roots).allowed).toBe(false);
 
     const npm = json("npm-provenance-sha512.sigstore.json");
-    const sha512 = JSON.parse(Buffer.from((npm as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, "base64").toString("utf8")).subject[0].digest.sha512 as string;
-    const npmRule = { subjectRegexp: "https://github\\.com/sigstore/sigstore-js/.*", issuer: "https://token.actions.githubusercontent.com", trustRoot: { kind: "file" as const, path: at("trusted-root-public-good-2023.json"), json: json("trusted-root-public-good-2023.json") } };
+    const sha512 = JSON.parse(Buffer.from((npm as { dsseEnvelope: { payload: string } }).dsseEnvelope.payload, "base64").toString("utf8")).subject[0].digest
+      .sha512 as string;
+    const npmRule = {
+      subjectRegexp: "https://github\\.com/sigstore/sigstore-js/.*",
+      issuer: "https://token.actions.githubusercontent.com",
+      trustRoot: { kind: "file" as const, path: at("trusted-root-public-good-2023.json"), json: json("trusted-root-public-good-2023.json") },
+    };
     expect(evaluateInnerSigners(policy([npmRule]), [npm], `sha512:${sha512}`, roots).allowed).toBe(true);
     expect(evaluateInnerSigners(policy([npmRule]), [npm], `sha512:${"00".repeat(64)}`, roots).allowed).toBe(false);
   });
@@ -315,7 +333,14 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
   describe("in-toto statements with sha512 subjects, from the bytes", () => {
     const tarball = Buffer.from("package/package.json {}\n");
     const statement = (digest: Record<string, string>) =>
-      Buffer.from(JSON.stringify({ _type: "https://in-toto.io/Statement/v1", subject: [{ name: "pkg:npm/x@1.0.0", digest }], predicateType: "https://slsa.dev/provenance/v1", predicate: {} }));
+      Buffer.from(
+        JSON.stringify({
+          _type: "https://in-toto.io/Statement/v1",
+          subject: [{ name: "pkg:npm/x@1.0.0", digest }],
+          predicateType: "https://slsa.dev/provenance/v1",
+          predicate: {},
+        }),
+      );
 
     it("computes every algorithm the statement uses from the bytes", async () => {
       const bundle = await dsse("application/vnd.in-toto+json", statement({ sha512: createHash("sha512").update(tarball).digest("hex") }));
@@ -325,7 +350,10 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
     });
 
     it("a subject whose sha256 matches but whose sha512 does not names another artifact", async () => {
-      const bundle = await dsse("application/vnd.in-toto+json", statement({ sha256: createHash("sha256").update(tarball).digest("hex"), sha512: "00".repeat(64) }));
+      const bundle = await dsse(
+        "application/vnd.in-toto+json",
+        statement({ sha256: createHash("sha256").update(tarball).digest("hex"), sha512: "00".repeat(64) }),
+      );
       expect(codes(verify(bundle, { content: tarball }, stack.trustedRoot, expected))).toEqual(["DIGEST_MISMATCH"]);
       // From the sha256 digest alone the sha512 cannot be checked; the sha256 names it.
       expect(verify(bundle, { digest: hex("sha256", tarball) }, stack.trustedRoot, expected).failures).toEqual([]);
@@ -339,8 +367,8 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
 
     /** The bundle's checkpoint re-signed by the log's key under `name`, for the note body with `origin`. */
     async function resigned(bundle: unknown, origin: string, name: string, hintFrom = stack.keys.signer("tlog").publicKeySpki): Promise<unknown> {
-      const envelope = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial.tlogEntries[0]!
-        .inclusionProof.checkpoint.envelope;
+      const envelope = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial
+        .tlogEntries[0]!.inclusionProof.checkpoint.envelope;
       const [, size, root] = envelope.split("\n") as [string, string, string];
       const body = `${origin}\n${size}\n${root}\n`;
       const signature = await stack.keys.signer("tlog").sign(Buffer.from(body));
@@ -365,8 +393,8 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
       const otherHint = await resigned(original, ORIGIN, ORIGIN, publicKey.export({ format: "der", type: "spki" }) as Buffer);
       expect(codes(verify(otherHint, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
       const good = (await resigned(original, ORIGIN, ORIGIN)) as unknown;
-      const envelope = (good as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial.tlogEntries[0]!
-        .inclusionProof.checkpoint.envelope;
+      const envelope = (good as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial
+        .tlogEntries[0]!.inclusionProof.checkpoint.envelope;
       const changedOrigin = setAt(good, CHECKPOINT, envelope.replace(ORIGIN, `${ORIGIN}x`));
       expect(codes(verify(changedOrigin, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
     });
@@ -377,7 +405,8 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
     const bundle = withoutKey(setAt(await dsse("text/plain", artifact), [...ENTRY, "logIndex"], "35355462"), ENTRY, "inclusionPromise");
     const r = verify(bundle, { content: artifact }, stack.trustedRoot, expected);
     expect(r.failures).toEqual([]);
-    const proofIndex = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { logIndex: string } }[] } }).verificationMaterial.tlogEntries[0]!.inclusionProof.logIndex;
+    const proofIndex = (bundle as { verificationMaterial: { tlogEntries: { inclusionProof: { logIndex: string } }[] } }).verificationMaterial.tlogEntries[0]!
+      .inclusionProof.logIndex;
     expect(r.entry).toMatchObject({ logIndex: "35355462", shardLogIndex: proofIndex, rekorVersion: 1 });
     expect(r.timestamps.map((t) => t.source)).toEqual(["RFC3161"]);
   });
@@ -399,8 +428,19 @@ describe("a Rekor v2 entry that logs the certificate's public key", () => {
   const certificate = Buffer.from(real.verificationMaterial.certificate.rawBytes, "base64");
 
   function bundleLogging(spki: Buffer) {
-    const body = { apiVersion: "0.0.2", kind: "hashedrekord", spec: { hashedRekordV002: { data: { digest: "AA==" }, signature: { content: "AA==", verifier: { publicKey: { rawBytes: spki.toString("base64") }, keyDetails: "PKIX_ECDSA_P256_SHA_256" } } } } };
-    return bundleFromJSON(setAt(real, [...ENTRY, "canonicalizedBody"], Buffer.from(JSON.stringify(body)).toString("base64")) as Parameters<typeof bundleFromJSON>[0]);
+    const body = {
+      apiVersion: "0.0.2",
+      kind: "hashedrekord",
+      spec: {
+        hashedRekordV002: {
+          data: { digest: "AA==" },
+          signature: { content: "AA==", verifier: { publicKey: { rawBytes: spki.toString("base64") }, keyDetails: "PKIX_ECDSA_P256_SHA_256" } },
+        },
+      },
+    };
+    return bundleFromJSON(
+      setAt(real, [...ENTRY, "canonicalizedBody"], Buffer.from(JSON.stringify(body)).toString("base64")) as Parameters<typeof bundleFromJSON>[0],
+    );
   }
 
   it("accepts the certificate's own key and refuses another", async () => {

@@ -27,7 +27,9 @@ describe("subjectRegexp safety", () => {
 
   it("a catastrophic pattern is refused before it runs, as a request error", () => {
     const started = performance.now();
-    expect(() => verifyBundle({ bundle: {}, artifact: { digest: `sha256:${"0".repeat(64)}` }, trustedRoot: {}, expected: { subjectRegexp: "(a+)+b" } })).toThrow(InvalidArgumentError);
+    expect(() =>
+      verifyBundle({ bundle: {}, artifact: { digest: `sha256:${"0".repeat(64)}` }, trustedRoot: {}, expected: { subjectRegexp: "(a+)+b" } }),
+    ).toThrow(InvalidArgumentError);
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 });

@@ -7,8 +7,7 @@ import type { WireJson } from "../../helpers/wire-json.js";
 
 type Json = Record<string, WireJson>;
 
-const publicGood = (): Json =>
-  JSON.parse(readFileSync(new URL("../../../src/sigstore/verify/public-good-trusted_root.json", import.meta.url), "utf8")) as Json;
+const publicGood = (): Json => JSON.parse(readFileSync(new URL("../../../src/sigstore/verify/public-good-trusted_root.json", import.meta.url), "utf8")) as Json;
 
 describe("trusted root validation", () => {
   it("loads the bundled public-good root once and caches it", () => {
@@ -17,7 +16,15 @@ describe("trusted root validation", () => {
     expect(publicGoodTrustedRoot()).toBe(a);
     // The same content with another key order and whitespace is the same root.
     const reverseKeys = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reverseKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
+      Array.isArray(v)
+        ? v.map(reverseKeys)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reverseKeys(x)]),
+            )
+          : v;
     const reordered = reverseKeys(publicGood());
     expect(loadTrustedRoot(reordered).fingerprint).toBe(a.fingerprint);
     expect(loadTrustedRoot(publicGood())).toBe(a);
@@ -70,7 +77,12 @@ describe.skipIf(fixturesUnavailable !== undefined)("trusted root in verifyBundle
     const c = fixture(MESSAGE_CASE);
     const root = c.trustedRoot as Json;
     for (const log of root.tlogs) delete log.publicKey.validFor.start;
-    const result = verifyBundle({ bundle: c.bundle, artifact: { content: c.artifact }, trustedRoot: root, expected: { subject: c.identity!, issuer: c.issuer! } });
+    const result = verifyBundle({
+      bundle: c.bundle,
+      artifact: { content: c.artifact },
+      trustedRoot: root,
+      expected: { subject: c.identity!, issuer: c.issuer! },
+    });
     expect(result.verified).toBe(false);
     expect(result.failures.map((f) => f.code)).toEqual(["TRUST_ROOT_INVALID"]);
     expect(result.failures[0]!.message).toContain("validFor.start is missing");
@@ -79,7 +91,12 @@ describe.skipIf(fixturesUnavailable !== undefined)("trusted root in verifyBundle
   it("verifies with a handle as well as with JSON", () => {
     const c = fixture(MESSAGE_CASE);
     const handle = loadTrustedRoot(c.trustedRoot);
-    const result = verifyBundle({ bundle: c.bundle, artifact: { content: c.artifact }, trustedRoot: handle, expected: { subject: c.identity!, issuer: c.issuer! } });
+    const result = verifyBundle({
+      bundle: c.bundle,
+      artifact: { content: c.artifact },
+      trustedRoot: handle,
+      expected: { subject: c.identity!, issuer: c.issuer! },
+    });
     expect(result.verified).toBe(true);
   });
 

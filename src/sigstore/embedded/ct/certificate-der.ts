@@ -62,7 +62,7 @@ function readElement(der: Uint8Array, offset: number, limit: number): Element {
 
 function childrenOf(der: Uint8Array, parent: Element): Element[] {
   const out: Element[] = [];
-  for (let offset = parent.contentStart; offset < parent.end; ) {
+  for (let offset = parent.contentStart; offset < parent.end;) {
     const child = readElement(der, offset, parent.end);
     out.push(child);
     offset = child.end;

@@ -23,7 +23,14 @@ import { CertificateDerError, extensionsOf, oidDer, replaceExtension, splitCerti
 import { CtStore, type StoredCtEntry, type StoredSth } from "./ct-store.js";
 import type { PrecertificateLog } from "./precertificate-log.js";
 import {
-  OID_CT_POISON, digitallySigned, merkleTreeLeaf, precertChainEntry, sctSignatureInput, serializeSct, sha256, treeHeadSignatureInput,
+  OID_CT_POISON,
+  digitallySigned,
+  merkleTreeLeaf,
+  precertChainEntry,
+  sctSignatureInput,
+  serializeSct,
+  sha256,
+  treeHeadSignatureInput,
   type PrecertEntry,
 } from "./sct.js";
 
@@ -131,7 +138,8 @@ export class EmbeddedCtLog implements PrecertificateLog {
       certs = [precertificate, ...chain].map((der) => new X509Certificate(Buffer.from(der)));
       tbs = splitCertificate(precertificate).tbs;
       const poison = extensionsOf(tbs).filter((e) => e.oid.equals(POISON_OID));
-      if (poison.length !== 1 || !poison[0]!.critical || !poison[0]!.value.equals(ASN1_NULL)) throw bad("must carry exactly one critical poison extension (RFC 6962 §3.1)");
+      if (poison.length !== 1 || !poison[0]!.critical || !poison[0]!.value.equals(ASN1_NULL))
+        throw bad("must carry exactly one critical poison extension (RFC 6962 §3.1)");
       tbs = replaceExtension(tbs, POISON_OID, undefined);
     } catch (err) {
       if (err instanceof TrustError) throw err;

@@ -48,7 +48,12 @@ export interface StoredCtEntry {
 
 type Row = Record<string, unknown>;
 const buf = (v: unknown) => Buffer.from(v as Uint8Array);
-const toSth = (r: Row): StoredSth => ({ treeSize: Number(r.tree_size), timestamp: Number(r.timestamp), rootHash: buf(r.root_hash), signature: buf(r.signature) });
+const toSth = (r: Row): StoredSth => ({
+  treeSize: Number(r.tree_size),
+  timestamp: Number(r.timestamp),
+  rootHash: buf(r.root_hash),
+  signature: buf(r.signature),
+});
 const toEntry = (r: Row): StoredCtEntry => ({ index: Number(r.idx), leafHash: buf(r.leaf_hash), leafInput: buf(r.leaf_input), extraData: buf(r.extra_data) });
 
 export class CtStore {

@@ -53,7 +53,13 @@ function vector(data: Uint8Array, lengthBytes: number): Buffer {
 /** `timestamp ‖ entry_type ‖ PreCert ‖ extensions`: shared by the SCT input and the leaf. */
 function timestampedPrecert(entry: PrecertEntry): Buffer {
   if (entry.issuerKeyHash.length !== 32) throw new RangeError("issuer key hash must be 32 bytes");
-  return Buffer.concat([uint(entry.timestamp, 8), uint(ENTRY_TYPE_PRECERT, 2), entry.issuerKeyHash, vector(entry.tbsCertificate, 3), vector(Buffer.alloc(0), 2)]);
+  return Buffer.concat([
+    uint(entry.timestamp, 8),
+    uint(ENTRY_TYPE_PRECERT, 2),
+    entry.issuerKeyHash,
+    vector(entry.tbsCertificate, 3),
+    vector(Buffer.alloc(0), 2),
+  ]);
 }
 
 /** What the log key signs for an SCT over `entry`. */
@@ -83,7 +89,12 @@ export function serializeSct(logId: Uint8Array, timestamp: number, signatureDer:
  */
 export function sctListExtensionValue(scts: readonly Uint8Array[]): Buffer {
   const list = vector(Buffer.concat(scts.map((s) => vector(s, 2))), 2);
-  const header = list.length < 0x80 ? Buffer.from([0x04, list.length]) : list.length <= 0xff ? Buffer.from([0x04, 0x81, list.length]) : Buffer.from([0x04, 0x82, list.length >> 8, list.length & 0xff]);
+  const header =
+    list.length < 0x80
+      ? Buffer.from([0x04, list.length])
+      : list.length <= 0xff
+        ? Buffer.from([0x04, 0x81, list.length])
+        : Buffer.from([0x04, 0x82, list.length >> 8, list.length & 0xff]);
   return Buffer.concat([header, list]);
 }
 

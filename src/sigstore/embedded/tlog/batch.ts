@@ -68,27 +68,44 @@ export async function sealBatch(requests: readonly AppendRequest[], context: Sea
   const { frontier, integratedTime, logId, signer } = context;
   const growth = frontier.appendLeafHashes(accepted.map((a) => a.leaf));
   const checkpoint = { origin: context.origin, treeSize: growth.frontier.size, rootHash: growth.frontier.root() };
-  const [note, ...sets] = accepted.length === 0 ? [""] : await Promise.all([
-    signCheckpoint(checkpoint, signer, context.noteName),
-    ...accepted.map((a, i) => signer.sign(signedEntryTimestampPayload({
-      canonicalizedBody: a.request.canonicalBody, integratedTime, logId, logIndex: frontier.size + i,
-    }))),
-  ]);
-  const answers = accepted.map((a, i) => ({ slot: a.slot, entry: {
-    logIndex: frontier.size + i,
-    leafHash: a.leaf,
-    kind: a.request.kind,
-    apiVersion: a.request.apiVersion,
-    body: a.request.canonicalBody,
-    integratedTime,
-    signedEntryTimestamp: sets[i] as Buffer,
-    artifactDigest: a.request.artifactDigest,
-    signerSubject: a.request.signerSubject,
-  } satisfies StoredEntry }));
+  const [note, ...sets] =
+    accepted.length === 0
+      ? [""]
+      : await Promise.all([
+          signCheckpoint(checkpoint, signer, context.noteName),
+          ...accepted.map((a, i) =>
+            signer.sign(
+              signedEntryTimestampPayload({
+                canonicalizedBody: a.request.canonicalBody,
+                integratedTime,
+                logId,
+                logIndex: frontier.size + i,
+              }),
+            ),
+          ),
+        ]);
+  const answers = accepted.map((a, i) => ({
+    slot: a.slot,
+    entry: {
+      logIndex: frontier.size + i,
+      leafHash: a.leaf,
+      kind: a.request.kind,
+      apiVersion: a.request.apiVersion,
+      body: a.request.canonicalBody,
+      integratedTime,
+      signedEntryTimestamp: sets[i] as Buffer,
+      artifactDigest: a.request.artifactDigest,
+      signerSubject: a.request.signerSubject,
+    } satisfies StoredEntry,
+  }));
   const entries = answers.map((a) => a.entry);
   const repeats = repeatOf.map(({ slot, leafHash, of }) => ({ slot, leafHash, logIndex: frontier.size + of }));
   return {
-    outcomes, entries, answers, repeats, growth,
+    outcomes,
+    entries,
+    answers,
+    repeats,
+    growth,
     checkpoint: { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, note },
   };
 }

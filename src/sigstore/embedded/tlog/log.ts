@@ -46,8 +46,16 @@ import { Frontier } from "./frontier.js";
 import { GroupCommitter, type BatchOutcome } from "../../../fs/group-commit.js";
 import { EntryExistsError } from "./log-errors.js";
 import {
-  DEFAULT_MAX_BATCH_SIZE, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type CheckpointEvent, type ConsistencyProof,
-  type EmbeddedLogOptions, type EntryPage, type PageOptions, type PublishedCheckpoint, type TreeInclusionProof,
+  DEFAULT_MAX_BATCH_SIZE,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  type CheckpointEvent,
+  type ConsistencyProof,
+  type EmbeddedLogOptions,
+  type EntryPage,
+  type PageOptions,
+  type PublishedCheckpoint,
+  type TreeInclusionProof,
 } from "./log-types.js";
 import { consistencyProof, inclusionProof, rootHash, type SubtreeHashes } from "../../rekor/merkle.js";
 import { LOG_COMPONENT, SQLITE_FULL, sqliteResultCode } from "./store-errors.js";
@@ -126,7 +134,10 @@ export class EmbeddedTransparencyLog {
     const store = LogStore.open(options.dataDir, options);
     try {
       const logId = createHash("sha256").update(options.signer.publicKeySpki).digest();
-      for (const [key, value] of [["origin", options.origin], ["log_id", logId.toString("hex")]] as const) {
+      for (const [key, value] of [
+        ["origin", options.origin],
+        ["log_id", logId.toString("hex")],
+      ] as const) {
         const stored = store.getMeta(key);
         if (stored === undefined) store.setMeta(key, value);
         else if (stored !== value) {
@@ -218,10 +229,17 @@ export class EmbeddedTransparencyLog {
   private async commitBatch(requests: readonly AppendRequest[]): Promise<BatchOutcome<LoggedEntry>[]> {
     if (this.needsResync) this.resync();
     const before = this.frontier;
-    const sealed = await this.signOrUnavailable(() => sealBatch(requests, {
-      frontier: before, origin: this.origin, noteName: this.noteName, logId: this.logId, signer: this.signer,
-      integratedTime: this.nextIntegratedTime(), indexOfLeafHash: (leaf) => this.store.indexOfLeafHash(leaf),
-    }));
+    const sealed = await this.signOrUnavailable(() =>
+      sealBatch(requests, {
+        frontier: before,
+        origin: this.origin,
+        noteName: this.noteName,
+        logId: this.logId,
+        signer: this.signer,
+        integratedTime: this.nextIntegratedTime(),
+        indexOfLeafHash: (leaf) => this.store.indexOfLeafHash(leaf),
+      }),
+    );
     const { outcomes, entries, growth, checkpoint: stored } = sealed;
     const [first] = entries;
     if (first === undefined) return outcomes;
@@ -239,8 +257,7 @@ export class EmbeddedTransparencyLog {
     this.latest = stored;
     this.lastIntegratedTime = first.integratedTime;
     const batchNodes = new Map(growth.completed.map((n) => [`${n.level}/${n.index}`, n.hash]));
-    const subtree: SubtreeHashes = (level, index) =>
-      batchNodes.get(`${level}/${index}`) ?? before.get(level, index) ?? this.store.subtreeHash(level, index);
+    const subtree: SubtreeHashes = (level, index) => batchNodes.get(`${level}/${index}`) ?? before.get(level, index) ?? this.store.subtreeHash(level, index);
     for (const { slot, entry } of sealed.answers) outcomes[slot] = { ok: true, value: this.toLoggedEntry(entry, stored, subtree) };
     for (const r of sealed.repeats) outcomes[r.slot] = { ok: false, error: new EntryExistsError(r.leafHash.toString("hex"), r.logIndex) };
     this.emit({ checkpoint: published(stored), firstIndex: before.size, count: entries.length });
@@ -292,8 +309,7 @@ export class EmbeddedTransparencyLog {
   }
 
   /** Hashes for proofs: the newest right edge from memory, everything else from the store. */
-  private readonly storedSubtree: SubtreeHashes = (level, index) =>
-    this.frontier.get(level, index) ?? this.store.subtreeHash(level, index);
+  private readonly storedSubtree: SubtreeHashes = (level, index) => this.frontier.get(level, index) ?? this.store.subtreeHash(level, index);
 
   private toLoggedEntry(entry: StoredEntry, checkpoint: StoredCheckpoint, subtree: SubtreeHashes): LoggedEntry {
     return {

@@ -157,9 +157,21 @@ function restrictLogFiles(dbPath: string): void {
 export class LogStore {
   private readonly db: DatabaseSync;
   private readonly stmt: Record<
-    | "insertEntry" | "insertSubtree" | "insertCheckpoint" | "leafHash" | "subtree" | "lastEntry"
-    | "byIndex" | "byLeafHash" | "byDigest" | "bySubject" | "latestCheckpoint" | "checkpointAt"
-    | "getMeta" | "setMeta" | "indexOfLeafHash",
+    | "insertEntry"
+    | "insertSubtree"
+    | "insertCheckpoint"
+    | "leafHash"
+    | "subtree"
+    | "lastEntry"
+    | "byIndex"
+    | "byLeafHash"
+    | "byDigest"
+    | "bySubject"
+    | "latestCheckpoint"
+    | "checkpointAt"
+    | "getMeta"
+    | "setMeta"
+    | "indexOfLeafHash",
     StatementSync
   >;
 
@@ -230,8 +242,17 @@ export class LogStore {
     try {
       this.db.exec("BEGIN IMMEDIATE");
       for (const e of batch.entries) {
-        this.stmt.insertEntry.run(e.logIndex, e.leafHash, e.kind, e.apiVersion, e.body, e.integratedTime,
-          e.signedEntryTimestamp, e.artifactDigest ?? null, e.signerSubject ?? null);
+        this.stmt.insertEntry.run(
+          e.logIndex,
+          e.leafHash,
+          e.kind,
+          e.apiVersion,
+          e.body,
+          e.integratedTime,
+          e.signedEntryTimestamp,
+          e.artifactDigest ?? null,
+          e.signerSubject ?? null,
+        );
       }
       for (const s of batch.subtrees) {
         if (s.level > 0) this.stmt.insertSubtree.run(s.level, s.index, s.hash);
@@ -280,9 +301,7 @@ export class LogStore {
 
   /** Hash of the stored perfect subtree at (level, index); a missing one means a corrupt store. */
   subtreeHash(level: number, index: number): Buffer {
-    const row = this.read("read subtree hash", () =>
-      (level === 0 ? this.stmt.leafHash.get(index) : this.stmt.subtree.get(level, index)) as Row | undefined,
-    );
+    const row = this.read("read subtree hash", () => (level === 0 ? this.stmt.leafHash.get(index) : this.stmt.subtree.get(level, index)) as Row | undefined);
     if (row === undefined) {
       throw new TrustError("INTERNAL", `${LOG_COMPONENT}: subtree (${level}, ${index}) is missing from the store`);
     }

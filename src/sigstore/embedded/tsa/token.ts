@@ -68,16 +68,7 @@ export async function grantedResponse(content: TokenContent, signer: TokenSigner
 
   let response: Buffer<ArrayBuffer> | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const tstInfo = tlv(
-      Tag.SEQUENCE,
-      t.tstInfoVersion,
-      t.policy,
-      messageImprint,
-      tlv(Tag.INTEGER, randomSerial()),
-      genTime,
-      t.accuracy,
-      nonce,
-    );
+    const tstInfo = tlv(Tag.SEQUENCE, t.tstInfoVersion, t.policy, messageImprint, tlv(Tag.INTEGER, randomSerial()), genTime, t.accuracy, nonce);
     const messageDigest = tlv(Tag.OCTET_STRING, sha256(tstInfo));
     const signedAttributes = signedAttributesContent(t, messageDigest);
     // The signature covers the attributes as a SET (RFC 5652 §5.4); the SignerInfo carries them [0] IMPLICIT.

@@ -34,9 +34,7 @@ const TARGET_NAME = /^targets\/([0-9a-f]{64})\.([A-Za-z0-9_][A-Za-z0-9._-]{0,127
 export type VersionedRole = "root" | "targets" | "snapshot";
 
 /** What a request path names, or undefined when it is not a repository file. */
-export type TufPath =
-  | { kind: "metadata"; role: VersionedRole | "timestamp"; version?: number }
-  | { kind: "target"; sha256: string; name: string };
+export type TufPath = { kind: "metadata"; role: VersionedRole | "timestamp"; version?: number } | { kind: "target"; sha256: string; name: string };
 
 /** Parses a path relative to `/tuf/`; only names this repository can hold are accepted. */
 export function parseTufPath(relative: string): TufPath | undefined {
@@ -128,5 +126,4 @@ export class TufFiles {
   async replaceTimestamp(bytes: Buffer): Promise<void> {
     await replaceFileAtomic(path.join(this.directory, "timestamp.json"), bytes);
   }
-
 }

@@ -335,10 +335,12 @@ export class TufRepository {
       snapshot: this.#keys.snapshot.key.keyID,
       timestamp: this.#keys.timestamp.key.keyID,
     };
-    return (Object.keys(want) as Role4[]).every((role) => {
-      const r = signed.roles[role];
-      return r !== undefined && r.threshold === 1 && r.keyIDs.length === 1 && r.keyIDs[0] === want[role];
-    }) && Object.keys(signed.keys).length === new Set(Object.values(want)).size;
+    return (
+      (Object.keys(want) as Role4[]).every((role) => {
+        const r = signed.roles[role];
+        return r !== undefined && r.threshold === 1 && r.keyIDs.length === 1 && r.keyIDs[0] === want[role];
+      }) && Object.keys(signed.keys).length === new Set(Object.values(want)).size
+    );
   }
 
   #verifies(role: "targets" | "snapshot" | "timestamp"): boolean {

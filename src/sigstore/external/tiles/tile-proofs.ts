@@ -12,7 +12,12 @@ import { TILE_HEIGHT } from "./tile-paths.js";
 /** Reads the stored hash of the perfect subtree of 2^level leaves starting at leaf index·2^level (level a multiple of 8). */
 export type StoredNodeReader = (level: number, index: number) => Promise<Buffer>;
 
-const interior = (left: Uint8Array, right: Uint8Array): Buffer => createHash("sha256").update(Buffer.from([1])).update(left).update(right).digest();
+const interior = (left: Uint8Array, right: Uint8Array): Buffer =>
+  createHash("sha256")
+    .update(Buffer.from([1]))
+    .update(left)
+    .update(right)
+    .digest();
 
 /** The largest power of two strictly less than n (n ≥ 2). */
 function splitPoint(n: number): number {
