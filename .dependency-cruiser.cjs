@@ -15,7 +15,7 @@ const SIGSTORE_PORTS = ["src/sigstore/[^/]+\\.ts"];
 const SIGSTORE_LIBS = ["src/sigstore/verify/", "src/sigstore/keys/", "src/sigstore/rekor/"];
 const SIGSTORE = [...SIGSTORE_PORTS, ...SIGSTORE_LIBS];
 /** Adapters: only the composition root (server/), cli/ and sigstore/compat/ pick one. */
-const ADAPTERS = ["src/sigstore/embedded/", "src/sigstore/external/", "src/state/file/"];
+const ADAPTERS = ["src/sigstore/embedded/", "src/sigstore/external/", "src/state/file/", "src/state/postgres/"];
 
 /**
  * Room → what it may import besides itself and the packages. Keys and values are path prefixes
@@ -29,19 +29,26 @@ const ROOMS = {
   "src/oidc/": [...FLOOR],
   "src/config/": [...FLOOR, "src/oidc/"],
   "src/state/state-store\\.ts": [...FLOOR],
+  // The audit hash chain, one rule for every state adapter (files and PostgreSQL).
+  "src/state/audit-chain\\.ts": [...FLOOR, "src/state/state-store\\.ts"],
   "src/sigstore/[^/]+\\.ts": [...FLOOR, ...SIGSTORE],
   "src/sigstore/(verify|keys|rekor)/": [...FLOOR, "src/fs/", ...SIGSTORE_LIBS],
   "src/sigstore/audit/": [...FLOOR, "src/fs/", ...SIGSTORE],
   "src/sigstore/embedded/": [...FLOOR, "src/fs/", "src/http/", ...SIGSTORE],
-  "src/sigstore/external/": [...FLOOR, "src/fs/", ...SIGSTORE],
-  "src/sigstore/compat/": [...FLOOR, "src/http/", "src/oidc/", ...SIGSTORE, "src/sigstore/embedded/"],
-  "src/state/file/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
+  // The upstream log adapters check proofs with the auditor's Merkle checks and record what the
+  // service writes to Rekor v2 (which has no search) in the state store's entry index (its port).
+  "src/sigstore/external/": [...FLOOR, "src/fs/", ...SIGSTORE, "src/sigstore/audit/", "src/state/state-store\\.ts"],
+  // The Sigstore-compatible endpoints admit log writes and reads with the RPCs' credentials.
+  "src/sigstore/compat/": [...FLOOR, "src/http/", "src/oidc/", "src/auth/", ...SIGSTORE, "src/sigstore/embedded/"],
+  "src/state/file/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/state/audit-chain\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
+  "src/state/postgres/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/state/audit-chain\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
   "src/policy/": [...FLOOR, "src/fs/", "src/sigstore/verify/", "src/sigstore/keys/"],
   "src/auth/": [...FLOOR, "src/http/", "src/config/", "src/oidc/", "src/state/state-store\\.ts"],
   "src/rpc/": [...FLOOR, ...SIGSTORE, "src/auth/caller\\.ts"],
   "src/service/": [...FLOOR, "src/rpc/", "src/policy/", "src/state/state-store\\.ts", ...SIGSTORE, "src/verify-pool/"],
   "src/certus/": [...FLOOR, "src/http/", "src/rpc/", "src/policy/", "src/state/state-store\\.ts", ...SIGSTORE],
-  "src/verify-pool/": [...FLOOR, "src/sigstore/verify/"],
+  // Workers evaluate policy rules over the bundles they verify (Sign's inner signatures).
+  "src/verify-pool/": [...FLOOR, "src/sigstore/verify/", "src/policy/"],
   "src/(metrics|mcp)/": [...FLOOR, "src/http/", "src/auth/", ...SIGSTORE_PORTS],
   // The composition root: everything below it (not cli/ or main.ts, which sit above it).
   "src/server/": ["src/(?!cli/|main\\.ts|ui/)"],
@@ -62,7 +69,7 @@ module.exports = {
     // more, in ROOMS below) and state/ is the port file plus its adapter state/file/.
     { from: { path: "^src/([^/]+)/", pathNot: "^src/(sigstore|state)/" }, to: { path: "^src/$1/" } },
     { from: { path: "^src/sigstore/([^/]+)/" }, to: { path: "^src/sigstore/$1/" } },
-    { from: { path: "^src/state/file/" }, to: { path: "^src/state/file/" } },
+    { from: { path: "^src/state/(file|postgres)/" }, to: { path: "^src/state/$1/" } },
     ...Object.entries(ROOMS)
       .filter(([, may]) => may.length > 0)
       .map(([room, may]) => ({ from: { path: `^${room}` }, to: { path: prefix(may) } })),
@@ -87,7 +94,7 @@ module.exports = {
       name: "only-composition-picks-adapters",
       comment: "Handlers receive ports; only server/, cli/ and sigstore/compat/ (which serves the embedded stack) import an adapter.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(server/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/)" },
+      from: { path: "^src/", pathNot: "^src/(server/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/|state/postgres/)" },
       to: { path: prefix(ADAPTERS) },
     },
     {

@@ -6,7 +6,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import type { VerifyResponse } from "@certus/trust-sdk";
 import type { TrustMetrics } from "./metrics.js";
-import { callError } from "../server/interceptors.js";
+import { callError } from "../http/call-error.js";
 
 const SIGN = "certus.trust.v1.TrustService/Sign";
 const VERIFY = "certus.trust.v1.TrustService/Verify";

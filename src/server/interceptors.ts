@@ -7,7 +7,7 @@ import { Code, ConnectError, type Interceptor, type StreamResponse } from "@conn
 import { codeToString } from "@connectrpc/connect/protocol-connect";
 import { callerIdOf } from "../auth/caller.js";
 import type { Logger } from "../logger.js";
-import { toConnectError } from "../http/error-mapping.js";
+import { callError } from "../http/call-error.js";
 
 /** Which wire protocol a request used, from its content type. */
 export function protocolOf(method: string, contentType: string | null): "connect" | "grpc" | "grpc-web" {
@@ -18,30 +18,6 @@ export function protocolOf(method: string, contentType: string | null): "connect
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** Node's errors for a peer that went away mid-call (a reset stream, a closed socket). */
-const PEER_GONE = new Set([
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "ECONNRESET",
-  "EPIPE",
-  "ERR_HTTP2_STREAM_ERROR",
-  "ERR_HTTP2_STREAM_CANCEL",
-  "ERR_HTTP2_INVALID_STREAM",
-  "ERR_STREAM_DESTROYED",
-]);
-
-/**
- * The error a call ends with, seen from the caller's side: a call the client abandoned (it
- * cancelled, reset the HTTP/2 stream or closed the connection) is `canceled`, not a server fault,
- * whatever Node reported while writing to nobody ("Premature close"). A deadline stays a deadline.
- */
-export function callError(signal: AbortSignal, err: unknown): ConnectError {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  const abandoned = (signal.aborted && ConnectError.from(signal.reason).code !== Code.DeadlineExceeded) || (typeof code === "string" && PEER_GONE.has(code));
-  if (abandoned && !(err instanceof ConnectError && err.code === Code.DeadlineExceeded))
-    return new ConnectError("the client cancelled the call", Code.Canceled, undefined, undefined, err);
-  return toConnectError(err);
-}
 
 /**
  * Logs one line per call (request id, procedure, protocol, code, duration, caller), maps domain
