@@ -43,10 +43,11 @@ async function freshSigner(stack: EmbeddedStack): Promise<Signer> {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const leaf = await stack.ca.issueLeaf({ publicKey: publicKey.export({ type: "spki", format: "der" }), identity: MINT_IDENTITY, oidcIssuer: MINT_ISSUER });
   return {
-    sign: async (data: Buffer) => ({
-      signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }),
-      key: { $case: "x509Certificate", certificate: leaf.certificatePem },
-    }),
+    sign: (data: Buffer) =>
+      Promise.resolve({
+        signature: nodeSign("sha256", data, { key: privateKey, dsaEncoding: "der" }),
+        key: { $case: "x509Certificate" as const, certificate: leaf.certificatePem },
+      }),
   };
 }
 
@@ -54,7 +55,7 @@ async function freshSigner(stack: EmbeddedStack): Promise<Signer> {
 export async function mintBundles(dataDir: string, n: number): Promise<MintedBundle[]> {
   const stack = await EmbeddedStack.open({ dataDir, publicUrl: "", identity: MINT_IDENTITY, issuer: MINT_ISSUER, defaultIssuer: MINT_ISSUER });
   try {
-    const out: MintedBundle[] = new Array(n);
+    const out = new Array<MintedBundle>(n);
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < n; i = next++) {

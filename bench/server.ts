@@ -27,13 +27,13 @@ export async function startServer(dataDir: string, nodeArgs: readonly string[] =
       if (head.length < 100_000) head += d.toString();
       const m = /"port":(\d+).*"msg":"certus-trust listening"/.exec(head);
       if (m) {
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
+        child.stdout.off("data", onData);
+        child.stdout.resume();
         resolvePort(Number(m[1]));
       }
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => (head += d.toString().slice(0, 10_000)));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (d: Buffer) => (head += d.toString().slice(0, 10_000)));
     child.once("exit", () => reject(new Error(`server exited before listening: ${head}`)));
   });
   const url = `http://127.0.0.1:${port}`;

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const rows: Array<[string, string, number]> = [];
   try {
     const dir = mkdtempSync(join(tmpdir(), "certus-bench-file-"));
-    const file = FileStateStore.open({ dataDir: dir, log, searchLog: async () => ({ logIndexes: [], nextAfterIndex: undefined }) });
+    const file = FileStateStore.open({ dataDir: dir, log, searchLog: () => Promise.resolve({ logIndexes: [], nextAfterIndex: undefined }) });
     progress("file trail");
     rows.push(["audit appends/s", "file, 64 concurrent", await appendRate([file.audit], 64, phaseMs)]);
     rows.push(["audit appends/s", "file, 1 at a time", await appendRate([file.audit], 1, phaseMs)]);

@@ -142,15 +142,14 @@ export class ExternalSigningBackend implements SigningBackend {
     const tsaHttp = opts.tsaUrl ? client("tsa", opts.tsaUrl) : undefined;
     this.#tsa = tsaHttp ? new TsaClient(tsaHttp) : undefined;
     const ignore = (res: { status: number }) => res.status;
+    const readHttp = this.#upstreamLog.readHttp;
     this.#components = [
       { name: "fulcio", breaker: fulcioHttp.breaker, probe: () => fulcioHttp.call("/api/v2/configuration", {}, ignore) },
       { name: "rekor", breaker: rekorHttp.breaker, probe: () => rekorHttp.call(opts.rekorVersion === 1 ? "/api/v1/log" : "/healthz", {}, ignore) },
       ...(tsaHttp ? [{ name: "tsa", breaker: tsaHttp.breaker, probe: () => tsaHttp.call("/api/v1/timestamp/certchain", {}, ignore) }] : []),
       ...(root instanceof TufTrustRoot ? [{ name: "tuf", breaker: root.breaker, probe: () => root.refresh() }] : []),
       ...(oidcHttp ? [{ name: "oidc", breaker: oidcHttp.breaker, probe: () => tokens.token() }] : []),
-      ...(this.#upstreamLog.readHttp
-        ? [{ name: "rekor-read", breaker: this.#upstreamLog.readHttp.breaker, probe: () => this.#upstreamLog.readHttp!.call("/checkpoint", {}, ignore) }]
-        : []),
+      ...(readHttp ? [{ name: "rekor-read", breaker: readHttp.breaker, probe: () => readHttp.call("/checkpoint", {}, ignore) }] : []),
     ];
     for (const c of this.#components) {
       this.#unsubscribe.push(
@@ -234,10 +233,11 @@ export class ExternalSigningBackend implements SigningBackend {
     }
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     clearInterval(this.#prober);
     for (const off of this.#unsubscribe) off();
     this.#listeners.clear();
     this.trustRoot.close();
+    return Promise.resolve();
   }
 }

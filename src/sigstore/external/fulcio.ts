@@ -18,6 +18,7 @@ import { InvalidArgumentError, UnavailableError } from "../../errors.js";
 import type { CertificateAuthority, CertificateRequest, IssuedCertificate } from "../certificate-authority.js";
 import type { ServiceSigner } from "../signing-backend.js";
 import { certificateSigner } from "../verify/identity.js";
+import { field } from "./json-fields.js";
 import type { ServiceTokenSource } from "./oidc.js";
 import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { jsonBody, snippet, type UpstreamHttp } from "./upstream-http.js";
@@ -86,7 +87,7 @@ export class FulcioIdentity implements ServiceSigner {
   }
 
   async #renew(): Promise<Credential> {
-    const keys = (await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+    const keys = await webcrypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"]);
     const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: "CN=certus-trust", keys, signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } });
     const jwk = await webcrypto.subtle.exportKey("jwk", keys.privateKey);
     if (typeof jwk.d !== "string") throw new TypeError("P-256 private key without a scalar");
@@ -151,9 +152,9 @@ export class FulcioCA implements CertificateAuthority {
 
 /** The leaf (first certificate) of a signingCert response, embedded or detached SCT form. */
 function leafOf(json: unknown): string {
-  const r = json as Record<string, any> | null;
-  const chain = r?.["signedCertificateEmbeddedSct"]?.chain?.certificates ?? r?.["signedCertificateDetachedSct"]?.chain?.certificates;
-  const leaf = Array.isArray(chain) ? chain[0] : undefined;
+  const chainOf = (form: string) => field(field(field(json, form), "chain"), "certificates");
+  const chain = chainOf("signedCertificateEmbeddedSct") ?? chainOf("signedCertificateDetachedSct");
+  const leaf: unknown = Array.isArray(chain) ? chain[0] : undefined;
   if (typeof leaf !== "string" || !leaf.includes("-----BEGIN CERTIFICATE-----"))
     throw new TransientUpstreamError("the signingCert response holds no certificate chain");
   return leaf.endsWith("\n") ? leaf : `${leaf}\n`;

@@ -81,7 +81,9 @@ export class ServiceTokenSource {
     const cfg = this.config as Extract<TokenSourceConfig, { kind: "client-credentials" }>;
     const form = new URLSearchParams({ grant_type: "client_credentials", client_id: cfg.clientId, client_secret: cfg.clientSecret });
     if (cfg.scope) form.set("scope", cfg.scope);
-    const token = await this.http!.call(
+    const http = this.http;
+    if (!http) throw new TypeError("a client-credentials token source needs an HTTP client");
+    const token = await http.call(
       cfg.tokenUrl,
       {
         method: "POST",

@@ -7,14 +7,15 @@
 import { pem } from "@sigstore/core";
 import { createHash, X509Certificate } from "node:crypto";
 import type { PublishedKey } from "../trust-root-source.js";
-
-type Json = Record<string, any>;
+import { field } from "./json-fields.js";
 
 const spkiPem = (spki: Buffer) => pem.fromDER(spki, "PUBLIC KEY");
 
-function validity(v: Json | undefined): { validFrom: Date; validTo?: Date } {
-  const start = typeof v?.["start"] === "string" ? new Date(v["start"]) : new Date(0);
-  const end = typeof v?.["end"] === "string" ? new Date(v["end"]) : undefined;
+function validity(v: unknown): { validFrom: Date; validTo?: Date } {
+  const rawStart = field(v, "start");
+  const rawEnd = field(v, "end");
+  const start = typeof rawStart === "string" ? new Date(rawStart) : new Date(0);
+  const end = typeof rawEnd === "string" ? new Date(rawEnd) : undefined;
   return { validFrom: Number.isNaN(start.getTime()) ? new Date(0) : start, ...(end && !Number.isNaN(end.getTime()) ? { validTo: end } : {}) };
 }
 
@@ -24,13 +25,13 @@ function key(purpose: PublishedKey["purpose"], spki: Buffer, window: { validFrom
 
 function chainKeys(authorities: unknown, leafPurpose: PublishedKey["purpose"], rootPurpose: PublishedKey["purpose"]): PublishedKey[] {
   if (!Array.isArray(authorities)) return [];
-  return authorities.flatMap((a: Json) => {
-    const certs = a?.["certChain"]?.["certificates"];
+  return authorities.flatMap((a: unknown) => {
+    const certs = field(field(a, "certChain"), "certificates");
     if (!Array.isArray(certs)) return [];
-    const window = validity(a["validFor"]);
-    return certs.flatMap((c: Json, i: number) => {
+    const window = validity(field(a, "validFor"));
+    return certs.flatMap((c: unknown, i: number) => {
       try {
-        const spki = new X509Certificate(Buffer.from(String(c["rawBytes"]), "base64")).publicKey.export({ type: "spki", format: "der" });
+        const spki = new X509Certificate(Buffer.from(String(field(c, "rawBytes")), "base64")).publicKey.export({ type: "spki", format: "der" });
         return [key(i === certs.length - 1 ? rootPurpose : leafPurpose, spki, window)];
       } catch {
         return [];
@@ -41,14 +42,15 @@ function chainKeys(authorities: unknown, leafPurpose: PublishedKey["purpose"], r
 
 /** Every key of `trustedRoot`. */
 export function publishedKeysOf(trustedRoot: Readonly<Record<string, unknown>>): PublishedKey[] {
-  const tlogs = Array.isArray(trustedRoot["tlogs"]) ? (trustedRoot["tlogs"] as Json[]) : [];
+  const rawTlogs = trustedRoot["tlogs"];
+  const tlogs: unknown[] = Array.isArray(rawTlogs) ? rawTlogs : [];
   return [
     ...chainKeys(trustedRoot["certificateAuthorities"], "CA_INTERMEDIATE", "CA_ROOT"),
-    ...tlogs.flatMap((t) =>
-      typeof t?.["publicKey"]?.["rawBytes"] === "string"
-        ? [key("TLOG", Buffer.from(t["publicKey"]["rawBytes"], "base64"), validity(t["publicKey"]["validFor"]))]
-        : [],
-    ),
+    ...tlogs.flatMap((t) => {
+      const publicKey = field(t, "publicKey");
+      const rawBytes = field(publicKey, "rawBytes");
+      return typeof rawBytes === "string" ? [key("TLOG", Buffer.from(rawBytes, "base64"), validity(field(publicKey, "validFor")))] : [];
+    }),
     ...chainKeys(trustedRoot["timestampAuthorities"], "TSA", "TSA_ROOT"),
   ];
 }

@@ -9,23 +9,25 @@
 import { InvalidArgumentError } from "../../errors.js";
 import type { EntryIndex } from "../../state/state-store.js";
 import type { LogAppendRequest, LogEntry } from "../transparency-log.js";
+import { field } from "./json-fields.js";
 import type { RekorClient } from "./rekor.js";
 
 /** The parts of a canonical hashedrekord/0.0.1 body an upstream append needs. */
 function hashedRekordParts(body: Buffer): { digest: Buffer; signature: Buffer; verifierPem: string } {
-  let parsed: any;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"));
   } catch (err) {
     throw new InvalidArgumentError("canonicalBody", "is not JSON", { cause: err });
   }
-  const spec = parsed?.spec;
-  const hex = spec?.data?.hash?.value;
-  const sig = spec?.signature?.content;
-  const key = spec?.signature?.publicKey?.content;
+  const spec = field(parsed, "spec");
+  const hash = field(field(spec, "data"), "hash");
+  const hex = field(hash, "value");
+  const sig = field(field(spec, "signature"), "content");
+  const key = field(field(field(spec, "signature"), "publicKey"), "content");
   if (
-    parsed?.kind !== "hashedrekord" ||
-    spec?.data?.hash?.algorithm !== "sha256" ||
+    field(parsed, "kind") !== "hashedrekord" ||
+    field(hash, "algorithm") !== "sha256" ||
     typeof hex !== "string" ||
     !/^[0-9a-f]{64}$/.test(hex) ||
     typeof sig !== "string" ||
@@ -46,12 +48,12 @@ export async function appendThroughRekor(rekor: RekorClient, request: LogAppendR
     verifierPem,
   );
   await index?.record({ logIndex: ref.logIndex, artifactDigest: request.artifactDigest, signerSubject: request.signerSubject });
-  const proof = entry.inclusionProof!;
+  const proof = entry.inclusionProof;
   return {
-    uuid: ref.uuid!,
+    uuid: ref.uuid,
     logIndex: ref.logIndex,
-    logId: { keyId: Buffer.from(entry.logId!.keyId) },
-    kindVersion: { kind: entry.kindVersion!.kind, version: entry.kindVersion!.version },
+    logId: { keyId: Buffer.from(entry.logId.keyId) },
+    kindVersion: { kind: entry.kindVersion.kind, version: entry.kindVersion.version },
     integratedTime: ref.integratedTime,
     inclusionPromise: entry.inclusionPromise ? { signedEntryTimestamp: Buffer.from(entry.inclusionPromise.signedEntryTimestamp) } : undefined,
     inclusionProof: {
@@ -59,7 +61,7 @@ export async function appendThroughRekor(rekor: RekorClient, request: LogAppendR
       rootHash: Buffer.from(proof.rootHash),
       treeSize: Number(proof.treeSize),
       hashes: proof.hashes.map((h) => Buffer.from(h)),
-      checkpoint: { envelope: proof.checkpoint!.envelope },
+      checkpoint: { envelope: proof.checkpoint.envelope },
     },
     canonicalizedBody: Buffer.from(entry.canonicalizedBody),
   };

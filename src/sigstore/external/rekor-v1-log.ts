@@ -33,6 +33,7 @@ import {
 } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
 import { CheckpointError } from "../rekor/signed-note.js";
+import { field } from "./json-fields.js";
 import { TransientUpstreamError } from "./retrying-call.js";
 import { verifyCheckpointWithTrustedRoot, type UpstreamCheckpoints } from "./upstream-checkpoints.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
@@ -66,6 +67,7 @@ export interface RekorV1LogOptions {
   readonly onTamper?: (what: string) => void;
 }
 
+const isSafeInteger = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
 const hex = (v: unknown): Buffer | undefined => (typeof v === "string" && /^([0-9a-f]{2})*$/i.test(v) ? Buffer.from(v, "hex") : undefined);
 
 /** Rekor v1's latest tree head (`GET /api/v1/log`): the signed note. */
@@ -109,17 +111,15 @@ export class RekorV1Log implements TransparencyLog {
   }
 
   /** Checks one `{uuid: LogEntry}` element and turns it into the port's entry. */
-  #entry(uuidKey: string, raw: Record<string, any>): LogEntry {
-    const body = typeof raw?.["body"] === "string" ? Buffer.from(raw["body"], "base64") : undefined;
-    const proof = raw?.["verification"]?.["inclusionProof"];
-    const logIndex = raw?.["logIndex"];
-    if (
-      !body ||
-      !Number.isSafeInteger(logIndex) ||
-      typeof proof?.["checkpoint"] !== "string" ||
-      !Array.isArray(proof["hashes"]) ||
-      !Number.isSafeInteger(proof["treeSize"])
-    ) {
+  #entry(uuidKey: string, raw: unknown): LogEntry {
+    const rawBody = field(raw, "body");
+    const body = typeof rawBody === "string" ? Buffer.from(rawBody, "base64") : undefined;
+    const verification = field(raw, "verification");
+    const proof = field(verification, "inclusionProof");
+    const logIndex = field(raw, "logIndex");
+    const checkpoint = field(proof, "checkpoint");
+    const proofHashes = field(proof, "hashes");
+    if (!body || !isSafeInteger(logIndex) || typeof checkpoint !== "string" || !Array.isArray(proofHashes) || !isSafeInteger(field(proof, "treeSize"))) {
       throw this.#tampered(`entry ${uuidKey} lacks its body, index or inclusion proof with a checkpoint`);
     }
     const leaf = merkleLeafHash(body);
@@ -127,14 +127,15 @@ export class RekorV1Log implements TransparencyLog {
     if (uuidKey.slice(-64).toLowerCase() !== leaf.toString("hex")) throw this.#tampered(`entry ${uuidKey}'s body does not hash to its UUID`);
     let cp: PublishedCheckpoint;
     try {
-      cp = verifyCheckpointWithTrustedRoot(proof["checkpoint"], this.#o.trustedRoot());
+      cp = verifyCheckpointWithTrustedRoot(checkpoint, this.#o.trustedRoot());
     } catch (err) {
       if (err instanceof CheckpointError) throw this.#tampered(`entry ${logIndex}'s checkpoint does not verify: ${err.message}`);
       throw err;
     }
-    const proofIndex = Number.isSafeInteger(proof["logIndex"]) ? proof["logIndex"] : logIndex;
-    const hashes = (proof["hashes"] as unknown[]).map((h) => hex(h) ?? Buffer.alloc(0));
-    if (cp.treeSize !== proof["treeSize"] || !verifyInclusionProof(leaf, proofIndex, cp.treeSize, hashes, cp.rootHash)) {
+    const rawProofIndex = field(proof, "logIndex");
+    const proofIndex = isSafeInteger(rawProofIndex) ? rawProofIndex : logIndex;
+    const hashes = proofHashes.map((h: unknown) => hex(h) ?? Buffer.alloc(0));
+    if (cp.treeSize !== field(proof, "treeSize") || !verifyInclusionProof(leaf, proofIndex, cp.treeSize, hashes, cp.rootHash)) {
       throw this.#tampered(`the inclusion proof of entry ${logIndex} does not lead to its signed checkpoint`);
     }
     let kind = "";
@@ -145,13 +146,14 @@ export class RekorV1Log implements TransparencyLog {
     } catch {
       // proven to be in the log, yet not a Rekor body
     }
-    const set = raw["verification"]?.["signedEntryTimestamp"];
+    const set = field(verification, "signedEntryTimestamp");
+    const integratedTime = field(raw, "integratedTime");
     return {
       uuid: uuidKey,
       logIndex,
-      logId: { keyId: hex(raw["logID"]) ?? Buffer.alloc(0) },
+      logId: { keyId: hex(field(raw, "logID")) ?? Buffer.alloc(0) },
       kindVersion: { kind, version },
-      integratedTime: Number.isSafeInteger(raw["integratedTime"]) ? raw["integratedTime"] : 0,
+      integratedTime: isSafeInteger(integratedTime) ? integratedTime : 0,
       inclusionPromise: typeof set === "string" ? { signedEntryTimestamp: Buffer.from(set, "base64") } : undefined,
       inclusionProof: { logIndex: proofIndex, rootHash: cp.rootHash, treeSize: cp.treeSize, hashes, checkpoint: { envelope: cp.envelope } },
       canonicalizedBody: body,
@@ -161,10 +163,11 @@ export class RekorV1Log implements TransparencyLog {
   #single(res: UpstreamResponse, what: string): LogEntry {
     if (res.status === 404) throw new NotFoundError(`${what} is not in the log`);
     if (res.status !== 200) throw new TransientUpstreamError(`${what}: HTTP ${res.status}${snippet(res.body)}`);
-    const json = jsonBody(res, what) as Record<string, Record<string, any>>;
-    const keys = json && typeof json === "object" && !Array.isArray(json) ? Object.keys(json) : [];
-    if (keys.length !== 1) throw new TransientUpstreamError(`${what}: not a single {uuid: entry} object`);
-    return this.#entry(keys[0]!, json[keys[0]!]!);
+    const json = jsonBody(res, what);
+    const entries: Array<[string, unknown]> = json && typeof json === "object" && !Array.isArray(json) ? Object.entries(json) : [];
+    const only = entries[0];
+    if (entries.length !== 1 || !only) throw new TransientUpstreamError(`${what}: not a single {uuid: entry} object`);
+    return this.#entry(only[0], only[1]);
   }
 
   append(request: LogAppendRequest): Promise<LogEntry> {
@@ -198,7 +201,7 @@ export class RekorV1Log implements TransparencyLog {
         const list = jsonBody(res, "the index answer");
         if (!Array.isArray(list) || !list.every((u) => typeof u === "string"))
           throw new TransientUpstreamError("index/retrieve did not answer a list of UUIDs");
-        return list as string[];
+        return list;
       },
     );
     if (uuids.length > MAX_SEARCH_HITS)
@@ -213,7 +216,10 @@ export class RekorV1Log implements TransparencyLog {
           if (res.status !== 200) throw new TransientUpstreamError(`entries/retrieve: HTTP ${res.status}${snippet(res.body)}`);
           const list = jsonBody(res, "the entries");
           if (!Array.isArray(list)) throw new TransientUpstreamError("entries/retrieve did not answer a list");
-          return list.flatMap((m: Record<string, Record<string, any>>) => Object.entries(m ?? {}).map(([u, e]) => this.#entry(u, e)));
+          return list.flatMap((m: unknown) => {
+            const pairs: Array<[string, unknown]> = Object.entries(m ?? {});
+            return pairs.map(([u, e]) => this.#entry(u, e));
+          });
         },
       );
       entries.push(...got);
@@ -221,7 +227,7 @@ export class RekorV1Log implements TransparencyLog {
     const after = page.afterIndex ?? -1;
     const sorted = [...new Map(entries.map((e) => [e.logIndex, e])).values()].filter((e) => e.logIndex > after).sort((a, b) => a.logIndex - b.logIndex);
     const slice = sorted.slice(0, pageSize);
-    return { entries: slice, nextAfterIndex: sorted.length > pageSize ? slice[slice.length - 1]!.logIndex : undefined };
+    return { entries: slice, nextAfterIndex: sorted.length > pageSize ? slice.at(-1)?.logIndex : undefined };
   }
 
   async inclusionProof(logIndex: number, treeSize?: number): Promise<TreeInclusionProof> {
@@ -269,7 +275,8 @@ export class RekorV1Log implements TransparencyLog {
     return this.#o.checkpoints.watch(listener);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#o.checkpoints.close();
+    return Promise.resolve();
   }
 }

@@ -108,7 +108,8 @@ export class RekorV2Log implements TransparencyLog {
       return res.body;
     });
     if (body && cache) {
-      if (this.#tiles.size >= MAX_CACHED_TILES) this.#tiles.delete(this.#tiles.keys().next().value!);
+      const oldest = this.#tiles.keys().next();
+      if (this.#tiles.size >= MAX_CACHED_TILES && !oldest.done) this.#tiles.delete(oldest.value);
       this.#tiles.set(pathname, body);
     }
     return body;
@@ -147,7 +148,9 @@ export class RekorV2Log implements TransparencyLog {
       } catch (err) {
         throw this.#tampered(err instanceof MalformedTileError ? err.message : `tile ${tl}/${ti} is malformed`);
       }
-      return hashes[index % TILE_WIDTH]!;
+      const hash = hashes[index % TILE_WIDTH];
+      if (!hash) throw this.#tampered(`tile ${tl}/${ti} holds no hash for node ${level}/${index}`);
+      return hash;
     });
   }
 
@@ -159,7 +162,9 @@ export class RekorV2Log implements TransparencyLog {
       // A full bundle standing in for a partial one holds more entries than `width`.
       const entries = parseEntryBundle(bytes, bytes.length === 0 ? 0 : countEntries(bytes));
       if (entries.length < width) throw new MalformedTileError(`entry bundle ${bundle} holds ${entries.length} entries, fewer than ${width}`);
-      return entries[logIndex % TILE_WIDTH]!;
+      const entry = entries[logIndex % TILE_WIDTH];
+      if (!entry) throw new MalformedTileError(`entry bundle ${bundle} holds no entry ${logIndex}`);
+      return entry;
     } catch (err) {
       throw this.#tampered(err instanceof MalformedTileError ? err.message : `entry bundle ${bundle} is malformed`);
     }
@@ -306,9 +311,10 @@ export class RekorV2Log implements TransparencyLog {
     return this.#o.checkpoints.watch(listener);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.#o.checkpoints.close();
     this.#tiles.clear();
+    return Promise.resolve();
   }
 }
 

@@ -15,12 +15,13 @@
  */
 import { pem } from "@sigstore/core";
 import { createHash } from "node:crypto";
-import { envelopeToJSON, type TransparencyLogEntry } from "@sigstore/bundle";
+import { envelopeToJSON, type TLogEntryWithInclusionProof } from "@sigstore/bundle";
 import { TransparencyLogEntry as TlogEntryMessage } from "@sigstore/protobuf-specs";
 import type { SignatureBundle, VerificationMaterial, Witness } from "@sigstore/sign";
 import { UnavailableError } from "../../errors.js";
 import { preAuthEncoding } from "../verify/verifier-key.js";
 import type { LoggedEntryRef } from "../signing-backend.js";
+import { field } from "./json-fields.js";
 import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
@@ -49,7 +50,7 @@ export function proposedEntryV1(content: SignatureBundle, verifierPem: string): 
     apiVersion: "0.0.1",
     kind: "hashedrekord",
     spec: {
-      data: { hash: { algorithm: "sha256", value: Buffer.from(m.messageDigest!.digest).toString("hex") } },
+      data: { hash: { algorithm: "sha256", value: Buffer.from(m.messageDigest.digest).toString("hex") } },
       signature: { content: Buffer.from(m.signature).toString("base64"), publicKey: { content: verifier } },
     },
   };
@@ -64,9 +65,11 @@ export function createEntryRequestV2(content: SignatureBundle, certificatePem: s
     digest = createHash("sha256")
       .update(preAuthEncoding(env.payloadType, Buffer.from(env.payload)))
       .digest();
-    signature = Buffer.from(env.signatures[0]!.sig);
+    const first = env.signatures[0];
+    if (!first) throw new TypeError("the DSSE envelope holds no signature");
+    signature = Buffer.from(first.sig);
   } else {
-    digest = Buffer.from(content.messageSignature.messageDigest!.digest);
+    digest = Buffer.from(content.messageSignature.messageDigest.digest);
     signature = Buffer.from(content.messageSignature.signature);
   }
   return {
@@ -91,24 +94,34 @@ const hexBytes = (v: unknown, what: string): Buffer => {
   return Buffer.from(v, "hex");
 };
 
+/** A logged entry: the bundle's tlog entry (with its inclusion proof and checkpoint) and the entry reference. */
+export interface LoggedRekorEntry {
+  readonly entry: TLogEntryWithInclusionProof;
+  readonly ref: LoggedEntryRef & { readonly uuid: string };
+}
+
 /** Turns Rekor v1's `{uuid: LogEntry}` answer into the bundle's tlog entry and the entry reference. */
-export function fromRekorV1Entry(json: unknown): { entry: TransparencyLogEntry; ref: LoggedEntryRef } {
-  if (typeof json !== "object" || json === null || Array.isArray(json) || Object.keys(json).length !== 1) {
+export function fromRekorV1Entry(json: unknown): LoggedRekorEntry {
+  const entries: Array<[string, unknown]> = typeof json === "object" && json !== null && !Array.isArray(json) ? Object.entries(json) : [];
+  const only = entries[0];
+  if (entries.length !== 1 || !only) {
     throw new TransientUpstreamError("the log entry response is not a single {uuid: entry} object");
   }
-  const [uuid, raw] = Object.entries(json)[0]! as [string, Record<string, any>];
-  const body = typeof raw?.["body"] === "string" ? Buffer.from(raw["body"], "base64") : undefined;
-  const proof = raw?.["verification"]?.["inclusionProof"];
-  const set = raw?.["verification"]?.["signedEntryTimestamp"];
-  if (!body || typeof raw["logIndex"] !== "number" || typeof raw["integratedTime"] !== "number" || typeof set !== "string") {
+  const [uuid, raw] = only;
+  const rawBody = field(raw, "body");
+  const body = typeof rawBody === "string" ? Buffer.from(rawBody, "base64") : undefined;
+  const proof = field(field(raw, "verification"), "inclusionProof");
+  const set = field(field(raw, "verification"), "signedEntryTimestamp");
+  const logIndex = field(raw, "logIndex");
+  const integratedTime = field(raw, "integratedTime");
+  if (!body || typeof logIndex !== "number" || typeof integratedTime !== "number" || typeof set !== "string") {
     throw new TransientUpstreamError("the log entry lacks body, logIndex, integratedTime or signedEntryTimestamp");
   }
-  if (
-    typeof proof?.["checkpoint"] !== "string" ||
-    !Array.isArray(proof["hashes"]) ||
-    typeof proof["treeSize"] !== "number" ||
-    typeof proof["logIndex"] !== "number"
-  ) {
+  const checkpoint = field(proof, "checkpoint");
+  const hashes = field(proof, "hashes");
+  const treeSize = field(proof, "treeSize");
+  const proofIndex = field(proof, "logIndex");
+  if (typeof checkpoint !== "string" || !Array.isArray(hashes) || typeof treeSize !== "number" || typeof proofIndex !== "number") {
     throw new TransientUpstreamError("the log entry has no inclusion proof with a checkpoint");
   }
   let kindVersion: { kind: string; version: string };
@@ -119,35 +132,37 @@ export function fromRekorV1Entry(json: unknown): { entry: TransparencyLogEntry; 
   } catch (err) {
     throw new TransientUpstreamError("the log entry's body is not a Rekor entry", { cause: err });
   }
-  const entry: TransparencyLogEntry = {
-    logIndex: String(raw["logIndex"]),
-    logId: { keyId: hexBytes(raw["logID"], "logID") },
+  const entry: TLogEntryWithInclusionProof = {
+    logIndex: String(logIndex),
+    logId: { keyId: hexBytes(field(raw, "logID"), "logID") },
     kindVersion,
-    integratedTime: String(raw["integratedTime"]),
+    integratedTime: String(integratedTime),
     inclusionPromise: { signedEntryTimestamp: Buffer.from(set, "base64") },
     inclusionProof: {
-      logIndex: String(proof["logIndex"]),
-      rootHash: hexBytes(proof["rootHash"], "rootHash"),
-      treeSize: String(proof["treeSize"]),
-      hashes: (proof["hashes"] as unknown[]).map((h) => hexBytes(h, "inclusion hash")),
-      checkpoint: { envelope: proof["checkpoint"] },
+      logIndex: String(proofIndex),
+      rootHash: hexBytes(field(proof, "rootHash"), "rootHash"),
+      treeSize: String(treeSize),
+      hashes: hashes.map((h: unknown) => hexBytes(h, "inclusion hash")),
+      checkpoint: { envelope: checkpoint },
     },
     canonicalizedBody: body,
   };
-  return { entry, ref: { logIndex: raw["logIndex"], uuid, integratedTime: raw["integratedTime"] } };
+  return { entry, ref: { logIndex, uuid, integratedTime } };
 }
 
 /** Turns Rekor v2's TransparencyLogEntry (proto3 JSON) into the bundle's entry and the reference. */
-export function fromRekorV2Entry(json: unknown): { entry: TransparencyLogEntry; ref: LoggedEntryRef } {
-  let entry: TransparencyLogEntry;
+export function fromRekorV2Entry(json: unknown): LoggedRekorEntry {
+  let message: TlogEntryMessage;
   try {
-    entry = TlogEntryMessage.fromJSON(json) as TransparencyLogEntry;
+    message = TlogEntryMessage.fromJSON(json);
   } catch (err) {
     throw new TransientUpstreamError("the log entry is not a TransparencyLogEntry", { cause: err });
   }
-  if (!entry.inclusionProof?.checkpoint?.envelope || !entry.logId?.keyId?.length || !entry.kindVersion || entry.canonicalizedBody.length === 0) {
+  const { inclusionProof, logId, kindVersion } = message;
+  if (!inclusionProof?.checkpoint?.envelope || !logId?.keyId.length || !kindVersion || message.canonicalizedBody.length === 0) {
     throw new TransientUpstreamError("the log entry lacks its inclusion proof, checkpoint, log ID or body");
   }
+  const entry: TLogEntryWithInclusionProof = { ...message, logId, kindVersion, inclusionProof: { ...inclusionProof, checkpoint: inclusionProof.checkpoint } };
   const logIndex = Number(entry.logIndex);
   if (!Number.isSafeInteger(logIndex) || logIndex < 0) throw new TransientUpstreamError("the log entry's logIndex is out of range");
   // Rekor v2 has no UUIDs; the RFC 6962 leaf hash of the body names the entry the same way.
@@ -166,7 +181,7 @@ export class RekorClient {
   ) {}
 
   /** Logs signed content; resolves once the log answered with a usable entry. */
-  async log(content: SignatureBundle, verifierPem: string): Promise<{ entry: TransparencyLogEntry; ref: LoggedEntryRef }> {
+  async log(content: SignatureBundle, verifierPem: string): Promise<LoggedRekorEntry> {
     if (this.version === 2) {
       return this.http.call(
         "/api/v2/log/entries",

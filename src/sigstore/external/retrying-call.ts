@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { TrustError, UnavailableError } from "../../errors.js";
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import type { CircuitBreaker } from "./circuit-breaker.js";
+import { field } from "./json-fields.js";
 
 /** A failure worth retrying: the upstream may answer next time. */
 export class TransientUpstreamError extends Error {
@@ -101,11 +102,17 @@ export async function retryingCall<T>(options: RetryingCallOptions, attempt: (si
   }
 }
 
+/** The signal's abort reason (a DOMException for `abort()` and `AbortSignal.timeout`), as an Error. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason), { cause: reason });
+}
+
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+  if (signal.aborted) return Promise.reject(abortReason(signal));
   let off: () => void = () => {};
   const aborted = new Promise<never>((_, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     off = () => signal.removeEventListener("abort", onAbort);
   });
@@ -116,8 +123,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 function describeFailure(err: unknown, timedOut: boolean, sliceMs: number): string {
   if (timedOut) return `no answer within ${sliceMs} ms`;
   if (err instanceof TransientUpstreamError) return err.message;
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code) return `connection failed (${cause.code})`;
+  const code = field(field(err, "cause"), "code");
+  if ((typeof code === "string" || typeof code === "number") && code) return `connection failed (${code})`;
   if (err instanceof Error) return err.message.slice(0, 200);
   return "unknown failure";
 }

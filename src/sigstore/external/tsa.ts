@@ -23,7 +23,7 @@ export function timeStampStatus(der: Uint8Array): number | undefined {
     if (parsed.offset === -1) return undefined;
     const resp = new pkijs.TimeStampResp({ schema: parsed.result });
     const status = resp.status.status;
-    if ((status === 0 || status === 1) && resp.timeStampToken === undefined) return undefined;
+    if ((status === pkijs.PKIStatus.granted || status === pkijs.PKIStatus.grantedWithMods) && resp.timeStampToken === undefined) return undefined;
     return status;
   } catch {
     return undefined;

@@ -115,7 +115,9 @@ export class TufTrustRoot implements ExternalTrustRoot {
   }
 
   current(): Readonly<Record<string, unknown>> {
-    return this.#root!;
+    const root = this.#root;
+    if (!root) throw new UnavailableError("tuf", "no trusted root has been loaded");
+    return root;
   }
 
   signingConfig(): undefined {

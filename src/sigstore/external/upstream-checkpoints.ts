@@ -33,6 +33,7 @@ import { parseCheckpointBody, parseSignedNote, verifySignedCheckpoint, Checkpoin
 import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import type { CheckpointEvent, PublishedCheckpoint } from "../transparency-log.js";
 import type { TrustedRootDocument } from "../trust-root-source.js";
+import { field } from "./json-fields.js";
 
 /** Default time between polls of the upstream checkpoint by watchers, in milliseconds. */
 export const DEFAULT_CHECKPOINT_POLL_MS = 1_000;
@@ -47,12 +48,16 @@ interface TrustedLog {
 }
 
 function trustedLogs(root: TrustedRootDocument): TrustedLog[] {
-  const tlogs = Array.isArray(root["tlogs"]) ? (root["tlogs"] as Record<string, any>[]) : [];
+  const rawTlogs = root["tlogs"];
+  const tlogs: unknown[] = Array.isArray(rawTlogs) ? rawTlogs : [];
   const out: TrustedLog[] = [];
   for (const t of tlogs) {
-    const keyId = typeof t?.["logId"]?.["keyId"] === "string" ? Buffer.from(t["logId"]["keyId"], "base64") : undefined;
-    const spki = typeof t?.["publicKey"]?.["rawBytes"] === "string" ? Buffer.from(t["publicKey"]["rawBytes"], "base64") : undefined;
-    if (keyId && spki && typeof t["baseUrl"] === "string") out.push({ baseUrl: t["baseUrl"], keyId, spki });
+    const rawKeyId = field(field(t, "logId"), "keyId");
+    const rawSpki = field(field(t, "publicKey"), "rawBytes");
+    const baseUrl = field(t, "baseUrl");
+    const keyId = typeof rawKeyId === "string" ? Buffer.from(rawKeyId, "base64") : undefined;
+    const spki = typeof rawSpki === "string" ? Buffer.from(rawSpki, "base64") : undefined;
+    if (keyId && spki && typeof baseUrl === "string") out.push({ baseUrl, keyId, spki });
   }
   return out;
 }
@@ -94,7 +99,7 @@ export function verifyCheckpointWithTrustedRoot(note: string, root: TrustedRootD
 
 /** The log ID (SHA-256 of the key's SPKI DER) of the trusted-root log whose base URL contains the checkpoint's key name. */
 export function logIdForOrigin(root: TrustedRootDocument, origin: string): Buffer | undefined {
-  const name = origin.split(" - ")[0]!;
+  const [name = ""] = origin.split(" - ");
   const l = trustedLogs(root).find((t) => t.baseUrl.includes(name));
   return l ? createHash("sha256").update(l.spki).digest() : undefined;
 }

@@ -112,8 +112,10 @@ async function readLimited(res: Response, maxBytes: number, signal: AbortSignal)
   try {
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      const { done, value } = await reader.read();
-      if (done) break;
+      const result = await reader.read();
+      if (result.done) break;
+      const value: unknown = result.value;
+      if (!(value instanceof Uint8Array)) throw new TransientUpstreamError("the response body is not a byte stream");
       size += value.byteLength;
       if (size > maxBytes) throw new TransientUpstreamError(`response is larger than ${maxBytes} bytes`);
       chunks.push(Buffer.from(value));

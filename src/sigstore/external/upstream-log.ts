@@ -87,7 +87,11 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
           }),
     // Rekor v1 serves the proof; for v2 it is built from the tiles of the new tree. Either way
     // UpstreamCheckpoints checks it against both signed roots.
-    consistencyProof: (first, last) => (v2 ? v2.tileConsistencyProof(first, last) : v1!.rawConsistencyProof(first, last)),
+    consistencyProof: (first, last) => {
+      if (v2) return v2.tileConsistencyProof(first, last);
+      if (v1) return v1.rawConsistencyProof(first, last);
+      throw new Error("the upstream log is not open yet");
+    },
     trustedRoot: o.trustedRoot,
     stateFile: checkpointStateFile(o.dataDir, "rekor"),
     log: o.log,
@@ -98,10 +102,11 @@ export function openUpstreamLog(o: UpstreamLogOptions): UpstreamLog {
   const rekor = o.rekor;
   const append = rekor ? (request: LogAppendRequest) => appendThroughRekor(rekor, request, v2Readable ? o.entryIndex : undefined) : undefined;
   const common = { checkpoints, trustedRoot: o.trustedRoot, log: o.log, onTamper: (what: string) => alarm("tampered", what), ...(append ? { append } : {}) };
-  if (v2Readable) v2 = new RekorV2Log({ ...common, read: readHttp, entryIndex: o.entryIndex! });
-  else v1 = new RekorV1Log({ ...common, http: readHttp });
+  let log: RekorV1Log | RekorV2Log;
+  if (v2Readable) log = v2 = new RekorV2Log({ ...common, read: readHttp, entryIndex: o.entryIndex });
+  else log = v1 = new RekorV1Log({ ...common, http: readHttp });
   return {
-    log: (v2 ?? v1)!,
+    log,
     readHttp,
     readiness: () => {
       const reason = checkpoints.alarm ?? tampered;

@@ -29,7 +29,7 @@ export function encodeTileIndex(index: number): string {
   if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`tile index ${index} is out of range`);
   const digits = String(index);
   const padded = digits.padStart(Math.ceil(digits.length / 3) * 3, "0");
-  const groups = padded.match(/.{3}/g)!;
+  const groups = Array.from({ length: padded.length / 3 }, (_, i) => padded.slice(3 * i, 3 * i + 3));
   return groups.map((g, i) => (i < groups.length - 1 ? `x${g}` : g)).join("/");
 }
 
