@@ -25,3 +25,16 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     );
   });
 }
+
+/**
+ * What a rejected promisified execFile carries: the exit code and the output Node attaches to the
+ * error. Anything else (a spawn failure, a kill by signal) is rethrown, so the test fails on it.
+ */
+export function execFailure(e: unknown): CliResult {
+  if (typeof e === "object" && e !== null && "code" in e && typeof e.code === "number") {
+    const stdout = "stdout" in e && typeof e.stdout === "string" ? e.stdout : "";
+    const stderr = "stderr" in e && typeof e.stderr === "string" ? e.stderr : "";
+    return { code: e.code, stdout, stderr };
+  }
+  throw e;
+}

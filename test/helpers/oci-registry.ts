@@ -17,7 +17,7 @@ export const CRANE_BIN: string = ociToolPath("crane");
 
 /** Why the OCI tests cannot run here, or undefined when they can. */
 export function ociToolsProblem(): string | undefined {
-  const missing = (Object.keys(OCI_TOOLS) as string[]).filter((n) => !ociToolReady(n));
+  const missing = Object.keys(OCI_TOOLS).filter((n) => !ociToolReady(n));
   return missing.length === 0 ? undefined : `${missing.join(" and ")} not built in the tool cache; run \`node scripts/setup-registry.mjs\` (needs Go)`;
 }
 
@@ -56,7 +56,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     env: { PATH: process.env["PATH"] ?? "", OTEL_TRACES_EXPORTER: "none" },
   });
   let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = `${stderr}${d}`.slice(-4000)));
+  child.stderr!.on("data", (d: Buffer) => (stderr = `${stderr}${d.toString()}`.slice(-4000)));
   const exited = new Promise<number | null>((r) => child.once("exit", r));
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -101,7 +101,7 @@ export function pushImage(host: string, repo: string, tag: string, content: stri
   writeFileSync(join(dir, "hello.txt"), content);
   const tar = join(dir, "layer.tar");
   const t = spawnSync("tar", ["-cf", tar, "-C", dir, "hello.txt"]);
-  if (t.status !== 0) throw new Error(`tar: ${t.stderr}`);
+  if (t.status !== 0) throw new Error(`tar: ${t.stderr.toString()}`);
   const ref = `${host}/${repo}:${tag}`;
   crane(["append", "--new_tag", ref, "-f", tar, "--oci-empty-base"]);
   return crane(["digest", ref]);

@@ -187,8 +187,8 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
     const p = spawn(c, a, { cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
     child = p;
     live.add(p);
-    p.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-    p.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    p.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (output += d.toString()));
     p.once("exit", () => live.delete(p));
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -197,7 +197,7 @@ export async function startTestPostgres(options: TestPostgresOptions = {}): Prom
         await query("SELECT 1", [], "postgres");
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 30 s: ${(err as Error).message}\n${output}`);
+        if (Date.now() > deadline) throw new Error(`postgres did not accept connections within 30 s: ${(err as Error).message}\n${output}`, { cause: err });
         await new Promise((r) => setTimeout(r, 100));
       }
     }

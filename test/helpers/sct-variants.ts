@@ -59,8 +59,8 @@ export async function bundleWithSct(service: { url: string; dataDir: string }, v
     oidcIssuer: SCT_FIXTURE_ISSUER,
   });
   const signer: Signer = {
-    async sign(data) {
-      return { signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate", certificate: leaf.certificatePem } };
+    sign(data) {
+      return Promise.resolve({ signature: cryptoSign("sha256", data, privateKey), key: { $case: "x509Certificate", certificate: leaf.certificatePem } });
     },
   };
   const builder = new MessageSignatureBundleBuilder({

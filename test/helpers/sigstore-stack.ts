@@ -73,8 +73,8 @@ class Proc {
   start(): void {
     this.out = "";
     const child = spawn(this.bin, this.args, { cwd: this.cwd, stdio: ["ignore", "pipe", "pipe"], env: { PATH: process.env["PATH"] ?? "", HOME: this.cwd } });
-    child.stdout!.on("data", (d: Buffer) => (this.out = (this.out + d.toString()).slice(-20_000)));
-    child.stderr!.on("data", (d: Buffer) => (this.out = (this.out + d.toString()).slice(-20_000)));
+    child.stdout.on("data", (d: Buffer) => (this.out = (this.out + d.toString()).slice(-20_000)));
+    child.stderr.on("data", (d: Buffer) => (this.out = (this.out + d.toString()).slice(-20_000)));
     this.child = child;
   }
 

@@ -2,7 +2,7 @@
  * Stock Sigstore verification for tests: unmodified `@sigstore/verify` with trust material built
  * from a served trusted root, as a client of the service would do it.
  */
-import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
+import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial, type VerificationPolicy } from "@sigstore/verify";
 
@@ -20,6 +20,6 @@ export async function fetchTrustedRoot(baseUrl: string, headers: Record<string, 
 export function stockVerify(trustedRootJson: unknown, bundleJson: unknown, artifact: Buffer | undefined, policy: VerificationPolicy): void {
   const material = toTrustMaterial(TrustedRoot.fromJSON(trustedRootJson));
   const verifier = new Verifier(material);
-  const bundle = bundleFromJSON(bundleJson as SerializedBundle);
+  const bundle = bundleFromJSON(bundleJson);
   verifier.verify(toSignedEntity(bundle, artifact), policy);
 }

@@ -14,13 +14,12 @@ import { attestDigest, Code, createTrustClient, SLSA_PROVENANCE_V1, TrustError, 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { execFailure } from "../helpers/cli.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
-  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), execFailure);
 
 const SCAN_TYPE = "https://certus.cloud/assurance/scan/v1";
 const SERVICE = "certus-trust@certus.cloud";
@@ -68,7 +67,7 @@ const client = () => createTrustClient({ baseUrl: srv.url });
 
 async function post(path: string, body: unknown) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 
 async function auditEvents(): Promise<

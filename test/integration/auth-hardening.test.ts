@@ -9,13 +9,11 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { execFailure } from "../helpers/cli.js";
 
 const run = promisify(execFile);
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args], { env: { ...process.env, ...env } }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args], { env: { ...process.env, ...env } }).then((r) => ({ code: 0, ...r }), execFailure);
 const DIGEST = `sha256:${"77".repeat(32)}`;
 
 let srv: TestServer;

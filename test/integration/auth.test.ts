@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseApiKey } from "../../src/auth/api-key-format.js";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, spawnCliServer, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { execFailure } from "../helpers/cli.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 
@@ -31,7 +33,7 @@ async function call(path: string, body: unknown, headers: Record<string, string>
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
-  let json: any;
+  let json: WireJson;
   try {
     json = JSON.parse(text);
   } catch {
@@ -165,7 +167,7 @@ describe("binding", () => {
   it("refuses 0.0.0.0 without authentication but starts on it with authentication", async () => {
     const refused = await run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "serve", "--host", "0.0.0.0", "--data-dir", tempDir()]).then(
       () => 0,
-      (e: { code: number }) => e.code,
+      (e: unknown) => execFailure(e).code,
     );
     expect(refused).toBe(2);
     const srv2 = await spawnCliServer(["--host", "0.0.0.0", "--auth", "api-key", "--data-dir", tempDir()]);

@@ -27,7 +27,7 @@ try {
   grpcloadBin = (ensureBenchTools as () => string)();
 } catch (err) {
   skipReason = `bench load generators not available: ${err instanceof Error ? err.message : String(err)}; run \`node scripts/setup-bench-tools.mjs\``;
-  if (process.env.CI === "true") throw new Error(skipReason);
+  if (process.env.CI === "true") throw new Error(skipReason, { cause: err });
   console.warn(`[bench-load] SKIPPED: ${skipReason}`);
 }
 

@@ -76,7 +76,7 @@ describe("embedded CT log, audited by an independent RFC 6962 monitor", () => {
     expect(sthSignatureValid(sth1, key)).toBe(true);
     await issue("monitor-2@example.com");
     await issue("monitor-3@example.com");
-    const sth2 = await getSth(`${srv.url}`); // the current log is also served at /ct/v1/
+    const sth2 = await getSth(srv.url); // the current log is also served at /ct/v1/
     expect(sth2.tree_size).toBe(sth1.tree_size + 2);
     expect(sthSignatureValid(sth2, key)).toBe(true);
     expect(sthSignatureValid({ ...sth2, tree_size: sth2.tree_size + 1 }, key)).toBe(false);

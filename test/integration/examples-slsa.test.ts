@@ -11,12 +11,13 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { execFailure } from "../helpers/cli.js";
 
 const run = promisify(execFile);
 const node = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, [join(REPO_ROOT, "examples", script), ...args], { env: { ...process.env, ...env }, cwd: REPO_ROOT }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    execFailure,
   );
 
 const BUILDER = "https://certus.cloud/builders/assurance@v1";

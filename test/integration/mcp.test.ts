@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const DIGEST = `sha256:${createHash("sha256").update("mcp artifact\n").digest("hex")}`;
 const TOOLS = ["verify_artifact", "sign_artifact", "get_log_entry", "get_inclusion_proof", "get_trusted_root", "explain_policy"];
@@ -19,7 +20,7 @@ let srv: TestServer;
 let signKey: string;
 let verifyKey: string;
 
-type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: any };
+type ToolResult = { isError?: boolean; content: Array<{ type: string; text?: string }>; structuredContent?: WireJson };
 
 async function httpClient(key?: string): Promise<Client> {
   const client = new Client({ name: "certus-trust-test", version: "1.0.0" });
@@ -28,7 +29,7 @@ async function httpClient(key?: string): Promise<Client> {
   return client;
 }
 
-function tamper(bundle: any): any {
+function tamper(bundle: WireJson): WireJson {
   const copy = structuredClone(bundle);
   const sig = Buffer.from(copy.dsseEnvelope.signatures[0].sig, "base64");
   sig[12]! ^= 0x01;

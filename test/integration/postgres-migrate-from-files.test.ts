@@ -48,7 +48,7 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
     await fileServer.stop();
     // A permission whose Transform callback is still pending, as the file store keeps it.
     const permissions = PermissionStore.open(dataDir, createLogger("silent"));
-    permissions.record({
+    await permissions.record({
       id: "3f0c2d5e-0000-4000-8000-000000000001",
       scanId: "scan_moved",
       tier: "verified",
@@ -64,7 +64,7 @@ describe.skipIf(postgresSkipReason !== undefined)("certus-trust db migrate-from-
       callback: "pending",
       callbackAttempts: 2,
     });
-    permissions.close();
+    await permissions.close();
     const fileCheck = await runCli(["audit", "verify", "--data-dir", dataDir]);
     expect(fileCheck.stdout).toContain("audit trail intact: 5 events");
     const fileEvents = JSON.parse((await runCli(["audit", "list", "--output", "json", "--data-dir", dataDir])).stdout);

@@ -14,6 +14,7 @@ import { API_KEY_CACHE_MS } from "../../src/state/postgres/api-key-records.js";
 import { runCli } from "../helpers/cli.js";
 import { postgresSkipReason, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const ASSURANCE = "certus-assurance@certus.cloud";
 const SECRET = "transform-callback-secret-for-the-replica-tests-0123";
@@ -48,13 +49,13 @@ async function startInstance(): Promise<TestServer> {
   return s;
 }
 
-async function call(s: TestServer, path: string, body: unknown, key = adminKey): Promise<{ status: number; json: any; headers: Headers }> {
+async function call(s: TestServer, path: string, body: unknown, key = adminKey): Promise<{ status: number; json: WireJson; headers: Headers }> {
   const res = await fetch(`${s.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-async function auditEvents(): Promise<any[]> {
+async function auditEvents(): Promise<WireJson[]> {
   const r = await runCli(["audit", "list", "--output", "json", "--database-url", url]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
@@ -228,7 +229,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     // A third instance starting now resumes pending callbacks: it finds this one claimed by A.
     const c = await startInstance();
     expect(c.url).not.toBe(a.url);
-    await waitFor("the callback delivered", async () => (callbacks.some((x) => x.id === id && x.status === 200) ? true : undefined), 30_000);
+    await waitFor("the callback delivered", () => Promise.resolve(callbacks.some((x) => x.id === id && x.status === 200) ? true : undefined), 30_000);
     await new Promise((res) => setTimeout(res, 1500));
     const mine = callbacks.filter((x) => x.id === id);
     expect(mine.filter((x) => x.status === 200)).toHaveLength(1);
@@ -268,7 +269,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
   it("answers unavailable (never 500) while PostgreSQL is stopped under load, and works again after it restarts, without restarting the service", async () => {
     const [a, b] = servers as [TestServer, TestServer];
     const statuses: number[] = [];
-    const bodies: any[] = [];
+    const bodies: WireJson[] = [];
     let stop = false;
     let n = 0;
     const load = async (s: TestServer) => {

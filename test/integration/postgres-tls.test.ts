@@ -15,7 +15,7 @@ import { runCli } from "../helpers/cli.js";
 import { postgresSkipReason, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { tempDir } from "../helpers/server.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto);
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const log = createLogger("silent");
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { hashLeaf, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 let trustedRoot: unknown;
@@ -18,7 +19,7 @@ const DIGEST = `sha256:${createHash("sha256").update(ARTIFACT).digest("hex")}`;
 
 interface SignJson {
   bundle: {
-    verificationMaterial: { tlogEntries: Array<Record<string, any>>; timestampVerificationData: { rfc3161Timestamps: unknown[] } };
+    verificationMaterial: { tlogEntries: Array<Record<string, WireJson>>; timestampVerificationData: { rfc3161Timestamps: unknown[] } };
     dsseEnvelope?: { payload: string; signatures: Array<{ sig: string }> };
     messageSignature?: { signature: string; messageDigest: { digest: string } };
   };
@@ -26,7 +27,7 @@ interface SignJson {
   signer: { subject: string; issuer: string };
 }
 
-async function sign(body: unknown): Promise<{ status: number; json: any }> {
+async function sign(body: unknown): Promise<{ status: number; json: WireJson }> {
   const res = await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   return { status: res.status, json: await res.json() };
 }
@@ -85,7 +86,7 @@ describe("Sign (embedded stack)", () => {
       const good = json.bundle;
       const artifact = format === "SIGNATURE_FORMAT_DSSE" ? undefined : ARTIFACT;
       stockVerify(trustedRoot, good, artifact, policy());
-      const mutations: Array<(b: any) => void> = [
+      const mutations: Array<(b: WireJson) => void> = [
         (b) =>
           b.dsseEnvelope
             ? (b.dsseEnvelope.signatures[0].sig = flipBase64(b.dsseEnvelope.signatures[0].sig))
@@ -135,7 +136,7 @@ describe("Sign (embedded stack)", () => {
     expect(lines[1]).toBe(proof.treeSize);
     expect(lines[2]).toBe(proof.rootHash);
     const sigBytes = Buffer.from(sigLine!.trim().split(" ")[2]!, "base64");
-    expect(cryptoVerify("sha256", Buffer.from(body + "\n"), logKey, sigBytes.subarray(4))).toBe(true);
+    expect(cryptoVerify("sha256", Buffer.from(body! + "\n"), logKey, sigBytes.subarray(4))).toBe(true);
   });
 
   it("rejects a bad digest, an empty URI scheme and an unknown format, naming the field", async () => {

@@ -9,16 +9,17 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeInnerBundle } from "../helpers/inner-bundle.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let srv: TestServer;
 const ARTIFACT = Buffer.from("release-1.2.3.tar.gz contents");
 const DIGEST = `sha256:${createHash("sha256").update(ARTIFACT).digest("hex")}`;
-let dsse: any;
-let message: any;
+let dsse: WireJson;
+let message: WireJson;
 
 async function post(path: string, body: unknown) {
   const res = await fetch(`${srv.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: (await res.json()) as WireJson };
 }
 const me = () => ({ subject: "certus-trust@certus.cloud", issuer: srv.url });
 
@@ -137,7 +138,7 @@ describe("Verify", () => {
   });
 
   it("a trusted root without validFor.start on its log is TRUST_ROOT_INVALID", async () => {
-    const root = ((await (await fetch(`${srv.url}/v1/keys`)).json()) as { trustedRoot: any }).trustedRoot;
+    const root = ((await (await fetch(`${srv.url}/v1/keys`)).json()) as { trustedRoot: WireJson }).trustedRoot;
     delete root.tlogs[0].publicKey.validFor;
     const r = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: dsse, expectedSigner: me(), trustedRoot: root });
     expect(r.status).toBe(200);

@@ -105,7 +105,11 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
 
       const verdict = await post(a.url, "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: signer() });
       expect(verdict.json.verified, JSON.stringify(verdict.json.failures)).toBe(true);
-      const wrong = await post(a.url, "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: { subject: "certus-trust@certus.cloud", issuer: idp.issuer } });
+      const wrong = await post(a.url, "/v1/verify", {
+        artifact: { digest: r.artifact.digest },
+        bundle: r.json.bundle,
+        expectedSigner: { subject: "certus-trust@certus.cloud", issuer: idp.issuer },
+      });
       expect(wrong.json.verified).toBe(false);
       // B verifies with the trusted root it got from A's TUF repository.
       const onB = await post(b.url, "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: signer() });
@@ -132,7 +136,15 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
       const [, size, root] = (p.checkpoint as string).split("\n");
       expect(Number(size)).toBe(Number(p.treeSize));
       expect(root).toBe(p.rootHash);
-      expect(verifyInclusion(hashLeaf(Buffer.from(e.body, "base64")), Number(e.logIndex), Number(p.treeSize), p.hashes.map((h: string) => Buffer.from(h, "base64")), Buffer.from(p.rootHash, "base64"))).toBe(true);
+      expect(
+        verifyInclusion(
+          hashLeaf(Buffer.from(e.body, "base64")),
+          Number(e.logIndex),
+          Number(p.treeSize),
+          p.hashes.map((h: string) => Buffer.from(h, "base64")),
+          Buffer.from(p.rootHash, "base64"),
+        ),
+      ).toBe(true);
     };
     const byIndex = (await (await fetch(`${b.url}/v1/transparency?logIndex=${index}`)).json()) as WireJson;
     expect(byIndex.entries[0].uuid).toBe(signed.json.entry.uuid);
@@ -141,25 +153,39 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
     expect(Number(byUuid.entries[0].logIndex)).toBe(index);
     const byDigest = await fetch(`${b.url}/v1/transparency?digest=${signed.artifact.digest}`);
     expect(byDigest.headers.get("certus-search-scope")).toBe("log");
-    const found = ((await byDigest.json()as WireJson).entries;
+    const found = ((await byDigest.json()) as WireJson).entries;
     expect(found.map((e: WireJson) => Number(e.logIndex))).toEqual([index]);
     checkEntry(found[0]);
     // The checkpoint B serves is A's, and B proves A's log consistent between two sizes.
     // (B reuses a checkpoint for 250 ms; ECDSA signatures differ from one signing to the next:
     // compare what the notes commit to.)
     const head = (note: string) => note.split("\n").slice(0, 3).join("\n");
-    const aHead = head(((await (await fetch(`${a.url}/api/v1/log`)).json()as WireJson).signedTreeHead);
-    await expect.poll(async () => head(((await (await fetch(`${b.url}/v1/transparency`)).json()as WireJson).checkpoint), { timeout: 5_000 }).toBe(aHead);
+    const aHead = head(((await (await fetch(`${a.url}/api/v1/log`)).json()) as WireJson).signedTreeHead);
+    await expect.poll(async () => head(((await (await fetch(`${b.url}/v1/transparency`)).json()) as WireJson).checkpoint), { timeout: 5_000 }).toBe(aHead);
     const latest = (await (await fetch(`${b.url}/v1/transparency`)).json()) as WireJson;
     const [, lastSize, lastRoot] = (latest.checkpoint as string).split("\n");
-    const first = await (await fetch(`${a.url}/v1/transparency?logIndex=0`)).json() as WireJson;
+    const first = (await (await fetch(`${a.url}/v1/transparency?logIndex=0`)).json()) as WireJson;
     const firstCheckpoint = first.entries[0].inclusionProof.checkpoint as string;
     const [, firstSize, firstRoot] = firstCheckpoint.split("\n");
     const cons = (await (await fetch(`${b.url}/v1/transparency?firstSize=${firstSize}&lastSize=${lastSize}`)).json()) as WireJson;
-    expect(verifyConsistency(Number(firstSize), Number(lastSize), Buffer.from(firstRoot!, "base64"), Buffer.from(lastRoot!, "base64"), cons.consistencyProof.hashes.map((h: string) => Buffer.from(h, "base64")))).toBe(true);
+    expect(
+      verifyConsistency(
+        Number(firstSize),
+        Number(lastSize),
+        Buffer.from(firstRoot!, "base64"),
+        Buffer.from(lastRoot!, "base64"),
+        cons.consistencyProof.hashes.map((h: string) => Buffer.from(h, "base64")),
+      ),
+    ).toBe(true);
     const ready = await fetch(`${b.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as WireJson).components).toMatchObject({ fulcio: { status: "serving" }, rekor: { status: "serving" }, tsa: { status: "serving" }, tuf: { status: "serving" }, oidc: { status: "serving" } });
+    expect(((await ready.json()) as WireJson).components).toMatchObject({
+      fulcio: { status: "serving" },
+      rekor: { status: "serving" },
+      tsa: { status: "serving" },
+      tuf: { status: "serving" },
+      oidc: { status: "serving" },
+    });
   });
 
   it("with A down, B answers unavailable within its deadline and says which component; it recovers when A is back", async () => {
@@ -180,12 +206,15 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
     expect(ready.status).toBe(503);
     const report = (await ready.json()) as WireJson;
     expect(report.status).toBe("not ready");
-    const down = Object.entries(report.components).filter(([, c]: [string, WireJson]) => c.status === "not serving").map(([name]) => name);
+    const down = Object.entries(report.components)
+      .filter(([, c]: [string, WireJson]) => c.status === "not serving")
+      .map(([name]) => name);
     expect(down.length).toBeGreaterThan(0);
     expect(down.every((n) => ["fulcio", "rekor", "rekor-read", "tsa", "tuf"].includes(n))).toBe(true);
     const client = grpcClient(b.port);
     try {
-      const check = (service: string) => grpcUnary(client, "/grpc.health.v1.Health/Check", HealthCheckRequestSchema, HealthCheckResponseSchema, create(HealthCheckRequestSchema, { service }));
+      const check = (service: string) =>
+        grpcUnary(client, "/grpc.health.v1.Health/Check", HealthCheckRequestSchema, HealthCheckResponseSchema, create(HealthCheckRequestSchema, { service }));
       expect((await check(down[0]!)).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
       expect((await check("")).status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
       expect((await check("oidc")).status).toBe(HealthCheckResponse_ServingStatus.SERVING);

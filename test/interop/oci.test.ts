@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { ociToolsProblem, pushImage, startRegistry, type TestRegistry } from "../helpers/oci-registry.js";
 import { REPO_ROOT, startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { execFailure } from "../helpers/cli.js";
 
 const problem = ociToolsProblem();
 if (problem && process.env["CI"] === "true") throw new Error(`[interop/oci] ${problem}`);
@@ -30,10 +31,7 @@ const BUNDLE_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
 const run = promisify(execFile);
 const cli = (args: string[]) =>
-  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  run(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), ...args]).then((r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }), execFailure);
 
 let registry: TestRegistry;
 let srv: TestServer;

@@ -30,7 +30,7 @@ import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";
-import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
+import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +41,7 @@ import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962
 import { forServer, readmeCommands, runShell } from "../helpers/readme-commands.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = realSigstoreMissing();
 const COSIGN: string = cosignPath();
@@ -121,7 +122,7 @@ afterAll(async () => {
   await idp?.stop();
 });
 
-async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: WireJson; headers: Headers }> {
   const res = await fetch(`${svc.url}${path}`, {
     method,
     headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -147,14 +148,14 @@ function stockVerify(bundle: unknown, artifact: Buffer | undefined): void {
   const root = TrustedRoot.fromJSON(stack.trustedRoot);
   expect(root.ctlogs).toHaveLength(1);
   const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: 1, tlogThreshold: 1, timestampThreshold: 1 });
-  verifier.verify(toSignedEntity(bundleFromJSON(bundle as SerializedBundle), artifact), {
+  verifier.verify(toSignedEntity(bundleFromJSON(bundle), artifact), {
     subjectAlternativeName: IDENTITY,
     extensions: { issuer: idp.issuer },
   });
 }
 
 /** The independent RFC 6962 check of an entry from GetTransparency against its signed checkpoint. */
-function checkEntry(e: any): void {
+function checkEntry(e: WireJson): void {
   const proof = e.inclusionProof;
   const note: string = proof.checkpoint;
   const [, size, root] = note.split("\n");
@@ -246,12 +247,12 @@ describe.skipIf(missing !== undefined)(
       const byDigest = await call("GET", `/v1/transparency?digest=${r.artifact.digest}`);
       expect(byDigest.status, JSON.stringify(byDigest.json)).toBe(200);
       expect(byDigest.headers.get("certus-search-scope")).toBe("service");
-      expect(byDigest.json.entries.map((x: any) => Number(x.logIndex))).toEqual([index]);
+      expect(byDigest.json.entries.map((x: WireJson) => Number(x.logIndex))).toEqual([index]);
       checkEntry(byDigest.json.entries[0]);
 
       const bySubject = await call("GET", `/v1/transparency?subject=${encodeURIComponent(IDENTITY)}`);
       expect(bySubject.status).toBe(200);
-      expect(bySubject.json.entries.map((x: any) => Number(x.logIndex))).toContain(index);
+      expect(bySubject.json.entries.map((x: WireJson) => Number(x.logIndex))).toContain(index);
       for (const x of bySubject.json.entries) checkEntry(x);
 
       // Against an older tree size: the root is computed from the tiles (and proven a prefix of the
@@ -515,7 +516,7 @@ describe.skipIf(missing !== undefined)(
       expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
       const ready = await fetch(`${svc.url}/readyz`);
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as any).components.tsa.status).toBe("not serving");
+      expect(((await ready.json()) as WireJson).components.tsa.status).toBe("not serving");
     });
 
     // Last: it leaves the service's view of the log in alarm, as it should.

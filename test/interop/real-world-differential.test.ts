@@ -13,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { bundleFromJSON, type SerializedBundle } from "@sigstore/bundle";
+import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import { describe, expect, it } from "vitest";
@@ -184,7 +184,7 @@ function certus(c: Case): Verdict {
 /** Stock @sigstore/verify with the identity as an anchored regexp; the artifact binding is ours to check (the library does not). */
 function sigstoreJs(c: Case): Verdict {
   const root = readJson(c.root) as { ctlogs?: unknown[] };
-  const bundle = bundleFromJSON(readJson(c.bundle) as SerializedBundle);
+  const bundle = bundleFromJSON(readJson(c.bundle));
   const bytes = artifactBytes(c);
   if (bundle.content.$case === "messageSignature" && !bytes) return "not run: @sigstore/verify needs the bytes for a message signature";
   const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), {
@@ -222,7 +222,7 @@ function sigstorePython(cases: readonly Case[]): Verdict[] {
       }),
     )
     .join("\n");
-  const r = spawnSync(venvPython as string, [path.join(import.meta.dirname, "sigstore_python_verify.py")], { input, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(venvPython, [path.join(import.meta.dirname, "sigstore_python_verify.py")], { input, encoding: "utf8", timeout: 120_000 });
   if (r.status !== 0) throw new Error(`sigstore-python driver failed (${r.status}): ${r.stderr}`);
   return r.stdout
     .trim()

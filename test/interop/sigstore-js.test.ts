@@ -17,6 +17,7 @@ import { SCT_FIXTURE_IDENTITY, SCT_FIXTURE_ISSUER, bundleWithSct } from "../help
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let idp: TestOidcProvider;
 let srv: TestServer;
@@ -46,7 +47,7 @@ const options = async () => ({
   timeout: 20_000,
 });
 
-async function certusVerify(body: unknown): Promise<any> {
+async function certusVerify(body: unknown): Promise<WireJson> {
   const res = await fetch(`${srv.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json", ...reader }, body: JSON.stringify(body) });
   expect(res.status).toBe(200);
   return res.json();
@@ -128,7 +129,7 @@ describe("Fulcio v2-compatible endpoint", () => {
   });
   const signingCert = async (base: string, body: unknown) => {
     const res = await fetch(`${base}/api/v2/signingCert`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as any };
+    return { status: res.status, json: (await res.json()) as WireJson };
   };
 
   it("issues leaf + intermediate + root for a verified token; SAN and issuer come from the token", async () => {
@@ -143,9 +144,9 @@ describe("Fulcio v2-compatible endpoint", () => {
     expect(Buffer.from(leaf.getExtension("1.3.6.1.4.1.57264.1.1")!.value).toString()).toBe(idp.issuer);
     expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.2")).not.toBeNull();
     expect(leaf.getExtension("1.3.6.1.4.1.11129.2.4.3")).toBeNull();
-    const bundle = (await (await fetch(`${srv.url}/api/v2/trustBundle`)).json()) as any;
+    const bundle = (await (await fetch(`${srv.url}/api/v2/trustBundle`)).json()) as WireJson;
     expect(bundle.chains[0].certificates).toEqual(chain.slice(1));
-    const config = (await (await fetch(`${srv.url}/api/v2/configuration`)).json()) as any;
+    const config = (await (await fetch(`${srv.url}/api/v2/configuration`)).json()) as WireJson;
     expect(config.issuers).toEqual([expect.objectContaining({ issuerUrl: idp.issuer, audience: "sigstore", challengeClaim: "email" })]);
   });
 

@@ -15,8 +15,9 @@ import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto);
 const EMAIL = "alice@example.com";
 
 let idp: TestOidcProvider;
@@ -71,7 +72,7 @@ function hashedRekord(key: KeyObject, verifierPem: string) {
 
 async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as any, headers: res.headers };
+  return { status: res.status, json: (await res.json()) as WireJson, headers: res.headers };
 }
 
 /** A certificate from server `base`'s Fulcio endpoint for a fresh key, with the key. */
@@ -190,7 +191,7 @@ describe("reads of the log of a server with --auth", () => {
         fetch(`${a.url}${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
       const anonymous = await send({});
       expect(anonymous.status, `${method} ${path}`).toBe(401);
-      expect(((await anonymous.json()) as any).message).toMatch(/authentication required/);
+      expect(((await anonymous.json()) as WireJson).message).toMatch(/authentication required/);
       expect((await send(keysA["signer"]!)).status, `${method} ${path} with a sign-only key`).toBe(403);
       expect((await send(keysA["reader"]!)).status, `${method} ${path} with a read key`).toBe(200);
     }
@@ -242,7 +243,7 @@ describe("limits on log writes", () => {
     const probe = await probeReadyz(b.url);
     expect(probe.status).toBe(503);
     expect(probe.ms).toBeLessThan(500);
-    const report = (await (await fetch(`${b.url}/readyz`)).json()) as any;
+    const report = (await (await fetch(`${b.url}/readyz`)).json()) as WireJson;
     expect(report.components["transparency-log"].status).toBe("not serving");
     expect(report.components["transparency-log"].detail).toMatch(/full/);
   });

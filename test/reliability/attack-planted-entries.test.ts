@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+x509.cryptoProvider.set(webcrypto);
 const PLANTED = 200;
 const ARTIFACT = Buffer.from("one artifact everyone names");
 const HEX = createHash("sha256").update(ARTIFACT).digest("hex");

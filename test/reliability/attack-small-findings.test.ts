@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiKeyStore } from "../../src/state/file/api-key-store.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 let open: TestServer;
 let authed: TestServer;
@@ -39,14 +40,14 @@ describe("request bodies", () => {
     const big = JSON.stringify({ artifact: { digest: DIGEST }, pad: "x".repeat(5 * 1024 * 1024) });
     const json = await fetch(`${open.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
     expect(json.status).toBe(413);
-    expect(((await json.json()) as any).code).toBe("resource_exhausted");
+    expect(((await json.json()) as WireJson).code).toBe("resource_exhausted");
     const proto = await fetch(`${open.url}/certus.trust.v1.TrustService/Sign`, {
       method: "POST",
       headers: { "content-type": "application/proto" },
       body: Buffer.alloc(5 * 1024 * 1024, 0x0a),
     });
     expect(proto.status).toBe(413);
-    expect(((await proto.json()) as any).code).toBe("resource_exhausted");
+    expect(((await proto.json()) as WireJson).code).toBe("resource_exhausted");
   });
 
   it("a chunked 100 MB body to the Rekor write path gets a 413 status, after a few MB", async () => {
@@ -78,7 +79,7 @@ describe("request bodies", () => {
     const body = Buffer.concat([Buffer.from(`{"artifact":{"digest":"${DIGEST}","uri":"oci://x/`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}}')]);
     const r = await fetch(`${open.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(r.status).toBe(400);
-    const json = (await r.json()) as any;
+    const json = (await r.json()) as WireJson;
     expect(json.code).toBe("invalid_argument");
     expect(json.message).toMatch(/UTF-8/);
     expect(open.server.stack.log.size).toBe(before);
@@ -127,7 +128,7 @@ describe("MCP", () => {
       body: deep,
     });
     expect(r.status).toBe(400);
-    expect(((await r.json()) as any).message).toMatch(/nest/);
+    expect(((await r.json()) as WireJson).message).toMatch(/nest/);
   });
 });
 
@@ -160,7 +161,7 @@ describe("watch streams", () => {
       expect(Date.now() - started).toBeLessThan(3_000);
       const again = await watch(abort.signal);
       const first = await again.body!.getReader().read();
-      expect(Buffer.from(first.value!).toString()).toMatch(/checkpoint/);
+      expect(Buffer.from(first.value).toString()).toMatch(/checkpoint/);
     } finally {
       abort.abort();
     }
@@ -170,7 +171,7 @@ describe("watch streams", () => {
     for (let round = 0; round < 3; round++) {
       const abort = new AbortController();
       const streams = await Promise.all([watch(abort.signal), watch(abort.signal), watch(abort.signal)]);
-      for (const s of streams) expect(Buffer.from((await s.body!.getReader().read()).value!).toString()).toMatch(/checkpoint/);
+      for (const s of streams) expect(Buffer.from((await s.body!.getReader().read()).value).toString()).toMatch(/checkpoint/);
       abort.abort();
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSubjectPattern, SubjectPatternError } from "../../src/sigstore/verify/subject-pattern.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";
+import type { WireJson } from "../helpers/wire-json.js";
 
 /** Patterns known to backtrack exponentially or with a high polynomial degree on a backtracking engine. */
 const CATASTROPHIC = [
@@ -35,7 +36,7 @@ const CATASTROPHIC = [
 
 describe("subject patterns on a linear-time engine", () => {
   it("every catastrophic pattern is refused with a reason or matches a 20,000-character subject in under 250 ms", () => {
-    const subjects = ["a".repeat(20_000), `${"certus-trust@certus.cloud".repeat(800)}`, "x".repeat(20_000)];
+    const subjects = ["a".repeat(20_000), "certus-trust@certus.cloud".repeat(800), "x".repeat(20_000)];
     for (const pattern of CATASTROPHIC) {
       let compiled;
       try {
@@ -63,7 +64,7 @@ describe("Verify under attack", () => {
   const DIGEST = `sha256:${createHash("sha256").update("attack-verify").digest("hex")}`;
   const verify = async (body: unknown) => {
     const res = await fetch(`${srv.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as any };
+    return { status: res.status, json: (await res.json()) as WireJson };
   };
 
   beforeAll(async () => {
@@ -73,7 +74,7 @@ describe("Verify under attack", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ artifact: { digest: DIGEST } }),
     });
-    bundle = ((await signed.json()) as any).bundle;
+    bundle = ((await signed.json()) as WireJson).bundle;
   });
   afterAll(async () => {
     await srv?.stop();
@@ -97,7 +98,7 @@ describe("Verify under attack", () => {
     const [r] = await Promise.all([pending, prober]);
     expect(r.status).toBe(200);
     expect(r.json.results).toHaveLength(200);
-    expect(r.json.results.every((x: any) => x.verified === false && x.failures.some((f: any) => f.code === "SIGNER_MISMATCH"))).toBe(true);
+    expect(r.json.results.every((x: WireJson) => x.verified === false && x.failures.some((f: WireJson) => f.code === "SIGNER_MISMATCH"))).toBe(true);
     expect(Math.max(...probes)).toBeLessThan(500);
   });
 });
@@ -113,7 +114,7 @@ describe("Verify with a tiny budget", () => {
     const digest = `sha256:${createHash("sha256").update("tiny").digest("hex")}`;
     const signed = (await (
       await fetch(`${srv.url}/v1/sign`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ artifact: { digest } }) })
-    ).json()) as any;
+    ).json()) as WireJson;
     const res = await fetch(`${srv.url}/v1/verify`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -123,7 +124,7 @@ describe("Verify with a tiny budget", () => {
         expectedSigner: { subjectRegexp: `${".*".repeat(11)}Z`, issuer: srv.url },
       }),
     });
-    const body = (await res.json()) as any;
+    const body = (await res.json()) as WireJson;
     expect(res.status).toBe(504);
     expect(body.code).toBe("deadline_exceeded");
     expect(body.message).toMatch(/budget of 10 ms/);

@@ -154,7 +154,7 @@ async function expectIntact(url: string, all: LoadLog[]): Promise<SeenCheckpoint
 function integrityCheck(dataDir: string): string {
   const db = new DatabaseSync(join(dataDir, LOG_DB_FILE), { readOnly: true });
   try {
-    return String((db.prepare("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check);
+    return (db.prepare("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
   } finally {
     db.close();
   }

@@ -29,16 +29,16 @@ const interior = (l: Buffer, r: Buffer) =>
     .update(r)
     .digest();
 const builder = (ls = leaves) =>
-  new TileProofBuilder(async (level, index) => {
+  new TileProofBuilder((level, index) => {
     let row = ls.slice(index * 2 ** level, (index + 1) * 2 ** level);
     while (row.length > 1) row = Array.from({ length: row.length / 2 }, (_, i) => interior(row[2 * i]!, row[2 * i + 1]!));
-    return row[0]!;
+    return Promise.resolve(row[0]!);
   });
 
 function logKey() {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = publicKey.export({ format: "der", type: "spki" });
-  const signer = { publicKeySpki: spki, sign: async (data: Buffer) => sign("sha256", data, privateKey) };
+  const signer = { publicKeySpki: spki, sign: (data: Buffer) => Promise.resolve(sign("sha256", data, privateKey)) };
   return {
     spki,
     note: (size: number, root = rootOf(size), origin = ORIGIN, name?: string) =>
@@ -58,7 +58,7 @@ function monitor(
 ) {
   return new UpstreamCheckpoints({
     component: "rekor",
-    fetchNote: async () => serve.note,
+    fetchNote: () => Promise.resolve(serve.note),
     consistencyProof: (a, b) => (serve.proof ?? ((x, y) => builder().consistencyProof(x, y)))(a, b),
     trustedRoot: () => trustedRoot(key.spki),
     stateFile: join(dir, "rekor-upstream-checkpoint.note"),

@@ -58,7 +58,7 @@ function withoutKey(root: unknown, at: Path, key: string): unknown {
   const copy = structuredClone(root) as Record<string | number, unknown>;
   let node = copy;
   for (const k of at) node = node[k] as Record<string | number, unknown>;
-  delete node[key];
+  Reflect.deleteProperty(node, key);
   return copy;
 }
 
@@ -289,9 +289,10 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
   /** A DSSE bundle (certificate, log entry with SET and proof, RFC 3161 timestamp) over `data`. */
   async function dsse(payloadType: string, data: Buffer): Promise<unknown> {
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const cert = await stack.ca.issueLeaf({ publicKey: publicKey.export({ format: "der", type: "spki" }) as Buffer, identity: IDENTITY, oidcIssuer: ISSUER });
+    const cert = await stack.ca.issueLeaf({ publicKey: publicKey.export({ format: "der", type: "spki" }), identity: IDENTITY, oidcIssuer: ISSUER });
     const signer: Signer = {
-      sign: async (pae: Buffer) => ({ signature: cryptoSign("sha256", pae, privateKey), key: { $case: "x509Certificate", certificate: cert.certificatePem } }),
+      sign: (pae: Buffer) =>
+        Promise.resolve({ signature: cryptoSign("sha256", pae, privateKey), key: { $case: "x509Certificate", certificate: cert.certificatePem } }),
     };
     const bundle = await new DSSEBundleBuilder({ signer, witnesses: stack.witnessesFor({}).all }).create({ data, type: payloadType });
     return bundleToJSON(bundle);
@@ -390,9 +391,9 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
       const otherName = await resigned(original, ORIGIN, "another.example/log");
       expect(codes(verify(otherName, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
       const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-      const otherHint = await resigned(original, ORIGIN, ORIGIN, publicKey.export({ format: "der", type: "spki" }) as Buffer);
+      const otherHint = await resigned(original, ORIGIN, ORIGIN, publicKey.export({ format: "der", type: "spki" }));
       expect(codes(verify(otherHint, { content: artifact }, stack.trustedRoot, expected))).toEqual(["CHECKPOINT_INVALID"]);
-      const good = (await resigned(original, ORIGIN, ORIGIN)) as unknown;
+      const good = await resigned(original, ORIGIN, ORIGIN);
       const envelope = (good as { verificationMaterial: { tlogEntries: { inclusionProof: { checkpoint: { envelope: string } } }[] } }).verificationMaterial
         .tlogEntries[0]!.inclusionProof.checkpoint.envelope;
       const changedOrigin = setAt(good, CHECKPOINT, envelope.replace(ORIGIN, `${ORIGIN}x`));
@@ -438,9 +439,7 @@ describe("a Rekor v2 entry that logs the certificate's public key", () => {
         },
       },
     };
-    return bundleFromJSON(
-      setAt(real, [...ENTRY, "canonicalizedBody"], Buffer.from(JSON.stringify(body)).toString("base64")) as Parameters<typeof bundleFromJSON>[0],
-    );
+    return bundleFromJSON(setAt(real, [...ENTRY, "canonicalizedBody"], Buffer.from(JSON.stringify(body)).toString("base64")));
   }
 
   it("accepts the certificate's own key and refuses another", async () => {
