@@ -23,7 +23,8 @@ export function scanJsonBounds(body: Uint8Array, maxDepth = MAX_JSON_DEPTH, maxS
   let inString = false;
   let stringStart = 0;
   for (let i = 0; i < body.length; i++) {
-    const b = body[i]!;
+    const b = body[i];
+    if (b === undefined) break; // cannot happen: i < body.length
     if (inString) {
       if (b === 0x5c)
         i++; // backslash: skip the escaped byte

@@ -43,7 +43,7 @@ export function sendTooLarge(req: Req, res: Res, message: string): void {
  * so gRPC clients read the status instead of mapping an HTTP error to `internal`.
  */
 export function sendGrpcError(req: Req, res: Res, grpcStatus: number, message: string): void {
-  const ct = String(req.headers["content-type"] ?? "").startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
+  const ct = (req.headers["content-type"] ?? "").startsWith("application/grpc-web") ? "application/grpc-web+proto" : "application/grpc";
   (res as ServerResponse).writeHead(200, { "content-type": ct, "grpc-status": String(grpcStatus), "grpc-message": encodeURIComponent(message) });
   res.end();
 }

@@ -5,13 +5,14 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { InvalidArgumentError } from "../errors.js";
-import { loadTrustedRoot, publicGoodTrustedRoot, verifyBundle, type TrustedRootHandle } from "../sigstore/verify/index.js";
+import { loadTrustedRoot, publicGoodTrustedRoot, verifyBundle } from "../sigstore/verify/index.js";
 import type { RootRef, VerifyReply, VerifyTask, WorkerSetup } from "./protocol.js";
 
 const setup = workerData as WorkerSetup;
 const serviceRoot = loadTrustedRoot(setup.serviceRoot);
 
-function rootOf(ref: RootRef): TrustedRootHandle | unknown {
+/** The trusted root of a task: a loaded handle, or the JSON `verifyBundle` loads itself. */
+function rootOf(ref: RootRef): unknown {
   switch (ref.kind) {
     case "service":
       return serviceRoot;
@@ -34,6 +35,8 @@ function judge(task: VerifyTask): VerifyReply {
   }
 }
 
-parentPort!.on("message", (message: { id: number; tasks: VerifyTask[] }) => {
-  parentPort!.postMessage({ id: message.id, replies: message.tasks.map(judge) });
+const port = parentPort;
+if (port === null) throw new Error("verify-pool/worker.ts runs only as a worker thread");
+port.on("message", (message: { id: number; tasks: VerifyTask[] }) => {
+  port.postMessage({ id: message.id, replies: message.tasks.map(judge) });
 });

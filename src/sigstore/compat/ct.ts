@@ -32,16 +32,19 @@ function required(url: URL, name: string, min: number): number {
 
 export function createCtRoutes(stack: EmbeddedStack) {
   const byGeneration = new Map(stack.ctGenerations.map((g) => [String(g.generation), g.authority]));
-  const current = stack.ctGenerations.at(-1)!.authority;
+  const latest = stack.ctGenerations.at(-1);
+  if (latest === undefined) throw new Error("CT routes: the stack has no CT log generation");
+  const current = latest.authority;
 
   function resolve(path: string): { log: EmbeddedCtLog; method: string } | undefined {
     if (path.startsWith("/ct/v1/")) return { log: current, method: path.slice("/ct/v1/".length) };
-    const m = /^\/ctlog\/([0-9]{1,6})\/ct\/v1\/([a-z-]+)$/.exec(path);
-    const log = m ? byGeneration.get(m[1]!) : undefined;
-    return log ? { log, method: m![2]! } : undefined;
+    const [, generation, method] = /^\/ctlog\/([0-9]{1,6})\/ct\/v1\/([a-z-]+)$/.exec(path) ?? [];
+    const log = generation === undefined ? undefined : byGeneration.get(generation);
+    return log && method !== undefined ? { log, method } : undefined;
   }
 
-  return async function route(req: Req, res: Res, url: URL): Promise<boolean> {
+  // Synchronous: every CT read is; the router awaits the other route sets, not this one.
+  return function route(req: Req, res: Res, url: URL): boolean {
     const target = resolve(url.pathname);
     if (target === undefined) return false;
     if (req.method !== "GET" && req.method !== "HEAD") throw new CompatHttpError(405, `${req.method} is not allowed on ${url.pathname}`, { allow: "GET" });

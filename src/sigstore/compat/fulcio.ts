@@ -49,7 +49,7 @@ async function keyProofOf(request: unknown): Promise<KeyProof> {
       throw bad("certificateSigningRequest could not be parsed");
     }
     // The CSR's self-signature is the proof of possession.
-    let valid = false;
+    let valid: boolean;
     try {
       valid = await parsed.verify();
     } catch {
@@ -88,7 +88,7 @@ export function createFulcioRoutes(stack: EmbeddedStack, verifier: OidcTokenVeri
     const request = parseJsonBody(await readBody(req, MAX_REQUEST_BYTES));
     // The token travels in the body (sigstore-js, cosign's legacy client) or, as Fulcio also
     // accepts, as a bearer token (sigstore-go, cosign v3 with a signing config).
-    const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers["authorization"] ?? ""))?.[1];
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers["authorization"] ?? "")?.[1];
     const token = field(field(request, "credentials"), "oidcIdentityToken") ?? bearer;
     if (typeof token !== "string" || token.length === 0) throw new CompatHttpError(401, "credentials.oidcIdentityToken is required");
     const proof = await keyProofOf(request);

@@ -47,11 +47,8 @@ export function parseJsonBody(body: Buffer): unknown {
 
 /** True when the request's content type (without parameters) is `type`. */
 export function hasContentType(req: Req, type: string): boolean {
-  const value = String(req.headers["content-type"] ?? "")
-    .split(";")[0]!
-    .trim()
-    .toLowerCase();
-  return value === type;
+  const [mediaType = ""] = (req.headers["content-type"] ?? "").split(";");
+  return mediaType.trim().toLowerCase() === type;
 }
 
 /** Rekor's (and the Sigstore TSA's) error body: go-swagger's `{code, message}` with the HTTP status as code. */

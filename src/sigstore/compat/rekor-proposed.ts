@@ -190,7 +190,7 @@ function acceptDsse(spec: Record<string, unknown>): AcceptedEntry {
   return {
     body: { kind: "dsse", apiVersion: "0.0.1", canonical },
     artifactDigest: firstSubjectDigest(envelope) ?? `sha256:${payloadHash}`,
-    signerSubject: certificateSubject(signed[0]!.key.certificate),
+    signerSubject: certificateSubject(signed[0]?.key.certificate),
     verifiers: signed.map((s) => s.key),
   };
 }

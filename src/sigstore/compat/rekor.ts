@@ -22,7 +22,6 @@ import { MAX_PAGE_SIZE } from "../embedded/tlog/log-types.js";
 import { CompatHttpError, integerParam, parseJsonBody, queryParam, readBody, sendBytes, sendJson, type Req, type Res } from "./http.js";
 import { acceptProposedEntry } from "./rekor-proposed.js";
 import type { CompatAccess, AdmittedWriter } from "./access.js";
-import type { Logger } from "../../logger.js";
 
 /** What the Rekor routes need besides the log. */
 export interface RekorRouteOptions {
@@ -171,10 +170,10 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
     // Small pages: only the UUIDs are kept, so at most INDEX_READ_BATCH entries are held at once.
     const pageOptions = (after: number | undefined) => ({ pageSize: INDEX_READ_BATCH, ...(after === undefined ? {} : { afterIndex: after }) });
     if (hash !== undefined) {
-      const m = typeof hash === "string" ? /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(hash) : null;
-      const ok = m !== null && ({ sha256: 64, sha512: 128, sha1: 40 } as Record<string, number>)[m[1] ?? "sha256"] === m[2]!.length;
-      if (!ok) throw new CompatHttpError(400, "hash must be [sha256:|sha512:|sha1:]<hex digest>");
-      const key = `${m![1] ?? (m![2]!.length === 64 ? "sha256" : m![2]!.length === 128 ? "sha512" : "sha1")}:${m![2]!.toLowerCase()}`;
+      const [, algorithm, digest] = (typeof hash === "string" ? /^(?:(sha256|sha512|sha1):)?([0-9a-fA-F]+)$/.exec(hash) : null) ?? [];
+      if (digest === undefined || ({ sha256: 64, sha512: 128, sha1: 40 } as Record<string, number>)[algorithm ?? "sha256"] !== digest.length)
+        throw new CompatHttpError(400, "hash must be [sha256:|sha512:|sha1:]<hex digest>");
+      const key = `${algorithm ?? (digest.length === 64 ? "sha256" : digest.length === 128 ? "sha512" : "sha1")}:${digest.toLowerCase()}`;
       sets.push(collect((after) => log.findByDigest(key, pageOptions(after))));
     }
     for (const [name, value] of [
@@ -213,7 +212,9 @@ export function createRekorRoutes(stack: EmbeddedStack, options: RekorRouteOptio
   }
 
   function publicKeyPem(): string {
-    return stack.publishedKeys().find((k) => k.purpose === "TLOG")!.publicKeyPem;
+    const tlogKey = stack.publishedKeys().find((k) => k.purpose === "TLOG");
+    if (tlogKey === undefined) throw new Error("rekor routes: the stack publishes no TLOG key");
+    return tlogKey.publicKeyPem;
   }
 
   return async function route(req: Req, res: Res, url: URL): Promise<boolean> {

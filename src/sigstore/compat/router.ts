@@ -77,7 +77,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
   );
 
   return async (req: Req, res: Res) => {
-    const path = (req.url ?? "").split("?")[0]!;
+    const [path = ""] = (req.url ?? "").split("?");
     const isFulcio = path.startsWith("/api/v2/");
     const isCt = isCtPath(path);
     if (!isFulcio && !isCt && !path.startsWith("/api/v1/")) return false;
@@ -88,7 +88,7 @@ export function createSigstoreCompatPaths(opts: CompatOptions): PathHandler {
         sendJson(res, 200, signingConfig);
         return true;
       }
-      const handled = isCt ? await ct(req, res, url) : isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
+      const handled = isCt ? ct(req, res, url) : isFulcio ? await fulcio(req, res, url) : (await tsa(req, res, url)) || (await rekor(req, res, url));
       if (!handled) sendError(res, 404, `no route for ${req.method} ${path}`);
       return true;
     } catch (err) {

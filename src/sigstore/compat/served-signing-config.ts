@@ -11,11 +11,14 @@ export function servedSigningConfig(config: SigningConfigJson, stackBaseUrl: str
   const base = serviceUrl.replace(/\/+$/, "");
   const stackBase = stackBaseUrl.replace(/\/+$/, "");
   const rebase = <S extends { url: string }>(s: S): S => ({ ...s, url: s.url.startsWith(stackBase) ? `${base}${s.url.slice(stackBase.length)}` : s.url });
+  // The OIDC services take the CA's API version, validity and operator; the stack always has a CA.
+  const ca = config.caUrls[0];
+  if (ca === undefined) throw new Error("the signing config has no CA URL");
   return {
     ...config,
     caUrls: config.caUrls.map(rebase),
     rekorTlogUrls: config.rekorTlogUrls.map(rebase),
     tsaUrls: config.tsaUrls.map(rebase),
-    oidcUrls: oidcIssuers.map((url) => ({ ...config.caUrls[0]!, url })),
+    oidcUrls: oidcIssuers.map((url) => ({ ...ca, url })),
   };
 }

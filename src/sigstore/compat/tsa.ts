@@ -30,7 +30,7 @@ export function jsonToTimeStampReq(value: unknown): Uint8Array {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new CompatHttpError(400, "the timestamp request must be a JSON object");
   const { artifactHash, hashAlgorithm = "sha256", nonce, certificates = true, tsaPolicyOID } = value as Record<string, unknown>;
   const alg = typeof hashAlgorithm === "string" ? HASH_OIDS[hashAlgorithm.toLowerCase()] : undefined;
-  if (alg === undefined) throw new CompatHttpError(400, "hashAlgorithm must be sha256, sha384 or sha512");
+  if (alg === undefined || typeof hashAlgorithm !== "string") throw new CompatHttpError(400, "hashAlgorithm must be sha256, sha384 or sha512");
   if (typeof artifactHash !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(artifactHash)) throw new CompatHttpError(400, "artifactHash must be base64");
   const digest = Buffer.from(artifactHash, "base64");
   if (digest.length !== alg.bytes) throw new CompatHttpError(400, `artifactHash must be a ${hashAlgorithm} digest (${alg.bytes} bytes)`);
@@ -57,7 +57,7 @@ function granted(response: Uint8Array): boolean {
   try {
     const parsed = asn1js.fromBER(new Uint8Array(response));
     const status = new pkijs.TimeStampResp({ schema: parsed.result }).status.status;
-    return status === 0 || status === 1;
+    return status === pkijs.PKIStatus.granted || status === pkijs.PKIStatus.grantedWithMods;
   } catch {
     return false;
   }

@@ -259,12 +259,21 @@ function subjectAlternativeName(identity: string): { type: "email" | "url"; valu
   return { type: "url", value };
 }
 
+/** Whether `value` has a C0 control character (U+0000 to U+001F) or DEL (U+007F). */
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code <= 0x1f || code === 0x7f) return true;
+  }
+  return false;
+}
+
 function checkText(field: string, value: string): string {
   if (typeof value !== "string" || value.length === 0) throw new InvalidArgumentError(field, "must not be empty");
   if (value.length > MAX_IDENTITY_LENGTH) {
     throw new InvalidArgumentError(field, `must be at most ${MAX_IDENTITY_LENGTH} characters`);
   }
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new InvalidArgumentError(field, "must not contain control characters");
+  if (hasControlCharacter(value)) throw new InvalidArgumentError(field, "must not contain control characters");
   return value;
 }
 

@@ -115,7 +115,7 @@ export class EmbeddedStack {
         clock: () => clock.nowMs(),
       }),
     );
-    const ctLog = ctGenerations.at(-1)!.authority;
+    const ctLog = latestAuthority(ctGenerations, "ct");
     const caGenerations = await openGenerations(opts.dataDir, "ca", (g) =>
       EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate"), now, ctLog }),
     );
@@ -123,8 +123,8 @@ export class EmbeddedStack {
     const tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
       EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa"), now }),
     );
-    const ca = caGenerations.at(-1)!.authority;
-    const tsa = tsaGenerations.at(-1)!.authority;
+    const ca = latestAuthority(caGenerations, "ca");
+    const tsa = latestAuthority(tsaGenerations, "tsa");
     // Rekor v1's checkpoint origin form, `<host> - <treeID>` (sigstore-go recognises v1 logs by
     // it); the note is signed under `<host>`, which the trusted root's baseUrl contains.
     const treeId = treeIdOf(createHash("sha256").update(keys.signer("tlog").publicKeySpki).digest());
@@ -164,7 +164,7 @@ export class EmbeddedStack {
         baseUrl: instance.baseUrl,
         operator: instance.origin,
         caValidFrom: ca.validFrom,
-        tlogValidFrom: new Date(trustedRoot.tlogs[0]!.publicKey.validFor.start),
+        tlogValidFrom: tlogValidFrom(trustedRoot),
         tsaValidFrom: tsa.validFrom,
       });
       tufKeys = await openTufRoleKeys(opts.dataDir);
@@ -209,7 +209,7 @@ export class EmbeddedStack {
         key("CA_ROOT", g.keys.signer("ca-root").publicKeySpki, g.authority.validFrom, g.retiredAt),
         key("CA_INTERMEDIATE", g.keys.signer("ca-intermediate").publicKeySpki, g.authority.validFrom, g.retiredAt),
       ]),
-      key("TLOG", this.keys.signer("tlog").publicKeySpki, new Date(this.trustedRoot.tlogs[0]!.publicKey.validFor.start)),
+      key("TLOG", this.keys.signer("tlog").publicKeySpki, tlogValidFrom(this.trustedRoot)),
       ...this.ctGenerations.map((g) => key("CTLOG", g.keys.signer("ctlog").publicKeySpki, g.keys.createdAt("ctlog"), g.retiredAt)),
       ...this.tsaGenerations.flatMap((g) => [
         key("TSA_ROOT", g.keys.signer("tsa-root").publicKeySpki, g.authority.validFrom, g.retiredAt),
@@ -235,6 +235,20 @@ export class EmbeddedStack {
  */
 function retiredEnd(at: Date): Date {
   return new Date(Math.ceil(at.getTime() / 1000) * 1000);
+}
+
+/** The authority of the newest generation; openKeyGenerations always yields at least one. */
+function latestAuthority<A>(generations: readonly AuthorityGeneration<A>[], set: "ca" | "tsa" | "ct"): A {
+  const latest = generations.at(-1);
+  if (latest === undefined) throw new Error(`embedded stack: no ${set} key generation was opened`);
+  return latest.authority;
+}
+
+/** Start of the (one) transparency log's validity in a trusted root the stack built. */
+function tlogValidFrom(trustedRoot: TrustedRootJson): Date {
+  const tlog = trustedRoot.tlogs[0];
+  if (tlog === undefined) throw new Error("embedded stack: the trusted root has no transparency log");
+  return new Date(tlog.publicKey.validFor.start);
 }
 
 async function openGenerations<A>(dataDir: string, set: "ca" | "tsa" | "ct", open: (g: KeyGeneration) => Promise<A>): Promise<AuthorityGeneration<A>[]> {

@@ -13,6 +13,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Bundle } from "@sigstore/bundle";
+import type { HashAlgorithm } from "@sigstore/protobuf-specs";
 import { describeArtifact, isArtifactDigestAlgorithm, type Artifact, type ArtifactDigestAlgorithm } from "./artifact.js";
 import { failure, quote, type VerificationFailure } from "./failures.js";
 import { messageDigestAlgorithm } from "./message-digest.js";
@@ -33,7 +34,7 @@ export function checkArtifactBinding(bundle: Bundle, artifact: Artifact): Verifi
     : checkPayloadIsArtifact(envelope.payloadType, payload, artifact);
 }
 
-function checkMessageDigest(declared: { algorithm: number; digest: Uint8Array } | undefined, artifact: Artifact): VerificationFailure | undefined {
+function checkMessageDigest(declared: { algorithm: HashAlgorithm; digest: Uint8Array } | undefined, artifact: Artifact): VerificationFailure | undefined {
   if (!declared) return failure("DIGEST_MISMATCH", "bundle has no messageDigest");
   const algorithm = messageDigestAlgorithm(declared.algorithm);
   if (!algorithm) return failure("DIGEST_MISMATCH", `bundle messageDigest uses an unsupported algorithm (${declared.algorithm})`);

@@ -52,7 +52,8 @@ export function parseArtifactDigest(value: string): { algorithm: ArtifactDigestA
   const expected = "sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>";
   if (!match) return { problem: `must be ${expected}, got ${JSON.stringify(value.slice(0, 80))}` };
   const algorithm = match[1] as ArtifactDigestAlgorithm;
-  const hex = match[2]!;
+  const hex = match[2];
+  if (hex === undefined) return { problem: `must be ${expected}, got ${JSON.stringify(value.slice(0, 80))}` };
   if (hex.length !== HEX_LENGTH[algorithm]) {
     return { problem: `a ${algorithm} digest has ${HEX_LENGTH[algorithm]} hex digits, got ${hex.length}; expected ${expected}` };
   }
@@ -81,7 +82,9 @@ function fromDigest(algorithm: ArtifactDigestAlgorithm, value: Buffer): Artifact
  * @throws InvalidArgumentError (field `artifact`, `artifact.digest` or `artifact.content`)
  */
 export function toArtifact(input: ArtifactInput): Artifact {
-  if (typeof input !== "object" || input === null) throw new InvalidArgumentError("artifact", "must be an object with content or digest");
+  // Callers in JavaScript (and JSON from the wire) can pass anything: check before reading.
+  const given: unknown = input;
+  if (typeof given !== "object" || given === null) throw new InvalidArgumentError("artifact", "must be an object with content or digest");
   const content = (input as { content?: unknown }).content;
   const digest = (input as { digest?: unknown }).digest;
   if (content !== undefined && digest !== undefined) {

@@ -24,7 +24,7 @@ const MEMOIZED = Symbol("certus.memoized");
 
 type Memoizable = X509Certificate & { [MEMOIZED]?: true };
 
-const publicKeyGetter = Object.getOwnPropertyDescriptor(X509Certificate.prototype, "publicKey")?.get;
+const hasPublicKeyGetter = typeof Object.getOwnPropertyDescriptor(X509Certificate.prototype, "publicKey")?.get === "function";
 
 /**
  * Makes a certificate object remember its DER, SPKI and signature checks. Idempotent. Each is
@@ -37,9 +37,11 @@ export function memoizeCertificate(cert: X509Certificate): X509Certificate {
   const toDER = cert.root.toDER.bind(cert.root);
   let der: Buffer | undefined;
   cert.root.toDER = () => (der ??= toDER());
-  if (publicKeyGetter) {
+  if (hasPublicKeyGetter) {
     let spki: Buffer | undefined;
-    Object.defineProperty(cert, "publicKey", { get: () => (spki ??= publicKeyGetter.call(cert) as Buffer), enumerable: false, configurable: true });
+    // The prototype's getter, run on this certificate (the own property defined here shadows it).
+    const publicKeyOf = (): Buffer => Reflect.get(X509Certificate.prototype, "publicKey", cert);
+    Object.defineProperty(cert, "publicKey", { get: () => (spki ??= publicKeyOf()), enumerable: false, configurable: true });
   }
   const verify = cert.verify.bind(cert);
   const results = new WeakMap<object, boolean>();

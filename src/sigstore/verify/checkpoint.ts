@@ -56,10 +56,11 @@ function parseSignedNote(envelope: string): { body: string; signatures: NoteSign
   const signatures: NoteSignature[] = [];
   for (const line of lines.slice(0, MAX_NOTE_SIGNATURES)) {
     const match = SIGNATURE_LINE.exec(line);
-    if (!match) continue; // not a signature line we can read: an unknown key's, ignored
-    const bytes = Buffer.from(match[2]!, "base64");
+    const [, name, encoded] = match ?? [];
+    if (name === undefined || encoded === undefined) continue; // not a signature line we can read: an unknown key's, ignored
+    const bytes = Buffer.from(encoded, "base64");
     if (bytes.length < 5) throw invalid("malformed checkpoint signature");
-    signatures.push({ name: match[1]!, keyHint: bytes.subarray(0, 4), signature: bytes.subarray(4) });
+    signatures.push({ name, keyHint: bytes.subarray(0, 4), signature: bytes.subarray(4) });
   }
   if (signatures.length === 0) throw invalid("no signatures found in checkpoint");
   return { body, signatures };

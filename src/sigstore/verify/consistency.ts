@@ -34,8 +34,9 @@ export function checkChainHasNoRoot(bundle: Bundle): VerificationFailure | undef
   const material = bundle.verificationMaterial.content;
   if (material.$case !== "x509CertificateChain") return undefined;
   const certs = material.x509CertificateChain.certificates;
-  for (let i = 1; i < certs.length; i++) {
-    const cert = X509Certificate.parse(Buffer.from(certs[i]!.rawBytes));
+  for (const [i, der] of certs.entries()) {
+    if (i === 0) continue;
+    const cert = X509Certificate.parse(Buffer.from(der.rawBytes));
     if (isSelfSigned(cert)) {
       return failure(
         "CERT_CHAIN_INVALID",
@@ -119,7 +120,7 @@ export function checkProofMatchesCheckpoint(bundle: Bundle): VerificationFailure
     if (!proof?.checkpoint) continue;
     const claims = checkpointClaims(proof.checkpoint.envelope);
     if (!claims) continue; // a malformed checkpoint is the library's CHECKPOINT_INVALID
-    if (claims.size !== String(proof.treeSize)) {
+    if (claims.size !== proof.treeSize) {
       return failure("TLOG_INCLUSION_INVALID", `log entry ${i}: inclusion proof treeSize is ${proof.treeSize}, its checkpoint says ${claims.size}`);
     }
     if (!claims.root.equals(Buffer.from(proof.rootHash))) {
@@ -128,7 +129,7 @@ export function checkProofMatchesCheckpoint(bundle: Bundle): VerificationFailure
     // Rekor v2 has one tree per log: the entry's logIndex is the proof's, which is the only one
     // proven, so the two must agree. On a sharded Rekor v1 log they legitimately differ (global
     // index and index in the shard), with or without a SET: see rekor-version.ts.
-    if (rekorVersionOf(entry) === 2 && String(entry.logIndex) !== String(proof.logIndex)) {
+    if (rekorVersionOf(entry) === 2 && entry.logIndex !== proof.logIndex) {
       return failure("TLOG_INCLUSION_INVALID", `log entry ${i}: logIndex is ${entry.logIndex}, but its inclusion proof is for index ${proof.logIndex}`);
     }
   }

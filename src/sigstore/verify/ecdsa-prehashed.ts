@@ -25,7 +25,8 @@ import { p256, p384, p521 } from "@noble/curves/nist.js";
 export type EcdsaCurveName = "prime256v1" | "secp384r1" | "secp521r1";
 
 interface CurveSpec {
-  readonly noble: typeof p256 | typeof p384 | typeof p521;
+  /** p256, p384 or p521 (the three share one type). */
+  readonly noble: typeof p256;
   readonly jwkCurve: string;
   /** Bytes of a coordinate. */
   readonly size: number;

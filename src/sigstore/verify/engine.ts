@@ -76,8 +76,18 @@ function resolveTrustedRoot(trustedRoot: unknown): TrustedRootHandle | Verificat
   }
 }
 
+/** A field of a parsed bundle that JSON may lack although the generated type marks it required. */
+function maybeMissing<T>(value: T): T | undefined {
+  return value;
+}
+
+/** A code's place in FAILURE_CODES (ORDER holds every code). */
+function rank(code: FailureCode): number {
+  return ORDER.get(code) ?? ORDER.size;
+}
+
 function rejected(failures: VerificationFailure[], extra: { signer?: CertificateSigner; entry?: LogEntrySummary } = {}): VerificationResult {
-  const sorted = [...failures].sort((a, b) => ORDER.get(a.code)! - ORDER.get(b.code)!);
+  const sorted = [...failures].sort((a, b) => rank(a.code) - rank(b.code));
   return { verified: false, failures: sorted, timestamps: [], ...extra };
 }
 
@@ -94,7 +104,8 @@ function leafDer(bundle: Bundle): Uint8Array | undefined {
 /** What the signature was checked over, for the message of a SIGNATURE_INVALID. */
 function signedOver(bundle: Bundle): string {
   if (bundle.content.$case === "dsseEnvelope") return "the DSSE envelope (PAE of payloadType and payload)";
-  const digest = bundle.content.messageSignature.messageDigest?.digest;
+  const message = bundle.content.messageSignature;
+  const digest = maybeMissing(message.messageDigest)?.digest;
   return `the bundle's messageDigest ${digest ? Buffer.from(digest).toString("hex") : "(none)"}`;
 }
 
@@ -249,7 +260,9 @@ function verifyParsed(
  *   contradictory expectation, invalid subjectRegexp), never for the bundle or the root's content.
  */
 export function verifyBundle(request: VerifyBundleRequest, options: VerifyOptions = {}): VerificationResult {
-  if (typeof request !== "object" || request === null) throw new InvalidArgumentError("request", "must be an object");
+  // Callers in JavaScript can pass anything: check before reading.
+  const given: unknown = request;
+  if (typeof given !== "object" || given === null) throw new InvalidArgumentError("request", "must be an object");
   const artifact = toArtifact(request.artifact);
   const expectation = toSignerExpectation(request.expected);
   const parsed = parseBundle(request.bundle);

@@ -27,7 +27,9 @@ function optionalString(expected: ExpectedSigner, field: keyof ExpectedSigner): 
  * @throws InvalidArgumentError when the expectation is missing, contradictory or not compilable
  */
 export function toSignerExpectation(expected: ExpectedSigner): SignerExpectation {
-  if (typeof expected !== "object" || expected === null) throw new InvalidArgumentError("expected", "must be an object");
+  // Callers in JavaScript can pass anything: check before reading.
+  const given: unknown = expected;
+  if (typeof given !== "object" || given === null) throw new InvalidArgumentError("expected", "must be an object");
   const subject = optionalString(expected, "subject");
   const subjectRegexp = optionalString(expected, "subjectRegexp");
   const issuer = optionalString(expected, "issuer");

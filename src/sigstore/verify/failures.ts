@@ -52,11 +52,16 @@ export function isFailureCode(value: unknown): value is FailureCode {
   return typeof value === "string" && CODE_SET.has(value);
 }
 
+/** JSON.stringify as it behaves: undefined for undefined, functions and symbols (its declared type says string). */
+function jsonOrUndefined(value: unknown): string | undefined {
+  return JSON.stringify(value);
+}
+
 /** Quotes a value from the outside for a message: JSON-escaped and cut to a readable length. */
 export function quote(value: unknown, max = 200): string {
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = jsonOrUndefined(value) ?? String(value);
   } catch {
     text = String(value);
   }

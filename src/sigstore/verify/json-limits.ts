@@ -37,8 +37,8 @@ export function checkJsonBounds(value: unknown, limits: JsonLimits): string | un
   let chars = 0;
   let nodes = 0;
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
+  let item: { value: unknown; depth: number } | undefined;
+  while ((item = stack.pop()) !== undefined) {
     nodes++;
     if (nodes > limits.maxNodes) return `more than ${limits.maxNodes} JSON values`;
     if (item.depth > limits.maxDepth) return `nested deeper than ${limits.maxDepth} levels`;

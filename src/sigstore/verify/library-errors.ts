@@ -44,9 +44,9 @@ function certificateFailure(message: string, err: unknown, context: FailureConte
   if (/SCT/.test(message)) return failure("SCT_INVALID", `certificate transparency: ${message}`);
   if (context.leaf) {
     const outside = timesOutsideValidity(context.leaf, context.signingTimes);
-    if (outside.length > 0) {
+    const [first] = outside;
+    if (first !== undefined) {
       const leaf = context.leaf;
-      const first = outside[0]!;
       return failure(
         "CERT_EXPIRED_AT_SIGNING",
         `certificate is valid from ${leaf.notBefore.toISOString()} to ${leaf.notAfter.toISOString()}, ` +

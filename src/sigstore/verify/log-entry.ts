@@ -33,14 +33,14 @@ export interface LogEntrySummary {
 
 /** Summarizes a log entry. */
 export function summarizeEntry(entry: TransparencyLogEntry): LogEntrySummary {
-  const logIndex = String(entry.logIndex);
+  const logIndex = entry.logIndex;
   const seconds = Number(entry.integratedTime);
   const integratedTime = Number.isFinite(seconds) && seconds > 0 ? new Date(seconds * 1000).toISOString() : undefined;
   const rekorVersion = rekorVersionOf(entry);
   const summary: { -readonly [K in keyof LogEntrySummary]: LogEntrySummary[K] } = { logIndex, rekorVersion };
   const shard = shardOf(entry);
   if (shard !== undefined) summary.shard = shard;
-  if (entry.inclusionProof) summary.shardLogIndex = String(entry.inclusionProof.logIndex);
+  if (entry.inclusionProof) summary.shardLogIndex = entry.inclusionProof.logIndex;
   if (rekorVersion === 1) {
     summary.uuid = createHash("sha256")
       .update(Buffer.from([0]))

@@ -59,11 +59,13 @@ function signerOf(cert: X509Certificate): Signer {
   let signer = signers.get(cert);
   if (!signer) {
     const v2 = cert.extension(OID_FULCIO_ISSUER_V2);
-    const issuer = v2 ? v2.valueObj.subs?.[0]?.value.toString("ascii") : cert.extension(OID_FULCIO_ISSUER_V1)?.value.toString("ascii");
-    const oids = cert.extensions.map((ext) => ({
-      oid: { id: ext.subs[0]!.toOID().split(".").map(Number) },
-      value: ext.subs[ext.subs.length - 1]!.value,
-    }));
+    const issuer = v2 ? v2.valueObj.subs[0]?.value.toString("ascii") : cert.extension(OID_FULCIO_ISSUER_V1)?.value.toString("ascii");
+    const oids = cert.extensions.map((ext) => {
+      const [oid] = ext.subs;
+      const last = ext.subs.at(-1);
+      if (oid === undefined || last === undefined) throw new TypeError("certificate extension has no OID or value");
+      return { oid: { id: oid.toOID().split(".").map(Number) }, value: last.value };
+    });
     const subjectAlternativeName = cert.subjectAltName;
     signer = {
       key: publicKeyFromDer(cert.publicKey),
@@ -129,20 +131,21 @@ function verifyTLogInclusion(steps: LibrarySteps, entry: TransparencyLogEntry, t
 /** As the library's `verifyRFC3161Timestamp`, with the TSA key from the key cache. */
 function verifyRFC3161Timestamp(steps: LibrarySteps, timestamp: RFC3161Timestamp, data: Buffer, authorities: CertAuthority[]): void {
   const signingTime = timestamp.signingTime;
-  const candidates = steps
-    .filterCertAuthorities(authorities, signingTime)
-    .filter(
-      (ca) =>
-        ca.certChain.length > 0 &&
-        sigstoreCrypto.bufferEqual(ca.certChain[0]!.serialNumber, timestamp.signerSerialNumber) &&
-        sigstoreCrypto.bufferEqual(ca.certChain[0]!.issuer, timestamp.signerIssuer),
+  const candidates = steps.filterCertAuthorities(authorities, signingTime).filter((ca) => {
+    const [first] = ca.certChain;
+    return (
+      first !== undefined &&
+      sigstoreCrypto.bufferEqual(first.serialNumber, timestamp.signerSerialNumber) &&
+      sigstoreCrypto.bufferEqual(first.issuer, timestamp.signerIssuer)
     );
+  });
   const verified = candidates.some((ca) => {
     try {
       const [leaf, ...cas] = ca.certChain;
-      const signingKey = publicKeyFromDer(leaf!.publicKey);
+      if (leaf === undefined) return false; // the filter above kept only chains with a leaf
+      const signingKey = publicKeyFromDer(leaf.publicKey);
       try {
-        new steps.CertificateChainVerifier({ untrustedCert: leaf!, trustedCerts: cas, timestamp: signingTime }).verify();
+        new steps.CertificateChainVerifier({ untrustedCert: leaf, trustedCerts: cas, timestamp: signingTime }).verify();
       } catch {
         throw new steps.VerificationError({ code: "TIMESTAMP_ERROR", message: "invalid certificate chain" });
       }
@@ -170,13 +173,7 @@ export function memoizedVerifier(trustMaterial: TrustMaterial, options: Verifier
   const verifier = new Verifier(trustMaterial, options);
   const steps = librarySteps;
   if (!steps) return verifier;
-  const material = trustMaterial as unknown as {
-    certificateAuthorities: CertAuthority[];
-    timestampAuthorities: CertAuthority[];
-    tlogs: TLogAuthority[];
-    ctlogs: TLogAuthority[];
-    publicKey: (hint: string) => { publicKey: Signer["key"]; validFor: (date: Date) => boolean };
-  };
+  const material = trustMaterial;
   const replaced: VerifierSteps = {
     verifyTimestamps(entity) {
       const timestamps: LibraryTimestamp[] = [];
@@ -207,12 +204,15 @@ export function memoizedVerifier(trustMaterial: TrustMaterial, options: Verifier
       }
       let path: X509Certificate[] = [];
       for (const timestamp of timestamps) path = steps.verifyCertificateChain(timestamp, key.certificate, material.certificateAuthorities);
-      const logIDs = verifiedScts(steps, path[0]!, path[1]!, material.ctlogs);
+      const [leaf, issuer] = path;
+      if (leaf === undefined || issuer === undefined)
+        throw new steps.VerificationError({ code: "CERTIFICATE_ERROR", message: "certificate chain has no issuer" });
+      const logIDs = verifiedScts(steps, leaf, issuer, material.ctlogs);
       if (containsDupes(logIDs)) throw new steps.VerificationError({ code: "CERTIFICATE_ERROR", message: "duplicate SCT" });
       if (logIDs.length < options.ctlogThreshold) {
         throw new steps.VerificationError({ code: "CERTIFICATE_ERROR", message: `expected ${options.ctlogThreshold} SCTs, got ${logIDs.length}` });
       }
-      return signerOf(path[0]!);
+      return signerOf(leaf);
     },
     verifyTLogs({ signature, tlogEntries }) {
       const entryIDs: { logID: Buffer; body: Buffer }[] = [];

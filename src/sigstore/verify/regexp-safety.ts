@@ -22,7 +22,7 @@ export function unsafePatternReason(pattern: string): string | undefined {
   const alternation: boolean[] = [];
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
+    const c = pattern.charAt(i);
     if (c === "\\") {
       i++;
       continue;

@@ -23,8 +23,10 @@ function tagOf(o: ASN1Obj | undefined): number | undefined {
 }
 
 function expect(o: ASN1Obj | undefined, tag: number, what: string): ASN1Obj {
-  if (tagOf(o) !== tag) throw new Error(`${what}: expected tag 0x${tag.toString(16)}, found ${o ? `0x${tagOf(o)!.toString(16)}` : "nothing"}`);
-  return o!;
+  if (o === undefined) throw new Error(`${what}: expected tag 0x${tag.toString(16)}, found nothing`);
+  const found = o.tag.toDER();
+  if (found !== tag) throw new Error(`${what}: expected tag 0x${tag.toString(16)}, found 0x${found.toString(16)}`);
+  return o;
 }
 
 /** Digest algorithms a timestamp may use (SHA-2). */
@@ -53,18 +55,18 @@ function checkSignerInfo(si: ASN1Obj): void {
   }
   if (sidTag === SEQUENCE) {
     // IssuerAndSerialNumber ::= SEQUENCE { issuer Name (a SEQUENCE), serialNumber INTEGER }
-    const sid = s[1]!;
+    const sid = expect(s[1], SEQUENCE, "SignerInfo.sid");
     if (sid.subs.length !== 2) throw new Error("SignerInfo.sid: expected issuer and serial number");
     expect(sid.subs[0], SEQUENCE, "SignerInfo.sid.issuer");
     expect(sid.subs[1], INTEGER, "SignerInfo.sid.serialNumber");
   }
-  expect(s[2], SEQUENCE, "SignerInfo.digestAlgorithm");
-  const digestOid = expect(s[2]!.subs[0], OID, "SignerInfo.digestAlgorithm.algorithm").toOID();
+  const digestAlgorithm = expect(s[2], SEQUENCE, "SignerInfo.digestAlgorithm");
+  const digestOid = expect(digestAlgorithm.subs[0], OID, "SignerInfo.digestAlgorithm.algorithm").toOID();
   if (!DIGEST_OIDS.has(digestOid)) throw new Error(`SignerInfo.digestAlgorithm ${digestOid} is not SHA-256, SHA-384 or SHA-512`);
   let i = 3;
   if (tagOf(s[i]) === CTX0) i++;
-  expect(s[i], SEQUENCE, "SignerInfo.signatureAlgorithm");
-  const sigOid = expect(s[i]!.subs[0], OID, "SignerInfo.signatureAlgorithm.algorithm").toOID();
+  const signatureAlgorithm = expect(s[i], SEQUENCE, "SignerInfo.signatureAlgorithm");
+  const sigOid = expect(signatureAlgorithm.subs[0], OID, "SignerInfo.signatureAlgorithm.algorithm").toOID();
   if (!SIGNATURE_OIDS.has(sigOid)) throw new Error(`SignerInfo.signatureAlgorithm ${sigOid} is not a known signature algorithm`);
   expect(s[i + 1], OCTET_STRING, "SignerInfo.signature");
   const rest = s.slice(i + 2);

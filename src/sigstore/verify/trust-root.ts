@@ -111,7 +111,8 @@ function checkAuthority(ca: unknown, path: string): void {
     const at = `${path}.certChain.certificates[${i}].rawBytes`;
     const der = bytes(isObject(cert) ? cert["rawBytes"] : undefined, at);
     try {
-      X509Certificate.parse(Buffer.from(der)).publicKey;
+      // Reading the public key parses the SPKI, which parse() alone leaves for later.
+      const { publicKey: _publicKey } = X509Certificate.parse(Buffer.from(der));
     } catch {
       throw new TrustRootProblem(`${at} is not a DER X.509 certificate`);
     }

@@ -41,18 +41,25 @@ const BIT_STRING = 0x03;
 /** `[3] EXPLICIT` of TBSCertificate.extensions. */
 const EXTENSIONS_TAG = 0xa3;
 
+/** The byte at `offset`; callers check their bounds first, so a miss is a truncated element. */
+function byteAt(der: Uint8Array, offset: number): number {
+  const byte = der[offset];
+  if (byte === undefined) throw new CertificateDerError("truncated DER element");
+  return byte;
+}
+
 function readElement(der: Uint8Array, offset: number, limit: number): Element {
   if (offset + 2 > limit) throw new CertificateDerError("truncated DER element");
-  const tag = der[offset]!;
+  const tag = byteAt(der, offset);
   if ((tag & 0x1f) === 0x1f) throw new CertificateDerError("multi-byte DER tags are not supported");
-  let length = der[offset + 1]!;
+  let length = byteAt(der, offset + 1);
   let contentStart = offset + 2;
   if (length & 0x80) {
     const n = length & 0x7f;
     if (n === 0 || n > 3) throw new CertificateDerError("unsupported DER length form");
     if (contentStart + n > limit) throw new CertificateDerError("truncated DER length");
     length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[contentStart + i]!;
+    for (let i = 0; i < n; i++) length = length * 256 + byteAt(der, contentStart + i);
     contentStart += n;
   }
   const end = contentStart + length;
@@ -83,13 +90,13 @@ export function splitCertificate(der: Uint8Array): CertificateParts {
   const cert = readElement(der, 0, der.length);
   if (cert.tag !== SEQUENCE || cert.end !== der.length) throw new CertificateDerError("not a DER certificate");
   const parts = childrenOf(der, cert);
-  if (parts.length !== 3 || parts[0]!.tag !== SEQUENCE || parts[1]!.tag !== SEQUENCE || parts[2]!.tag !== BIT_STRING) {
+  const [tbs, algorithm, sig] = parts;
+  if (parts.length !== 3 || tbs?.tag !== SEQUENCE || algorithm?.tag !== SEQUENCE || sig?.tag !== BIT_STRING) {
     throw new CertificateDerError("a certificate is SEQUENCE { tbs, algorithm, BIT STRING }");
   }
-  const sig = parts[2]!;
   if (der[sig.contentStart] !== 0) throw new CertificateDerError("signature BIT STRING has unused bits");
   const slice = (e: Element) => Buffer.from(der.subarray(e.start, e.end));
-  return { tbs: slice(parts[0]!), signatureAlgorithm: slice(parts[1]!), signature: Buffer.from(der.subarray(sig.contentStart + 1, sig.end)) };
+  return { tbs: slice(tbs), signatureAlgorithm: slice(algorithm), signature: Buffer.from(der.subarray(sig.contentStart + 1, sig.end)) };
 }
 
 /** Reassembles a certificate from a TBS, its signature algorithm and a DER signature. */
@@ -115,8 +122,9 @@ function locateExtensions(tbs: Uint8Array): { tbsElement: Element; fields: Eleme
   const wrapper = fields.at(-1);
   if (wrapper === undefined || wrapper.tag !== EXTENSIONS_TAG) throw new CertificateDerError("TBSCertificate has no extensions");
   const inner = childrenOf(tbs, wrapper);
-  if (inner.length !== 1 || inner[0]!.tag !== SEQUENCE) throw new CertificateDerError("extensions are not one SEQUENCE");
-  return { tbsElement, fields, list: inner[0]!, items: childrenOf(tbs, inner[0]!) };
+  const list = inner[0];
+  if (inner.length !== 1 || list?.tag !== SEQUENCE) throw new CertificateDerError("extensions are not one SEQUENCE");
+  return { tbsElement, fields, list, items: childrenOf(tbs, list) };
 }
 
 /** The extensions of a TBSCertificate, in order. */
@@ -124,14 +132,15 @@ export function extensionsOf(tbs: Uint8Array): ExtensionView[] {
   const { items } = locateExtensions(tbs);
   return items.map((item) => {
     const parts = childrenOf(tbs, item);
-    if (item.tag !== SEQUENCE || parts.length < 2 || parts.length > 3 || parts[0]!.tag !== OID) {
+    const [oid, second] = parts;
+    const value = parts.at(-1);
+    if (item.tag !== SEQUENCE || parts.length < 2 || parts.length > 3 || oid?.tag !== OID || second === undefined || value === undefined) {
       throw new CertificateDerError("malformed extension");
     }
-    const critical = parts.length === 3 && parts[1]!.tag === BOOLEAN && tbs[parts[1]!.contentStart] !== 0;
-    const value = parts.at(-1)!;
+    const critical = parts.length === 3 && second.tag === BOOLEAN && tbs[second.contentStart] !== 0;
     if (value.tag !== OCTET_STRING) throw new CertificateDerError("extension value is not an OCTET STRING");
     return {
-      oid: Buffer.from(tbs.subarray(parts[0]!.start, parts[0]!.end)),
+      oid: Buffer.from(tbs.subarray(oid.start, oid.end)),
       critical,
       value: Buffer.from(tbs.subarray(value.contentStart, value.end)),
       der: Buffer.from(tbs.subarray(item.start, item.end)),
@@ -163,9 +172,10 @@ export function encodeExtension(oid: Uint8Array, critical: boolean, value: Uint8
 
 /** DER of an OBJECT IDENTIFIER given in dotted form (arcs below 2^31). */
 export function oidDer(dotted: string): Buffer {
-  const arcs = dotted.split(".").map(Number);
-  const bytes: number[] = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
+  const [first, second, ...rest] = dotted.split(".").map(Number);
+  if (first === undefined || second === undefined) throw new CertificateDerError(`an OID has at least two arcs: ${dotted}`);
+  const bytes: number[] = [first * 40 + second];
+  for (const arc of rest) {
     const chunk: number[] = [arc & 0x7f];
     for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift((v & 0x7f) | 0x80);
     bytes.push(...chunk);

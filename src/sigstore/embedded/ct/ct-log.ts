@@ -138,19 +138,26 @@ export class EmbeddedCtLog implements PrecertificateLog {
       certs = [precertificate, ...chain].map((der) => new X509Certificate(Buffer.from(der)));
       tbs = splitCertificate(precertificate).tbs;
       const poison = extensionsOf(tbs).filter((e) => e.oid.equals(POISON_OID));
-      if (poison.length !== 1 || !poison[0]!.critical || !poison[0]!.value.equals(ASN1_NULL))
+      const [only] = poison;
+      if (poison.length !== 1 || only === undefined || !only.critical || !only.value.equals(ASN1_NULL))
         throw bad("must carry exactly one critical poison extension (RFC 6962 §3.1)");
       tbs = replaceExtension(tbs, POISON_OID, undefined);
     } catch (err) {
       if (err instanceof TrustError) throw err;
       throw bad(err instanceof CertificateDerError ? err.message : "not a DER certificate chain", err);
     }
-    for (let i = 0; i + 1 < certs.length; i++) {
-      if (!certs[i]!.verify(certs[i + 1]!.publicKey)) throw bad(`certificate ${i} of the chain is not signed by the next one`);
+    for (const [i, cert] of certs.entries()) {
+      const issuer = certs[i + 1];
+      if (issuer !== undefined && !cert.verify(issuer.publicKey)) throw bad(`certificate ${i} of the chain is not signed by the next one`);
     }
-    const root = Buffer.from(chain.at(-1)!);
+    // The chain has 1 to MAX_CHAIN_LENGTH certificates (checked above), so its last one and the
+    // precertificate's issuer (certs[1], the chain's first) are there.
+    const last = chain.at(-1);
+    const issuerCert = certs[1];
+    if (last === undefined || issuerCert === undefined) throw bad(`the chain must have 1 to ${MAX_CHAIN_LENGTH} certificates`);
+    const root = Buffer.from(last);
     if (!this.#acceptedRoots().some((r) => Buffer.from(r).equals(root))) throw bad("the chain does not end at a root this log accepts");
-    const issuerSpki = certs[1]!.publicKey.export({ type: "spki", format: "der" });
+    const issuerSpki = issuerCert.publicKey.export({ type: "spki", format: "der" });
     return { issuerKeyHash: sha256(issuerSpki), tbsCertificate: tbs, extraData: precertChainEntry(precertificate, chain) };
   }
 

@@ -56,27 +56,32 @@ const toSth = (r: Row): StoredSth => ({
 });
 const toEntry = (r: Row): StoredCtEntry => ({ index: Number(r.idx), leafHash: buf(r.leaf_hash), leafInput: buf(r.leaf_input), extraData: buf(r.extra_data) });
 
+/** The store's prepared statements, each by name (so every one is known to be there). */
+function prepareStatements(db: DatabaseSync) {
+  const p = (sql: string): StatementSync => db.prepare(sql);
+  return {
+    insertEntry: p("INSERT INTO entries (idx, leaf_hash, leaf_input, extra_data) VALUES (?, ?, ?, ?)"),
+    insertSubtree: p("INSERT INTO subtrees (level, idx, hash) VALUES (?, ?, ?)"),
+    insertSth: p("INSERT INTO sths (tree_size, timestamp, root_hash, signature) VALUES (?, ?, ?, ?)"),
+    leafHash: p("SELECT leaf_hash FROM entries WHERE idx = ?"),
+    subtree: p("SELECT hash FROM subtrees WHERE level = ? AND idx = ?"),
+    size: p("SELECT COUNT(*) AS n FROM entries"),
+    latestSth: p("SELECT * FROM sths ORDER BY tree_size DESC LIMIT 1"),
+    sthAt: p("SELECT * FROM sths WHERE tree_size = ?"),
+    indexOfLeafHash: p("SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1"),
+    range: p("SELECT * FROM entries WHERE idx >= ? AND idx <= ? ORDER BY idx"),
+    getMeta: p("SELECT value FROM meta WHERE key = ?"),
+    setMeta: p("INSERT INTO meta (key, value) VALUES (?, ?)"),
+  };
+}
+
 export class CtStore {
   readonly #db: DatabaseSync;
-  readonly #stmt: Record<string, StatementSync>;
+  readonly #stmt: ReturnType<typeof prepareStatements>;
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
-    const p = (sql: string) => db.prepare(sql);
-    this.#stmt = {
-      insertEntry: p("INSERT INTO entries (idx, leaf_hash, leaf_input, extra_data) VALUES (?, ?, ?, ?)"),
-      insertSubtree: p("INSERT INTO subtrees (level, idx, hash) VALUES (?, ?, ?)"),
-      insertSth: p("INSERT INTO sths (tree_size, timestamp, root_hash, signature) VALUES (?, ?, ?, ?)"),
-      leafHash: p("SELECT leaf_hash FROM entries WHERE idx = ?"),
-      subtree: p("SELECT hash FROM subtrees WHERE level = ? AND idx = ?"),
-      size: p("SELECT COUNT(*) AS n FROM entries"),
-      latestSth: p("SELECT * FROM sths ORDER BY tree_size DESC LIMIT 1"),
-      sthAt: p("SELECT * FROM sths WHERE tree_size = ?"),
-      indexOfLeafHash: p("SELECT idx FROM entries WHERE leaf_hash = ? ORDER BY idx LIMIT 1"),
-      range: p("SELECT * FROM entries WHERE idx >= ? AND idx <= ? ORDER BY idx"),
-      getMeta: p("SELECT value FROM meta WHERE key = ?"),
-      setMeta: p("INSERT INTO meta (key, value) VALUES (?, ?)"),
-    };
+    this.#stmt = prepareStatements(db);
   }
 
   /** Opens (creating if needed) the database in `directory` (mode 0700). */
@@ -108,9 +113,9 @@ export class CtStore {
   commit(entry: StoredCtEntry, completed: readonly CompletedSubtree[], sth: StoredSth): void {
     try {
       this.#db.exec("BEGIN IMMEDIATE");
-      this.#stmt.insertEntry!.run(entry.index, entry.leafHash, entry.leafInput, entry.extraData);
-      for (const s of completed) if (s.level > 0) this.#stmt.insertSubtree!.run(s.level, s.index, s.hash);
-      this.#stmt.insertSth!.run(sth.treeSize, sth.timestamp, sth.rootHash, sth.signature);
+      this.#stmt.insertEntry.run(entry.index, entry.leafHash, entry.leafInput, entry.extraData);
+      for (const s of completed) if (s.level > 0) this.#stmt.insertSubtree.run(s.level, s.index, s.hash);
+      this.#stmt.insertSth.run(sth.treeSize, sth.timestamp, sth.rootHash, sth.signature);
       this.#db.exec("COMMIT");
     } catch (err) {
       try {
@@ -124,55 +129,55 @@ export class CtStore {
 
   /** Writes the STH of the empty tree (a new log's first). */
   commitSth(sth: StoredSth): void {
-    this.#read("write STH", () => this.#stmt.insertSth!.run(sth.treeSize, sth.timestamp, sth.rootHash, sth.signature));
+    this.#read("write STH", () => this.#stmt.insertSth.run(sth.treeSize, sth.timestamp, sth.rootHash, sth.signature));
   }
 
   size(): number {
-    return this.#read("read CT log size", () => Number((this.#stmt.size!.get() as Row).n));
+    return this.#read("read CT log size", () => Number((this.#stmt.size.get() as Row).n));
   }
 
   /** Hash of the perfect subtree at (level, index); a missing one is a corrupt store. */
   subtreeHash(level: number, index: number): Buffer {
-    const row = this.#read("read subtree", () => (level === 0 ? this.#stmt.leafHash!.get(index) : this.#stmt.subtree!.get(level, index)) as Row | undefined);
+    const row = this.#read("read subtree", () => (level === 0 ? this.#stmt.leafHash.get(index) : this.#stmt.subtree.get(level, index)) as Row | undefined);
     if (row === undefined) throw new TrustError("INTERNAL", `ct-log: subtree (${level}, ${index}) is missing from the store`);
     return buf(level === 0 ? row.leaf_hash : row.hash);
   }
 
   latestSth(): StoredSth | undefined {
     return this.#read("read STH", () => {
-      const row = this.#stmt.latestSth!.get() as Row | undefined;
+      const row = this.#stmt.latestSth.get() as Row | undefined;
       return row === undefined ? undefined : toSth(row);
     });
   }
 
   sthAt(treeSize: number): StoredSth | undefined {
     return this.#read("read STH", () => {
-      const row = this.#stmt.sthAt!.get(treeSize) as Row | undefined;
+      const row = this.#stmt.sthAt.get(treeSize) as Row | undefined;
       return row === undefined ? undefined : toSth(row);
     });
   }
 
   indexOfLeafHash(leafHash: Buffer): number | undefined {
     return this.#read("find entry", () => {
-      const row = this.#stmt.indexOfLeafHash!.get(leafHash) as Row | undefined;
+      const row = this.#stmt.indexOfLeafHash.get(leafHash) as Row | undefined;
       return row === undefined ? undefined : Number(row.idx);
     });
   }
 
   /** Entries `start..end` inclusive, ascending. */
   entries(start: number, end: number): StoredCtEntry[] {
-    return this.#read("read entries", () => (this.#stmt.range!.all(start, end) as Row[]).map(toEntry));
+    return this.#read("read entries", () => (this.#stmt.range.all(start, end) as Row[]).map(toEntry));
   }
 
   getMeta(key: string): string | undefined {
     return this.#read("read metadata", () => {
-      const row = this.#stmt.getMeta!.get(key) as Row | undefined;
+      const row = this.#stmt.getMeta.get(key) as Row | undefined;
       return row === undefined ? undefined : String(row.value);
     });
   }
 
   setMeta(key: string, value: string): void {
-    this.#read("write metadata", () => this.#stmt.setMeta!.run(key, value));
+    this.#read("write metadata", () => this.#stmt.setMeta.run(key, value));
   }
 
   close(): void {
