@@ -41,7 +41,14 @@ const ROOMS = {
   // The Sigstore-compatible endpoints admit log writes and reads with the RPCs' credentials.
   "src/sigstore/compat/": [...FLOOR, "src/http/", "src/oidc/", "src/auth/", ...SIGSTORE, "src/sigstore/embedded/"],
   "src/state/file/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/state/audit-chain\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
-  "src/state/postgres/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/state/audit-chain\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
+  "src/state/postgres/": [
+    ...FLOOR,
+    "src/fs/",
+    "src/state/state-store\\.ts",
+    "src/state/audit-chain\\.ts",
+    "src/auth/api-key-format\\.ts",
+    "src/auth/scopes\\.ts",
+  ],
   "src/policy/": [...FLOOR, "src/fs/", "src/sigstore/verify/", "src/sigstore/keys/"],
   "src/auth/": [...FLOOR, "src/http/", "src/config/", "src/oidc/", "src/state/state-store\\.ts"],
   "src/rpc/": [...FLOOR, ...SIGSTORE, "src/auth/caller\\.ts"],

@@ -29,4 +29,3 @@ export function callError(signal: AbortSignal, err: unknown): ConnectError {
     return new ConnectError("the client cancelled the call", Code.Canceled, undefined, undefined, err);
   return toConnectError(err);
 }
-
