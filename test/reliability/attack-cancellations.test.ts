@@ -10,7 +10,7 @@
  */
 import { connect as h2connect, constants } from "node:http2";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { callError } from "../../src/server/interceptors.js";
+import { callError } from "../../src/http/call-error.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";
