@@ -207,7 +207,8 @@ async function judgeKeySignature(signature: Buffer, digest: string, claimed: str
     const key = keyOf(publicKey);
     return key && verifyPrehashed(key, raw, signature, "sha256").valid ? [{ rule, key }] : [];
   });
-  if (valid.length === 0) {
+  const firstValid = valid[0];
+  if (firstValid === undefined) {
     return rejected(
       refusal(
         "signature_invalid",
@@ -216,7 +217,7 @@ async function judgeKeySignature(signature: Buffer, digest: string, claimed: str
     );
   }
   const owned = valid.filter((v) => claimed === "" || matchesIdentity(v.rule, claimed));
-  const chosen = owned[0] ?? valid[0]!;
+  const chosen = owned[0] ?? firstValid;
   const signer = claimed !== "" ? claimed : (chosen.rule.subject ?? "");
   const warnings: string[] = [];
   if (owned.length === 0 || !satisfies(policy, owned.length)) {

@@ -53,7 +53,11 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
     const witnesses = signing.witnessesFor({ artifactDigest: digestString, signerSubject: signing.signer.identity });
     const bundle = await signDigest(signing.signer, witnesses.all, digest);
     const logged = loggedEntryOf(witnesses);
-    const certificate = Buffer.from(bundle.verificationMaterial.certificate!.rawBytes, "base64");
+    const signingCertificate = bundle.verificationMaterial.certificate;
+    const messageSignature = bundle.messageSignature;
+    if (signingCertificate === undefined || messageSignature === undefined)
+      throw new Error("the keyless signer returned a bundle without a certificate or a message signature");
+    const certificate = Buffer.from(signingCertificate.rawBytes, "base64");
     const caller = deps.callerOf(ctx);
     await deps.audit.append({
       caller,
@@ -72,7 +76,7 @@ export function createLegacySignHandler(deps: LegacySignDeps) {
     });
     return create(LegacySignResponseSchema, {
       entryId: logged.uuid,
-      signature: bundle.messageSignature!.signature,
+      signature: messageSignature.signature,
       certificate: pem.fromDER(certificate),
       transparencyEntry: { uuid: logged.uuid, index: BigInt(logged.logIndex), timestamp: timestampFromMs(logged.integratedTime * 1000) },
       bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),

@@ -72,7 +72,7 @@ export function checkLocations(
     }
     return true;
   });
-  const ofKind = (kind: "s3" | "registry") => locations.map((l, i) => ({ l, ok: valid[i]! })).filter((x) => locationKind(x.l) === kind);
+  const ofKind = (kind: "s3" | "registry") => locations.map((l, i) => ({ l, ok: valid[i] === true })).filter((x) => locationKind(x.l) === kind);
   const s3 = ofKind("s3");
   const registry = ofKind("registry");
   if (locations.length === 0) reasons.push("artifact_locations: none given; there is no stored copy to check");

@@ -39,15 +39,21 @@ function sameVerifier(pem: string, verifier: Verifier): boolean {
   }
 }
 
+/** A Rekor v2 `hashedRekordV002` spec as logged (JSON; every field checked before use). */
+interface HashedRekordV002Body {
+  data?: { algorithm?: unknown; digest?: unknown };
+  signature?: { content?: string; verifier?: { publicKey?: { rawBytes?: unknown }; x509Certificate?: { rawBytes?: unknown } } };
+}
+
 /**
  * The digest, signature and a verifier check of a logged hashedrekord body: `0.0.1` (Rekor v1 and
  * the embedded log: PEM key or certificate) or `0.0.2` (Rekor v2: DER key or certificate).
  */
 function loggedHashedRekord(canonicalBody: Buffer): { hex: string; signature: Buffer; verifier: (v: Verifier) => boolean } | undefined {
   try {
-    const body = JSON.parse(canonicalBody.toString("utf8")) as { apiVersion?: string; spec?: any };
+    const body = JSON.parse(canonicalBody.toString("utf8")) as { apiVersion?: string; spec?: unknown };
     if (body.apiVersion === "0.0.2") {
-      const v2 = body.spec?.hashedRekordV002;
+      const v2 = (body.spec as { hashedRekordV002?: HashedRekordV002Body } | undefined)?.hashedRekordV002;
       if (v2?.data?.algorithm !== "SHA2_256" || typeof v2.data.digest !== "string") return undefined;
       const key = v2.signature?.verifier?.publicKey?.rawBytes;
       const cert = v2.signature?.verifier?.x509Certificate?.rawBytes;

@@ -29,7 +29,7 @@ import { readSignature } from "./signature-shape.js";
 import { storageConfigFor, type StorageTargets } from "./storage-config.js";
 import { policyForTier } from "./tier-policy.js";
 import type { TransformCallback } from "./transform-callback.js";
-import { checkUploadRequest, type CheckedArtifact } from "./upload-request.js";
+import { checkUploadRequest, type CheckedArtifact, type CheckedUploadRequest } from "./upload-request.js";
 import { MANIFEST_NAME, uploadManifestDigest } from "./upload-manifest.js";
 import { uploadStatement } from "./upload-statement.js";
 import type { PolicyStore } from "../policy/store.js";
@@ -73,6 +73,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
   /** The decision, before anything is logged. */
   async function decide(
     req: VerifyAndPermitUploadRequest,
+    sig: CheckedUploadRequest["innerSignature"],
     scanId: string,
     tier: "basic" | "verified",
     artifacts: CheckedArtifact[],
@@ -85,7 +86,6 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       seen.add(a.name);
     }
     const policy = policyForTier(deps.policies, tier);
-    const sig = req.innerSignature!;
     const input = {
       signer: sig.signer,
       signature: sig.signature,
@@ -177,13 +177,13 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
   }
 
   return async function verifyAndPermitUpload(req: VerifyAndPermitUploadRequest, ctx: HandlerContext): Promise<VerifyAndPermitUploadResponse> {
-    const { scanId, tier, artifacts } = checkUploadRequest(req);
+    const { scanId, tier, artifacts, innerSignature } = checkUploadRequest(req);
     const caller = deps.callerOf(ctx);
     const id = randomUUID();
     const manifestDigest = artifacts.length > 0 ? uploadManifestDigest(scanId, artifacts) : "";
-    const outcome = await decide(req, scanId, tier, artifacts, manifestDigest);
+    const outcome = await decide(req, innerSignature, scanId, tier, artifacts, manifestDigest);
     const decidedAt = new Date();
-    const claimedSigner = req.innerSignature!.signer;
+    const claimedSigner = innerSignature.signer;
     const m = req.metadata;
     const metadata = { git_url: m?.gitUrl ?? "", branch: m?.branch ?? "", commit: m?.commit ?? "", requested_by: m?.requestedBy ?? "" };
     const response = create(VerifyAndPermitUploadResponseSchema, { uploadPermissionId: id, scanId, tier });
@@ -220,12 +220,12 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       };
       response.permitted = true;
       response.reason = "permitted";
-      response.detail =
-        tier === "verified"
-          ? `inner signature by ${outcome.signer} verified over the upload manifest ${manifestDigest}; outer signature logged at index ${outerSig!.entry.logIndex}`
-          : `inner signature by ${outcome.signer} verified over the upload manifest ${manifestDigest}; basic tier: no outer signature`;
+      // The verified tier always has an outer signature (signOuter returns one or throws).
+      response.detail = outerSig
+        ? `inner signature by ${outcome.signer} verified over the upload manifest ${manifestDigest}; outer signature logged at index ${outerSig.entry.logIndex}`
+        : `inner signature by ${outcome.signer} verified over the upload manifest ${manifestDigest}; basic tier: no outer signature`;
       if (outcome.warnings.length > 0) response.detail += `; policy warnings: ${outcome.warnings.join("; ")}`;
-      const dsseSig = outerSig ? outerSig.bundle.dsseEnvelope!.signatures[0]!.sig : "";
+      const dsseSig = outerSig?.bundle.dsseEnvelope?.signatures[0]?.sig ?? "";
       response.verificationProof = {
         $typeName: "certus.trust.v1.VerificationProof",
         chainVerified: true,
@@ -287,7 +287,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
         ...(inner?.entry ? { inner_entry_uuid: inner.entry.uuid } : {}),
       },
     });
-    if (permission.callback === "pending") deps.transform!.deliver(permission);
+    if (permission.callback === "pending") deps.transform?.deliver(permission);
     return response;
   };
 }

@@ -26,6 +26,7 @@ export interface CheckedUploadRequest {
   scanId: string;
   tier: UploadTier;
   artifacts: CheckedArtifact[];
+  innerSignature: NonNullable<VerifyAndPermitUploadRequest["innerSignature"]>;
 }
 
 export function checkUploadRequest(req: VerifyAndPermitUploadRequest): CheckedUploadRequest {
@@ -33,7 +34,8 @@ export function checkUploadRequest(req: VerifyAndPermitUploadRequest): CheckedUp
     throw new InvalidArgumentError("scan_id", "is required: 1-256 letters, digits and . _ : @ + - (starting with a letter or digit)");
   if (req.tier !== "basic" && req.tier !== "verified")
     throw new InvalidArgumentError("tier", `${JSON.stringify(req.tier)} is not a tier; use basic or verified`);
-  if (req.innerSignature === undefined) throw new InvalidArgumentError("inner_signature", "is required");
+  const innerSignature = req.innerSignature;
+  if (innerSignature === undefined) throw new InvalidArgumentError("inner_signature", "is required");
   if (req.artifacts.length > MAX_ARTIFACTS) throw new InvalidArgumentError("artifacts", `${req.artifacts.length} artifacts; at most ${MAX_ARTIFACTS}`);
   const artifacts = req.artifacts.map((a, i) => {
     const field = `artifacts[${i}]`;
@@ -45,5 +47,5 @@ export function checkUploadRequest(req: VerifyAndPermitUploadRequest): CheckedUp
     if (a.size < 0n || a.size > BigInt(Number.MAX_SAFE_INTEGER)) throw new InvalidArgumentError(`${field}.size`, "must be a byte count from 0");
     return { name: a.name, hash: a.hash, size: Number(a.size), signature: a.signature };
   });
-  return { scanId: req.scanId, tier: req.tier, artifacts };
+  return { scanId: req.scanId, tier: req.tier, artifacts, innerSignature };
 }

@@ -84,13 +84,14 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     }
     const envelope = (bundle as { dsseEnvelope?: { payload?: unknown; signatures?: Array<{ sig?: unknown }> } }).dsseEnvelope;
     const statement = typeof envelope?.payload === "string" ? parseUploadStatement(Buffer.from(envelope.payload, "base64")) : undefined;
-    if (!statement || statement.subjects.length === 0) {
+    const firstSubject = statement?.subjects[0];
+    if (!statement || firstSubject === undefined) {
       reasons.push("outer: the bundle is not a DSSE upload-permission statement of this service");
       return { valid: false };
     }
     const result = verifyBundle({
       bundle,
-      artifact: { digest: statement.subjects[0]!.digest },
+      artifact: { digest: firstSubject.digest },
       trustedRoot: deps.serviceRoot,
       expected: { subject: signing.signer.identity, issuer: signing.signer.issuer },
     });
@@ -149,7 +150,8 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       }
       first ??= outcome;
     }
-    reasons.push(`inner: ${first!.reason}: ${first!.detail}`);
+    // Every candidate was tried (there is at least one) and each refusal kept the first.
+    if (first !== undefined) reasons.push(`inner: ${first.reason}: ${first.detail}`);
     return undefined;
   }
 
@@ -160,7 +162,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     const reasons: string[] = [];
     const outer = await verifyOuter(req, reasons);
     const inner = await verifyInner(req, outer, locations, reasons);
-    const predicate = outer.valid ? outer.statement!.predicate : undefined;
+    const predicate = outer.valid ? outer.statement?.predicate : undefined;
 
     let chainUnbroken = false;
     if (predicate && inner) {
@@ -175,7 +177,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     } else {
       reasons.push("chain: an unbroken chain needs a valid inner and a valid outer signature");
     }
-    const loc = checkLocations(locations, outer.valid ? outer.statement!.subjects : [], inner?.digest);
+    const loc = checkLocations(locations, outer.valid ? (outer.statement?.subjects ?? []) : [], inner?.digest);
     reasons.push(...loc.reasons);
     const chainVerified = inner !== undefined && outer.valid && chainUnbroken && loc.digestsMatch;
 

@@ -49,9 +49,10 @@ export function apikeyCommand(argv: string[]): number | Promise<number> {
   if (database) return withDatabase("apikey", database, false, (store) => manage(store.apiKeys, positionals, values, output));
   const file = ApiKeyStore.open(values["data-dir"] ?? process.env["CERTUS_TRUST_DATA_DIR"] ?? DEFAULT_CONFIG.dataDir);
   const records: Omit<ApiKeyRecords, "lookup"> = {
-    create: async (name, scopes) => file.create(name, parseScopes(scopes)),
-    revoke: async (id) => file.revoke(id),
-    list: async () => file.list(),
+    // `manage` awaits each call, so a throw here rejects its promise as an `async` method would.
+    create: (name, scopes) => Promise.resolve(file.create(name, parseScopes(scopes))),
+    revoke: (id) => Promise.resolve(file.revoke(id)),
+    list: () => Promise.resolve(file.list()),
   };
   return manage(records, positionals, values, output);
 }

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { toJson } from "@bufbuild/protobuf";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, trustClient } from "./client.js";
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, replyField, trustClient } from "./client.js";
 import { attachBundle, COSIGN_SIGN_PREDICATE_TYPE } from "./oci/bundle-referrer.js";
 import { parseImageReference } from "./oci/reference.js";
 import { RegistryError } from "./oci/registry-client.js";
@@ -36,25 +36,30 @@ export async function attachCommand(argv: string[]): Promise<number> {
     console.log(ATTACH_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("give exactly one image reference: oci://<registry>/<repository>@sha256:<hex>");
-  const image = parseImageReference(positionals[0]!);
+  const [reference] = positionals;
+  if (positionals.length !== 1 || reference === undefined) throw new UsageError("give exactly one image reference: oci://<registry>/<repository>@sha256:<hex>");
+  const image = parseImageReference(reference);
   if (!values.bundle === !values.sign) throw new UsageError("give exactly one of --bundle and --sign");
   let bundle: Record<string, unknown>;
   if (values.sign) {
     const res = await trustClient(values).sign({
-      artifact: { digest: image.digest, uri: positionals[0]! },
+      artifact: { digest: image.digest, uri: reference },
       policy: values.policy ?? "",
       statement: { predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicateJson: "{}" },
     });
-    bundle = toJson(BundleSchema, res.bundle!) as Record<string, unknown>;
+    bundle = toJson(BundleSchema, replyField(res.bundle, "bundle")) as Record<string, unknown>;
     console.error(`signed ${image.digest}: log index ${res.entry?.logIndex}`);
   } else {
+    const path = values.bundle;
+    if (path === undefined) throw new UsageError("give exactly one of --bundle and --sign");
+    let parsed: unknown;
     try {
-      bundle = JSON.parse(readFileSync(values.bundle!, "utf8")) as Record<string, unknown>;
+      parsed = JSON.parse(readFileSync(path, "utf8"));
     } catch (err) {
-      throw new UsageError(`--bundle: cannot read ${values.bundle} as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(`--bundle: cannot read ${path} as JSON: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    if (typeof bundle !== "object" || bundle === null || Array.isArray(bundle)) throw new UsageError(`--bundle: ${values.bundle} is not a Sigstore bundle`);
+    if (!isJsonObject(parsed)) throw new UsageError(`--bundle: ${path} is not a Sigstore bundle`);
+    bundle = parsed;
   }
   try {
     const attached = await attachBundle(image, bundle);
@@ -69,4 +74,9 @@ export async function attachCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** A JSON object (not an array, not null). */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

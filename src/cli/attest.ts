@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { toJsonString } from "@bufbuild/protobuf";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, trustClient } from "./client.js";
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, UsageError, replyField, trustClient } from "./client.js";
 
 export const ATTEST_USAGE = `Usage: certus-trust attest --digest sha256:<hex> --predicate-type <uri> --predicate <file> [--uri <ref>] [--out <file>]
 
@@ -54,7 +54,7 @@ export async function attestCommand(argv: string[]): Promise<number> {
     policy: values.policy ?? "",
     statement: { predicateType: values["predicate-type"], predicateJson },
   });
-  const bundle = toJsonString(BundleSchema, res.bundle!, { prettySpaces: 2 }) + "\n";
+  const bundle = toJsonString(BundleSchema, replyField(res.bundle, "bundle"), { prettySpaces: 2 }) + "\n";
   if (values.out) {
     writeFileSync(values.out, bundle);
     console.error(`attested (${res.predicateType}): log index ${res.entry?.logIndex}, uuid ${res.entry?.uuid}; bundle written to ${values.out}`);

@@ -74,7 +74,8 @@ function databaseFailure(command: string, err: unknown): number {
     console.error(`certus-trust ${command}: ${err.message}`);
     return 2;
   }
-  if (String((err as { code?: unknown } | undefined)?.code ?? "").startsWith("28")) {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if ((typeof code === "string" || typeof code === "number" ? String(code) : "").startsWith("28")) {
     console.error(`certus-trust ${command}: the database refused the credentials: ${(err as Error).message}`);
     return 2;
   }

@@ -46,12 +46,13 @@ export async function dbCommand(argv: string[]): Promise<number> {
   if (!database) throw new UsageError("--database-url (or CERTUS_TRUST_DATABASE_URL) is required");
 
   if (sub === "migrate") {
-    return withDatabase("db migrate", database, true, async (store) => {
-      const m = store.migration!;
+    return withDatabase("db migrate", database, true, (store) => {
+      const m = store.migration;
+      if (m === undefined) throw new Error("the store was opened with migrate but reports no migration");
       if (output === "json") console.log(JSON.stringify({ from: m.from, to: m.to, applied: m.applied }));
       else if (m.applied.length === 0) console.log(`schema up to date (version ${m.to})`);
       else console.log(`schema migrated from version ${m.from} to ${m.to}: ${m.applied.map((a) => `${a.version} ${a.name}`).join("; ")}`);
-      return 0;
+      return Promise.resolve(0);
     });
   }
 
@@ -63,7 +64,7 @@ export async function dbCommand(argv: string[]): Promise<number> {
   }
   const permissionsFile = PermissionStore.open(dataDir, createLogger("silent"));
   const permissions = permissionsFile.all();
-  permissionsFile.close();
+  await permissionsFile.close();
   const state = { auditEvents: readAuditEvents(dataDir), permissions, apiKeys: ApiKeyStore.open(dataDir).list() };
   return withDatabase("db migrate-from-files", database, true, async (store) => {
     try {

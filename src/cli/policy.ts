@@ -44,9 +44,12 @@ export async function policyCommand(argv: string[]): Promise<number> {
   }
   if (sub !== "check") throw new UsageError(`unknown policy subcommand "${sub}"; expected check`);
   if (!values.bundle) throw new UsageError("--bundle is required");
-  const digest = values.digest === undefined ? undefined : parseArtifactDigest(values.digest);
-  if (!digest || "problem" in digest)
-    throw new UsageError(`--digest is required as sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>${digest ? ` (${digest.problem})` : ""}`);
+  const digestArg = values.digest;
+  const digest = digestArg === undefined ? undefined : parseArtifactDigest(digestArg);
+  if (digestArg === undefined || !digest || "problem" in digest)
+    throw new UsageError(
+      `--digest is required as sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>${digest && "problem" in digest ? ` (${digest.problem})` : ""}`,
+    );
   const file = values["policy-file"] ?? process.env["CERTUS_TRUST_POLICY_FILE"];
   const set = file ? loadPolicyFile(file) : builtInPolicySet();
   const policy = set.policies.get(values.policy ?? "default");
@@ -60,7 +63,7 @@ export async function policyCommand(argv: string[]): Promise<number> {
   const rootJson = values["trusted-root"]
     ? (JSON.parse(readFileSync(values["trusted-root"], "utf8")) as unknown)
     : toJson(TrustedRootSchema, replyField((await trustClient(values).getKeys({})).trustedRoot, "trusted root"));
-  const decision = evaluateInnerSigners(policy, [bundle], values.digest!, { service: loadTrustedRoot(rootJson) });
+  const decision = evaluateInnerSigners(policy, [bundle], digestArg, { service: loadTrustedRoot(rootJson) });
   const out = {
     policy: policy.name,
     version: policy.version,

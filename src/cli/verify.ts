@@ -84,7 +84,11 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     if (err instanceof UsageError) throw err;
     throw new UsageError(`--bundle: not a Sigstore bundle: ${(err as Error).message}`);
   }
-  const digest = values.digest ?? artifactDigestFor(readFileSync(values.artifact!), bundleJson);
+  let digest = values.digest;
+  if (digest === undefined) {
+    if (values.artifact === undefined) throw new UsageError("give exactly one of --digest and --artifact");
+    digest = artifactDigestFor(readFileSync(values.artifact), bundleJson);
+  }
   const root = values["trust-root"] ?? "service";
   const customRoot = root !== "service" && root !== "public-good";
   const res = await trustClient(values).verify({

@@ -5,7 +5,6 @@
  * interceptors (scopes, rate limit, audit under the caller's identity, metrics).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Http2ServerResponse } from "node:http2";
 import { createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { createRouterTransport } from "@connectrpc/connect";
 import { TrustService } from "@certus/trust-sdk";
@@ -93,7 +92,7 @@ export function mcpPathHandler(opts: McpHttpOptions): PathHandler {
       await transport.handleRequest(req as IncomingMessage, res as ServerResponse, parsed);
     } catch (err) {
       opts.log.error({ err, caller: caller.id }, "MCP request failed");
-      if (!res.headersSent) sendJsonError(res as Http2ServerResponse, 500, "internal", "internal error");
+      if (!res.headersSent) sendJsonError(res, 500, "internal", "internal error");
     }
     return true;
   };

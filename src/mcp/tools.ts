@@ -8,7 +8,7 @@
  * (`isError: true`) whose text says what to change.
  */
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { ConnectError, type Client } from "@connectrpc/connect";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { SignatureFormat, type TrustService, type TransparencyEntry } from "@certus/trust-sdk";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
@@ -35,16 +35,16 @@ const VERIFY_DIGEST = z
   .string()
   .regex(/^(?:sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$/, "sha256:<64 hex>, sha384:<96 hex> or sha512:<128 hex>, lower case");
 
-function ok<T extends Record<string, unknown>>(structured: T, text: string): CallToolResult {
+function ok(structured: Record<string, unknown>, text: string): CallToolResult {
   return { content: [{ type: "text", text }], structuredContent: structured };
 }
 
 function failure(err: unknown): CallToolResult {
   const ce = ConnectError.from(err);
   const hint =
-    ce.code === 16
+    ce.code === Code.Unauthenticated
       ? " (the MCP server has no valid credentials: set --api-key or CERTUS_TRUST_API_KEY)"
-      : ce.code === 7
+      : ce.code === Code.PermissionDenied
         ? " (the credentials in use lack the scope this tool needs)"
         : "";
   return { content: [{ type: "text", text: `error (${codeName(ce.code)}): ${ce.rawMessage}${hint}` }], isError: true };
@@ -63,6 +63,12 @@ function codeName(code: number): string {
   return CODE_NAMES[code] ?? `code ${code}`;
 }
 
+/** A field the service always sets in its reply; a reply without it fails the tool. */
+function replyField<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the service's reply has no ${what}`);
+  return value;
+}
+
 async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResult> {
   try {
     return await fn();
@@ -74,17 +80,17 @@ async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResul
 function parseBundle(bundle: unknown) {
   let json: unknown = bundle;
   if (typeof bundle === "string") {
-    if (bundle.length > MAX_BUNDLE_CHARS) throw new ConnectError(`bundle: larger than ${MAX_BUNDLE_CHARS} characters`, 3);
+    if (bundle.length > MAX_BUNDLE_CHARS) throw new ConnectError(`bundle: larger than ${MAX_BUNDLE_CHARS} characters`, Code.InvalidArgument);
     try {
       json = JSON.parse(bundle);
     } catch {
-      throw new ConnectError("bundle: not valid JSON; pass the bundle.sigstore.json content (object or string)", 3);
+      throw new ConnectError("bundle: not valid JSON; pass the bundle.sigstore.json content (object or string)", Code.InvalidArgument);
     }
   }
   try {
     return fromJson(BundleSchema, json as JsonValue, { ignoreUnknownFields: false });
   } catch (err) {
-    throw new ConnectError(`bundle: not a Sigstore bundle: ${(err as Error).message}`, 3);
+    throw new ConnectError(`bundle: not a Sigstore bundle: ${(err as Error).message}`, Code.InvalidArgument);
   }
 }
 
@@ -216,7 +222,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
             policy: args.policy ?? "",
           });
           const out = {
-            bundle: toJson(BundleSchema, res.bundle!) as Record<string, unknown>,
+            bundle: toJson(BundleSchema, replyField(res.bundle, "bundle")) as Record<string, unknown>,
             logIndex: Number(res.entry?.logIndex ?? 0),
             uuid: res.entry?.uuid ?? "",
             integratedTime: iso(res.entry?.integratedTime),
@@ -245,7 +251,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
     },
     (args) =>
       guarded(async () => {
-        if (args.log_index === undefined && !args.uuid && !args.digest) throw new ConnectError("give log_index, uuid or digest", 3);
+        if (args.log_index === undefined && !args.uuid && !args.digest) throw new ConnectError("give log_index, uuid or digest", Code.InvalidArgument);
         const res = await client.getTransparency({
           ...(args.log_index !== undefined ? { logIndex: BigInt(args.log_index) } : {}),
           uuid: args.uuid ?? "",
@@ -272,11 +278,11 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
     },
     (args) =>
       guarded(async () => {
-        if (args.log_index === undefined && !args.uuid) throw new ConnectError("give log_index or uuid", 3);
+        if (args.log_index === undefined && !args.uuid) throw new ConnectError("give log_index or uuid", Code.InvalidArgument);
         const res = await client.getTransparency({ ...(args.log_index !== undefined ? { logIndex: BigInt(args.log_index) } : {}), uuid: args.uuid ?? "" });
         const e = res.entries[0];
         const proof = e ? proofOf(e) : undefined;
-        if (!e || !proof) throw new ConnectError("no such entry", 5);
+        if (!e || !proof) throw new ConnectError("no such entry", Code.NotFound);
         return ok(
           { entry: entryOf(e), proof },
           `entry #${proof.logIndex} is included in the tree of size ${proof.treeSize} with root ${proof.rootHash} (audit path of ${proof.hashes.length} hashes).\ncheckpoint:\n${proof.checkpoint}`,
@@ -304,7 +310,7 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
         const res = await client.getKeys({});
         const keys = res.keys.map((k) => ({ purpose: k.purpose, keyId: k.keyId, validFrom: iso(k.validFor?.start) }));
         return ok(
-          { trustedRoot: toJson(TrustedRootSchema, res.trustedRoot!) as Record<string, unknown>, keys },
+          { trustedRoot: toJson(TrustedRootSchema, replyField(res.trustedRoot, "trusted root")), keys },
           `trusted root with ${keys.length} keys:\n${keys.map((k) => `- ${k.purpose} ${k.keyId} (valid from ${k.validFrom})`).join("\n")}\nThe full trusted_root.json is in the structured result.`,
         );
       }),
@@ -323,16 +329,16 @@ export function registerTrustTools(server: McpServer, deps: TrustToolDeps): void
       annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
-      guarded(async () => {
-        if (!deps.canRead) throw new ConnectError('explain_policy needs the "read" scope', 7);
+      guarded(() => {
+        if (!deps.canRead) throw new ConnectError('explain_policy needs the "read" scope', Code.PermissionDenied);
         const name = args.name ?? "";
         let described: { text: string; policies: string[] };
         try {
           described = deps.explainPolicy(name);
         } catch (err) {
-          throw new ConnectError((err as Error).message, 5);
+          throw new ConnectError((err as Error).message, Code.NotFound);
         }
-        return ok({ name: name || "default", explanation: described.text, policies: described.policies }, described.text);
+        return Promise.resolve(ok({ name: name || "default", explanation: described.text, policies: described.policies }, described.text));
       }),
   );
 }

@@ -35,17 +35,22 @@ export function parseAttestationRules(raw: unknown): AttestationRule[] | { probl
     const r = item as Record<string, unknown>;
     for (const k of Object.keys(r))
       if (k !== "callers" && k !== "predicateTypes") return { problem: `unknown key "${k}" in an attestations rule; expected callers, predicateTypes`, index };
-    const lists: Record<string, string[]> = {};
-    for (const k of ["callers", "predicateTypes"]) {
-      const v = r[k];
-      if (!Array.isArray(v) || v.length === 0 || v.length > MAX_RULE_ENTRIES || !v.every((s) => typeof s === "string" && s.length > 0 && s.length <= 512)) {
-        return { problem: `${k} must be a non-empty list (at most ${MAX_RULE_ENTRIES}) of non-empty strings of at most 512 characters`, index };
-      }
-      lists[k] = v as string[];
-    }
-    out.push({ callers: lists["callers"]!, predicateTypes: lists["predicateTypes"]! });
+    const callers = r["callers"];
+    if (!isRuleList(callers)) return { problem: ruleListProblem("callers"), index };
+    const predicateTypes = r["predicateTypes"];
+    if (!isRuleList(predicateTypes)) return { problem: ruleListProblem("predicateTypes"), index };
+    out.push({ callers, predicateTypes });
   }
   return out;
+}
+
+/** A non-empty list (at most MAX_RULE_ENTRIES) of non-empty strings of at most 512 characters. */
+function isRuleList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.length > 0 && v.length <= MAX_RULE_ENTRIES && v.every((s) => typeof s === "string" && s.length > 0 && s.length <= 512);
+}
+
+function ruleListProblem(key: string): string {
+  return `${key} must be a non-empty list (at most ${MAX_RULE_ENTRIES}) of non-empty strings of at most 512 characters`;
 }
 
 /** True when `caller` matches `pattern` (`*` is any run of characters; no other metacharacters). */
@@ -53,8 +58,9 @@ export function callerMatches(pattern: string, caller: string): boolean {
   const parts = pattern.split("*");
   if (parts.length === 1) return pattern === caller;
   // Greedy-free linear match: the first part is a prefix, the last a suffix, the middle in order.
-  const first = parts[0]!;
-  const last = parts[parts.length - 1]!;
+  // split() returns at least one part; here at least two.
+  const first = parts[0] ?? "";
+  const last = parts.at(-1) ?? "";
   if (!caller.startsWith(first) || caller.length < first.length + last.length || !caller.endsWith(last)) return false;
   let at = first.length;
   const end = caller.length - last.length;

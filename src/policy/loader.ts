@@ -147,7 +147,7 @@ export function parsePolicies(text: string, path: string): PolicySet {
       innerSigners,
       ...(typeof obj["outerIdentity"] === "string" ? { outerIdentity: obj["outerIdentity"] } : {}),
       ...(typeof obj["description"] === "string" ? { description: obj["description"] } : {}),
-      ...((attestations as unknown[]).length > 0 ? { attestations: attestations as Policy["attestations"] } : {}),
+      ...(attestations.length > 0 ? { attestations } : {}),
     });
   }
   if (!out.has("default")) fail(policiesNode, 'a policy named "default" is required');

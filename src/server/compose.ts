@@ -220,7 +220,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
           settings: {
             ...sections.certus,
             // GetReadiness probes every issuer the service trusts: callers' and the Fulcio endpoint's.
-            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0]!)])],
+            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0] ?? e)])],
           },
           policies,
           serviceRoot,

@@ -13,7 +13,7 @@
  * destroyed; what a client sees before that is a 408 where HTTP/1.1 allows one.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { constants as h2constants, type Http2ServerRequest, type Http2Session } from "node:http2";
+import { constants as h2constants, type Http2ServerRequest, type Http2Session, type Http2Stream } from "node:http2";
 import type { Duplex } from "node:stream";
 
 /** The time limits, all in milliseconds. */
@@ -133,7 +133,7 @@ export class ConnectionDeadlines {
       timer.unref();
     };
     arm(this.timeouts.headersMs);
-    session.on("stream", (stream) => {
+    session.on("stream", (stream: Http2Stream) => {
       open++;
       clearTimeout(timer);
       stream.once("close", () => {

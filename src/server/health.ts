@@ -114,12 +114,12 @@ export function registerHealth(router: ConnectRouter, state: HealthState): void 
       const aborted = new Promise<void>((r) => ctx.signal.addEventListener("abort", () => r(), { once: true }));
       try {
         while (!ctx.signal.aborted) {
-          if (queue.length === 0) {
+          const next = queue.shift();
+          if (next === undefined) {
             await Promise.race([new Promise<void>((r) => (wake = r)), aborted]);
             wake = undefined;
             continue;
           }
-          const next = queue.shift()!;
           if (next !== last) {
             last = next;
             yield response(next);

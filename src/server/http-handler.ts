@@ -51,7 +51,7 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: Req, res: Res
         let checked = await precheckJsonBody(req, opts.maxBodyBytes);
         if (checked.ok && opts.unaryInputs) checked = await precheckProtoBody(req, opts.maxBodyBytes, opts.unaryInputs);
         if (!checked.ok) {
-          const grpc = String(req.headers["content-type"] ?? "").startsWith("application/grpc");
+          const grpc = (req.headers["content-type"] ?? "").startsWith("application/grpc");
           if (grpc) sendGrpcError(req, res, checked.code === "resource_exhausted" ? 8 : 3, checked.message);
           else if (checked.code === "resource_exhausted") sendTooLarge(req, res, checked.message);
           else sendJsonError(res, 400, checked.code, checked.message);

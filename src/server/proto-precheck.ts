@@ -34,7 +34,7 @@ export async function precheckProtoBody(req: Req, maxBodyBytes: number, inputs: 
     if (body.length < 5 || body.readUInt32BE(1) !== body.length - 5) {
       return { ok: false, code: "invalid_argument", message: `request body is not one length-prefixed ${input.typeName} message` };
     }
-    if ((body[0]! & 1) !== 0) return { ok: true };
+    if ((body.readUInt8(0) & 1) !== 0) return { ok: true };
     message = body.subarray(5);
   }
   try {
@@ -51,6 +51,6 @@ export async function precheckProtoBody(req: Req, maxBodyBytes: number, inputs: 
 
 /** gRPC and gRPC-Web content types whose messages are binary protobuf. */
 export function isBinaryGrpc(contentType: string): boolean {
-  const ct = contentType.split(";")[0]!.trim().toLowerCase();
+  const ct = (contentType.split(";")[0] ?? "").trim().toLowerCase();
   return ct === "application/grpc" || ct === "application/grpc+proto" || ct === "application/grpc-web" || ct === "application/grpc-web+proto";
 }

@@ -83,7 +83,7 @@ export function rewriteRestAlias(req: Req): AliasResult {
   const message: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
-    message[key] = REPEATED_QUERY_FIELDS.has(key) ? values : values[values.length - 1]!;
+    message[key] = REPEATED_QUERY_FIELDS.has(key) ? values : (values.at(-1) ?? "");
   }
   const query = new URLSearchParams({ connect: "v1", encoding: "json", message: JSON.stringify(message) });
   req.url = `${SERVICE}/${alias.rpc}?${query.toString()}`;

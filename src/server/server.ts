@@ -5,7 +5,6 @@
  * every request but the probes gets 503. Building is separate from the process entry (`main.ts`)
  * so tests start a real server on an ephemeral port in-process.
  */
-import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";

@@ -65,8 +65,9 @@ interface Asset {
  */
 export function defaultUiDir(): string {
   const here = import.meta.dirname;
-  const candidates = [resolve(here, "../../ui"), resolve(here, "../../dist/ui")];
-  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? candidates[candidates.length - 1]!;
+  const fromSources = resolve(here, "../../dist/ui");
+  const candidates = [resolve(here, "../../ui"), fromSources];
+  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? fromSources;
 }
 
 function loadAssets(dir: string): Map<string, Asset> | undefined {
@@ -137,9 +138,9 @@ function send(req: Req, res: Res, asset: Asset): void {
     return;
   }
   const acceptEncoding = req.headers["accept-encoding"];
-  const gzip = asset.gzip !== undefined && typeof acceptEncoding === "string" && /\bgzip\b/.test(acceptEncoding);
-  const body = gzip ? asset.gzip! : asset.body;
-  if (gzip) headers["content-encoding"] = "gzip";
+  const gzipped = typeof acceptEncoding === "string" && /\bgzip\b/.test(acceptEncoding) ? asset.gzip : undefined;
+  const body = gzipped ?? asset.body;
+  if (gzipped !== undefined) headers["content-encoding"] = "gzip";
   headers["content-length"] = body.length;
   (res as ServerResponse).writeHead(200, headers);
   if (req.method === "HEAD") res.end();

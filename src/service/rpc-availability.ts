@@ -74,13 +74,15 @@ export function assembleService(handlers: Partial<TrustServiceImpl>, mode: Servi
     const error = () => new TrustError("UNIMPLEMENTED", `${protoName(rpc)} is not available with mode "${mode}": ${why}`);
     impl[rpc] =
       rpc === "watchCheckpoints"
-        ? async function* refused(): AsyncGenerator<never> {
-            yield* [];
-            throw error();
-          }
+        ? () => failingStream(error)
         : () => {
             throw error();
           };
   }
   return impl as TrustServiceImpl;
+}
+
+/** A server stream that fails on its first read, with the error made then. */
+function failingStream(error: () => Error): AsyncIterable<never> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error()) }) };
 }

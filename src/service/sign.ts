@@ -110,7 +110,11 @@ export function createSignHandler(deps: SignDeps) {
           Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY),
         );
         const results = replies.map(verdictOf);
-        judged = (b, r) => results[b * rules.length + r]!;
+        judged = (b, r) => {
+          const verdict = results[b * rules.length + r];
+          if (verdict === undefined) throw new Error(`the verify pool returned no verdict for bundle ${b} under rule ${r}`);
+          return verdict;
+        };
       }
       const decision = evaluateInnerSigners(policy, bundles, artifact.digestString, { service: deps.serviceRoot }, judged);
       innerSigners = decision.inner

@@ -89,6 +89,13 @@ function toResult(r: VerificationResult, statement?: StatementSummary): VerifyRe
 }
 
 /** Re-labels the engine's argument errors with the request's field names. */
+/** The i-th item of a list built to that length; throws when it is missing. */
+function itemAt<T>(list: readonly T[], i: number, what: string): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`${what} ${i} is missing`);
+  return item;
+}
+
 function asRequestError(err: unknown): never {
   if (err instanceof InvalidArgumentError && err.field.startsWith("expected")) {
     throw new InvalidArgumentError(err.field.replace(/^expected/, "expectedSigner"), err.message.slice(err.field.length + 2));
@@ -142,16 +149,18 @@ export function createVerifyHandler(deps: VerifyDeps) {
     const bundleJson = toJson(BundleSchema, bundle);
     if (expected.policy !== "") {
       const policy = deps.policies.get(expected.policy);
-      if (policy.innerSigners.length === 0) {
+      const [firstRule, ...otherRules] = policy.innerSigners;
+      if (firstRule === undefined) {
         throw new InvalidArgumentError("expectedSigner.policy", `policy "${policy.name}" names no signers to verify against`);
       }
-      let first: VerificationResult | undefined;
-      for (const rule of policy.innerSigners) {
-        const r = verifyUnderRule(bundleJson, "content" in artifact ? artifact : digest, rule, { service: deps.serviceRoot });
+      const under = (rule: typeof firstRule) => verifyUnderRule(bundleJson, "content" in artifact ? artifact : digest, rule, { service: deps.serviceRoot });
+      const first = under(firstRule);
+      if (first.verified) return first;
+      for (const rule of otherRules) {
+        const r = under(rule);
         if (r.verified) return r;
-        first ??= r;
       }
-      return first!;
+      return first;
     }
     try {
       return verifyBundle({ bundle: bundleJson, artifact, trustedRoot: root, expected: engineExpectation(expected) });
@@ -197,7 +206,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     const results = (await pool.run(tasks, budgetMs)).map(fromReply);
     return bundles.map((_, i) => {
       const mine = results.slice(i * rules.length, (i + 1) * rules.length);
-      return mine.find((r) => r.verified) ?? mine[0]!;
+      return mine.find((r) => r.verified) ?? itemAt(mine, 0, `the verify pool's verdicts for bundle ${i}: verdict`);
     });
   }
 
@@ -214,12 +223,13 @@ export function createVerifyHandler(deps: VerifyDeps) {
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
     const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx)).map((r, i) =>
-      withStatement(r, bundles[i]!, expected.predicateType),
+      withStatement(r, itemAt(bundles, i, "bundle"), expected.predicateType),
     );
     const results = judged.map((j) => j.result);
     const response = create(VerifyResponseSchema, {});
     if (req.bundle) {
-      const first = toResult(results[0]!, judged[0]!.statement);
+      const judgedFirst = itemAt(judged, 0, "verdict");
+      const first = toResult(judgedFirst.result, judgedFirst.statement);
       if (first.statement) response.statement = first.statement;
       response.verified = first.verified;
       response.failures = first.failures;

@@ -22,7 +22,7 @@ function contentOf(bundle: Record<string, unknown>): { content: "dsse-envelope" 
   const env = bundle["dsseEnvelope"] as { payload?: unknown } | undefined;
   if (!env) return { content: "message-signature" };
   try {
-    const statement = JSON.parse(Buffer.from(String(env.payload ?? ""), "base64").toString("utf8")) as { predicateType?: unknown };
+    const statement = JSON.parse(Buffer.from(typeof env.payload === "string" ? env.payload : "", "base64").toString("utf8")) as { predicateType?: unknown };
     return typeof statement.predicateType === "string" ? { content: "dsse-envelope", predicateType: statement.predicateType } : { content: "dsse-envelope" };
   } catch {
     return { content: "dsse-envelope" };

@@ -96,7 +96,8 @@ export class RegistryClient {
     const bytes = await readLimited(step, res, MAX_MANIFEST_BYTES);
     if (sha256Digest(bytes) !== digest) throw new RegistryError(step, res.status, `the registry's manifest does not hash to ${digest}`);
     const json = parseJson(step, bytes);
-    const mediaType = typeof json["mediaType"] === "string" ? json["mediaType"] : (res.headers.get("content-type") ?? OCI_MANIFEST).split(";")[0]!.trim();
+    const mediaType =
+      typeof json["mediaType"] === "string" ? json["mediaType"] : ((res.headers.get("content-type") ?? OCI_MANIFEST).split(";")[0] ?? "").trim();
     return { bytes, mediaType, json };
   }
 

@@ -44,8 +44,9 @@ export async function verifyImageCommand(argv: string[]): Promise<number> {
     console.log(VERIFY_IMAGE_USAGE);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("give exactly one image reference");
-  const image = parseImageReference(positionals[0]!);
+  const [reference] = positionals;
+  if (positionals.length !== 1 || reference === undefined) throw new UsageError("give exactly one image reference");
+  const image = parseImageReference(reference);
   if (!values.subject && !values["subject-regexp"] && !values["public-key"] && !values.policy) {
     throw new UsageError("say who must have signed: --subject or --subject-regexp (with --issuer), --public-key, or --policy");
   }
@@ -61,7 +62,7 @@ export async function verifyImageCommand(argv: string[]): Promise<number> {
   }
   const output = outputOf(values);
   if (found.length === 0) {
-    console.log(`NOT verified: no Sigstore bundle is attached to ${positionals[0]}`);
+    console.log(`NOT verified: no Sigstore bundle is attached to ${reference}`);
     return 1;
   }
   const root = values["trust-root"] ?? "service";
@@ -73,15 +74,15 @@ export async function verifyImageCommand(argv: string[]): Promise<number> {
       throw new UsageError(`${what}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   };
-  const bundles = found.map((f, i) => {
+  const bundles = found.map((f) => {
     try {
       return fromJson(BundleSchema, f.bundle as JsonValue);
     } catch (err) {
-      throw new UsageError(`referrer ${found[i]!.referrer.digest} holds no Sigstore bundle: ${(err as Error).message}`);
+      throw new UsageError(`referrer ${f.referrer.digest} holds no Sigstore bundle: ${(err as Error).message}`);
     }
   });
   const res = await trustClient(values).verify({
-    artifact: { digest: image.digest, uri: positionals[0]! },
+    artifact: { digest: image.digest, uri: reference },
     bundles,
     expectedSigner: {
       subject: values.subject ?? "",
@@ -98,12 +99,13 @@ export async function verifyImageCommand(argv: string[]): Promise<number> {
     process.stdout.write(toJsonString(VerifyResponseSchema, res, { prettySpaces: 2 }) + "\n");
     return anyVerified ? 0 : 1;
   }
-  console.log(`${anyVerified ? "verified" : "NOT verified"}: ${positionals[0]} (${found.length} bundle${found.length === 1 ? "" : "s"} attached)`);
+  console.log(`${anyVerified ? "verified" : "NOT verified"}: ${reference} (${found.length} bundle${found.length === 1 ? "" : "s"} attached)`);
+  // One result per bundle sent, in order.
   res.results.forEach((r, i) => {
     const type = r.statement?.predicateType ?? "message signature";
-    if (r.verified)
-      console.log(`  ${found[i]!.referrer.digest}: verified, ${type}, signed by ${r.signer?.subject}${r.entry ? `, log index ${r.entry.logIndex}` : ""}`);
-    else console.log(`  ${found[i]!.referrer.digest}: not verified (${type}): ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
+    const referrer = found[i]?.referrer.digest ?? `bundle ${i}`;
+    if (r.verified) console.log(`  ${referrer}: verified, ${type}, signed by ${r.signer?.subject}${r.entry ? `, log index ${r.entry.logIndex}` : ""}`);
+    else console.log(`  ${referrer}: not verified (${type}): ${r.failures.map((f) => `${f.code}: ${f.message}`).join("; ")}`);
   });
   return anyVerified ? 0 : 1;
 }

@@ -34,6 +34,11 @@ interface StoreFile {
   keys: ApiKeyRecord[];
 }
 
+/** The file's outer shape (each key is checked as it is loaded). */
+function isStoreFile(value: unknown): value is StoreFile {
+  return typeof value === "object" && value !== null && "version" in value && value.version === 1 && "keys" in value && Array.isArray(value.keys);
+}
+
 /** A store file that cannot be read or parsed. */
 export class ApiKeyStoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -76,8 +81,9 @@ export class ApiKeyStore {
     try {
       const text = readFileSync(this.file, "utf8");
       if (text.length > MAX_FILE_BYTES) throw new Error("file too large");
-      doc = JSON.parse(text) as StoreFile;
-      if (doc.version !== 1 || !Array.isArray(doc.keys)) throw new Error("not an API key store (version 1)");
+      const parsed: unknown = JSON.parse(text);
+      if (!isStoreFile(parsed)) throw new Error("not an API key store (version 1)");
+      doc = parsed;
     } catch (err) {
       throw new ApiKeyStoreError(`cannot read ${this.file}: ${(err as Error).message}`, { cause: err });
     }

@@ -39,7 +39,9 @@ export class AuditLog {
       failure: "cannot write the audit trail",
       // The head follows each durable batch, so it may lag the trail after a crash, never lead it.
       afterBatch: async (batch) => {
-        const newest = JSON.parse(batch[batch.length - 1]!) as AuditEvent;
+        const last = batch.at(-1);
+        if (last === undefined) return;
+        const newest = JSON.parse(last) as AuditEvent;
         await replaceFileAtomic(join(dir, AUDIT_HEAD_FILE), JSON.stringify({ seq: newest.seq, hash: newest.hash }) + "\n");
       },
     });

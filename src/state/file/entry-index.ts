@@ -61,7 +61,7 @@ export class FileEntryIndex implements EntryIndex {
       const list = m.get(k) ?? [];
       // Appends mostly arrive in index order; keep each list sorted anyway.
       let at = list.length;
-      while (at > 0 && list[at - 1]! > e.logIndex) at--;
+      while (at > 0 && (list[at - 1] ?? -Infinity) > e.logIndex) at--;
       list.splice(at, 0, e.logIndex);
       m.set(k, list);
     };
@@ -87,14 +87,14 @@ export class FileEntryIndex implements EntryIndex {
     );
   }
 
-  async find(query: IndexQuery, page: { pageSize: number; afterIndex?: number }): Promise<{ logIndexes: number[]; nextAfterIndex: number | undefined }> {
+  find(query: IndexQuery, page: { pageSize: number; afterIndex?: number }): Promise<{ logIndexes: number[]; nextAfterIndex: number | undefined }> {
     const list = ("artifactDigest" in query ? this.#byDigest.get(query.artifactDigest) : this.#bySubject.get(query.signerSubject)) ?? [];
     const after = page.afterIndex ?? -1;
     const from = list.findIndex((i) => i > after);
-    if (from < 0) return { logIndexes: [], nextAfterIndex: undefined };
+    if (from < 0) return Promise.resolve({ logIndexes: [], nextAfterIndex: undefined });
     const logIndexes = list.slice(from, from + page.pageSize);
     const more = from + page.pageSize < list.length;
-    return { logIndexes, nextAfterIndex: more ? logIndexes[logIndexes.length - 1] : undefined };
+    return Promise.resolve({ logIndexes, nextAfterIndex: more ? logIndexes[logIndexes.length - 1] : undefined });
   }
 
   async close(): Promise<void> {

@@ -49,35 +49,36 @@ export class FileStateStore implements StateStore {
     const dataDir = options.dataDir;
     this.audit = {
       append: (input) => audit.record(input),
-      read: async (filter) => readAuditEvents(dataDir, filter),
-      verifyChainHead: async () => verifyAuditTrail(dataDir),
+      read: (filter) => settle(() => readAuditEvents(dataDir, filter)),
+      verifyChainHead: () => settle(() => verifyAuditTrail(dataDir)),
     };
     const claims = new Map<string, { claimant: string; until: number }>();
     this.permissions = {
       record: (p) => permissions.record(p),
-      get: async (id) => copy(permissions.get(id)),
-      forScan: async (scanId) => permissions.forScan(scanId).map((p) => copy(p)!),
-      byOuterEntry: async (uuid) => copy(permissions.byOuterEntry(uuid)),
-      counts: async () => permissions.counts(),
-      pendingCallbacks: async () => permissions.pendingCallbacks().map((p) => copy(p)!),
-      claimCallback: async (id, claimant, leaseMs) => {
-        if (permissions.get(id)?.callback !== "pending") return false;
-        const held = claims.get(id);
-        const now = Date.now();
-        if (held && held.claimant !== claimant && held.until > now) return false;
-        claims.set(id, { claimant, until: now + leaseMs });
-        return true;
-      },
+      get: (id) => settle(() => copy(permissions.get(id))),
+      forScan: (scanId) => settle(() => permissions.forScan(scanId).map((p) => copy(p))),
+      byOuterEntry: (uuid) => settle(() => copy(permissions.byOuterEntry(uuid))),
+      counts: () => settle(() => permissions.counts()),
+      pendingCallbacks: () => settle(() => permissions.pendingCallbacks().map((p) => copy(p))),
+      claimCallback: (id, claimant, leaseMs) =>
+        settle(() => {
+          if (permissions.get(id)?.callback !== "pending") return false;
+          const held = claims.get(id);
+          const now = Date.now();
+          if (held && held.claimant !== claimant && held.until > now) return false;
+          claims.set(id, { claimant, until: now + leaseMs });
+          return true;
+        }),
       updateCallback: async (id, state, attempts, detail) => {
         await permissions.updateCallback(id, state, attempts, detail);
         if (state !== "pending") claims.delete(id);
       },
     };
     this.apiKeys = {
-      create: async (name, scopes) => apiKeys.create(name, parseScopes([...scopes])),
-      revoke: async (id) => apiKeys.revoke(id),
-      list: async () => apiKeys.list(),
-      lookup: async (id) => apiKeys.lookup(id),
+      create: (name, scopes) => settle(() => apiKeys.create(name, parseScopes([...scopes]))),
+      revoke: (id) => settle(() => apiKeys.revoke(id)),
+      list: () => settle(() => apiKeys.list()),
+      lookup: (id) => settle(() => apiKeys.lookup(id)),
     };
     this.entryIndex = options.entryIndex ?? {
       record: async () => {},
@@ -104,7 +105,16 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** A deep copy, so a caller's change never reaches the stored record. */
-function copy<T>(value: T | undefined): T | undefined {
-  return value === undefined ? undefined : structuredClone(value);
+/** A deep copy, so a caller's change never reaches the stored record (`undefined` stays `undefined`). */
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Runs a synchronous read as an `async` method would: its value resolves, its throw rejects. */
+function settle<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

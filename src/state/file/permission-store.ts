@@ -92,7 +92,7 @@ export class PermissionStore {
 
   /** Every decision for a scan, oldest first. */
   forScan(scanId: string): StoredPermission[] {
-    return (this.byScan.get(scanId) ?? []).map((id) => this.byId.get(id)!);
+    return (this.byScan.get(scanId) ?? []).flatMap((id) => this.byId.get(id) ?? []);
   }
 
   /** The permission whose outer signature has this log entry UUID. */

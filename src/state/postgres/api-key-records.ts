@@ -12,7 +12,7 @@
 import { generateApiKey } from "../../auth/api-key-format.js";
 import { parseScopes } from "../../auth/scopes.js";
 import type { ApiKeyRecord, ApiKeyRecords } from "../state-store.js";
-import type { Database } from "./database.js";
+import { type Database, oneRow } from "./database.js";
 import { SCHEMA } from "./migrations.js";
 
 /** How long a looked-up key (or its absence) is trusted, ms: the revocation bound. */
@@ -65,7 +65,7 @@ export class PostgresApiKeyRecords implements ApiKeyRecords {
        RETURNING id, name, scopes, salt, hash, created_at, revoked_at`,
       [made.id, name, parsed, made.salt, made.hash],
     );
-    return { record: toRecord(r.rows[0]!), key: made.key };
+    return { record: toRecord(oneRow(r.rows, "INSERT … RETURNING")), key: made.key };
   }
 
   async revoke(id: string): Promise<boolean> {

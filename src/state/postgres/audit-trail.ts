@@ -62,8 +62,13 @@ export class PostgresAuditTrail implements AuditTrail {
           ),
         );
         for (const [i, b] of batch.entries()) {
-          this.log.info({ audit: events[i] }, "audit");
-          b.resolve(events[i]!);
+          const event = events[i];
+          if (event === undefined) {
+            b.reject(new Error("the audit batch returned fewer events than it was given"));
+            continue;
+          }
+          this.log.info({ audit: event }, "audit");
+          b.resolve(event);
         }
       } catch (err) {
         for (const b of batch) b.reject(err);
@@ -89,9 +94,11 @@ export class PostgresAuditTrail implements AuditTrail {
           ORDER BY seq LIMIT ${PAGE}`,
         [after, filter.since?.toISOString() ?? null, filter.artifact ?? null],
       );
-      for (const row of r.rows) out.push(JSON.parse(row.body) as AuditEvent);
+      for (const row of r.rows) {
+        out.push(JSON.parse(row.body) as AuditEvent);
+        after = Number(row.seq);
+      }
       if (r.rows.length < PAGE) return out;
-      after = Number(r.rows[r.rows.length - 1]!.seq);
     }
   }
 
@@ -122,9 +129,9 @@ export class PostgresAuditTrail implements AuditTrail {
               return { ok: false, events: checker.count, problem: `row seq ${row.seq}: holds an event with seq ${e.seq}; it was altered` };
             const problem = checker.add(e, `row ${row.seq}`);
             if (problem) return { ok: false, events: checker.count, problem };
+            after = Number(row.seq);
           }
           if (r.rows.length < PAGE) break;
-          after = Number(r.rows[r.rows.length - 1]!.seq);
         }
         const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.audit_head WHERE id = 1`);
         const h = head.rows[0];

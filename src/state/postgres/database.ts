@@ -16,6 +16,13 @@ import type { Logger } from "../../logger.js";
 import { poolConfig, redactedDatabaseUrl, type DatabaseOptions } from "./connection.js";
 import { asUnavailable, isReadOnlyError, isTransientDatabaseError } from "./database-errors.js";
 
+/** The one row a statement always returns (`RETURNING`, an aggregate, the head row); throws if it is missing. */
+export function oneRow<R>(rows: readonly R[], what: string): R {
+  const row = rows[0];
+  if (row === undefined) throw new Error(`${what}: the database returned no row`);
+  return row;
+}
+
 /** How often the database is probed, ms (while it is down; every 3rd interval while up). */
 export const PROBE_INTERVAL_MS = 2000;
 
@@ -103,7 +110,7 @@ export class Database {
   }
 
   private down(err: unknown): void {
-    const why = isReadOnlyError(err) ? "the database is read-only" : `cannot reach the database (${(err as Error).message ?? "error"})`;
+    const why = isReadOnlyError(err) ? "the database is read-only" : `cannot reach the database (${messageOf(err)})`;
     this.set({ ready: false, detail: `${this.where}: ${why}` });
   }
 
@@ -166,4 +173,10 @@ export class Database {
     if (this.probeTimer) clearInterval(this.probeTimer);
     await this.pool.end();
   }
+}
+
+/** An error's message, or "error" when it has none. */
+function messageOf(err: unknown): string {
+  const message = typeof err === "object" && err !== null && "message" in err ? err.message : undefined;
+  return typeof message === "string" ? message : "error";
 }

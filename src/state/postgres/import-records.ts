@@ -13,7 +13,7 @@
 import { ChainChecker } from "../audit-chain.js";
 import type { ApiKeyRecord, AuditEvent, StoredPermission } from "../state-store.js";
 import { insertEvents } from "./audit-trail.js";
-import type { Database } from "./database.js";
+import { type Database, oneRow } from "./database.js";
 import { SCHEMA } from "./migrations.js";
 
 /** What is moved. */
@@ -49,10 +49,11 @@ export async function importRecords(db: Database, state: ImportedState): Promise
   }
   return db.transaction("state-import", "cannot import into the database", async (client) => {
     const head = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${SCHEMA}.audit_head WHERE id = 1 FOR UPDATE`);
-    const present = Number(head.rows[0]!.seq);
+    const headRow = oneRow(head.rows, "the audit head");
+    const present = Number(headRow.seq);
     if (present > 0) {
       const same = state.auditEvents[present - 1];
-      if (!same || same.hash !== head.rows[0]!.hash) {
+      if (!same || same.hash !== headRow.hash) {
         throw new ImportRefusedError(
           `the database already holds an audit chain of ${present} events that is not the beginning of this data directory's trail (${state.auditEvents.length} events); two chains cannot be joined: import into an empty database`,
         );
@@ -60,8 +61,8 @@ export async function importRecords(db: Database, state: ImportedState): Promise
     }
     const rest = state.auditEvents.slice(present);
     for (let i = 0; i < rest.length; i += BATCH) await insertEvents(client, rest.slice(i, i + BATCH));
-    if (rest.length > 0) {
-      const last = rest[rest.length - 1]!;
+    const last = rest.at(-1);
+    if (last !== undefined) {
       await client.query(`UPDATE ${SCHEMA}.audit_head SET seq = $1, hash = $2 WHERE id = 1`, [last.seq, last.hash]);
     }
 

@@ -92,7 +92,13 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** The newest schema version this build knows. */
-export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const LATEST_VERSION = latestVersion();
+
+function latestVersion(): number {
+  const last = MIGRATIONS.at(-1);
+  if (last === undefined) throw new Error("no schema migrations are defined");
+  return last.version;
+}
 
 /** The database's schema is newer than this build: refusing to run against it. */
 export class SchemaTooNewError extends Error {

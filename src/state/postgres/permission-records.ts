@@ -12,7 +12,7 @@
  *   `pending` ends the claim.
  */
 import type { PermissionRecords, CallbackState, StoredPermission } from "../state-store.js";
-import type { Database } from "./database.js";
+import { type Database, oneRow } from "./database.js";
 import { SCHEMA } from "./migrations.js";
 
 const COMPONENT = "permission-store";
@@ -81,7 +81,8 @@ export class PostgresPermissionRecords implements PermissionRecords {
       "cannot read upload permissions",
       `SELECT count(*) AS total, count(*) FILTER (WHERE permitted) AS permitted FROM ${SCHEMA}.upload_permissions`,
     );
-    return { total: Number(r.rows[0]!.total), permitted: Number(r.rows[0]!.permitted) };
+    const row = oneRow(r.rows, "SELECT count(*)");
+    return { total: Number(row.total), permitted: Number(row.permitted) };
   }
 
   async pendingCallbacks(): Promise<StoredPermission[]> {
