@@ -18,11 +18,11 @@ import { pem } from "@sigstore/core";
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
 import { compileSubjectPattern } from "../sigstore/verify/subject-pattern.js";
 import type { SerializedBundle } from "@sigstore/bundle";
-import { verifyUnderRule, type TrustRoots } from "../policy/evaluate.js";
 import type { Policy, SignerRule } from "../policy/model.js";
 import type { TransparencyLog } from "../sigstore/transparency-log.js";
 import type { VerificationResult } from "../sigstore/verify/index.js";
 import { verifyPrehashed } from "../sigstore/verify/prehashed.js";
+import type { BundleJudge, WorkBudget } from "./bundle-judge.js";
 import { bundleForLoggedSignature, certificateDer, findLoggedSignature } from "./logged-signature.js";
 import { refusal, type Refusal } from "./reasons.js";
 import { readSignature } from "./signature-shape.js";
@@ -68,8 +68,11 @@ export type InnerOutcome = VerifiedInner | RejectedInner;
 
 /** What verification needs from the service. */
 export interface InnerContext {
-  readonly roots: TrustRoots;
   readonly log: TransparencyLog;
+  /** Judges bundles (on the verification pool when there is one). */
+  readonly judge: BundleJudge;
+  /** What is left of the request's verification time. */
+  readonly budget: WorkBudget;
 }
 
 const IDENTITY_CODES = new Set(["SIGNER_MISMATCH", "ISSUER_MISMATCH", "KEY_MISMATCH"]);
@@ -129,8 +132,23 @@ function bundleMaterial(bundle: SerializedBundle): { signature: Buffer; verifier
 }
 
 /** Judges a bundle (given, or assembled from a logged detached signature) under the policy. */
-function judgeBundle(bundle: unknown, digest: string, claimed: string, policy: Policy, ctx: InnerContext, mode: "bundle" | "certificate"): InnerOutcome {
-  const results = policy.innerSigners.map((rule) => ({ rule, result: verifyUnderRule(bundle, digest, rule, ctx.roots) }));
+async function judgeBundle(
+  bundle: unknown,
+  digest: string,
+  claimed: string,
+  policy: Policy,
+  ctx: InnerContext,
+  mode: "bundle" | "certificate",
+): Promise<InnerOutcome> {
+  const verdicts = await ctx.judge(
+    policy.innerSigners.map((rule) => ({ bundle, digest, rule })),
+    ctx.budget,
+  );
+  const results = policy.innerSigners.map((rule, i) => {
+    const result = verdicts[i];
+    if (result === undefined) throw new Error(`the bundle judge returned no verdict for rule ${i}`);
+    return { rule, result };
+  });
   const verified = results.filter((r) => r.result.verified && (r.rule.publicKey === undefined || claimed === "" || matchesIdentity(r.rule, claimed)));
   const anyVerified = results.find((r) => r.result.verified);
   const signerSeen = results.find((r) => r.result.signer)?.result.signer;

@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { CallerOf } from "../rpc/caller.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
+import { inThreadJudge, type BundleJudge } from "./bundle-judge.js";
 import { createLegacySignHandler } from "./legacy-sign.js";
 import { createPermitUploadHandler } from "./permit-upload.js";
 import type { CertusPorts } from "./ports.js";
@@ -31,6 +32,10 @@ export interface CertusIntegrationDeps extends CertusPorts {
   serviceRoot: TrustedRootHandle;
   callerOf: CallerOf;
   logger: Logger;
+  /** Judges bundles on the verification worker pool; absent (no pool), they are judged in-thread against `serviceRoot`. */
+  judge?: BundleJudge;
+  /** Time budget of one request's verifications, ms. */
+  verifyBudgetMs: number;
 }
 
 /** Builds the handlers and starts the callback; throws when the callback secret is unusable. */
@@ -40,7 +45,8 @@ export function createCertusIntegration(deps: CertusIntegrationDeps) {
   const secret = settings.transformCallbackUrl ? readCallbackSecret(settings.transformCallbackSecretFile) : undefined;
   const transform = secret ? new TransformCallback({ url: settings.transformCallbackUrl, secret, store: deps.state.permissions, log: deps.logger }) : undefined;
   transform?.startResuming((err: unknown) => deps.logger.error({ err }, "cannot read the pending transform callbacks; they are looked for again in a minute"));
-  const common = { ...ports, policies: deps.policies, serviceRoot: deps.serviceRoot, callerOf: deps.callerOf };
+  const judge = deps.judge ?? inThreadJudge({ service: deps.serviceRoot });
+  const common = { ...ports, policies: deps.policies, callerOf: deps.callerOf, judge, verifyBudgetMs: deps.verifyBudgetMs };
   const status = { ...ports, oidcIssuers: settings.oidcIssuers };
   return {
     handlers: {

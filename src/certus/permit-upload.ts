@@ -35,15 +35,18 @@ import { uploadStatement } from "./upload-statement.js";
 import type { PolicyStore } from "../policy/store.js";
 import { hashedRekordBody } from "../sigstore/rekor/entry-body.js";
 import { signDsse } from "../sigstore/signing-pipeline.js";
-import type { TrustedRootHandle } from "../sigstore/verify/index.js";
 import { verifyPrehashed } from "../sigstore/verify/prehashed.js";
 import type { CallerOf } from "../rpc/caller.js";
 import { loggedEntryOf, type CertusPorts } from "./ports.js";
+import { requestBudget, type BundleJudge } from "./bundle-judge.js";
 
 export interface PermitUploadDeps extends CertusPorts {
   policies: PolicyStore;
-  serviceRoot: TrustedRootHandle;
   callerOf: CallerOf;
+  /** Judges the inner bundle (on the verification pool when there is one). */
+  judge: BundleJudge;
+  /** Time budget of one request's verifications, ms. */
+  verifyBudgetMs: number;
   /** Undefined when the callback is off. */
   transform: TransformCallback | undefined;
   storage: StorageTargets;
@@ -78,6 +81,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
     tier: "basic" | "verified",
     artifacts: CheckedArtifact[],
     manifestDigest: string,
+    ctx: HandlerContext,
   ): Promise<InnerOutcome> {
     if (artifacts.length === 0) return { ok: false, ...refusal("no_artifacts", "the upload request lists no artifacts: there is nothing to permit") };
     const seen = new Set<string>();
@@ -92,12 +96,13 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
       certificate: sig.certificate,
       ...(sig.bundle ? { bundle: toJson(BundleSchema, sig.bundle) } : {}),
     };
-    const ctx = { roots: { service: deps.serviceRoot }, log };
+    // One budget for both verifications (over the manifest, then over the listed hash).
+    const innerCtx = { log, judge: deps.judge, budget: requestBudget(deps.verifyBudgetMs, ctx) };
     const listed = artifacts.find((a) => a.name === MANIFEST_NAME);
-    const inner = await verifyInnerSignature(input, manifestDigest, policy, ctx);
+    const inner = await verifyInnerSignature(input, manifestDigest, policy, innerCtx);
     if (!inner.ok) {
       if (listed && listed.hash !== manifestDigest && (inner.reason === "signature_invalid" || inner.reason === "inner_signature_not_logged")) {
-        const overListed = await verifyInnerSignature(input, listed.hash, policy, ctx);
+        const overListed = await verifyInnerSignature(input, listed.hash, policy, innerCtx);
         if (overListed.ok || overListed.reason === "inner_signature_not_logged") {
           return {
             ok: false,
@@ -181,7 +186,7 @@ export function createPermitUploadHandler(deps: PermitUploadDeps) {
     const caller = deps.callerOf(ctx);
     const id = randomUUID();
     const manifestDigest = artifacts.length > 0 ? uploadManifestDigest(scanId, artifacts) : "";
-    const outcome = await decide(req, innerSignature, scanId, tier, artifacts, manifestDigest);
+    const outcome = await decide(req, innerSignature, scanId, tier, artifacts, manifestDigest, ctx);
     const decidedAt = new Date();
     const claimedSigner = innerSignature.signer;
     const m = req.metadata;

@@ -30,17 +30,21 @@ import { policyForTier } from "./tier-policy.js";
 import { parseUploadStatement, type ParsedUploadStatement } from "./upload-statement.js";
 import { InvalidArgumentError } from "../errors.js";
 import type { PolicyStore } from "../policy/store.js";
-import { verifyBundle, type TrustedRootHandle, type VerificationResult } from "../sigstore/verify/index.js";
+import type { VerificationResult } from "../sigstore/verify/index.js";
 import type { CallerOf } from "../rpc/caller.js";
 import type { CertusPorts } from "./ports.js";
+import { requestBudget, type BundleJudge, type WorkBudget } from "./bundle-judge.js";
 
 /** Most locations in one request. */
 export const MAX_LOCATIONS = 1000;
 
 export interface VerifyChainDeps extends CertusPorts {
   policies: PolicyStore;
-  serviceRoot: TrustedRootHandle;
   callerOf: CallerOf;
+  /** Judges the outer and inner bundles (on the verification pool when there is one). */
+  judge: BundleJudge;
+  /** Time budget of one request's verifications, ms. */
+  verifyBudgetMs: number;
 }
 
 interface OuterVerdict {
@@ -63,7 +67,7 @@ function innerInputOf(sig: InnerSignature): InnerSignatureInput {
 export function createVerifyChainHandler(deps: VerifyChainDeps) {
   const { signing, log, state } = deps;
 
-  async function verifyOuter(req: VerifyChainRequest, reasons: string[]): Promise<OuterVerdict> {
+  async function verifyOuter(req: VerifyChainRequest, budget: WorkBudget, reasons: string[]): Promise<OuterVerdict> {
     const given = req.signatures?.outer;
     const uuid = given?.rekorEntryUuid || req.sigstoreEntryId;
     let bundle: unknown;
@@ -89,12 +93,11 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       reasons.push("outer: the bundle is not a DSSE upload-permission statement of this service");
       return { valid: false };
     }
-    const result = verifyBundle({
-      bundle,
-      artifact: { digest: firstSubject.digest },
-      trustedRoot: deps.serviceRoot,
-      expected: { subject: signing.signer.identity, issuer: signing.signer.issuer },
-    });
+    const [result] = await deps.judge(
+      [{ bundle, digest: firstSubject.digest, rule: { subject: signing.signer.identity, issuer: signing.signer.issuer, trustRoot: { kind: "service" } } }],
+      budget,
+    );
+    if (result === undefined) throw new Error("the bundle judge returned no verdict for the outer bundle");
     const out: OuterVerdict = {
       valid: result.verified,
       statement,
@@ -117,7 +120,13 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     return out;
   }
 
-  async function verifyInner(req: VerifyChainRequest, outer: OuterVerdict, locations: LocationInput[], reasons: string[]): Promise<VerifiedInner | undefined> {
+  async function verifyInner(
+    req: VerifyChainRequest,
+    outer: OuterVerdict,
+    locations: LocationInput[],
+    budget: WorkBudget,
+    reasons: string[],
+  ): Promise<VerifiedInner | undefined> {
     const predicate = outer.valid ? outer.statement?.predicate : undefined;
     let input: InnerSignatureInput;
     if (req.signatures?.inner) input = innerInputOf(req.signatures.inner);
@@ -137,7 +146,7 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
       reasons.push("inner: there is no digest to verify it over (no verified outer signature and no location digest)");
       return undefined;
     }
-    const ctx = { roots: { service: deps.serviceRoot }, log };
+    const ctx = { log, judge: deps.judge, budget };
     let first: RejectedInner | undefined;
     for (const digest of candidates) {
       const outcome = await verifyInnerSignature(input, digest, policy, ctx);
@@ -160,8 +169,10 @@ export function createVerifyChainHandler(deps: VerifyChainDeps) {
     if (entries.length > MAX_LOCATIONS) throw new InvalidArgumentError("artifact_locations", `${entries.length} locations; at most ${MAX_LOCATIONS}`);
     const locations: LocationInput[] = entries.map(([name, l]) => ({ name, uri: l.uri, digest: l.digest }));
     const reasons: string[] = [];
-    const outer = await verifyOuter(req, reasons);
-    const inner = await verifyInner(req, outer, locations, reasons);
+    // One budget for every verification of this request (outer, then inner over each candidate digest).
+    const budget = requestBudget(deps.verifyBudgetMs, ctx);
+    const outer = await verifyOuter(req, budget, reasons);
+    const inner = await verifyInner(req, outer, locations, budget, reasons);
     const predicate = outer.valid ? outer.statement?.predicate : undefined;
 
     let chainUnbroken = false;

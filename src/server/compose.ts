@@ -55,6 +55,7 @@ import { DatabaseUrlError } from "../state/postgres/connection.js";
 import { PostgresStateStore } from "../state/postgres/postgres-state-store.js";
 import type { StateStore } from "../state/state-store.js";
 import { VerifyPool } from "../verify-pool/pool.js";
+import { poolJudge } from "./pool-judge.js";
 import { HealthState, ServingStatus, registerHealth } from "./health.js";
 import { callInterceptor } from "./interceptors.js";
 import { stateGuardInterceptor } from "./state-guard.js";
@@ -211,25 +212,6 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
     // (External mode: the root fetched at start; GetKeys follows TUF refreshes, Verify after a restart.)
     const serviceRoot = loadTrustedRoot(ports.trustRoot.current());
     const { mode } = ports;
-    const certusServed = (["verifyAndPermitUpload", "verifyChain", "legacySign", "getStats", "getProvenance", "getReadiness"] as const).some((rpc) =>
-      serves(rpc, mode, ports.log),
-    );
-    const certus = certusServed
-      ? createCertusIntegration({
-          ...ports,
-          settings: {
-            ...sections.certus,
-            // GetReadiness probes every issuer the service trusts: callers' and the Fulcio endpoint's.
-            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0] ?? e)])],
-          },
-          policies,
-          serviceRoot,
-          callerOf,
-          logger: log,
-        })
-      : undefined;
-    if (certus) closers.push(() => certus.close());
-    policies.watch();
     // Verification on every core; without the compiled worker (tests from sources, unbuilt) in-thread.
     let verifyPool: VerifyPool | undefined;
     if (limits.verifyWorkers > 0) {
@@ -245,6 +227,27 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
         log.warn({ err }, "verification worker pool not started; verifying in the request thread");
       }
     }
+    const certusServed = (["verifyAndPermitUpload", "verifyChain", "legacySign", "getStats", "getProvenance", "getReadiness"] as const).some((rpc) =>
+      serves(rpc, mode, ports.log),
+    );
+    const certus = certusServed
+      ? createCertusIntegration({
+          ...ports,
+          settings: {
+            ...sections.certus,
+            // GetReadiness probes every issuer the service trusts: callers' and the Fulcio endpoint's.
+            oidcIssuers: [...new Set([...sections.auth.authOidcIssuers, ...sections.embedded.oidcIssuers.map((e) => e.split("|")[0] ?? e)])],
+          },
+          policies,
+          serviceRoot,
+          callerOf,
+          logger: log,
+          verifyBudgetMs: limits.verifyBudgetMs,
+          ...(verifyPool ? { judge: poolJudge(verifyPool) } : {}),
+        })
+      : undefined;
+    if (certus) closers.push(() => certus.close());
+    policies.watch();
     // Aborted at shutdown so long-lived streams end instead of holding the grace period.
     const shutdown = new AbortController();
     const handlers: Partial<TrustServiceImpl> = {
