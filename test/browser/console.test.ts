@@ -234,6 +234,6 @@ describe.skipIf(missing !== undefined)("web console against a service that requi
     expect(await page.locator("#key-status").textContent()).toContain("is set");
     // The key is kept for this tab only, and never shown back.
     expect(await page.locator("#api-key").inputValue()).toBe("");
-    expect(await page.evaluate(() => window.localStorage.length)).toBe(0);
+    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { length: number } }).localStorage.length)).toBe(0);
   });
 });

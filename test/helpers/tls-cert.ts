@@ -19,7 +19,7 @@ export interface TestTlsCert {
 }
 
 export async function writeSelfSignedTlsCert(dir: string): Promise<TestTlsCert> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: "CN=127.0.0.1",

@@ -21,11 +21,11 @@ const DIGEST = `sha256:${"ef".repeat(32)}`;
 interface Issued {
   cert: string;
   key: string;
-  keys: CryptoKeyPair;
+  keys: webcrypto.CryptoKeyPair;
   x: x509.X509Certificate;
 }
 
-async function pemKey(k: CryptoKey): Promise<string> {
+async function pemKey(k: webcrypto.CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k as webcrypto.CryptoKey));
   return `-----BEGIN PRIVATE KEY-----\n${der
     .toString("base64")
@@ -34,7 +34,7 @@ async function pemKey(k: CryptoKey): Promise<string> {
 }
 
 async function makeCa(name: string): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const x = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: `CN=${name}`,
@@ -48,7 +48,7 @@ async function makeCa(name: string): Promise<Issued> {
 }
 
 async function issue(ca: Issued, cn: string, san: x509.JsonGeneralName[], usage: "server" | "client"): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as unknown as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
   const x = await x509.X509CertificateGenerator.create({
     serialNumber: String(Math.floor(Math.random() * 1e9)),
     subject: `CN=${cn}`,

@@ -131,7 +131,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
 
   it("keeps one unbroken audit chain holding every decision of both instances under concurrent sign and verify", async () => {
     const [a, b] = servers as [TestServer, TestServer];
-    const ready = await fetch(`${a.url}/readyz`).then((r) => r.json());
+    const ready = (await fetch(`${a.url}/readyz`).then((r) => r.json())) as WireJson;
     expect(ready.components.database).toMatchObject({ status: "serving", detail: expect.stringContaining("127.0.0.1") });
     expect(JSON.stringify(ready)).not.toContain(new URL(url).password);
     const N = 20;
@@ -253,7 +253,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
       expect(refused.json.code).toBe("unavailable");
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
       const ready = await waitFor("/readyz naming the read-only database", async () => {
-        const body = await fetch(`${a.url}/readyz`).then((r) => r.json());
+        const body = (await fetch(`${a.url}/readyz`).then((r) => r.json())) as WireJson;
         return /read-only/.test(body.components.database.detail) ? body : undefined;
       });
       expect(ready.components.database.status).toBe("not serving");
@@ -284,7 +284,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     await new Promise((res) => setTimeout(res, 500));
     await pg.stop();
     await new Promise((res) => setTimeout(res, 3000));
-    const ready = await fetch(`${a.url}/readyz`).then((r) => r.json());
+    const ready = (await fetch(`${a.url}/readyz`).then((r) => r.json())) as WireJson;
     expect(ready.components.database.status).toBe("not serving");
     await pg.start();
     // Recovery: both instances sign again within a few seconds, on their own.

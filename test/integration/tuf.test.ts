@@ -254,14 +254,14 @@ describe("TUF renewal with an injected clock", () => {
     });
     repo.start();
     const handler = tufPathHandler(() => repo);
-    server = createServer((req, res) => void handler(req, res).then((answered) => answered || res.writeHead(404).end()));
+    server = createServer((req, res) => void Promise.resolve(handler(req, res)).then((answered) => answered || res.writeHead(404).end()));
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", () => r()));
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const root1 = Buffer.from((await repo.read("1.root.json"))!);
     const client = tufClient(url, root1);
 
     const fetchTimestamp = async () =>
-      Metadata.fromJSON(MetadataKind.Timestamp, await (await fetch(`${url}/tuf/timestamp.json`)).json()) as Metadata<Timestamp>;
+      (Metadata.fromJSON as (kind: MetadataKind, json: unknown) => Metadata<Timestamp>)(MetadataKind.Timestamp, await (await fetch(`${url}/tuf/timestamp.json`)).json());
     // The timer alone: 13 of the timestamp's 24 hours gone, and it is re-signed without any request.
     const first = repo.versions().timestamp;
     fakeNow += 13 * HOUR;

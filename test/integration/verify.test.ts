@@ -87,7 +87,7 @@ describe("Verify", () => {
   it("a tampered signature fails with a code that names it", async () => {
     const bad = structuredClone(message);
     const sig = Buffer.from(bad.messageSignature.signature, "base64");
-    sig[sig.length - 5] ^= 1;
+    sig.writeUInt8(sig.readUInt8(sig.length - 5) ^ 1, sig.length - 5);
     bad.messageSignature.signature = sig.toString("base64");
     const r = await post("/v1/verify", { artifact: { digest: DIGEST }, bundle: bad, expectedSigner: me() });
     expect(r.json.verified).toBe(false);

@@ -100,7 +100,7 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
       expect(tlog[0].logIndex).toBe(r.json.entry.logIndex);
       expect(r.json.bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps).toHaveLength(1);
       // The entry is in A's log.
-      const entry = await (await fetch(`${a.url}/api/v1/log/entries/${r.json.entry.uuid}`)).json();
+      const entry = (await (await fetch(`${a.url}/api/v1/log/entries/${r.json.entry.uuid}`)).json()) as WireJson;
       expect(Object.keys(entry)).toEqual([r.json.entry.uuid]);
 
       const verdict = await post(a.url, "/v1/verify", { artifact: { digest: r.artifact.digest }, bundle: r.json.bundle, expectedSigner: signer() });

@@ -71,7 +71,7 @@ describe("OidcTokenVerifier with a real OIDC provider", () => {
     const token = await gone.mintIdToken({ email: "alice@example.com" });
     await gone.stop();
     const verifier = new OidcTokenVerifier({ issuers: [gone.issuer], fetchTimeoutMs: 1000 });
-    const err = await verifier.verify(token).catch((e: unknown) => e as OidcTokenError);
+    const err = (await verifier.verify(token).catch((e: unknown) => e)) as OidcTokenError;
     expect(err.reason).toBe("ISSUER_UNAVAILABLE");
     expect(err.code).toBe("UNAVAILABLE");
   });

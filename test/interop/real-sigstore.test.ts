@@ -472,7 +472,7 @@ describe.skipIf(missing !== undefined)(
       const tile = join(stack.rekorStorageDir, "tile", "0", `000.p`, String(size));
       const original = readFileSync(tile);
       const altered = Buffer.from(original);
-      altered[(index % 256) * 32] ^= 0x01;
+      altered.writeUInt8(altered.readUInt8((index % 256) * 32) ^ 0x01, (index % 256) * 32);
       writeFileSync(tile, altered);
       try {
         const bad = await call("GET", `/v1/transparency?logIndex=${index}`);

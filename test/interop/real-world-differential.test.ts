@@ -20,7 +20,6 @@ import { describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without declarations
 import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 // @ts-expect-error -- a plain .mjs script without declarations
-// @ts-expect-error -- a plain .mjs script without declarations
 import { SIGSTORE_PYTHON, sigstoreCli, sigstoreVenv } from "../../scripts/setup-tools.mjs";
 
 /** The Python of the pinned sigstore-python's own venv (scripts/setup-tools.mjs --sigstore-python). */

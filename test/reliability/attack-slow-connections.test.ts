@@ -66,7 +66,7 @@ describe("slow connections on the plaintext port", () => {
     });
     // Probe the steady state under attack: every attacking connection is up (client and server
     // share this process, so their set-up would otherwise be timed too).
-    await Promise.all([...idleH2, ...halfStreams].map((s) => new Promise((r) => (s.connected ? r(undefined) : s.once("connect", r)))));
+    await Promise.all([...idleH2, ...halfStreams].map((s) => new Promise((r) => (s.connecting ? s.once("connect", r) : r(undefined)))));
     await new Promise((r) => setTimeout(r, 100));
     try {
       for (let i = 0; i < 3; i++) {

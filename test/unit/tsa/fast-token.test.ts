@@ -51,7 +51,7 @@ afterAll(async () => {
 
 /** Verifies as @sigstore/verify does for a bundle: authority by issuer and serial, chain at genTime, token. Throws on failure. */
 function sigstoreVerify(der: Buffer, data: Buffer): void {
-  const timestamp = RFC3161Timestamp.parse(der);
+  const timestamp = RFC3161Timestamp.parse(der as Buffer<ArrayBuffer>);
   verifyRFC3161Timestamp(timestamp, data, trust.timestampAuthorities);
   timestamp.verify(data, leafKey);
 }
@@ -89,7 +89,7 @@ function hasOpenssl(): boolean {
 
 /** Byte ranges of the parts that differ per token: TSTInfo, messageDigest OCTET STRING, signature OCTET STRING. */
 function variableParts(der: Buffer): { name: string; start: number; end: number }[] {
-  const ts = RFC3161Timestamp.parse(der);
+  const ts = RFC3161Timestamp.parse(der as Buffer<ArrayBuffer>);
   const locate = (name: string, part: Buffer) => {
     const start = der.indexOf(part);
     expect(start, name).toBeGreaterThan(0);

@@ -61,7 +61,7 @@ async function stamp(failures: number): Promise<{ der: Buffer; signs: number; da
 function verifies(der: Buffer, data: Buffer): boolean {
   const key = createPublicKey({ key: Buffer.from(stack.tsa.leaf.publicKey.rawData), format: "der", type: "spki" });
   try {
-    RFC3161Timestamp.parse(der).verify(data, key);
+    RFC3161Timestamp.parse(der as Buffer<ArrayBuffer>).verify(data, key);
     return true;
   } catch {
     return false;

@@ -49,7 +49,7 @@ describe.skipIf(fixturesUnavailable !== undefined)("verifyBundle", () => {
   it("names a flipped signature byte SIGNATURE_INVALID, not a log body mismatch", () => {
     const { c, req } = request(MESSAGE_CASE);
     const sig = Buffer.from((c.bundle as Json).messageSignature.signature, "base64");
-    sig[sig.length - 3] ^= 0x01;
+    sig.writeUInt8(sig.readUInt8(sig.length - 3) ^ 0x01, sig.length - 3);
     (req.bundle as Json).messageSignature.signature = sig.toString("base64");
     for (const artifact of [{ content: c.artifact }, { digest: c.artifactDigest }]) {
       const result = verifyBundle({ ...req, artifact });
