@@ -261,7 +261,10 @@ describe("TUF renewal with an injected clock", () => {
     const client = tufClient(url, root1);
 
     const fetchTimestamp = async () =>
-      (Metadata.fromJSON as (kind: MetadataKind, json: unknown) => Metadata<Timestamp>)(MetadataKind.Timestamp, await (await fetch(`${url}/tuf/timestamp.json`)).json());
+      (Metadata.fromJSON as (kind: MetadataKind, json: unknown) => Metadata<Timestamp>)(
+        MetadataKind.Timestamp,
+        await (await fetch(`${url}/tuf/timestamp.json`)).json(),
+      );
     // The timer alone: 13 of the timestamp's 24 hours gone, and it is re-signed without any request.
     const first = repo.versions().timestamp;
     fakeNow += 13 * HOUR;

@@ -415,7 +415,11 @@ describe("fuzz: checkpoints (signed notes)", () => {
           const note = notes[ni % notes.length]!;
           const original = parseCheckpointBody(parseSignedNote(note).text);
           const mutant = mutateText(note, m);
-          for (const parse of [() => parseSignedNote(mutant), () => parseCheckpointBody(mutant), () => parseSignedNote(Buffer.from(mutant, "latin1"))] as (() => unknown)[]) {
+          for (const parse of [
+            () => parseSignedNote(mutant),
+            () => parseCheckpointBody(mutant),
+            () => parseSignedNote(Buffer.from(mutant, "latin1")),
+          ] as (() => unknown)[]) {
             try {
               timed("parse note", parse);
             } catch (err) {

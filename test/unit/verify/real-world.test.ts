@@ -279,7 +279,13 @@ describe("bundles made with the embedded stack (no public bundle of these shapes
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "certus-real-world-"));
-    stack = await EmbeddedStack.open({ dataDir: dir, publicUrl: "http://127.0.0.1:9", identity: "certus-trust@certus.example", issuer: ISSUER, defaultIssuer: ISSUER });
+    stack = await EmbeddedStack.open({
+      dataDir: dir,
+      publicUrl: "http://127.0.0.1:9",
+      identity: "certus-trust@certus.example",
+      issuer: ISSUER,
+      defaultIssuer: ISSUER,
+    });
   });
   afterAll(async () => {
     await stack.close();
