@@ -8,15 +8,21 @@
  * next entry would pass it), read from the log {@link READ_BATCH} rows at a time, yielding to other
  * requests in between. Entries planted with large bodies therefore cannot make one lookup hold more
  * than that in memory (issue #14: 80 planted entries once made one lookup answer 45.6 MB and take
- * RSS to 2.68 GB). Their scope depends on the log and is stated on every answer in the
- * `certus-search-scope` response header: `log` (the embedded log and Rekor v1 index every entry
+ * RSS to 2.68 GB). Their scope depends on the log and is stated on every answer, in the
+ * `searchScope` field and the `certus-search-scope` response header: `log` (the embedded log and Rekor v1 index every entry
  * they hold) or `service` (Rekor v2 has no search: the answer covers the entries this service
  * wrote, from its own entry index — signatures others logged are found by index only). A question
  * the log cannot answer at all (a UUID on Rekor v2) is `unimplemented`, naming where the answer is.
  */
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
-import { GetTransparencyResponseSchema, type GetTransparencyRequest, type GetTransparencyResponse, type TransparencyEntry } from "@certus/trust-sdk";
+import {
+  GetTransparencyResponseSchema,
+  SearchScope as SearchScopeProto,
+  type GetTransparencyRequest,
+  type GetTransparencyResponse,
+  type TransparencyEntry,
+} from "@certus/trust-sdk";
 import { rekorVersionOf, shardOf } from "../sigstore/verify/rekor-version.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { HandlerContext } from "@connectrpc/connect";
@@ -162,6 +168,7 @@ export function createGetTransparencyHandler(log: TransparencyLog, searchScope: 
       if (more) await new Promise((r) => setImmediate(r));
     }
     response.entries = entries;
+    response.searchScope = searchScope === "service" ? SearchScopeProto.SERVICE : SearchScopeProto.LOG;
     response.nextPageToken = more ? encodePageToken(query, after) : "";
     return response;
   };

@@ -153,7 +153,9 @@ describe("mode sigstore against another instance's Sigstore endpoints", () => {
     expect(Number(byUuid.entries[0].logIndex)).toBe(index);
     const byDigest = await fetch(`${b.url}/v1/transparency?digest=${signed.artifact.digest}`);
     expect(byDigest.headers.get("certus-search-scope")).toBe("log");
-    const found = ((await byDigest.json()) as WireJson).entries;
+    const digestAnswer = (await byDigest.json()) as WireJson;
+    expect(digestAnswer.searchScope).toBe("SEARCH_SCOPE_LOG");
+    const found = digestAnswer.entries;
     expect(found.map((e: WireJson) => Number(e.logIndex))).toEqual([index]);
     checkEntry(found[0]);
     // The checkpoint B serves is A's, and B proves A's log consistent between two sizes.

@@ -247,6 +247,7 @@ describe.skipIf(missing !== undefined)(
       const byDigest = await call("GET", `/v1/transparency?digest=${r.artifact.digest}`);
       expect(byDigest.status, JSON.stringify(byDigest.json)).toBe(200);
       expect(byDigest.headers.get("certus-search-scope")).toBe("service");
+      expect(byDigest.json.searchScope).toBe("SEARCH_SCOPE_SERVICE");
       expect(byDigest.json.entries.map((x: WireJson) => Number(x.logIndex))).toEqual([index]);
       checkEntry(byDigest.json.entries[0]);
 

@@ -22,6 +22,60 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// What a search by digest or subject covers.
+type SearchScope int32
+
+const (
+	// Not a search (by index, uuid or a consistency proof).
+	SearchScope_SEARCH_SCOPE_UNSPECIFIED SearchScope = 0
+	// Every entry the log holds: the embedded log and Rekor v1 index all of them.
+	SearchScope_SEARCH_SCOPE_LOG SearchScope = 1
+	// Only the entries this service wrote, from its own entry index: Rekor v2 has no search, so
+	// signatures others logged there are found by index only.
+	SearchScope_SEARCH_SCOPE_SERVICE SearchScope = 2
+)
+
+// Enum value maps for SearchScope.
+var (
+	SearchScope_name = map[int32]string{
+		0: "SEARCH_SCOPE_UNSPECIFIED",
+		1: "SEARCH_SCOPE_LOG",
+		2: "SEARCH_SCOPE_SERVICE",
+	}
+	SearchScope_value = map[string]int32{
+		"SEARCH_SCOPE_UNSPECIFIED": 0,
+		"SEARCH_SCOPE_LOG":         1,
+		"SEARCH_SCOPE_SERVICE":     2,
+	}
+)
+
+func (x SearchScope) Enum() *SearchScope {
+	p := new(SearchScope)
+	*p = x
+	return p
+}
+
+func (x SearchScope) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SearchScope) Descriptor() protoreflect.EnumDescriptor {
+	return file_certus_trust_v1_transparency_proto_enumTypes[0].Descriptor()
+}
+
+func (SearchScope) Type() protoreflect.EnumType {
+	return &file_certus_trust_v1_transparency_proto_enumTypes[0]
+}
+
+func (x SearchScope) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SearchScope.Descriptor instead.
+func (SearchScope) EnumDescriptor() ([]byte, []int) {
+	return file_certus_trust_v1_transparency_proto_rawDescGZIP(), []int{0}
+}
+
 // Looks up transparency-log entries, or asks for a consistency proof. Set at most one of:
 // `digest`, `subject`, `log_index`, `uuid`, or the pair `first_size`/`last_size`; with none, the
 // answer is just the latest signed checkpoint.
@@ -417,6 +471,9 @@ type GetTransparencyResponse struct {
 	ConsistencyProof *ConsistencyProof `protobuf:"bytes,3,opt,name=consistency_proof,json=consistencyProof,proto3" json:"consistency_proof,omitempty"`
 	// Pass as `page_token` to get the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,4,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// On a search by digest or subject: what the search covers (also sent as the
+	// `certus-search-scope` response header).
+	SearchScope   SearchScope `protobuf:"varint,5,opt,name=search_scope,json=searchScope,proto3,enum=certus.trust.v1.SearchScope" json:"search_scope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -477,6 +534,13 @@ func (x *GetTransparencyResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+func (x *GetTransparencyResponse) GetSearchScope() SearchScope {
+	if x != nil {
+		return x.SearchScope
+	}
+	return SearchScope_SEARCH_SCOPE_UNSPECIFIED
 }
 
 // Subscribes to the log's signed checkpoints.
@@ -650,14 +714,15 @@ const file_certus_trust_v1_transparency_proto_rawDesc = "" +
 	"\x06hashes\x18\x03 \x03(\fR\x06hashes\x12\x1e\n" +
 	"\n" +
 	"checkpoint\x18\x04 \x01(\tR\n" +
-	"checkpoint\"\xef\x01\n" +
+	"checkpoint\"\xb0\x02\n" +
 	"\x17GetTransparencyResponse\x12<\n" +
 	"\aentries\x18\x01 \x03(\v2\".certus.trust.v1.TransparencyEntryR\aentries\x12\x1e\n" +
 	"\n" +
 	"checkpoint\x18\x02 \x01(\tR\n" +
 	"checkpoint\x12N\n" +
 	"\x11consistency_proof\x18\x03 \x01(\v2!.certus.trust.v1.ConsistencyProofR\x10consistencyProof\x12&\n" +
-	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"B\n" +
+	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\x12?\n" +
+	"\fsearch_scope\x18\x05 \x01(\x0e2\x1c.certus.trust.v1.SearchScopeR\vsearchScope\"B\n" +
 	"\x17WatchCheckpointsRequest\x12'\n" +
 	"\x0finclude_indexes\x18\x01 \x01(\bR\x0eincludeIndexes\"\xd8\x01\n" +
 	"\x18WatchCheckpointsResponse\x12\x1e\n" +
@@ -668,7 +733,11 @@ const file_certus_trust_v1_transparency_proto_rawDesc = "" +
 	"\troot_hash\x18\x03 \x01(\fR\brootHash\x12\x1f\n" +
 	"\vnew_indexes\x18\x04 \x03(\x03R\n" +
 	"newIndexes\x12A\n" +
-	"\x0epublished_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\rpublishedTimeb\x06proto3"
+	"\x0epublished_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\rpublishedTime*[\n" +
+	"\vSearchScope\x12\x1c\n" +
+	"\x18SEARCH_SCOPE_UNSPECIFIED\x10\x00\x12\x14\n" +
+	"\x10SEARCH_SCOPE_LOG\x10\x01\x12\x18\n" +
+	"\x14SEARCH_SCOPE_SERVICE\x10\x02b\x06proto3"
 
 var (
 	file_certus_trust_v1_transparency_proto_rawDescOnce sync.Once
@@ -682,28 +751,31 @@ func file_certus_trust_v1_transparency_proto_rawDescGZIP() []byte {
 	return file_certus_trust_v1_transparency_proto_rawDescData
 }
 
+var file_certus_trust_v1_transparency_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_certus_trust_v1_transparency_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_certus_trust_v1_transparency_proto_goTypes = []any{
-	(*GetTransparencyRequest)(nil),   // 0: certus.trust.v1.GetTransparencyRequest
-	(*InclusionProof)(nil),           // 1: certus.trust.v1.InclusionProof
-	(*TransparencyEntry)(nil),        // 2: certus.trust.v1.TransparencyEntry
-	(*ConsistencyProof)(nil),         // 3: certus.trust.v1.ConsistencyProof
-	(*GetTransparencyResponse)(nil),  // 4: certus.trust.v1.GetTransparencyResponse
-	(*WatchCheckpointsRequest)(nil),  // 5: certus.trust.v1.WatchCheckpointsRequest
-	(*WatchCheckpointsResponse)(nil), // 6: certus.trust.v1.WatchCheckpointsResponse
-	(*timestamppb.Timestamp)(nil),    // 7: google.protobuf.Timestamp
+	(SearchScope)(0),                 // 0: certus.trust.v1.SearchScope
+	(*GetTransparencyRequest)(nil),   // 1: certus.trust.v1.GetTransparencyRequest
+	(*InclusionProof)(nil),           // 2: certus.trust.v1.InclusionProof
+	(*TransparencyEntry)(nil),        // 3: certus.trust.v1.TransparencyEntry
+	(*ConsistencyProof)(nil),         // 4: certus.trust.v1.ConsistencyProof
+	(*GetTransparencyResponse)(nil),  // 5: certus.trust.v1.GetTransparencyResponse
+	(*WatchCheckpointsRequest)(nil),  // 6: certus.trust.v1.WatchCheckpointsRequest
+	(*WatchCheckpointsResponse)(nil), // 7: certus.trust.v1.WatchCheckpointsResponse
+	(*timestamppb.Timestamp)(nil),    // 8: google.protobuf.Timestamp
 }
 var file_certus_trust_v1_transparency_proto_depIdxs = []int32{
-	7, // 0: certus.trust.v1.TransparencyEntry.integrated_time:type_name -> google.protobuf.Timestamp
-	1, // 1: certus.trust.v1.TransparencyEntry.inclusion_proof:type_name -> certus.trust.v1.InclusionProof
-	2, // 2: certus.trust.v1.GetTransparencyResponse.entries:type_name -> certus.trust.v1.TransparencyEntry
-	3, // 3: certus.trust.v1.GetTransparencyResponse.consistency_proof:type_name -> certus.trust.v1.ConsistencyProof
-	7, // 4: certus.trust.v1.WatchCheckpointsResponse.published_time:type_name -> google.protobuf.Timestamp
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	8, // 0: certus.trust.v1.TransparencyEntry.integrated_time:type_name -> google.protobuf.Timestamp
+	2, // 1: certus.trust.v1.TransparencyEntry.inclusion_proof:type_name -> certus.trust.v1.InclusionProof
+	3, // 2: certus.trust.v1.GetTransparencyResponse.entries:type_name -> certus.trust.v1.TransparencyEntry
+	4, // 3: certus.trust.v1.GetTransparencyResponse.consistency_proof:type_name -> certus.trust.v1.ConsistencyProof
+	0, // 4: certus.trust.v1.GetTransparencyResponse.search_scope:type_name -> certus.trust.v1.SearchScope
+	8, // 5: certus.trust.v1.WatchCheckpointsResponse.published_time:type_name -> google.protobuf.Timestamp
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_certus_trust_v1_transparency_proto_init() }
@@ -717,13 +789,14 @@ func file_certus_trust_v1_transparency_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_certus_trust_v1_transparency_proto_rawDesc), len(file_certus_trust_v1_transparency_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_certus_trust_v1_transparency_proto_goTypes,
 		DependencyIndexes: file_certus_trust_v1_transparency_proto_depIdxs,
+		EnumInfos:         file_certus_trust_v1_transparency_proto_enumTypes,
 		MessageInfos:      file_certus_trust_v1_transparency_proto_msgTypes,
 	}.Build()
 	File_certus_trust_v1_transparency_proto = out.File

@@ -2,8 +2,8 @@
 // @generated from file certus/trust/v1/transparency.proto (package certus.trust.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file certus/trust/v1/transparency.proto.
  */
 export const file_certus_trust_v1_transparency: GenFile = /*@__PURE__*/
-  fileDesc("CiJjZXJ0dXMvdHJ1c3QvdjEvdHJhbnNwYXJlbmN5LnByb3RvEg9jZXJ0dXMudHJ1c3QudjEizgEKFkdldFRyYW5zcGFyZW5jeVJlcXVlc3QSDgoGZGlnZXN0GAEgASgJEg8KB3N1YmplY3QYAiABKAkSFgoJbG9nX2luZGV4GAMgASgDSACIAQESDAoEdXVpZBgEIAEoCRIRCgl0cmVlX3NpemUYBSABKAMSEQoJcGFnZV9zaXplGAYgASgFEhIKCnBhZ2VfdG9rZW4YByABKAkSEgoKZmlyc3Rfc2l6ZRgIIAEoAxIRCglsYXN0X3NpemUYCSABKANCDAoKX2xvZ19pbmRleCJtCg5JbmNsdXNpb25Qcm9vZhIRCglsb2dfaW5kZXgYASABKAMSEQoJdHJlZV9zaXplGAIgASgDEhEKCXJvb3RfaGFzaBgDIAEoDBIOCgZoYXNoZXMYBCADKAwSEgoKY2hlY2twb2ludBgFIAEoCSLtAQoRVHJhbnNwYXJlbmN5RW50cnkSEQoJbG9nX2luZGV4GAEgASgDEgwKBHV1aWQYAiABKAkSDAoEYm9keRgDIAEoDBIzCg9pbnRlZ3JhdGVkX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKD2luY2x1c2lvbl9wcm9vZhgFIAEoCzIfLmNlcnR1cy50cnVzdC52MS5JbmNsdXNpb25Qcm9vZhIUCgxraW5kX3ZlcnNpb24YBiABKAkSFQoNcmVrb3JfdmVyc2lvbhgHIAEoBRINCgVzaGFyZBgIIAEoCSJdChBDb25zaXN0ZW5jeVByb29mEhIKCmZpcnN0X3NpemUYASABKAMSEQoJbGFzdF9zaXplGAIgASgDEg4KBmhhc2hlcxgDIAMoDBISCgpjaGVja3BvaW50GAQgASgJIrkBChdHZXRUcmFuc3BhcmVuY3lSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIuY2VydHVzLnRydXN0LnYxLlRyYW5zcGFyZW5jeUVudHJ5EhIKCmNoZWNrcG9pbnQYAiABKAkSPAoRY29uc2lzdGVuY3lfcHJvb2YYAyABKAsyIS5jZXJ0dXMudHJ1c3QudjEuQ29uc2lzdGVuY3lQcm9vZhIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkiMgoXV2F0Y2hDaGVja3BvaW50c1JlcXVlc3QSFwoPaW5jbHVkZV9pbmRleGVzGAEgASgIIp0BChhXYXRjaENoZWNrcG9pbnRzUmVzcG9uc2USEgoKY2hlY2twb2ludBgBIAEoCRIRCgl0cmVlX3NpemUYAiABKAMSEQoJcm9vdF9oYXNoGAMgASgMEhMKC25ld19pbmRleGVzGAQgAygDEjIKDnB1Ymxpc2hlZF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiJjZXJ0dXMvdHJ1c3QvdjEvdHJhbnNwYXJlbmN5LnByb3RvEg9jZXJ0dXMudHJ1c3QudjEizgEKFkdldFRyYW5zcGFyZW5jeVJlcXVlc3QSDgoGZGlnZXN0GAEgASgJEg8KB3N1YmplY3QYAiABKAkSFgoJbG9nX2luZGV4GAMgASgDSACIAQESDAoEdXVpZBgEIAEoCRIRCgl0cmVlX3NpemUYBSABKAMSEQoJcGFnZV9zaXplGAYgASgFEhIKCnBhZ2VfdG9rZW4YByABKAkSEgoKZmlyc3Rfc2l6ZRgIIAEoAxIRCglsYXN0X3NpemUYCSABKANCDAoKX2xvZ19pbmRleCJtCg5JbmNsdXNpb25Qcm9vZhIRCglsb2dfaW5kZXgYASABKAMSEQoJdHJlZV9zaXplGAIgASgDEhEKCXJvb3RfaGFzaBgDIAEoDBIOCgZoYXNoZXMYBCADKAwSEgoKY2hlY2twb2ludBgFIAEoCSLtAQoRVHJhbnNwYXJlbmN5RW50cnkSEQoJbG9nX2luZGV4GAEgASgDEgwKBHV1aWQYAiABKAkSDAoEYm9keRgDIAEoDBIzCg9pbnRlZ3JhdGVkX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjgKD2luY2x1c2lvbl9wcm9vZhgFIAEoCzIfLmNlcnR1cy50cnVzdC52MS5JbmNsdXNpb25Qcm9vZhIUCgxraW5kX3ZlcnNpb24YBiABKAkSFQoNcmVrb3JfdmVyc2lvbhgHIAEoBRINCgVzaGFyZBgIIAEoCSJdChBDb25zaXN0ZW5jeVByb29mEhIKCmZpcnN0X3NpemUYASABKAMSEQoJbGFzdF9zaXplGAIgASgDEg4KBmhhc2hlcxgDIAMoDBISCgpjaGVja3BvaW50GAQgASgJIu0BChdHZXRUcmFuc3BhcmVuY3lSZXNwb25zZRIzCgdlbnRyaWVzGAEgAygLMiIuY2VydHVzLnRydXN0LnYxLlRyYW5zcGFyZW5jeUVudHJ5EhIKCmNoZWNrcG9pbnQYAiABKAkSPAoRY29uc2lzdGVuY3lfcHJvb2YYAyABKAsyIS5jZXJ0dXMudHJ1c3QudjEuQ29uc2lzdGVuY3lQcm9vZhIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkSMgoMc2VhcmNoX3Njb3BlGAUgASgOMhwuY2VydHVzLnRydXN0LnYxLlNlYXJjaFNjb3BlIjIKF1dhdGNoQ2hlY2twb2ludHNSZXF1ZXN0EhcKD2luY2x1ZGVfaW5kZXhlcxgBIAEoCCKdAQoYV2F0Y2hDaGVja3BvaW50c1Jlc3BvbnNlEhIKCmNoZWNrcG9pbnQYASABKAkSEQoJdHJlZV9zaXplGAIgASgDEhEKCXJvb3RfaGFzaBgDIAEoDBITCgtuZXdfaW5kZXhlcxgEIAMoAxIyCg5wdWJsaXNoZWRfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqWwoLU2VhcmNoU2NvcGUSHAoYU0VBUkNIX1NDT1BFX1VOU1BFQ0lGSUVEEAASFAoQU0VBUkNIX1NDT1BFX0xPRxABEhgKFFNFQVJDSF9TQ09QRV9TRVJWSUNFEAJiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Looks up transparency-log entries, or asks for a consistency proof. Set at most one of:
@@ -287,6 +287,14 @@ export type GetTransparencyResponse = Message<"certus.trust.v1.GetTransparencyRe
    * @generated from field: string next_page_token = 4;
    */
   nextPageToken: string;
+
+  /**
+   * On a search by digest or subject: what the search covers (also sent as the
+   * `certus-search-scope` response header).
+   *
+   * @generated from field: certus.trust.v1.SearchScope search_scope = 5;
+   */
+  searchScope: SearchScope;
 };
 
 /**
@@ -365,4 +373,39 @@ export type WatchCheckpointsResponse = Message<"certus.trust.v1.WatchCheckpoints
  */
 export const WatchCheckpointsResponseSchema: GenMessage<WatchCheckpointsResponse> = /*@__PURE__*/
   messageDesc(file_certus_trust_v1_transparency, 6);
+
+/**
+ * What a search by digest or subject covers.
+ *
+ * @generated from enum certus.trust.v1.SearchScope
+ */
+export enum SearchScope {
+  /**
+   * Not a search (by index, uuid or a consistency proof).
+   *
+   * @generated from enum value: SEARCH_SCOPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Every entry the log holds: the embedded log and Rekor v1 index all of them.
+   *
+   * @generated from enum value: SEARCH_SCOPE_LOG = 1;
+   */
+  LOG = 1,
+
+  /**
+   * Only the entries this service wrote, from its own entry index: Rekor v2 has no search, so
+   * signatures others logged there are found by index only.
+   *
+   * @generated from enum value: SEARCH_SCOPE_SERVICE = 2;
+   */
+  SERVICE = 2,
+}
+
+/**
+ * Describes the enum certus.trust.v1.SearchScope.
+ */
+export const SearchScopeSchema: GenEnum<SearchScope> = /*@__PURE__*/
+  enumDesc(file_certus_trust_v1_transparency, 0);
 

@@ -25,13 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"certus/trust/v1/transparency.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xce\x01\n\x16GetTransparencyRequest\x12\x0e\n\x06\x64igest\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x16\n\tlog_index\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04uuid\x18\x04 \x01(\t\x12\x11\n\ttree_size\x18\x05 \x01(\x03\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\x12\x12\n\nfirst_size\x18\x08 \x01(\x03\x12\x11\n\tlast_size\x18\t \x01(\x03\x42\x0c\n\n_log_index\"m\n\x0eInclusionProof\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x0e\n\x06hashes\x18\x04 \x03(\x0c\x12\x12\n\ncheckpoint\x18\x05 \x01(\t\"\xed\x01\n\x11TransparencyEntry\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\x0c\x12\x33\n\x0fintegrated_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x0finclusion_proof\x18\x05 \x01(\x0b\x32\x1f.certus.trust.v1.InclusionProof\x12\x14\n\x0ckind_version\x18\x06 \x01(\t\x12\x15\n\rrekor_version\x18\x07 \x01(\x05\x12\r\n\x05shard\x18\x08 \x01(\t\"]\n\x10\x43onsistencyProof\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x11\n\tlast_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x12\x12\n\ncheckpoint\x18\x04 \x01(\t\"\xb9\x01\n\x17GetTransparencyResponse\x12\x33\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\".certus.trust.v1.TransparencyEntry\x12\x12\n\ncheckpoint\x18\x02 \x01(\t\x12<\n\x11\x63onsistency_proof\x18\x03 \x01(\x0b\x32!.certus.trust.v1.ConsistencyProof\x12\x17\n\x0fnext_page_token\x18\x04 \x01(\t\"2\n\x17WatchCheckpointsRequest\x12\x17\n\x0finclude_indexes\x18\x01 \x01(\x08\"\x9d\x01\n\x18WatchCheckpointsResponse\x12\x12\n\ncheckpoint\x18\x01 \x01(\t\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x13\n\x0bnew_indexes\x18\x04 \x03(\x03\x12\x32\n\x0epublished_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"certus/trust/v1/transparency.proto\x12\x0f\x63\x65rtus.trust.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xce\x01\n\x16GetTransparencyRequest\x12\x0e\n\x06\x64igest\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x16\n\tlog_index\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x0c\n\x04uuid\x18\x04 \x01(\t\x12\x11\n\ttree_size\x18\x05 \x01(\x03\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\x12\x12\n\nfirst_size\x18\x08 \x01(\x03\x12\x11\n\tlast_size\x18\t \x01(\x03\x42\x0c\n\n_log_index\"m\n\x0eInclusionProof\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x0e\n\x06hashes\x18\x04 \x03(\x0c\x12\x12\n\ncheckpoint\x18\x05 \x01(\t\"\xed\x01\n\x11TransparencyEntry\x12\x11\n\tlog_index\x18\x01 \x01(\x03\x12\x0c\n\x04uuid\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\x0c\x12\x33\n\x0fintegrated_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x0finclusion_proof\x18\x05 \x01(\x0b\x32\x1f.certus.trust.v1.InclusionProof\x12\x14\n\x0ckind_version\x18\x06 \x01(\t\x12\x15\n\rrekor_version\x18\x07 \x01(\x05\x12\r\n\x05shard\x18\x08 \x01(\t\"]\n\x10\x43onsistencyProof\x12\x12\n\nfirst_size\x18\x01 \x01(\x03\x12\x11\n\tlast_size\x18\x02 \x01(\x03\x12\x0e\n\x06hashes\x18\x03 \x03(\x0c\x12\x12\n\ncheckpoint\x18\x04 \x01(\t\"\xed\x01\n\x17GetTransparencyResponse\x12\x33\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\".certus.trust.v1.TransparencyEntry\x12\x12\n\ncheckpoint\x18\x02 \x01(\t\x12<\n\x11\x63onsistency_proof\x18\x03 \x01(\x0b\x32!.certus.trust.v1.ConsistencyProof\x12\x17\n\x0fnext_page_token\x18\x04 \x01(\t\x12\x32\n\x0csearch_scope\x18\x05 \x01(\x0e\x32\x1c.certus.trust.v1.SearchScope\"2\n\x17WatchCheckpointsRequest\x12\x17\n\x0finclude_indexes\x18\x01 \x01(\x08\"\x9d\x01\n\x18WatchCheckpointsResponse\x12\x12\n\ncheckpoint\x18\x01 \x01(\t\x12\x11\n\ttree_size\x18\x02 \x01(\x03\x12\x11\n\troot_hash\x18\x03 \x01(\x0c\x12\x13\n\x0bnew_indexes\x18\x04 \x03(\x03\x12\x32\n\x0epublished_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp*[\n\x0bSearchScope\x12\x1c\n\x18SEARCH_SCOPE_UNSPECIFIED\x10\x00\x12\x14\n\x10SEARCH_SCOPE_LOG\x10\x01\x12\x18\n\x14SEARCH_SCOPE_SERVICE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'certus.trust.v1.transparency_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
+  _globals['_SEARCHSCOPE']._serialized_start=1195
+  _globals['_SEARCHSCOPE']._serialized_end=1286
   _globals['_GETTRANSPARENCYREQUEST']._serialized_start=89
   _globals['_GETTRANSPARENCYREQUEST']._serialized_end=295
   _globals['_INCLUSIONPROOF']._serialized_start=297
@@ -41,9 +43,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CONSISTENCYPROOF']._serialized_start=648
   _globals['_CONSISTENCYPROOF']._serialized_end=741
   _globals['_GETTRANSPARENCYRESPONSE']._serialized_start=744
-  _globals['_GETTRANSPARENCYRESPONSE']._serialized_end=929
-  _globals['_WATCHCHECKPOINTSREQUEST']._serialized_start=931
-  _globals['_WATCHCHECKPOINTSREQUEST']._serialized_end=981
-  _globals['_WATCHCHECKPOINTSRESPONSE']._serialized_start=984
-  _globals['_WATCHCHECKPOINTSRESPONSE']._serialized_end=1141
+  _globals['_GETTRANSPARENCYRESPONSE']._serialized_end=981
+  _globals['_WATCHCHECKPOINTSREQUEST']._serialized_start=983
+  _globals['_WATCHCHECKPOINTSREQUEST']._serialized_end=1033
+  _globals['_WATCHCHECKPOINTSRESPONSE']._serialized_start=1036
+  _globals['_WATCHCHECKPOINTSRESPONSE']._serialized_end=1193
 # @@protoc_insertion_point(module_scope)

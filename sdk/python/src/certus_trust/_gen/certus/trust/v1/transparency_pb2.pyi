@@ -2,12 +2,22 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class SearchScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    SEARCH_SCOPE_UNSPECIFIED: _ClassVar[SearchScope]
+    SEARCH_SCOPE_LOG: _ClassVar[SearchScope]
+    SEARCH_SCOPE_SERVICE: _ClassVar[SearchScope]
+SEARCH_SCOPE_UNSPECIFIED: SearchScope
+SEARCH_SCOPE_LOG: SearchScope
+SEARCH_SCOPE_SERVICE: SearchScope
 
 class GetTransparencyRequest(_message.Message):
     __slots__ = ("digest", "subject", "log_index", "uuid", "tree_size", "page_size", "page_token", "first_size", "last_size")
@@ -78,16 +88,18 @@ class ConsistencyProof(_message.Message):
     def __init__(self, first_size: _Optional[int] = ..., last_size: _Optional[int] = ..., hashes: _Optional[_Iterable[bytes]] = ..., checkpoint: _Optional[str] = ...) -> None: ...
 
 class GetTransparencyResponse(_message.Message):
-    __slots__ = ("entries", "checkpoint", "consistency_proof", "next_page_token")
+    __slots__ = ("entries", "checkpoint", "consistency_proof", "next_page_token", "search_scope")
     ENTRIES_FIELD_NUMBER: _ClassVar[int]
     CHECKPOINT_FIELD_NUMBER: _ClassVar[int]
     CONSISTENCY_PROOF_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_SCOPE_FIELD_NUMBER: _ClassVar[int]
     entries: _containers.RepeatedCompositeFieldContainer[TransparencyEntry]
     checkpoint: str
     consistency_proof: ConsistencyProof
     next_page_token: str
-    def __init__(self, entries: _Optional[_Iterable[_Union[TransparencyEntry, _Mapping]]] = ..., checkpoint: _Optional[str] = ..., consistency_proof: _Optional[_Union[ConsistencyProof, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    search_scope: SearchScope
+    def __init__(self, entries: _Optional[_Iterable[_Union[TransparencyEntry, _Mapping]]] = ..., checkpoint: _Optional[str] = ..., consistency_proof: _Optional[_Union[ConsistencyProof, _Mapping]] = ..., next_page_token: _Optional[str] = ..., search_scope: _Optional[_Union[SearchScope, str]] = ...) -> None: ...
 
 class WatchCheckpointsRequest(_message.Message):
     __slots__ = ("include_indexes",)
