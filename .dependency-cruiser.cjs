@@ -56,7 +56,7 @@ const ROOMS = {
   "src/certus/": [...FLOOR, "src/http/", "src/rpc/", "src/policy/", "src/state/state-store\\.ts", ...SIGSTORE],
   // Workers evaluate policy rules over the bundles they verify (Sign's inner signatures).
   "src/verify-pool/": [...FLOOR, "src/sigstore/verify/", "src/policy/"],
-  "src/(metrics|mcp)/": [...FLOOR, "src/http/", "src/auth/", ...SIGSTORE_PORTS],
+  "src/(metrics|mcp)/": [...FLOOR, "src/http/", "src/auth/", ...SIGSTORE_PORTS, "src/rpc/reply-field\\.ts"],
   // The composition root: everything below it (not cli/ or main.ts, which sit above it).
   "src/server/": ["src/(?!cli/|main\\.ts|ui/)"],
   "src/cli/": ["src/(?!ui/)"],

@@ -44,11 +44,7 @@ export function trustClient(values: { server?: string | undefined; "api-key"?: s
   );
 }
 
-/** A field the service always sets in its reply; its absence is a broken service, said plainly. */
-export function replyField<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`the service's reply has no ${what}`);
-  return value;
-}
+export { replyField } from "../rpc/reply-field.js";
 
 /** Exit code for an RPC failure: 3 when the service cannot be reached or is unavailable, else 1. */
 export function exitCodeOf(err: unknown): number {

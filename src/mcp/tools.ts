@@ -15,6 +15,7 @@ import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { replyField } from "../rpc/reply-field.js";
 
 /** What the tools need from their host. */
 export interface TrustToolDeps {
@@ -61,12 +62,6 @@ const CODE_NAMES: Record<number, string> = {
 };
 function codeName(code: number): string {
   return CODE_NAMES[code] ?? `code ${code}`;
-}
-
-/** A field the service always sets in its reply; a reply without it fails the tool. */
-function replyField<T>(value: T | undefined, what: string): T {
-  if (value === undefined) throw new Error(`the service's reply has no ${what}`);
-  return value;
 }
 
 async function guarded(fn: () => Promise<CallToolResult>): Promise<CallToolResult> {

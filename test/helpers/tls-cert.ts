@@ -19,7 +19,7 @@ export interface TestTlsCert {
 }
 
 export async function writeSelfSignedTlsCert(dir: string): Promise<TestTlsCert> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: "CN=127.0.0.1",
@@ -32,7 +32,7 @@ export async function writeSelfSignedTlsCert(dir: string): Promise<TestTlsCert> 
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
     ],
   });
-  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey));
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
   const keyPem = `-----BEGIN PRIVATE KEY-----\n${der
     .toString("base64")
     .match(/.{1,64}/g)!

@@ -26,7 +26,7 @@ interface Issued {
 }
 
 async function pemKey(k: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k as webcrypto.CryptoKey));
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k));
   return `-----BEGIN PRIVATE KEY-----\n${der
     .toString("base64")
     .match(/.{1,64}/g)!
@@ -34,7 +34,7 @@ async function pemKey(k: webcrypto.CryptoKey): Promise<string> {
 }
 
 async function makeCa(name: string): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
   const x = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: `CN=${name}`,
@@ -48,7 +48,7 @@ async function makeCa(name: string): Promise<Issued> {
 }
 
 async function issue(ca: Issued, cn: string, san: x509.JsonGeneralName[], usage: "server" | "client"): Promise<Issued> {
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
   const x = await x509.X509CertificateGenerator.create({
     serialNumber: String(Math.floor(Math.random() * 1e9)),
     subject: `CN=${cn}`,

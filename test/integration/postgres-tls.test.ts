@@ -20,7 +20,7 @@ const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const log = createLogger("silent");
 
 async function keyPem(k: webcrypto.CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k as webcrypto.CryptoKey));
+  const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", k));
   return `-----BEGIN PRIVATE KEY-----\n${der
     .toString("base64")
     .match(/.{1,64}/g)!
@@ -29,7 +29,7 @@ async function keyPem(k: webcrypto.CryptoKey): Promise<string> {
 
 /** A CA and, if `dns` is given, a server certificate it issues for that name. */
 async function pki(dns: string): Promise<{ caPem: string; certPem: string; keyPem: string }> {
-  const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const caKeys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "01",
     name: "CN=test database CA",
@@ -39,7 +39,7 @@ async function pki(dns: string): Promise<{ caPem: string; certPem: string; keyPe
     signingAlgorithm: ALG,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
   });
-  const keys = (await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
   const leaf = await x509.X509CertificateGenerator.create({
     serialNumber: "02",
     subject: `CN=${dns}`,

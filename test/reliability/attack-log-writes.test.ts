@@ -91,7 +91,7 @@ async function certified(base: string) {
 
 async function selfSignedCertificate(extraBytes = 0) {
   const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: "02",
     name: "CN=mallory",
@@ -104,7 +104,7 @@ async function selfSignedCertificate(extraBytes = 0) {
       ...(extraBytes > 0 ? [new x509.Extension("1.3.6.1.4.1.99999.1", false, new Uint8Array(extraBytes).fill(0x41))] : []),
     ],
   });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey as webcrypto.CryptoKey));
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey));
   const { createPrivateKey } = await import("node:crypto");
   return { privateKey: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }), certPem: cert.toString("pem") };
 }
