@@ -103,7 +103,8 @@ export async function ensureKeycloak() {
     return home;
   }
   const java = javaMajor();
-  if (java === undefined) throw new Error(`Java is not on PATH: Keycloak ${KEYCLOAK_VERSION} needs Java >= ${MIN_JAVA} (Debian: apt-get install openjdk-17-jre-headless)`);
+  if (java === undefined)
+    throw new Error(`Java is not on PATH: Keycloak ${KEYCLOAK_VERSION} needs Java >= ${MIN_JAVA} (Debian: apt-get install openjdk-17-jre-headless)`);
   if (java < MIN_JAVA) throw new Error(`Java ${java} is too old: Keycloak ${KEYCLOAK_VERSION} needs Java >= ${MIN_JAVA}`);
   if (spawnSync("unzip", ["-v"]).status !== 0) throw new Error("unzip is not on PATH (Debian: apt-get install unzip)");
 
