@@ -456,3 +456,23 @@ export async function writeServiceToken(idp: TestOidcProvider, email: string, di
 
 /** Whether a binary exists (for messages). */
 export const built = (name: string) => existsSync(serverPath(name));
+
+/**
+ * `startRealSigstore`, retried while another stack's TSA holds :2112 (on a machine shared by
+ * several test runs), for at most `waitMs` (default 5 min); then the last error. Each wait is
+ * printed: a suite that sits here says why.
+ */
+export async function startRealSigstoreWhenFree(options: RealSigstoreOptions, waitMs = 300_000): Promise<RealSigstoreStack> {
+  const until = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRealSigstore(options);
+    } catch (err) {
+      const busy = err instanceof Error && /port 2112 is taken|bind: address already in use/.test(err.message);
+      if (!busy || Date.now() > until) throw err;
+      if (attempt === 1 || attempt % 6 === 0)
+        console.warn(`[sigstore-stack] :2112 is held by another TSA on this machine; waiting (up to ${Math.round(waitMs / 1000)} s)`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
+}

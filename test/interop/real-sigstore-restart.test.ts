@@ -22,7 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { skipReason } from "../helpers/requirement.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
+import { realSigstoreMissing, startRealSigstoreWhenFree, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = skipReason("interop/real-sigstore-restart", realSigstoreMissing());
@@ -35,8 +35,8 @@ const services: TestServer[] = [];
 beforeAll(async () => {
   if (missing) return;
   idp = await startOidcProvider({ idTokenTtlSec: 3600 });
-  stack = await startRealSigstore({ idp, fulcioCa: "file", tsaSigner: "file" });
-}, 120_000);
+  stack = await startRealSigstoreWhenFree({ idp, fulcioCa: "file", tsaSigner: "file" });
+}, 420_000);
 
 afterAll(async () => {
   for (const s of services) await s.stop();
