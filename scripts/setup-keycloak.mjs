@@ -21,7 +21,7 @@
 //   node scripts/setup-keycloak.mjs --print-path print the unpacked home (installed or not)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -106,7 +106,9 @@ export async function ensureKeycloak() {
   if (java === undefined)
     throw new Error(`Java is not on PATH: Keycloak ${KEYCLOAK_VERSION} needs Java >= ${MIN_JAVA} (Debian: apt-get install openjdk-17-jre-headless)`);
   if (java < MIN_JAVA) throw new Error(`Java ${java} is too old: Keycloak ${KEYCLOAK_VERSION} needs Java >= ${MIN_JAVA}`);
-  if (spawnSync("unzip", ["-v"]).status !== 0) throw new Error("unzip is not on PATH (Debian: apt-get install unzip)");
+  // unzip keeps the scripts' execute bits; Python's zipfile (the fallback) does not, so they are set after.
+  const unzipper = spawnSync("unzip", ["-v"]).status === 0 ? "unzip" : spawnSync("python3", ["--version"]).status === 0 ? "python3" : undefined;
+  if (unzipper === undefined) throw new Error("neither unzip nor python3 is on PATH to unpack the zip (Debian: apt-get install unzip)");
 
   const t0 = Date.now();
   const downloads = join(toolsDir(), "downloads");
@@ -135,10 +137,14 @@ export async function ensureKeycloak() {
   const staging = `${home}.unpacking`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const unzip = spawnSync("unzip", ["-q", zip, "-d", staging], { encoding: "utf8" });
-  if (unzip.status !== 0) throw new Error(`unzip failed (exit ${unzip.status}): ${unzip.stderr}`);
+  const unzip =
+    unzipper === "unzip"
+      ? spawnSync("unzip", ["-q", zip, "-d", staging], { encoding: "utf8" })
+      : spawnSync("python3", ["-m", "zipfile", "-e", zip, staging], { encoding: "utf8" });
+  if (unzip.status !== 0) throw new Error(`${unzipper} failed to unpack (exit ${unzip.status}): ${unzip.stderr}`);
   const inner = join(staging, `keycloak-${KEYCLOAK_VERSION}`);
   if (!existsSync(join(inner, "bin", "kc.sh"))) throw new Error(`the zip has no keycloak-${KEYCLOAK_VERSION}/bin/kc.sh`);
+  for (const f of readdirSync(join(inner, "bin"))) if (f.endsWith(".sh")) chmodSync(join(inner, "bin", f), 0o755);
   rmSync(home, { recursive: true, force: true });
   renameSync(inner, home);
   rmSync(staging, { recursive: true, force: true });
