@@ -14,7 +14,7 @@
  * build options ever differ from the ones recorded there).
  *
  * The JVM heap is capped at 512 MB (`JAVA_OPTS_KC_HEAP`). Ready in about 50 s on two idle cores
- * (longer on a loaded machine; progress is printed every 10 s). No admin user is bootstrapped:
+ * (45–100 s measured here at a load average of 10–14; progress is printed every 10 s). No admin user is bootstrapped:
  * the tests need only the imported realm.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
