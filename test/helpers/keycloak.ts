@@ -13,9 +13,9 @@
  * copied into later homes, so later starts skip that step (Keycloak re-augments by itself if its
  * build options ever differ from the ones recorded there).
  *
- * The JVM heap is capped at 512 MB (`JAVA_OPTS_KC_HEAP`). Ready in about 50 s on two idle cores
- * (45–100 s measured here at a load average of 10–14; progress is printed every 10 s). No admin user is bootstrapped:
- * the tests need only the imported realm.
+ * The JVM heap is capped at 512 MB (`JAVA_OPTS_KC_HEAP`). Ready in 45–100 s as measured here on
+ * two cores at a load average of 10–14 (progress is printed every 10 s). No admin user is
+ * bootstrapped: the tests need only the imported realm.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
