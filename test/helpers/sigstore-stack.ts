@@ -3,11 +3,13 @@
  * storage) built from their Go modules by scripts/setup-sigstore-servers.mjs, started as child
  * processes on free loopback ports with their storage in a temp directory, plus a static file
  * server over rekor-tiles' storage directory (the log's read URL, as a bucket or CDN serves it in
- * production). Fulcio trusts the test OIDC provider (test/helpers/oidc-provider.ts), email
- * identities, audience `sigstore`; it runs with an ephemeral CA and logs every precertificate in
+ * production). Fulcio trusts the test OIDC provider (test/helpers/oidc-provider.ts) or another
+ * issuer (`oidcIssuer`, e.g. Keycloak), email identities, audience `sigstore`; it runs with an
+ * ephemeral CA (or a file CA, `fulcioCa: "file"`, to be restarted) and logs every precertificate in
  * a certificate-transparency log (TesseraCT, POSIX storage) that accepts Fulcio's root, so its
  * certificates carry SCTs and the trusted root lists that CT log: verifiers keep their default
- * SCT requirement.
+ * SCT requirement. The TSA signs with a memory signer, or a file signer (`tsaSigner: "file"`) to
+ * be restarted with the same chain.
  *
  * Ports: every server gets its own HTTP, gRPC and metrics ports (Fulcio and rekor-tiles default to
  * :2112) and Fulcio its own legacy gRPC socket. timestamp-server v2.1.3 binds its metrics to
@@ -21,7 +23,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, generateKeyPairSync, X509Certificate } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
@@ -30,6 +32,7 @@ import { join, normalize, resolve, sep } from "node:path";
 import { SIGSTORE_SERVERS, serverBuild, serverPath } from "../../scripts/setup-sigstore-servers.mjs";
 import type { TestOidcProvider } from "./oidc-provider.js";
 import { tempDir } from "./server.js";
+import { writeFulcioFileCa, writeTsaFileSigner } from "./sigstore-pki.js";
 
 /** Why the stack cannot start here (binaries not built), or undefined. */
 export function realSigstoreMissing(): string | undefined {
@@ -125,7 +128,22 @@ function chainEntry(uri: string, pems: string[]): Record<string, unknown> {
 }
 
 export interface RealSigstoreOptions {
-  idp: TestOidcProvider;
+  /** The test OIDC provider Fulcio trusts (its issuer), unless `oidcIssuer` names another. */
+  idp?: TestOidcProvider;
+  /** Fulcio's OIDC issuer URL (e.g. a Keycloak realm), instead of `idp`'s; audience `sigstore`, email identities. */
+  oidcIssuer?: string;
+  /**
+   * Fulcio's CA: `ephemeral` (default; a restart brings another key) or `file` (`--ca fileca`: a
+   * root key and certificate generated into the stack's directory, the key 0600 and encrypted
+   * with a random password kept beside it), so `startFulcio` brings back the same CA.
+   */
+  fulcioCa?: "ephemeral" | "file";
+  /**
+   * The TSA's signer: `memory` (default; a restart brings another key) or `file`
+   * (`--timestamp-signer file`: a key and chain generated into the stack's directory), so
+   * `startTsa` brings back the same TSA.
+   */
+  tsaSigner?: "memory" | "file";
   /** rekor-tiles' --checkpoint-interval, in milliseconds. Default 1000. */
   checkpointIntervalMs?: number;
   /** rekor-tiles' --batch-max-age, in milliseconds. Default 250 (its own default). */
@@ -152,10 +170,14 @@ export interface RealSigstoreStack {
   readonly rekorKeySpki: Buffer;
   stopRekor(): Promise<void>;
   startRekor(): Promise<void>;
-  /** Stops the TSA for good (its memory signer would come back with another key). */
+  /** Stops the TSA (for good with the memory signer: it would come back with another key). */
   stopTsa(): Promise<void>;
-  /** Stops Fulcio for good (its ephemeral CA would come back with another key). */
+  /** Starts the stopped TSA again; only with `tsaSigner: "file"` (the same key and chain). */
+  startTsa(): Promise<void>;
+  /** Stops Fulcio (for good with the ephemeral CA: it would come back with another key). */
   stopFulcio(): Promise<void>;
+  /** Starts the stopped Fulcio again; only with `fulcioCa: "file"` (the same CA). */
+  startFulcio(): Promise<void>;
   /** Output of one server, for failure messages. */
   output(name: "fulcio" | "tsa" | "rekor"): string;
   stop(): Promise<void>;
@@ -178,10 +200,14 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
   try {
     // --- timestamp-authority
     const tsaPort = await freePort();
+    const tsaFile = options.tsaSigner === "file" ? await writeTsaFileSigner(join(dir, "tsa")) : undefined;
+    const tsaSignerArgs = tsaFile
+      ? ["--timestamp-signer", "file", "--file-signer-key-path", tsaFile.keyPath, "--certificate-chain-path", tsaFile.chainPath]
+      : ["--timestamp-signer", "memory"];
     const tsa = new Proc(
       "timestamp-server",
       serverPath("timestamp-server"),
-      ["serve", "--host", "127.0.0.1", "--port", String(tsaPort), "--timestamp-signer", "memory", "--disable-ntp-monitoring", "--log-type", "prod"],
+      ["serve", "--host", "127.0.0.1", "--port", String(tsaPort), ...tsaSignerArgs, "--disable-ntp-monitoring", "--log-type", "prod"],
       dir,
     );
     procs.push(tsa);
@@ -201,7 +227,12 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     const fulcioDir = join(dir, "fulcio");
     mkdirSync(fulcioDir);
     const configPath = join(fulcioDir, "config.json");
-    const issuer = options.idp.issuer;
+    const issuer = options.oidcIssuer ?? options.idp?.issuer;
+    if (issuer === undefined) throw new Error("startRealSigstore needs an OIDC issuer for Fulcio: idp or oidcIssuer");
+    const fileCa = options.fulcioCa === "file" ? await writeFulcioFileCa(join(fulcioDir, "ca")) : undefined;
+    const caArgs = fileCa
+      ? ["--ca", "fileca", "--fileca-cert", fileCa.certPath, "--fileca-key", fileCa.keyPath, "--fileca-key-passwd", fileCa.password, "--fileca-watch=false"]
+      : ["--ca", "ephemeralca"];
     writeFileSync(configPath, JSON.stringify({ OIDCIssuers: { [issuer]: { IssuerURL: issuer, ClientID: "sigstore", Type: "email" } } }));
     const [fulcioPort, fulcioGrpc, fulcioMetrics] = [await freePort(), await freePort(), await freePort()];
     const fulcio = new Proc(
@@ -221,8 +252,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         String(fulcioMetrics),
         "--legacy-unix-domain-socket",
         join(fulcioDir, "legacy.sock"),
-        "--ca",
-        "ephemeralca",
+        ...caArgs,
         `--ct-log-url=${ctUrl}`,
         "--ct-log-public-key-path",
         join(ctDir, "public.pem"),
@@ -390,7 +420,19 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         await waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200);
       },
       stopTsa: () => tsa.stop(),
+      async startTsa() {
+        if (!tsaFile) throw new Error('the TSA runs with the memory signer: a restart would bring another key (use tsaSigner: "file")');
+        if (!(await portFree(2112))) throw new Error("port 2112 is taken: the TSA cannot start again (it binds its metrics there)");
+        tsa.start();
+        await waitFor(tsa, `${tsaUrl}/api/v1/timestamp/certchain`, (s) => s === 200);
+      },
       stopFulcio: () => fulcio.stop(),
+      async startFulcio() {
+        if (!fileCa) throw new Error('Fulcio runs with the ephemeral CA: a restart would bring another key (use fulcioCa: "file")');
+        rmSync(join(fulcioDir, "legacy.sock"), { force: true });
+        fulcio.start();
+        await waitFor(fulcio, `${fulcioUrl}/api/v2/trustBundle`, (s) => s === 200);
+      },
       output: (name) => byName[name].out,
       async stop() {
         await stopAll();
@@ -414,3 +456,23 @@ export async function writeServiceToken(idp: TestOidcProvider, email: string, di
 
 /** Whether a binary exists (for messages). */
 export const built = (name: string) => existsSync(serverPath(name));
+
+/**
+ * `startRealSigstore`, retried while another stack's TSA holds :2112 (on a machine shared by
+ * several test runs), for at most `waitMs` (default 5 min); then the last error. Each wait is
+ * printed: a suite that sits here says why.
+ */
+export async function startRealSigstoreWhenFree(options: RealSigstoreOptions, waitMs = 300_000): Promise<RealSigstoreStack> {
+  const until = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRealSigstore(options);
+    } catch (err) {
+      const busy = err instanceof Error && /port 2112 is taken|bind: address already in use/.test(err.message);
+      if (!busy || Date.now() > until) throw err;
+      if (attempt === 1 || attempt % 6 === 0)
+        console.warn(`[sigstore-stack] :2112 is held by another TSA on this machine; waiting (up to ${Math.round(waitMs / 1000)} s)`);
+      await new Promise((r) => setTimeout(r, 5_000));
+    }
+  }
+}

@@ -129,7 +129,10 @@ export class FulcioCA implements CertificateAuthority {
       "/api/v2/signingCert",
       { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body },
       (res) => {
-        if (res.status === 401 || res.status === 403) {
+        // Fulcio answers 401/403 for a token it cannot verify, and 400 ("There was an error
+        // processing the identity token") for one whose claims it will not certify, e.g. an email
+        // with email_verified false: either way the token is the problem, not the request.
+        if (res.status === 401 || res.status === 403 || (res.status === 400 && /identity token/i.test(res.body.toString()))) {
           this.tokens.invalidate();
           throw new DefinitiveError(new UnavailableError("fulcio", `refused the service's identity token (HTTP ${res.status}${snippet(res.body)})`));
         }
