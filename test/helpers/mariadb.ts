@@ -115,6 +115,9 @@ export async function startTestMariaDb(): Promise<TestMariaDb> {
       p.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
       p.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
       p.on("error", reject);
+      // A client that exits before reading its input (the server is not up yet) closes the pipe:
+      // its exit status is the error reported.
+      p.stdin.on("error", (err) => (stderr += `${err.message}\n`));
       p.on("close", (code) => (code === 0 ? resolve(stdout) : reject(new Error(`mariadb client exit ${code}: ${stderr}`))));
       p.stdin.end(input);
     });
