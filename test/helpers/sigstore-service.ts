@@ -60,7 +60,12 @@ export function serviceApi(baseUrl: () => string) {
 }
 
 /** Unmodified @sigstore/verify with `trustedRoot` and its default thresholds: one SCT, one log entry, one timestamp. */
-export function stockVerify(trustedRoot: Record<string, unknown>, bundle: unknown, artifact: Buffer | undefined, signer: { subject: string; issuer: string }): void {
+export function stockVerify(
+  trustedRoot: Record<string, unknown>,
+  bundle: unknown,
+  artifact: Buffer | undefined,
+  signer: { subject: string; issuer: string },
+): void {
   const root = TrustedRoot.fromJSON(trustedRoot);
   expect(root.ctlogs).toHaveLength(1);
   const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: 1, tlogThreshold: 1, timestampThreshold: 1 });

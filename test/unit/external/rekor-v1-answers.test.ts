@@ -34,7 +34,10 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe("RekorV1Log and Rekor's 404", () => {
   it("answers not_found once per call, without retrying, and the circuit stays closed", async () => {
     const http = new UpstreamHttp({ component: "rekor-read", baseUrl: url, deadlineMs: 3_000, breaker: { failureThreshold: 2 } });
-    const rekor = new RekorV1Log({ http, checkpoints: undefined as never, trustedRoot: () => ({}) as never, log });
+    const notConsulted = (): never => {
+      throw new Error("entry reads that end in a 404 consult neither checkpoints nor the trusted root");
+    };
+    const rekor = new RekorV1Log({ http, checkpoints: undefined as never, trustedRoot: notConsulted, log });
     for (let i = 0; i < 5; i += 1) {
       await expect(rekor.entryByIndex(999_999)).rejects.toBeInstanceOf(NotFoundError);
       await expect(rekor.entryByUuid("a".repeat(64))).rejects.toBeInstanceOf(NotFoundError);
