@@ -8,7 +8,7 @@
  *
  * - Sign (DSSE and message signature) returns bundles (dsse/0.0.1, hashedrekord/0.0.1, with a SET,
  *   an inclusion proof and a checkpoint) that our Verify, unmodified `@sigstore/verify` and cosign
- *   `verify-blob` accept with the stack's trusted root.
+ *   (`verify-blob`, and `verify-blob-attestation` for DSSE) accept with the stack's trusted root.
  * - GetTransparency by log index, UUID, digest and subject (Rekor's own search index, in MariaDB)
  *   returns entries whose inclusion proofs the independent RFC 6962 check accepts against the
  *   signed checkpoint; a consistency proof between two sizes verifies against both signed roots.
@@ -96,7 +96,7 @@ describe.skipIf(missing !== undefined)(
     .map(([n, v]) => `${n} ${v}`)
     .join(", ")}, MariaDB)`,
   () => {
-    it("Sign (DSSE and message signature): our Verify, @sigstore/verify (SCT, log, timestamp) and cosign verify-blob accept the bundles", async () => {
+    it("Sign (DSSE and message signature): our Verify, @sigstore/verify (SCT, log, timestamp) and cosign (verify-blob, verify-blob-attestation) accept the bundles", async () => {
       const expected: Record<SignFormat, { kind: string; version: string }> = {
         SIGNATURE_FORMAT_DSSE: { kind: "dsse", version: "0.0.1" },
         SIGNATURE_FORMAT_MESSAGE_SIGNATURE: { kind: "hashedrekord", version: "0.0.1" },
@@ -129,6 +129,30 @@ describe.skipIf(missing !== undefined)(
         expect(wrong.json.verified).toBe(false);
 
         verifyStock(r.json.bundle, format === "SIGNATURE_FORMAT_DSSE" ? undefined : r.artifact.content);
+        if (format === "SIGNATURE_FORMAT_DSSE" && !cosignMissing) {
+          // cosign verify-blob-attestation: the statement's subject is the artifact, its predicate type as signed.
+          const dir = mkdtempSync(join(tmpdir(), "rekor-v1-cosign-dsse-"));
+          const statement = JSON.parse(Buffer.from(r.json.bundle.dsseEnvelope.payload, "base64").toString("utf8"));
+          writeFileSync(join(dir, "bundle.json"), JSON.stringify(r.json.bundle));
+          writeFileSync(join(dir, "artifact"), r.artifact.content);
+          const args = [
+            "verify-blob-attestation",
+            "--bundle",
+            join(dir, "bundle.json"),
+            "--trusted-root",
+            stack.trustedRootFile,
+            "--type",
+            statement.predicateType,
+            "--certificate-identity",
+            IDENTITY,
+            "--certificate-oidc-issuer",
+            idp.issuer,
+          ];
+          const ok = await cosign([...args, join(dir, "artifact")], dir);
+          expect(ok.status, ok.out).toBe(0);
+          writeFileSync(join(dir, "other"), "something else");
+          expect((await cosign([...args, join(dir, "other")], dir)).status).not.toBe(0);
+        }
         if (format === "SIGNATURE_FORMAT_MESSAGE_SIGNATURE") {
           expect(() => verifyStock(r.json.bundle, Buffer.from("something else"))).toThrow();
           if (cosignMissing) console.warn(`[interop/real-sigstore-rekor-v1] cosign step SKIPPED: ${cosignMissing}`);
