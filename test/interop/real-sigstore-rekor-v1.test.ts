@@ -14,13 +14,14 @@
  *   signed checkpoint; a consistency proof between two sizes verifies against both signed roots.
  * - WatchCheckpoints delivers the next checkpoint after a Sign.
  * - The Certus upload-permission (inner signature appended to Rekor v1) and verify-chain flows.
+ * - The same entry logged twice: Rekor's 409 and its Location lead the client to the existing entry.
  * - Fault: rekor-server stopped mid-load → every Sign returns a verifying bundle or `unavailable`
  *   with a retry hint; signing recovers when it is back.
  *
  * When a server is not built or MariaDB is missing, the suite fails under CI=true and skips
  * (saying why) otherwise.
  */
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,8 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RekorClient } from "../../src/sigstore/external/rekor.js";
+import { UpstreamHttp } from "../../src/sigstore/external/upstream-http.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { REKOR_V1_VERSIONS, rekorV1Missing, startRekorV1 } from "../helpers/rekor-v1-stack.js";
 import { skipReason } from "../helpers/requirement.js";
@@ -322,6 +325,23 @@ describe.skipIf(missing !== undefined)(
       expect(prov.json).toMatchObject({ scan_id: scanId, chain_status: "complete" });
       const ready = await call("GET", "/v1/ready");
       expect(ready.json, JSON.stringify(ready.json)).toMatchObject({ ready: true, checks: { fulcio: true, rekor: true } });
+    });
+
+    it("the same entry logged twice: Rekor v1 answers 409 with the existing entry's Location, and the client returns that entry", async () => {
+      const rekor = new RekorClient(new UpstreamHttp({ component: "rekor", baseUrl: stack.rekorUrl, deadlineMs: 10_000 }), 1);
+      const message = Buffer.from(`v1-duplicate-${Date.now()}`);
+      const digest = createHash("sha256").update(message).digest();
+      const signature = nodeSign("sha256", message, { key: assuranceKey.privateKey, dsaEncoding: "der" });
+      const content = { $case: "messageSignature", messageSignature: { messageDigest: { algorithm: 1, digest }, signature } } as const;
+      const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
+      const first = await rekor.log(content, pem);
+      const again = await rekor.log(content, pem);
+      expect(again.ref.uuid).toBe(first.ref.uuid);
+      expect(again.ref.logIndex).toBe(first.ref.logIndex);
+      expect(Buffer.from(again.entry.canonicalizedBody).equals(Buffer.from(first.entry.canonicalizedBody))).toBe(true);
+      const e = await call("GET", `/v1/transparency?uuid=${first.ref.uuid}`);
+      expect(e.status, JSON.stringify(e.json)).toBe(200);
+      checkEntry(e.json.entries[0]);
     });
 
     it("Rekor v1 stopped mid-load: every Sign gets a verifying bundle or unavailable with a retry hint; it recovers when Rekor is back", async () => {
