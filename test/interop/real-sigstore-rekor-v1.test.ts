@@ -15,8 +15,9 @@
  * - WatchCheckpoints delivers the next checkpoint after a Sign.
  * - The Certus upload-permission (inner signature appended to Rekor v1) and verify-chain flows.
  * - The same entry logged twice: Rekor's 409 and its Location lead the client to the existing entry.
- * - Fault: rekor-server stopped mid-load → every Sign returns a verifying bundle or `unavailable`
- *   with a retry hint; signing recovers when it is back.
+ * - Faults: rekor-server stopped mid-load → every Sign returns a verifying bundle or `unavailable`
+ *   with a retry hint; signing recovers when it is back. Trillian's log server stopped under a
+ *   running rekor-server → `unavailable` with a retry hint, and recovery.
  *
  * When a server is not built or MariaDB is missing, the suite fails under CI=true and skips
  * (saying why) otherwise.
@@ -32,7 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RekorClient } from "../../src/sigstore/external/rekor.js";
 import { UpstreamHttp } from "../../src/sigstore/external/upstream-http.js";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
-import { REKOR_V1_VERSIONS, rekorV1Missing, startRekorV1 } from "../helpers/rekor-v1-stack.js";
+import { REKOR_V1_VERSIONS, rekorV1Missing, startRekorV1, type RekorV1Stack } from "../helpers/rekor-v1-stack.js";
 import { skipReason } from "../helpers/requirement.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -57,6 +58,7 @@ const assuranceKey = generateKeyPairSync("ec", { namedCurve: "P-256" });
 const DEADLINE_MS = 3_000;
 let idp: TestOidcProvider;
 let stack: RealSigstoreStack;
+let rekorV1: RekorV1Stack;
 let svc: TestServer;
 const { call, sign } = serviceApi(() => svc.url);
 const verifyStock = (bundle: unknown, artifact: Buffer | undefined) =>
@@ -66,7 +68,7 @@ const UUID = /^([0-9a-f]{16})?[0-9a-f]{64}$/;
 beforeAll(async () => {
   if (missing) return;
   idp = await startOidcProvider({ idTokenTtlSec: 3600 });
-  stack = await startRealSigstore({ idp, rekorV1: startRekorV1 });
+  stack = await startRealSigstore({ idp, rekorV1: async (dir) => (rekorV1 = await startRekorV1(dir)) });
   const token = await writeServiceToken(idp, IDENTITY, stack.dir);
   const policyFile = join(stack.dir, "policies.yaml");
   writeCertusPolicy(policyFile, ASSURANCE, assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString());
@@ -396,6 +398,28 @@ describe.skipIf(missing !== undefined)(
           Buffer.alloc(32),
         ),
       ).toBe(false);
+    });
+
+    it("Trillian's log server stopped under a running rekor-server: Sign answers unavailable with a retry hint, and recovers when it is back", async () => {
+      await rekorV1.stop("trillian-log-server");
+      try {
+        const r = await sign(`v1-no-trillian-${Date.now()}`, "SIGNATURE_FORMAT_MESSAGE_SIGNATURE");
+        expect(r.status, JSON.stringify(r.json)).toBe(503);
+        expect(r.json.code).toBe("unavailable");
+        expect(r.json.message).toMatch(/rekor/);
+        expect(r.json.bundle).toBeUndefined();
+        expect(r.headers.get("retry-after")).toMatch(/^\d+$/);
+      } finally {
+        await rekorV1.start("trillian-log-server");
+      }
+      const until = Date.now() + 20_000;
+      let r = await sign(`v1-trillian-back-${Date.now()}`, "SIGNATURE_FORMAT_MESSAGE_SIGNATURE");
+      while (r.status !== 200 && Date.now() < until) {
+        await new Promise((res) => setTimeout(res, 500));
+        r = await sign(`v1-trillian-back-${Date.now()}`, "SIGNATURE_FORMAT_MESSAGE_SIGNATURE");
+      }
+      expect(r.status, JSON.stringify(r.json)).toBe(200);
+      verifyStock(r.json.bundle, r.artifact.content);
     });
   },
 );
