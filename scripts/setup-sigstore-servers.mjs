@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the real Sigstore servers the `real-sigstore` interop tests start (test/helpers/
-// sigstore-stack.ts) — timestamp-authority, Fulcio, rekor-tiles and TesseraCT (Fulcio's CT log) —
+// sigstore-stack.ts) — timestamp-authority, Fulcio, rekor-tiles and TesseraCT (Fulcio's CT log),
+// and Rekor v1 with Trillian (test/helpers/rekor-v1-stack.ts; rows marked `rekorV1`) —
 // each from its Go module at a pinned version, into the per-user tool cache
 // beside cosign (scripts/setup-cosign.mjs):
 //
@@ -30,6 +31,12 @@ export const SIGSTORE_SERVERS = Object.freeze({
   // Fulcio's certificate-transparency log (RFC 6962 add-pre-chain, static-ct-api storage on disk),
   // so certificates carry SCTs and verifiers keep their default SCT requirement.
   tesseract: { module: "github.com/transparency-dev/tesseract/cmd/tesseract/posix", version: "v0.1.1", binary: "posix" },
+  // Rekor v1 (the classic rekor-server) on Trillian, for the Rekor v1 adapter's interop test
+  // (test/helpers/rekor-v1-stack.ts). Trillian keeps its tree in MariaDB (scripts/setup-mariadb.sh).
+  "trillian-log-server": { module: "github.com/google/trillian/cmd/trillian_log_server", version: "v1.8.0", binary: "trillian_log_server", rekorV1: true },
+  "trillian-log-signer": { module: "github.com/google/trillian/cmd/trillian_log_signer", version: "v1.8.0", binary: "trillian_log_signer", rekorV1: true },
+  "trillian-createtree": { module: "github.com/google/trillian/cmd/createtree", version: "v1.8.0", binary: "createtree", rekorV1: true },
+  "rekor-server": { module: "github.com/sigstore/rekor/cmd/rekor-server", version: "v1.5.4", binary: "rekor-server", rekorV1: true },
 });
 
 /** Where a server's binary lives (built or not). */

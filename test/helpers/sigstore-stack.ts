@@ -36,13 +36,18 @@ import { writeFulcioFileCa, writeTsaFileSigner } from "./sigstore-pki.js";
 
 /** Why the stack cannot start here (binaries not built), or undefined. */
 export function realSigstoreMissing(): string | undefined {
-  const missing = Object.keys(SIGSTORE_SERVERS as Record<string, unknown>).filter((n) => serverBuild(n) === undefined);
+  // (Rekor v1's builds are rekor-v1-stack.ts's to check: rekorV1Missing.)
+  const missing = Object.entries(SIGSTORE_SERVERS as Record<string, { rekorV1?: boolean }>)
+    .filter(([n, s]) => s.rekorV1 !== true && serverBuild(n) === undefined)
+    .map(([n]) => n);
   return missing.length === 0 ? undefined : `not built: ${missing.join(", ")}; run \`node scripts/setup-sigstore-servers.mjs\` (needs Go >= 1.26)`;
 }
 
 /** Pinned versions, for reports. */
 export const REAL_SIGSTORE_VERSIONS: Record<string, string> = Object.fromEntries(
-  Object.entries(SIGSTORE_SERVERS as Record<string, { version: string }>).map(([n, s]) => [n, s.version]),
+  Object.entries(SIGSTORE_SERVERS as Record<string, { version: string; rekorV1?: boolean }>)
+    .filter(([, s]) => s.rekorV1 !== true)
+    .map(([n, s]) => [n, s.version]),
 );
 
 export async function freePort(): Promise<number> {
@@ -53,7 +58,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function portFree(port: number, host?: string): Promise<boolean> {
+export async function portFree(port: number, host?: string): Promise<boolean> {
   const srv = createNetServer();
   return new Promise((r) => {
     srv.once("error", () => r(false));
@@ -62,7 +67,7 @@ async function portFree(port: number, host?: string): Promise<boolean> {
 }
 
 /** A child server with its captured output. */
-class Proc {
+export class Proc {
   child: ChildProcess | undefined;
   out = "";
 
@@ -93,7 +98,7 @@ class Proc {
   }
 }
 
-async function waitFor(proc: Proc, url: string, ok: (status: number) => boolean, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(proc: Proc, url: string, ok: (status: number) => boolean, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (proc.child?.exitCode !== null && proc.child?.exitCode !== undefined) throw new Error(`${proc.name} exited with ${proc.child.exitCode}:\n${proc.out}`);
@@ -148,6 +153,26 @@ export interface RealSigstoreOptions {
   checkpointIntervalMs?: number;
   /** rekor-tiles' --batch-max-age, in milliseconds. Default 250 (its own default). */
   batchMaxAgeMs?: number;
+  /**
+   * Starts a Rekor v1 in place of rekor-tiles (test/helpers/rekor-v1-stack.ts `startRekorV1`),
+   * after the TSA holds :2112; the trusted root lists its key and URL, and `rekorReadUrl` and
+   * `rekorStorageDir` are empty (Rekor v1 is read through its API).
+   */
+  rekorV1?: (dir: string) => Promise<AlternateRekor>;
+}
+
+/** A Rekor started by another harness instead of rekor-tiles. */
+export interface AlternateRekor {
+  readonly url: string;
+  /** The checkpoint origin line. */
+  readonly origin: string;
+  readonly keySpki: Buffer;
+  /** Its entry in the trusted root's `tlogs`. */
+  readonly trustedRootTlog: Record<string, unknown>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  output(name: "rekor"): string;
+  destroy(): Promise<void>;
 }
 
 export interface RealSigstoreStack {
@@ -197,6 +222,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     for (const p of procs.reverse()) await p.stop();
   };
   let files: Server | undefined;
+  let alternate: AlternateRekor | undefined;
   try {
     // --- timestamp-authority
     const tsaPort = await freePort();
@@ -310,7 +336,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
       rekorDir,
     );
     procs.push(rekor);
-    rekor.start();
+    if (!options.rekorV1) rekor.start();
 
     // --- the log's read URL: static files over the storage directory
     const root = resolve(storage);
@@ -332,9 +358,10 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     await Promise.all([
       waitFor(tsa, `${tsaUrl}/api/v1/timestamp/certchain`, (s) => s === 200),
       waitFor(fulcio, `${fulcioUrl}/api/v2/trustBundle`, (s) => s === 200),
-      waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200),
+      options.rekorV1 ? undefined : waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200),
     ]);
-    await waitFor(rekor, `${rekorReadUrl}/checkpoint`, (s) => s === 200);
+    if (!options.rekorV1) await waitFor(rekor, `${rekorReadUrl}/checkpoint`, (s) => s === 200);
+    alternate = await options.rekorV1?.(dir);
 
     // --- the CT log, accepting chains to Fulcio's root
     const bundle = (await (await fetch(`${fulcioUrl}/api/v2/trustBundle`)).json()) as { chains: { certificates: string[] }[] };
@@ -361,8 +388,8 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     procs.push(ct);
     ct.start();
     await waitFor(ct, `${ctUrl}/ct/v1/get-roots`, (s) => s === 200);
-    const origin = readFileSync(join(storage, "checkpoint"), "utf8").split("\n")[0];
-    if (origin !== new URL(rekorUrl).hostname) {
+    const origin = alternate ? undefined : readFileSync(join(storage, "checkpoint"), "utf8").split("\n")[0];
+    if (!alternate && origin !== new URL(rekorUrl).hostname) {
       throw new Error(
         `rekor-tiles' checkpoint origin ${origin} is not the host name of its base URL ${rekorUrl}: @sigstore/verify and sigstore-go would refuse every checkpoint`,
       );
@@ -372,7 +399,7 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     const trustedRoot: Record<string, unknown> = {
       mediaType: "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
       tlogs: [
-        {
+        alternate?.trustedRootTlog ?? {
           baseUrl: rekorUrl,
           hashAlgorithm: "SHA2_256",
           publicKey: {
@@ -402,20 +429,22 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
     writeFileSync(trustedRootFile, JSON.stringify(trustedRoot, null, 2));
 
     const byName = { fulcio, tsa, rekor };
+    const v1 = alternate;
     return {
       dir,
       fulcioUrl,
       tsaUrl,
-      rekorUrl,
-      rekorReadUrl,
-      rekorStorageDir: storage,
-      rekorOrigin,
+      rekorUrl: v1?.url ?? rekorUrl,
+      rekorReadUrl: v1 ? "" : rekorReadUrl,
+      rekorStorageDir: v1 ? "" : storage,
+      rekorOrigin: v1?.origin ?? rekorOrigin,
       checkpointIntervalMs,
       trustedRoot,
       trustedRootFile,
-      rekorKeySpki,
-      stopRekor: () => rekor.stop(),
+      rekorKeySpki: v1?.keySpki ?? rekorKeySpki,
+      stopRekor: () => (v1 ?? rekor).stop(),
       async startRekor() {
+        if (v1) return v1.start();
         rekor.start();
         await waitFor(rekor, `${rekorUrl}/healthz`, (s) => s === 200);
       },
@@ -433,14 +462,16 @@ export async function startRealSigstore(options: RealSigstoreOptions): Promise<R
         fulcio.start();
         await waitFor(fulcio, `${fulcioUrl}/api/v2/trustBundle`, (s) => s === 200);
       },
-      output: (name) => byName[name].out,
+      output: (name) => (v1 && name === "rekor" ? v1.output("rekor") : byName[name].out),
       async stop() {
+        await v1?.destroy();
         await stopAll();
         await new Promise<void>((r) => files!.close(() => r()));
         files!.closeAllConnections();
       },
     };
   } catch (err) {
+    await alternate?.destroy();
     await stopAll();
     files?.close();
     throw err;

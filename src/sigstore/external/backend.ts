@@ -149,7 +149,10 @@ export class ExternalSigningBackend implements SigningBackend {
       ...(tsaHttp ? [{ name: "tsa", breaker: tsaHttp.breaker, probe: () => tsaHttp.call("/api/v1/timestamp/certchain", {}, ignore) }] : []),
       ...(root instanceof TufTrustRoot ? [{ name: "tuf", breaker: root.breaker, probe: () => root.refresh() }] : []),
       ...(oidcHttp ? [{ name: "oidc", breaker: oidcHttp.breaker, probe: () => tokens.token() }] : []),
-      ...(readHttp ? [{ name: "rekor-read", breaker: readHttp.breaker, probe: () => readHttp.call("/checkpoint", {}, ignore) }] : []),
+      // The read side of Rekor v1 is its REST API (which has no /checkpoint); of Rekor v2, the read URL.
+      ...(readHttp
+        ? [{ name: "rekor-read", breaker: readHttp.breaker, probe: () => readHttp.call(opts.rekorVersion === 1 ? "/api/v1/log" : "/checkpoint", {}, ignore) }]
+        : []),
     ];
     for (const c of this.#components) {
       this.#unsubscribe.push(

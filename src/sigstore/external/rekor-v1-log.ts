@@ -34,7 +34,7 @@ import {
 import type { TrustedRootDocument } from "../trust-root-source.js";
 import { CheckpointError } from "../rekor/signed-note.js";
 import { field } from "./json-fields.js";
-import { TransientUpstreamError } from "./retrying-call.js";
+import { DefinitiveError, TransientUpstreamError } from "./retrying-call.js";
 import { verifyCheckpointWithTrustedRoot, type UpstreamCheckpoints } from "./upstream-checkpoints.js";
 import { jsonBody, snippet, type UpstreamHttp, type UpstreamResponse } from "./upstream-http.js";
 
@@ -104,10 +104,17 @@ export class RekorV1Log implements TransparencyLog {
     }
   }
 
-  #tampered(what: string): UnavailableError {
+  /**
+   * The refusal of data that does not match its signed checkpoint. Definitive: it is thrown while
+   * decoding an answer, and retrying it inside the call would only count the same answer against
+   * the circuit (and raise the alarm again) until the deadline.
+   */
+  #tampered(what: string): DefinitiveError {
     this.#o.log.error({ component: "rekor", what }, "the log served data that does not match its signed checkpoint");
     this.#o.onTamper?.(what);
-    return new UnavailableError("rekor", `the log served data that does not match its signed checkpoint: ${what}`, { retryAfterMs: 30_000 });
+    return new DefinitiveError(
+      new UnavailableError("rekor", `the log served data that does not match its signed checkpoint: ${what}`, { retryAfterMs: 30_000 }),
+    );
   }
 
   /** Checks one `{uuid: LogEntry}` element and turns it into the port's entry. */
@@ -161,7 +168,8 @@ export class RekorV1Log implements TransparencyLog {
   }
 
   #single(res: UpstreamResponse, what: string): LogEntry {
-    if (res.status === 404) throw new NotFoundError(`${what} is not in the log`);
+    // A definitive answer: not retried, and not a failure of the upstream (the circuit stays closed).
+    if (res.status === 404) throw new DefinitiveError(new NotFoundError(`${what} is not in the log`));
     if (res.status !== 200) throw new TransientUpstreamError(`${what}: HTTP ${res.status}${snippet(res.body)}`);
     const json = jsonBody(res, what);
     const entries: Array<[string, unknown]> = json && typeof json === "object" && !Array.isArray(json) ? Object.entries(json) : [];
@@ -256,7 +264,7 @@ export class RekorV1Log implements TransparencyLog {
   /** `GET /api/v1/log/proof`, unchecked (UpstreamCheckpoints checks it against both signed roots). */
   rawConsistencyProof(first: number, last: number): Promise<Buffer[]> {
     return this.#o.http.call(`/api/v1/log/proof?firstSize=${first}&lastSize=${last}`, { headers: { accept: "application/json" } }, (res) => {
-      if (res.status === 400) throw new InvalidArgumentError("lastSize", `the log refused sizes ${first}..${last}${snippet(res.body)}`);
+      if (res.status === 400) throw new DefinitiveError(new InvalidArgumentError("lastSize", `the log refused sizes ${first}..${last}${snippet(res.body)}`));
       if (res.status !== 200) throw new TransientUpstreamError(`log/proof: HTTP ${res.status}${snippet(res.body)}`);
       return consistencyHashesOf(jsonBody(res, "the consistency proof"));
     });

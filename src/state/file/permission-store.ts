@@ -60,7 +60,8 @@ export class PermissionStore {
       const { type: _type, ...p } = line;
       this.byId.set(p.id, p);
       this.byScan.set(p.scanId, [...(this.byScan.get(p.scanId) ?? []), p.id]);
-      if (p.outer) this.byOuterUuid.set(p.outer.entry.uuid, p.id);
+      // Keyed like the lookup: the leaf hash (Rekor v1 UUIDs carry a 16-hex tree ID in front).
+      if (p.outer) this.byOuterUuid.set(p.outer.entry.uuid.slice(-64).toLowerCase(), p.id);
     } else {
       const p = this.byId.get(line.id);
       if (p) {
