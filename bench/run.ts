@@ -41,6 +41,9 @@ const quick = process.argv.includes("--quick");
 const outIndex = process.argv.indexOf("--out");
 const outFile = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
 const phaseMs = quick ? 3_000 : 10_000;
+/** `--workers N`: processes serving the port under measurement (`serve --workers`); default 1. */
+const workersIndex = process.argv.indexOf("--workers");
+const WORKERS = workersIndex > 0 ? Math.max(1, Number(process.argv[workersIndex + 1]) || 1) : 1;
 const CONCURRENCY = CONNECTIONS * STREAMS;
 /** Distinct bundles verify cycles over: more than the 1,024 leaves the certificate memo holds. */
 const DISTINCT_BUNDLES = quick ? 1_200 : 2_400;
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const results: Record<string, unknown> = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage: loadBefore },
+    workers: WORKERS,
     quick,
     client: {
       tool: "grpcload (Go, golang.org/x/net/http2)",
@@ -137,7 +141,7 @@ async function main(): Promise<void> {
     writeVerifyBodies(bodies.verify, minted, MINT_IDENTITY);
 
     progress(`server on ${root}; clients pinned to ${CLIENT_CPU === undefined ? "no core (one-core machine)" : `CPU ${CLIENT_CPU}`}`);
-    const server = await startServer(dataDir);
+    const server = await startServer(dataDir, [], WORKERS);
     await checkMintedBundles(server.url, minted, 20);
     const phase = (rpc: keyof typeof PATHS, rps?: number): Promise<GrpcLoadResult> =>
       grpcload(grpcloadBin, { url: server.url, path: PATHS[rpc], bodies: bodies[rpc], durationMs: phaseMs, rpc, ...(rps ? { rps } : {}) });
@@ -259,7 +263,7 @@ async function main(): Promise<void> {
       ...formatTargets(targets),
       "",
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}; load average ${loadBefore.join(" ")} at the start, ${loadDuring.join(" ")} after the server phases`,
-      `clients: grpcload ${CONNECTIONS} connections x ${STREAMS} streams, ${CLIENT_CPU === undefined ? "not pinned" : `pinned to CPU ${CLIENT_CPU} (taskset)`}; server not pinned`,
+      `clients: grpcload ${CONNECTIONS} connections x ${STREAMS} streams, ${CLIENT_CPU === undefined ? "not pinned" : `pinned to CPU ${CLIENT_CPU} (taskset)`}; server not pinned, ${WORKERS} worker process(es) (--workers ${WORKERS})`,
     ];
     process.stdout.write(`\n${lines.join("\n")}\n\n${JSON.stringify(results, null, 2)}\n`);
     if (outFile) writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");
