@@ -105,7 +105,10 @@ module.exports = {
       name: "only-composition-picks-adapters",
       comment: "Handlers receive ports; only server/, cluster/, cli/ and sigstore/compat/ (which serves the embedded stack) import an adapter.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(server/|cluster/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/|state/postgres/)" },
+      from: {
+        path: "^src/",
+        pathNot: "^src/(server/|cluster/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/|state/postgres/)",
+      },
       to: { path: prefix(ADAPTERS) },
     },
     {

@@ -88,9 +88,7 @@ export type WriterMessage =
   | { readonly tag: typeof TAG; readonly kind: "checkpoint"; readonly event: CheckpointEvent };
 
 export type WorkerMessage =
-  | CallMessage
-  | { readonly tag: typeof TAG; readonly kind: "hello" }
-  | { readonly tag: typeof TAG; readonly kind: "listening"; readonly url: string };
+  CallMessage | { readonly tag: typeof TAG; readonly kind: "hello" } | { readonly tag: typeof TAG; readonly kind: "listening"; readonly url: string };
 
 /** True for a message of this protocol (the channel may carry Node's own cluster messages too). */
 export function isClusterMessage(message: unknown): message is { tag: typeof TAG; kind: string } {
@@ -126,7 +124,7 @@ export function toWireError(err: unknown): WireError {
   const fields: Record<string, string | number | readonly string[]> = {};
   for (const f of FIELDS) {
     const v = (err as unknown as Record<string, unknown>)[f];
-    if (typeof v === "string" || typeof v === "number" || (Array.isArray(v) && v.every((x) => typeof x === "string"))) fields[f] = v as string;
+    if (typeof v === "string" || typeof v === "number" || (Array.isArray(v) && v.every((x) => typeof x === "string"))) fields[f] = v;
   }
   return { name: err.name, message: err.message, fields, ...(err instanceof TrustError ? { code: err.code } : {}) };
 }
@@ -137,7 +135,8 @@ export function toWireError(err: unknown): WireError {
  */
 export function fromWireError(wire: WireError): Error {
   const cls = CLASSES[wire.name];
-  const err = wire.code !== undefined ? new TrustError(wire.code, wire.message) : wire.name === "TypeError" ? new TypeError(wire.message) : new Error(wire.message);
+  const err =
+    wire.code !== undefined ? new TrustError(wire.code, wire.message) : wire.name === "TypeError" ? new TypeError(wire.message) : new Error(wire.message);
   if (cls !== undefined) Object.setPrototypeOf(err, cls.prototype);
   Object.assign(err, wire.fields);
   err.name = wire.name;

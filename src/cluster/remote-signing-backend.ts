@@ -54,8 +54,8 @@ export function remoteSigningBackend(writer: WriterChannel, info: WriterInfo, lo
   const signer = new ServiceIdentity({ ca: remoteCertificateAuthority(writer), issuer: info.issuer, identity: info.identity });
   const tsa = remoteTimestampAuthority(writer);
   const trustRoot: TrustRootSource = {
-    current: () => info.trustedRoot as TrustedRootDocument,
-    signingConfig: () => info.signingConfig as SigningConfigDocument,
+    current: (): TrustedRootDocument => info.trustedRoot,
+    signingConfig: (): SigningConfigDocument => info.signingConfig,
     tuf: () => ({ url: `${info.baseUrl}/tuf/`, rootVersion: status.tufRootVersion }),
     publishedKeys: () => info.publishedKeys.map((k) => ({ ...k })),
     close: () => {},

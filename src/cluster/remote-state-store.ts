@@ -33,7 +33,7 @@ export function remoteStateStore(writer: WriterChannel): StateStore {
     verifyChainHead: () => writer.call<AuditCheck>("audit", "verifyChainHead"),
   };
   const permissions: PermissionRecords = {
-    record: (p: StoredPermission) => writer.call<void>("permissions", "record", p),
+    record: (p: StoredPermission) => writer.call<undefined>("permissions", "record", p),
     get: (id: string) => writer.call<StoredPermission | undefined>("permissions", "get", id),
     forScan: (scanId: string) => writer.call<StoredPermission[]>("permissions", "forScan", scanId),
     byOuterEntry: (uuid: string) => writer.call<StoredPermission | undefined>("permissions", "byOuterEntry", uuid),
@@ -41,7 +41,7 @@ export function remoteStateStore(writer: WriterChannel): StateStore {
     pendingCallbacks: () => writer.call<StoredPermission[]>("permissions", "pendingCallbacks"),
     claimCallback: (id: string, claimant: string, leaseMs: number) => writer.call<boolean>("permissions", "claimCallback", id, claimant, leaseMs),
     updateCallback: (id: string, state: CallbackState, attempts: number, detail?: string) =>
-      writer.call<void>("permissions", "updateCallback", id, state, attempts, detail),
+      writer.call<undefined>("permissions", "updateCallback", id, state, attempts, detail),
   };
   const apiKeys: ApiKeyRecords = {
     create: (name: string, scopes: readonly string[]) => writer.call<{ record: ApiKeyRecord; key: string }>("apiKeys", "create", name, [...scopes]),
@@ -50,7 +50,7 @@ export function remoteStateStore(writer: WriterChannel): StateStore {
     lookup: (id: string) => writer.call<ApiKeyRecord | undefined>("apiKeys", "lookup", id),
   };
   const entryIndex: EntryIndex = {
-    record: (entry: IndexedEntry) => writer.call<void>("entryIndex", "record", entry),
+    record: (entry: IndexedEntry) => writer.call<undefined>("entryIndex", "record", entry),
     find: (query: IndexQuery, page: { pageSize: number; afterIndex?: number }) =>
       writer.call<{ logIndexes: number[]; nextAfterIndex: number | undefined }>("entryIndex", "find", query, page),
   };

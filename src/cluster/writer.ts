@@ -24,7 +24,6 @@ import type { Logger } from "../logger.js";
 import { compose, type ComposedService } from "../server/compose.js";
 import { HealthState } from "../server/health.js";
 import { TrustService } from "@certus/trust-sdk";
-import { FORWARDED_PEER_HEADER } from "./forward-paths.js";
 import { CALLABLE, TAG, toWireError, type CallMessage, type Target, type WriterInfo, type WriterMessage, type WriterStatus } from "./protocol.js";
 
 /** Longest unix socket path Linux accepts (sun_path is 108 bytes with its NUL). */
@@ -146,7 +145,7 @@ export class Writer {
       tsa: embedded?.tsa,
     };
     const t = targets[target];
-    if (t === undefined) throw new TypeError(`unknown target ${String(target)}`);
+    if (t === undefined) throw new TypeError(`unknown target ${target}`);
     return t as Record<string, unknown>;
   }
 
@@ -173,8 +172,9 @@ function send(worker: Worker, message: WriterMessage): void {
 
 /** Serves one forwarded request with the composed paths, as the client's address. */
 async function servePath(app: ComposedService, req: IncomingMessage, res: ServerResponse, log: Logger): Promise<void> {
-  const peer = req.headers[FORWARDED_PEER_HEADER];
-  delete req.headers[FORWARDED_PEER_HEADER];
+  // FORWARDED_PEER_HEADER of forward-paths.ts (a literal key: the header object is Node's own).
+  const peer = req.headers["x-certus-forwarded-peer"];
+  delete req.headers["x-certus-forwarded-peer"];
   // One connection per forwarded request (the worker sends no keep-alive), so this socket is this client's.
   Object.defineProperty(req.socket, "remoteAddress", { value: typeof peer === "string" && peer ? peer : "unknown", configurable: true });
   try {

@@ -11,7 +11,7 @@ export type ServiceConfig = Pick<TrustConfig, "dataDir" | "mode" | "identity" | 
 /** The listener: address, TLS, CORS, shutdown. */
 export type ServerConfig = Pick<
   TrustConfig,
-    | "port"
+  | "port"
   | "host"
   | "tlsCert"
   | "tlsKey"

@@ -226,7 +226,11 @@ async function remotePorts(
       poolSize: config.state.databasePoolSize,
       log: ctx.log,
     }));
-  return { ports: { mode: "embedded", signing: remote.signing, trustRoot: remote.signing.trustRoot, log: remote.log, state }, embedded: undefined, entryIndex: undefined };
+  return {
+    ports: { mode: "embedded", signing: remote.signing, trustRoot: remote.signing.trustRoot, log: remote.log, state },
+    embedded: undefined,
+    entryIndex: undefined,
+  };
 }
 
 /** Builds the service from `config`; throws (having closed what it opened) when a part cannot start. */
