@@ -15,7 +15,8 @@
  *   entry committed and fsynced.
  * - Lifecycle: a worker that exits is logged and replaced (after a back-off if it keeps dying
  *   young); a worker whose writer is gone exits (no orphans); SIGTERM/SIGINT drains the workers
- *   first, then closes the writer; a worker that fails while the server starts fails the start.
+ *   first, then closes the writer; a worker that fails while the server starts fails the start;
+ *   SIGHUP (reload the policy file) is passed on to every worker.
  *
  * Port 0 is resolved to a free port before the writer composes: the URL is the embedded CA's
  * default issuer, and every worker must report the same one.
@@ -72,6 +73,7 @@ export async function startCluster(config: TrustConfig, log: Logger): Promise<Cl
     allListening = resolve;
     failStart = reject;
   });
+  const serving = new WeakSet<Worker>();
   const deaths = new Map<number, number>();
   const bornAt = new Map<number, number>();
   const fork = (index: number) => {
@@ -81,6 +83,7 @@ export async function startCluster(config: TrustConfig, log: Logger): Promise<Cl
     worker.on("message", (message: unknown) => {
       if (!isClusterMessage(message)) return;
       if (message.kind === "listening") {
+        serving.add(worker);
         if (!started && ++listeningCount === config.workers) allListening();
         else if (started) writerLog.info({ worker: index, pid: worker.process.pid }, "replacement worker serving");
         return;
@@ -121,10 +124,17 @@ export async function startCluster(config: TrustConfig, log: Logger): Promise<Cl
     );
     await Promise.all(exits);
   };
+  // SIGHUP reloads the policy file (policy/store.ts): the workers, which judge with it, get it too.
+  // Only to workers serving already: before its policy store listens, SIGHUP would end a process.
+  const forwardHup = () => {
+    for (const w of workers.values()) if (serving.has(w)) w.process.kill("SIGHUP");
+  };
+  process.on("SIGHUP", forwardHup);
   for (let i = 1; i <= config.workers; i++) fork(i);
   try {
     await startedPromise;
   } catch (err) {
+    process.off("SIGHUP", forwardHup);
     await stopWorkers();
     await writer.close();
     throw err;
@@ -151,6 +161,7 @@ export async function startCluster(config: TrustConfig, log: Logger): Promise<Cl
   return {
     url,
     async close() {
+      process.off("SIGHUP", forwardHup);
       writer.app.beginShutdown();
       await stopWorkers();
       await writer.close();
