@@ -7,8 +7,6 @@ import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { OPTIONS, optionsHelp, resolveConfig } from "../config/config.js";
 import { createLogger } from "../logger.js";
-import { startCluster, WORKER_INDEX_ENV } from "../cluster/supervisor.js";
-import { runWorker } from "../cluster/worker.js";
 import { startTrustServer } from "../server/server.js";
 
 export const SERVE_USAGE = `Usage: certus-trust serve [options]
@@ -31,7 +29,10 @@ export async function serve(argv: string[]): Promise<number> {
   const config = resolveConfig(flags);
   const log = createLogger(config.logLevel);
   // A process forked by the cluster supervisor: serve as that worker (src/cluster/worker.ts).
+  // (The cluster modules load only when used: one process starts exactly as before.)
   if (cluster.isWorker) {
+    const { runWorker } = await import("../cluster/worker.js");
+    const { WORKER_INDEX_ENV } = await import("../cluster/supervisor.js");
     const index = Number(process.env[WORKER_INDEX_ENV] ?? "0");
     await runWorker(config, index, log.child({ worker: index, pid: process.pid }));
     return 0;
@@ -66,7 +67,7 @@ export async function serve(argv: string[]): Promise<number> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  server = multiProcess ? await startCluster(config, log) : await startTrustServer(config, log);
+  server = multiProcess ? await (await import("../cluster/supervisor.js")).startCluster(config, log) : await startTrustServer(config, log);
   if (stopRequested !== undefined) stop(stopRequested);
   await finished;
   return 0;

@@ -9,6 +9,7 @@
  *   verifies and is at its index, and the writer replaces the worker.
  * - SIGKILL of the writer: the workers exit; a restart on the same data directory holds every
  *   acknowledged entry. SIGTERM then drains: the server exits 0 and leaves no worker behind.
+ * - Each worker's /readyz follows the writer's readiness (its log full at its quota).
  *
  * Requests go over a fresh connection each (`agent: false`): the cluster hands out connections,
  * not requests, so a pooled client would talk to one worker only.
@@ -266,5 +267,35 @@ describe("--workers 2 (real CLI: one writer, two workers on one port)", () => {
     expect(await again.exited).toBe(0);
     expect(again.output()).toMatch(/certus-trust stopped/);
     await until("the workers are gone after SIGTERM", () => pids.every((pid) => !alive(pid)), 5_000);
+  });
+
+  it("each worker's /readyz reports the writer's readiness (its log full at --log-max-bytes)", async () => {
+    const quotaDir = tempDir("certus-workers-quota-");
+    try {
+      const q = await spawnCliServer(["--data-dir", quotaDir, "--workers", "2", "--log-max-bytes", String(512 * 1024)]);
+      servers.push(q);
+      await until("every worker is ready", async () => (await workersSeen(q.url, 8)).size === 2);
+      let unavailable: Answer | undefined;
+      const signer = async (c: number) => {
+        for (let n = 0; unavailable === undefined; n++) {
+          const a = await call(q.url, "POST", "/v1/sign", { artifact: { digest: digestOf(Buffer.from(`quota ${c} ${n}`)) } });
+          if (a !== undefined && a.status !== 200) unavailable = a;
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(signer));
+      expect(unavailable?.status).toBe(503);
+      expect(unavailable?.json.message).toMatch(/transparency-log: .*full/);
+      // Both workers now answer not ready, naming the writer's component.
+      const notReady = new Set<string>();
+      await until("both workers report the full log", async () => {
+        const a = await call(q.url, "GET", "/readyz");
+        if (a?.status === 503 && JSON.stringify(a.json).includes("transparency-log")) notReady.add(a.worker);
+        return notReady.size === 2;
+      });
+      q.child.kill("SIGTERM");
+      expect(await q.exited).toBe(0);
+    } finally {
+      rmSync(quotaDir, { recursive: true, force: true });
+    }
   });
 });
