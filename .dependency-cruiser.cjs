@@ -59,6 +59,10 @@ const ROOMS = {
   "src/(metrics|mcp)/": [...FLOOR, "src/http/", "src/auth/", ...SIGSTORE_PORTS, "src/rpc/reply-field\\.ts"],
   // The composition root: everything below it (not cli/ or main.ts, which sit above it).
   "src/server/": ["src/(?!cli/|main\\.ts|ui/)"],
+  // The multi-process server (`--workers`): above the composition root it runs in each process
+  // (and the embedded adapters whose pieces a worker reuses: its service identity, the canonical
+  // entry body), below cli/ which starts it. server/ never imports it.
+  "src/cluster/": ["src/(?!cli/|main\\.ts|ui/)"],
   "src/cli/": ["src/(?!ui/)"],
   "src/main\\.ts": ["src/(?!ui/)"],
   "src/ui/": [],
@@ -85,9 +89,9 @@ module.exports = {
   forbidden: [
     {
       name: "nothing-imports-server",
-      comment: "Only cli/ and main.ts import server/ (the composition root); everything else is below it.",
+      comment: "Only cluster/, cli/ and main.ts import server/ (the composition root); everything else is below it.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(server/|cli/|main\\.ts)" },
+      from: { path: "^src/", pathNot: "^src/(server/|cluster/|cli/|main\\.ts)" },
       to: { path: "^src/server/" },
     },
     {
@@ -99,9 +103,12 @@ module.exports = {
     },
     {
       name: "only-composition-picks-adapters",
-      comment: "Handlers receive ports; only server/, cli/ and sigstore/compat/ (which serves the embedded stack) import an adapter.",
+      comment: "Handlers receive ports; only server/, cluster/, cli/ and sigstore/compat/ (which serves the embedded stack) import an adapter.",
       severity: "error",
-      from: { path: "^src/", pathNot: "^src/(server/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/|state/postgres/)" },
+      from: {
+        path: "^src/",
+        pathNot: "^src/(server/|cluster/|cli/|main\\.ts|sigstore/compat/|sigstore/embedded/|sigstore/external/|state/file/|state/postgres/)",
+      },
       to: { path: prefix(ADAPTERS) },
     },
     {

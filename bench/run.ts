@@ -33,6 +33,7 @@ import { checkMintedBundles, mintBundles, MINT_IDENTITY, type MintedBundle } fro
 import { PATHS, writeCeilingBodies, writeSignBodies, writeVerifyBodies } from "./grpc-bodies.js";
 import { CLIENT_CPU, CONNECTIONS, STREAMS, grpcload, h2load, type GrpcLoadResult } from "./grpc-load.js";
 import { evaluateTargets, formatTargets } from "./targets.js";
+import { formatWorkersRows, workersPhase, type WorkersRow } from "./workers-phase.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,14 @@ const quick = process.argv.includes("--quick");
 const outIndex = process.argv.indexOf("--out");
 const outFile = outIndex > 0 ? process.argv[outIndex + 1] : undefined;
 const phaseMs = quick ? 3_000 : 10_000;
+/**
+ * `--workers N`: processes serving the port under measurement (`serve --workers`); default 1.
+ * `--workers 1,2`: the main phases with the first count, then the workers phase compares every
+ * count listed (ceiling, sign, verify; `workers-phase.ts`).
+ */
+const workersIndex = process.argv.indexOf("--workers");
+const WORKER_COUNTS = (workersIndex > 0 ? (process.argv[workersIndex + 1] ?? "1") : "1").split(",").map((n) => Math.max(1, Number(n) || 1));
+const WORKERS = WORKER_COUNTS[0] ?? 1;
 const CONCURRENCY = CONNECTIONS * STREAMS;
 /** Distinct bundles verify cycles over: more than the 1,024 leaves the certificate memo holds. */
 const DISTINCT_BUNDLES = quick ? 1_200 : 2_400;
@@ -116,6 +125,7 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   const results: Record<string, unknown> = {
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, loadAverage: loadBefore },
+    workers: WORKERS,
     quick,
     client: {
       tool: "grpcload (Go, golang.org/x/net/http2)",
@@ -137,7 +147,7 @@ async function main(): Promise<void> {
     writeVerifyBodies(bodies.verify, minted, MINT_IDENTITY);
 
     progress(`server on ${root}; clients pinned to ${CLIENT_CPU === undefined ? "no core (one-core machine)" : `CPU ${CLIENT_CPU}`}`);
-    const server = await startServer(dataDir);
+    const server = await startServer(dataDir, [], WORKERS);
     await checkMintedBundles(server.url, minted, 20);
     const phase = (rpc: keyof typeof PATHS, rps?: number): Promise<GrpcLoadResult> =>
       grpcload(grpcloadBin, { url: server.url, path: PATHS[rpc], bodies: bodies[rpc], durationMs: phaseMs, rpc, ...(rps ? { rps } : {}) });
@@ -167,6 +177,15 @@ async function main(): Promise<void> {
     progress("verify: @sigstore/verify in-process, one thread, same bundles (anchor)");
     const anchorPerSec = anchorRate(trustedRoot, minted, quick ? 2_000 : 5_000);
     const loadDuring = loadAverage();
+    const workersRows: WorkersRow[] =
+      WORKER_COUNTS.length > 1
+        ? await workersPhase({
+            counts: WORKER_COUNTS,
+            dataDir,
+            measure: (url, rpc) => grpcload(grpcloadBin, { url, path: PATHS[rpc], bodies: bodies[rpc], durationMs: phaseMs, rpc }),
+            progress,
+          })
+        : [];
 
     progress(`append: raw durable log appends, concurrency ${CONCURRENCY}`);
     const append = await runAppendBench({ durationMs: phaseMs, concurrency: CONCURRENCY, proofSizes: [] });
@@ -221,6 +240,7 @@ async function main(): Promise<void> {
       proof: { p99Ms: p1m.proof.p99Ms, at10k: p10k.proof, at1m: p1m.proof },
       startupMs: p1m.startupMs,
       rssMb,
+      ...(workersRows.length > 0 ? { workersPhase: workersRows } : {}),
       targets: Object.fromEntries(targets.map((t) => [t.key, { value: t.value, target: `${t.op} ${t.bound}`, met: t.met }])),
     });
     (results.machine as Record<string, unknown>).loadAverageAfterServerPhases = loadDuring;
@@ -254,12 +274,15 @@ async function main(): Promise<void> {
       row("proof @1,000,000 (gRPC, 1 client)", p1m.proof.perSec, p1m.proof.p50Ms, p1m.proof.p99Ms, ""),
       `start-up to ready with 1,000,000 entries: ${p1m.startupMs} ms`,
       `peak RSS of the server under sign+verify load: ${rssMb} MB`,
+      ...(workersRows.length > 0
+        ? ["", `workers phase (serve --workers N; gRPC, ${CONCURRENCY} in flight, ${phaseMs / 1000} s each):`, ...formatWorkersRows(workersRows)]
+        : []),
       "",
       "targets (issue 20):",
       ...formatTargets(targets),
       "",
       `machine: ${cpus().length} cores, ${cpus()[0]?.model ?? "?"}, Node ${process.version}; load average ${loadBefore.join(" ")} at the start, ${loadDuring.join(" ")} after the server phases`,
-      `clients: grpcload ${CONNECTIONS} connections x ${STREAMS} streams, ${CLIENT_CPU === undefined ? "not pinned" : `pinned to CPU ${CLIENT_CPU} (taskset)`}; server not pinned`,
+      `clients: grpcload ${CONNECTIONS} connections x ${STREAMS} streams, ${CLIENT_CPU === undefined ? "not pinned" : `pinned to CPU ${CLIENT_CPU} (taskset)`}; server not pinned, ${WORKERS} worker process(es) (--workers ${WORKERS})`,
     ];
     process.stdout.write(`\n${lines.join("\n")}\n\n${JSON.stringify(results, null, 2)}\n`);
     if (outFile) writeFileSync(outFile, JSON.stringify(results, null, 2) + "\n");

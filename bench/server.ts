@@ -15,10 +15,15 @@ export interface Server {
   stop(): Promise<void>;
 }
 
-export async function startServer(dataDir: string, nodeArgs: readonly string[] = []): Promise<Server & { readyMs: number }> {
+/**
+ * Starts the server with `workers` processes on the port (`--workers`; default 1, one process,
+ * so figures stay comparable with earlier runs; `npm run bench -- --workers N` changes it).
+ */
+export async function startServer(dataDir: string, nodeArgs: readonly string[] = [], workers = 1): Promise<Server & { readyMs: number }> {
   const t0 = performance.now();
   // Per-call log lines stay on (info), as in production; the parent drains and discards them.
-  const child = spawn(process.execPath, [...nodeArgs, join(repo, "dist/src/main.js"), "serve", "--port", "0", "--data-dir", dataDir], {
+  const args = [...nodeArgs, join(repo, "dist/src/main.js"), "serve", "--port", "0", "--data-dir", dataDir, "--workers", String(workers)];
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let head = "";
@@ -58,9 +63,26 @@ export async function startServer(dataDir: string, nodeArgs: readonly string[] =
   };
 }
 
-/** Peak resident set size of a process (VmHWM), in MB. */
+/** A process and its descendants (a multi-process server's workers), from /proc. */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+  } catch {
+    // gone, or no such file: no children to add
+  }
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** Peak resident set size (VmHWM) of a process and its descendants, summed, in MB. */
 export function peakRssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  let kb = 0;
+  for (const p of processTree(pid)) {
+    try {
+      kb += Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
   return Math.round(kb / 1024);
 }

@@ -2,6 +2,7 @@
  * `certus-trust serve`: resolve the configuration once, start the server, stop gracefully on
  * SIGTERM/SIGINT (a second signal exits at once).
  */
+import cluster from "node:cluster";
 import { mkdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { OPTIONS, optionsHelp, resolveConfig } from "../config/config.js";
@@ -27,10 +28,23 @@ export async function serve(argv: string[]): Promise<number> {
   for (const [k, v] of Object.entries(values)) flags[k] = typeof v === "boolean" ? String(v) : v;
   const config = resolveConfig(flags);
   const log = createLogger(config.logLevel);
+  // A process forked by the cluster supervisor: serve as that worker (src/cluster/worker.ts).
+  // (The cluster modules load only when used: one process starts exactly as before.)
+  if (cluster.isWorker) {
+    const { runWorker } = await import("../cluster/worker.js");
+    const { WORKER_INDEX_ENV } = await import("../cluster/supervisor.js");
+    const index = Number(process.env[WORKER_INDEX_ENV] ?? "0");
+    await runWorker(config, index, log.child({ worker: index, pid: process.pid }));
+    return 0;
+  }
+  // `--workers N`: a writer process and N workers on the port. Mode sigstore has no embedded
+  // stack to share: its upstreams take the writes, and it runs as one process.
+  const multiProcess = config.workers > 1 && config.mode === "embedded";
+  if (config.workers > 1 && !multiProcess) log.info({ workers: config.workers }, "--workers applies to mode embedded; serving from one process");
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   // Signal handlers go in before start-up, so a SIGTERM that arrives while the stack opens
   // still shuts down cleanly instead of killing the process.
-  let server: Awaited<ReturnType<typeof startTrustServer>> | undefined = undefined; // set once listening; read by stop()
+  let server: { close(): Promise<void> } | undefined = undefined; // set once listening; read by stop()
   let stopRequested: NodeJS.Signals | undefined;
   let stopping = false;
   let done: () => void = () => {};
@@ -53,7 +67,7 @@ export async function serve(argv: string[]): Promise<number> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
-  server = await startTrustServer(config, log);
+  server = multiProcess ? await (await import("../cluster/supervisor.js")).startCluster(config, log) : await startTrustServer(config, log);
   if (stopRequested !== undefined) stop(stopRequested);
   await finished;
   return 0;

@@ -30,6 +30,12 @@ export interface TrustConfig {
   /** How long in-flight calls may run after SIGTERM/SIGINT before connections are cut, in ms. */
   shutdownGraceMs: number;
   /**
+   * Processes serving the one port (`certus-trust serve` only; see `src/cluster/`). 1 is one
+   * process, as before; more forks that many workers behind one writer process that owns the
+   * log and the state files. Default: one per core.
+   */
+  workers: number;
+  /**
    * Time a connection has to say which protocol it speaks and finish its TLS handshake, and an
    * HTTP/1.1 request to send its headers, in ms. Past it the connection is closed (408 where HTTP/1.1 allows).
    */
@@ -282,6 +288,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     min: 0,
     max: 600_000,
     description: "time in-flight calls get after SIGTERM, ms",
+  },
+  {
+    key: "workers",
+    section: "server",
+    default: availableParallelism(),
+    flag: "workers",
+    env: "CERTUS_TRUST_WORKERS",
+    kind: "int",
+    min: 1,
+    max: 256,
+    description: "processes serving the port behind one writer (1: a single process; default: one per core)",
   },
   {
     key: "headersTimeoutMs",

@@ -11,7 +11,17 @@ export type ServiceConfig = Pick<TrustConfig, "dataDir" | "mode" | "identity" | 
 /** The listener: address, TLS, CORS, shutdown. */
 export type ServerConfig = Pick<
   TrustConfig,
-  "port" | "host" | "tlsCert" | "tlsKey" | "tlsClientCa" | "corsOrigins" | "shutdownGraceMs" | "headersTimeoutMs" | "requestTimeoutMs" | "idleTimeoutMs"
+  | "port"
+  | "host"
+  | "tlsCert"
+  | "tlsKey"
+  | "tlsClientCa"
+  | "corsOrigins"
+  | "shutdownGraceMs"
+  | "workers"
+  | "headersTimeoutMs"
+  | "requestTimeoutMs"
+  | "idleTimeoutMs"
 >;
 /** Request limits and verification capacity. */
 export type LimitsConfig = Pick<

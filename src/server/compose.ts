@@ -44,6 +44,7 @@ import { embeddedSigningBackend } from "../sigstore/embedded/signing-backend.js"
 import { EmbeddedStack } from "../sigstore/embedded/stack.js";
 import { EmbeddedLogPort } from "../sigstore/embedded/transparency-log.js";
 import { tufPathHandler } from "../sigstore/embedded/tuf/http.js";
+import type { SigningConfigJson } from "../sigstore/embedded/tuf/signing-config.js";
 import { ExternalSigningBackend } from "../sigstore/external/backend.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
 import type { TransparencyLog } from "../sigstore/transparency-log.js";
@@ -72,6 +73,23 @@ export interface ServicePorts {
   readonly state: StateStore;
 }
 
+/**
+ * The writer of a multi-process server (`src/cluster/`) as a worker sees it: the ports that reach
+ * it over IPC, and as data what the embedded stack would otherwise give composition. A worker
+ * composes the same service on these instead of opening the stack.
+ */
+export interface RemoteWriter {
+  readonly signing: SigningBackend;
+  readonly log: TransparencyLog;
+  /** The file state store through the writer; undefined with `stateStore: postgres` (opened here, as replicas do). */
+  readonly state: StateStore | undefined;
+  /** The embedded stack's signing config and instance base URL (GetKeys serves them rebased). */
+  readonly signingConfig: SigningConfigJson;
+  readonly baseUrl: string;
+  /** The paths only the writer answers (TUF, Sigstore-compatible endpoints), forwarded to it. */
+  readonly paths: readonly PathHandler[];
+}
+
 /** What composition needs besides the configuration. */
 export interface ComposeContext {
   /** The base URL clients use (the public URL, or the bound address): the default issuer. */
@@ -79,6 +97,8 @@ export interface ComposeContext {
   readonly log: Logger;
   /** Health of the service; composition reports readiness into it. */
   readonly health: HealthState;
+  /** In a worker process: the writer to compose on, instead of opening the embedded stack. */
+  readonly remote?: RemoteWriter;
 }
 
 /** The composed service, not yet serving. */
@@ -112,6 +132,7 @@ async function resolvePorts(
   metrics: TrustMetrics,
 ): Promise<{ ports: ServicePorts; embedded: EmbeddedStack | undefined; entryIndex: FileEntryIndex | undefined }> {
   const { service, sigstore } = config;
+  if (ctx.remote) return remotePorts(config, ctx, ctx.remote);
   // PostgreSQL is opened first: in mode sigstore, its entry index is the one the Rekor v2 adapter
   // records into and searches, shared by every replica.
   const postgres =
@@ -191,6 +212,27 @@ async function resolvePorts(
   return { ports: { mode: service.mode === "sigstore" ? "sigstore" : "embedded", signing, trustRoot: signing.trustRoot, log, state }, embedded, entryIndex };
 }
 
+/** A worker's ports: the writer's, and PostgreSQL opened here when the state lives there. */
+async function remotePorts(
+  config: Pick<ConfigSections, "state">,
+  ctx: ComposeContext,
+  remote: RemoteWriter,
+): Promise<{ ports: ServicePorts; embedded: undefined; entryIndex: undefined }> {
+  const state =
+    remote.state ??
+    (await PostgresStateStore.open({
+      url: config.state.databaseUrl,
+      caFile: config.state.databaseCaFile || undefined,
+      poolSize: config.state.databasePoolSize,
+      log: ctx.log,
+    }));
+  return {
+    ports: { mode: "embedded", signing: remote.signing, trustRoot: remote.signing.trustRoot, log: remote.log, state },
+    embedded: undefined,
+    entryIndex: undefined,
+  };
+}
+
 /** Builds the service from `config`; throws (having closed what it opened) when a part cannot start. */
 export async function compose(config: TrustConfig, ctx: ComposeContext): Promise<ComposedService> {
   const { log, health } = ctx;
@@ -248,6 +290,8 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       : undefined;
     if (certus) closers.push(() => certus.close());
     policies.watch();
+    // The stack's published configuration: from the stack here, or as the writer sent it.
+    const stackData = embedded ? { signingConfig: embedded.signingConfig, baseUrl: embedded.instance.baseUrl } : ctx.remote;
     // Aborted at shutdown so long-lived streams end instead of holding the grace period.
     const shutdown = new AbortController();
     const handlers: Partial<TrustServiceImpl> = {
@@ -270,12 +314,12 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
       }),
       getKeys: createGetKeysHandler(
         ports.trustRoot,
-        embedded
+        stackData
           ? {
               tufUrl: `${ctx.url}/tuf/`,
               clientSigningConfig: servedSigningConfig(
-                embedded.signingConfig,
-                embedded.instance.baseUrl,
+                stackData.signingConfig,
+                stackData.baseUrl,
                 ctx.url,
                 parseIssuerEntries(sections.embedded.oidcIssuers).map((i) => i.issuer),
               ),
@@ -338,7 +382,7 @@ export async function compose(config: TrustConfig, ctx: ComposeContext): Promise
                   .catch(() => undefined),
             }),
           ]
-        : []),
+        : (ctx.remote?.paths ?? [])),
       // The Certus callers' plain paths (legacy /v1/sign body, /v1/health, /v1/keys/<role>.json),
       // before the REST alias rewrite.
       certusPathHandler({ maxBodyBytes: limits.maxBodyBytes, tufRead: (name) => embedded?.tuf.read(name) }),

@@ -79,10 +79,12 @@ export interface ListenConfig {
   readonly limits: LimitsConfig;
   /** The URL clients use; empty: the bound address. */
   readonly publicUrl: string;
+  /** Headers set on every response (a worker of a multi-process server names itself: `x-certus-worker`). */
+  readonly responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Binds the port; see {@link Listening}. */
-export async function listen({ server: config, limits, publicUrl }: ListenConfig, log: Logger, health: HealthState): Promise<Listening> {
+export async function listen({ server: config, limits, publicUrl, responseHeaders }: ListenConfig, log: Logger, health: HealthState): Promise<Listening> {
   const starting = (_req: unknown, res: never) => sendJsonError(res, 503, "unavailable", "the service is starting; retry shortly", { "retry-after": "1" });
   let serve: (req: never, res: never) => void = starting;
   const tls =
@@ -94,7 +96,12 @@ export async function listen({ server: config, limits, publicUrl }: ListenConfig
   const listener = new OnePortListener({
     host: config.host,
     port: config.port,
-    handler: (req, res) => handler(req, res),
+    handler: responseHeaders
+      ? (req, res) => {
+          for (const [k, v] of Object.entries(responseHeaders)) res.setHeader(k, v);
+          handler(req, res);
+        }
+      : (req, res) => handler(req, res),
     log,
     ...(tls ? { tls } : {}),
     timeouts: { headersMs: config.headersTimeoutMs, requestMs: config.requestTimeoutMs, idleMs: config.idleTimeoutMs },

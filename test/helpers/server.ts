@@ -56,9 +56,14 @@ export interface CliServer {
   exited: Promise<number | null>;
 }
 
-/** Spawns `node bin/certus-trust.js serve --port 0 …` and waits for its "listening" line. */
+/**
+ * Spawns `node bin/certus-trust.js serve --port 0 …` and waits for its "listening" line. One
+ * process (`--workers 1`) unless `args` say otherwise: these tests signal and time that one
+ * process (crash, shutdown); `test/integration/workers.test.ts` covers `--workers N`.
+ */
 export async function spawnCliServer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliServer> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "serve", "--port", "0", ...args], {
+  const workers = args.includes("--workers") ? [] : ["--workers", "1"];
+  const child = spawn(process.execPath, [join(REPO_ROOT, "bin/certus-trust.js"), "serve", "--port", "0", ...workers, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -9,7 +9,19 @@ import { sectionsOf, type ConfigSections } from "../../../src/config/sections.js
 /** The keys each section type lists (kept in step with sections.ts by the compiler below). */
 const TYPED_KEYS: { [K in keyof ConfigSections]: readonly (keyof ConfigSections[K])[] } = {
   service: ["dataDir", "mode", "identity", "issuer", "publicUrl", "policyFile", "logLevel"],
-  server: ["port", "host", "tlsCert", "tlsKey", "tlsClientCa", "corsOrigins", "shutdownGraceMs", "headersTimeoutMs", "requestTimeoutMs", "idleTimeoutMs"],
+  server: [
+    "port",
+    "host",
+    "tlsCert",
+    "tlsKey",
+    "tlsClientCa",
+    "corsOrigins",
+    "shutdownGraceMs",
+    "workers",
+    "headersTimeoutMs",
+    "requestTimeoutMs",
+    "idleTimeoutMs",
+  ],
   limits: ["maxBodyBytes", "defaultDeadlineMs", "verifyWorkers", "verifyBudgetMs", "watchMaxStreams", "watchMaxLifetimeMs"],
   auth: ["auth", "authRules", "authOidcIssuers", "authOidcAudience", "rateLimit", "rateLimitBurst", "insecureAllowAnonymous"],
   embedded: ["logMaxBytes", "oidcIssuers", "compatWrites", "compatWriteRate", "compatWriteQuotaBytes"],
