@@ -25,6 +25,7 @@ interface DerNode {
 }
 
 /** The library's own `toDER`, as it was before this module replaced it. */
+// eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with an ASN1Obj as `this`
 export const libraryToDer: (this: ASN1Obj) => Buffer = ASN1Obj.prototype.toDER;
 
 let active = 0;
