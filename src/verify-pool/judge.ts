@@ -25,9 +25,10 @@ export function bundleJsonOf(bundle: TaskBundle): unknown {
 }
 
 /** The trusted root of a task: a loaded handle, or the JSON `verifyBundle` loads (and caches) itself. */
-function rootOf(ref: RootRef, serviceRoot: TrustedRootHandle): unknown {
+function rootOf(ref: RootRef, serviceRoot: TrustedRootHandle | undefined): unknown {
   switch (ref.kind) {
     case "service":
+      if (serviceRoot === undefined) throw new Error("the task names the service's trusted root, and none was given");
       return serviceRoot;
     case "public-good":
       return publicGoodTrustedRoot();
@@ -36,8 +37,11 @@ function rootOf(ref: RootRef, serviceRoot: TrustedRootHandle): unknown {
   }
 }
 
-/** Judges one task; never throws (a request error or an internal one is in the reply). */
-export function judgeTask(task: VerifyTask, serviceRoot: TrustedRootHandle): VerifyReply {
+/**
+ * Judges one task against `serviceRoot` when it names the service's root; never throws (a request
+ * error or an internal one is in the reply).
+ */
+export function judgeTask(task: VerifyTask, serviceRoot: TrustedRootHandle | undefined): VerifyReply {
   try {
     const result = verifyBundle({
       bundle: bundleJsonOf(task.bundle),
