@@ -33,6 +33,14 @@ export const CHUNK_TASKS = 16;
  * never waits for the main thread between two (at least one chunk, whatever its size).
  */
 export const MAX_HELD_TASKS = CHUNK_TASKS;
+/**
+ * Each worker's V8 heap. A small young generation: a verification's garbage is short-lived, and
+ * the default (up to 48 MB per thread) made the server's peak RSS ~130 MB higher with two workers
+ * under the bench's verify load (596-645 MB against 476-496 MB; CPU per verification within the
+ * noise). The old generation holds the memos (~10 MB); a worker past the cap dies with
+ * ERR_WORKER_OUT_OF_MEMORY, fails the chunk it was on as UNAVAILABLE and is replaced.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } as const;
 /** A worker that dies sooner than this after starting is replaced only after this delay, ms. */
 const RESTART_DELAY_MS = 1_000;
 
@@ -255,7 +263,7 @@ export class VerifyPool {
   }
 
   #start(): Slot {
-    const worker = new Worker(this.#script, { workerData: this.#setup });
+    const worker = new Worker(this.#script, { workerData: this.#setup, resourceLimits: WORKER_LIMITS });
     const slot: Slot = { worker, startedAt: Date.now(), alive: true, held: [], heldTasks: 0 };
     // An idle pool must not keep the process alive; the server closes it explicitly.
     worker.unref();
