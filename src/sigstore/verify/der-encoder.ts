@@ -38,8 +38,13 @@ function lengthFieldSize(len: number): number {
   return n;
 }
 
-/** Content length of each node, computed once per encoding. */
-function measure(node: DerNode, sizes: Map<DerNode, number>): number {
+/**
+ * Content length of each node, computed once per encoding, in pre-order (the order `write`
+ * visits them): `sizes[i]` is the i-th visited node's.
+ */
+function measure(node: DerNode, sizes: number[]): number {
+  const slot = sizes.length;
+  sizes.push(0);
   let content = 0;
   if (node.subs.length > 0) {
     for (const sub of node.subs) {
@@ -49,12 +54,13 @@ function measure(node: DerNode, sizes: Map<DerNode, number>): number {
   } else {
     content = node.value.length;
   }
-  sizes.set(node, content);
+  sizes[slot] = content;
   return content;
 }
 
-function write(node: DerNode, out: Buffer, at: number, sizes: Map<DerNode, number>): number {
-  const content = sizes.get(node) ?? 0;
+/** Writes `node` at `at`; `cursor.next` is the pre-order index of `node` in `sizes`. */
+function write(node: DerNode, out: Buffer, at: number, sizes: readonly number[], cursor: { next: number }): number {
+  const content = sizes[cursor.next++] ?? 0;
   out[at++] = node.tag.toDER();
   if (content < 128) {
     out[at++] = content;
@@ -64,7 +70,7 @@ function write(node: DerNode, out: Buffer, at: number, sizes: Map<DerNode, numbe
     for (let i = bytes - 1; i >= 0; i--) out[at++] = Math.floor(content / 2 ** (8 * i)) & 0xff;
   }
   if (node.subs.length > 0) {
-    for (const sub of node.subs) at = write(sub, out, at, sizes);
+    for (const sub of node.subs) at = write(sub, out, at, sizes, cursor);
   } else {
     out.set(node.value, at);
     at += node.value.length;
@@ -74,10 +80,10 @@ function write(node: DerNode, out: Buffer, at: number, sizes: Map<DerNode, numbe
 
 /** The DER encoding of `node`, byte for byte what the library's `toDER` gives. */
 export function encodeDer(node: DerNode): Buffer {
-  const sizes = new Map<DerNode, number>();
+  const sizes: number[] = [];
   const content = measure(node, sizes);
   const out = Buffer.allocUnsafe(1 + lengthFieldSize(content) + content);
-  write(node, out, 0, sizes);
+  write(node, out, 0, sizes, { next: 0 });
   return out;
 }
 
