@@ -9,7 +9,7 @@
  * time (or the call's deadline, if sooner), past which it fails with `deadline_exceeded`. Without
  * a pool (`--verify-workers 0`, or sources run unbuilt) bundles are judged in this thread.
  */
-import { create, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, toBinary, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { VerifyResponseSchema, VerifyResultSchema, type ExpectedSigner, type VerifyRequest, type VerifyResponse, type VerifyResult } from "@certus/trust-sdk";
@@ -19,11 +19,10 @@ import { InvalidArgumentError } from "../errors.js";
 import type { AuditTrail } from "../state/state-store.js";
 import { verifyUnderRule } from "../policy/evaluate.js";
 import { ruleTask } from "../verify-pool/rule-task.js";
+import { binaryBundle, judgeTask } from "../verify-pool/judge.js";
 import type { PolicyStore } from "../policy/store.js";
 import {
   ARTIFACT_DIGEST_ALGORITHMS,
-  publicGoodTrustedRoot,
-  verifyBundle,
   type ExpectedSigner as EngineExpectedSigner,
   type TrustedRootHandle,
   type VerificationResult,
@@ -50,9 +49,8 @@ export interface VerifyDeps {
   budgetMs?: number;
 }
 
-/** The trusted root of a request: for the engine in this thread, and for a worker. */
+/** The trusted root of a request, as a worker names it. */
 interface RequestRoot {
-  readonly local: TrustedRootHandle | JsonValue;
   readonly ref: RootRef;
 }
 
@@ -105,20 +103,20 @@ function asRequestError(err: unknown): never {
 
 export function createVerifyHandler(deps: VerifyDeps) {
   /**
-   * The trusted root to verify against: a handle, or the raw JSON of a root sent in the request
+   * The trusted root to verify against: one the workers hold, or the raw JSON of a root sent in the request
    * (the engine validates and caches it; an invalid one is a TRUST_ROOT_INVALID verdict).
    */
   function trustRootOf(req: VerifyRequest): RequestRoot {
     if (req.trustedRoot) {
       const json = toJson(TrustedRootSchema, req.trustedRoot);
-      return { local: json, ref: { kind: "json", json } };
+      return { ref: { kind: "json", json } };
     }
     switch (req.trustRoot) {
       case "":
       case "service":
-        return { local: deps.serviceRoot, ref: { kind: "service" } };
+        return { ref: { kind: "service" } };
       case "public-good":
-        return { local: publicGoodTrustedRoot(), ref: { kind: "public-good" } };
+        return { ref: { kind: "public-good" } };
       default:
         throw new InvalidArgumentError("trustRoot", `"${req.trustRoot}" is not a trust root; use service (the default), public-good, or send trustedRoot`);
     }
@@ -139,15 +137,20 @@ export function createVerifyHandler(deps: VerifyDeps) {
     throw new Error(`verification worker: ${reply.internal}`);
   }
 
+  /** A bundle as a worker receives it: its binary form (the worker decodes it, not this thread). */
+  function taskBundle(bundle: Bundle) {
+    return binaryBundle(toBinary(BundleSchema, bundle));
+  }
+
   function judge(
     bundle: Bundle,
     artifact: { digest: string } | { content: Uint8Array },
     digest: string,
     expected: ExpectedSigner,
-    root: TrustedRootHandle | JsonValue,
+    root: RequestRoot,
   ): VerificationResult {
-    const bundleJson = toJson(BundleSchema, bundle);
     if (expected.policy !== "") {
+      const bundleJson = toJson(BundleSchema, bundle);
       const policy = deps.policies.get(expected.policy);
       const [firstRule, ...otherRules] = policy.innerSigners;
       if (firstRule === undefined) {
@@ -162,11 +165,8 @@ export function createVerifyHandler(deps: VerifyDeps) {
       }
       return first;
     }
-    try {
-      return verifyBundle({ bundle: bundleJson, artifact, trustedRoot: root, expected: engineExpectation(expected) });
-    } catch (err) {
-      return asRequestError(err);
-    }
+    // The function a worker runs, on this thread.
+    return fromReply(judgeTask({ id: 0, bundle: taskBundle(bundle), artifact, root: root.ref, expected: engineExpectation(expected) }, deps.serviceRoot));
   }
 
   /** Every bundle's verdict, on the pool when there is one. */
@@ -179,12 +179,12 @@ export function createVerifyHandler(deps: VerifyDeps) {
     ctx: HandlerContext,
   ): Promise<VerificationResult[]> {
     const pool = deps.pool;
-    if (!pool) return bundles.map((b) => judge(b, artifact, digest, expected, root.local));
+    if (!pool) return bundles.map((b) => judge(b, artifact, digest, expected, root));
     const budgetMs = Math.min(deps.budgetMs ?? DEFAULT_VERIFY_BUDGET_MS, ctx.timeoutMs() ?? Number.POSITIVE_INFINITY);
     if (expected.policy === "") {
       const expectation = engineExpectation(expected);
       const replies = await pool.run(
-        bundles.map((b) => ({ bundle: toJson(BundleSchema, b), artifact, root: root.ref, expected: expectation })),
+        bundles.map((b) => ({ bundle: taskBundle(b), artifact, root: root.ref, expected: expectation })),
         budgetMs,
       );
       return replies.map(fromReply);

@@ -3,21 +3,24 @@
  * main thread keeps serving connections: no verification runs on the main thread when there is a
  * pool (the attack pass of issue #14 froze `/readyz` for 9.5 s with 200 bundles judged in-thread).
  *
- * A request's tasks are cut into chunks of at most {@link CHUNK_TASKS}; each worker holds one chunk
- * at a time and the others wait in one FIFO queue, so a large request does not starve small ones.
- * Every chunk carries its request's deadline: a chunk still queued at its deadline is dropped, and
- * a worker still busy with one at its deadline is terminated (JavaScript cannot interrupt a
- * running computation any other way) and replaced; the request fails with `DEADLINE_EXCEEDED`.
+ * A request's tasks are cut into chunks of at most {@link CHUNK_TASKS}; each worker holds chunks of
+ * at most {@link MAX_HELD_TASKS} tasks in all (so it never idles waiting for the main thread to
+ * send the next one) and the others wait in one FIFO queue, so a large request does not starve
+ * small ones. Every chunk carries its request's deadline: a chunk still queued (or still waiting in
+ * a worker) at its deadline is dropped, and a worker still busy with one at its deadline is
+ * terminated (JavaScript cannot interrupt a running computation any other way) and replaced, the
+ * chunks it held behind that one going back to the queue; the request fails with
+ * `DEADLINE_EXCEEDED`.
  * When more than `maxQueuedTasks` wait, new requests are refused with `RESOURCE_EXHAUSTED` and a
- * retry hint. A worker that dies fails the chunk it held with `UnavailableError` (the caller may
- * retry) and is replaced.
+ * retry hint. A worker that dies fails the chunk it was on with `UnavailableError` (the caller
+ * may retry), the others it held are queued again, and it is replaced.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { RateLimitedError, TrustError, UnavailableError } from "../errors.js";
-import type { VerifyReply, VerifyTask, WorkerSetup } from "./protocol.js";
+import type { ChunkMessage, ChunkReply, VerifyReply, VerifyTask, WorkerSetup } from "./protocol.js";
 
 /** Workers by default: one per core. */
 export const DEFAULT_VERIFY_WORKERS = availableParallelism();
@@ -25,6 +28,19 @@ export const DEFAULT_VERIFY_WORKERS = availableParallelism();
 export const DEFAULT_MAX_QUEUED_TASKS = 4096;
 /** Most tasks in one chunk (one worker's turn). */
 export const CHUNK_TASKS = 16;
+/**
+ * Most tasks one worker holds: a worker gets the next chunk while it judges the one before, so it
+ * never waits for the main thread between two (at least one chunk, whatever its size).
+ */
+export const MAX_HELD_TASKS = CHUNK_TASKS;
+/**
+ * Each worker's V8 heap. A small young generation: a verification's garbage is short-lived, and
+ * the default (up to 48 MB per thread) made the server's peak RSS ~130 MB higher with two workers
+ * under the bench's verify load (596-645 MB against 476-496 MB; CPU per verification within the
+ * noise). The old generation holds the memos (~10 MB); a worker past the cap dies with
+ * ERR_WORKER_OUT_OF_MEMORY, fails the chunk it was on as UNAVAILABLE and is replaced.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 256 } as const;
 /** A worker that dies sooner than this after starting is replaced only after this delay, ms. */
 const RESTART_DELAY_MS = 1_000;
 
@@ -60,12 +76,21 @@ interface Chunk {
   readonly reject: (err: Error) => void;
 }
 
+/** A chunk given to a worker: its message id and deadline timer. */
+interface Held {
+  readonly id: number;
+  readonly chunk: Chunk;
+  readonly timer: NodeJS.Timeout;
+}
+
 interface Slot {
   worker: Worker;
   startedAt: number;
   alive: boolean;
-  /** The chunk this worker is judging, with its message id and deadline timer. */
-  current: { id: number; chunk: Chunk; timer: NodeJS.Timeout } | undefined;
+  /** The chunks this worker holds, in the order it judges them: the first is the one it is on. */
+  held: Held[];
+  /** Tasks in `held`. */
+  heldTasks: number;
 }
 
 /** The request ran past its verification budget. */
@@ -158,55 +183,98 @@ export class VerifyPool {
     this.#queuedTasks = 0;
     await Promise.all(
       this.#slots.map(async (slot) => {
-        this.#fail(slot, err);
+        for (const held of slot.held.splice(0)) {
+          clearTimeout(held.timer);
+          held.chunk.reject(err);
+        }
+        slot.heldTasks = 0;
         await slot.worker.terminate();
       }),
     );
   }
 
-  /** Gives every idle worker the next chunk still wanted. */
-  #pump(): void {
-    for (const slot of this.#slots) {
-      if (!slot.alive || slot.current !== undefined) continue;
-      let chunk: Chunk | undefined;
-      while ((chunk = this.#queue.shift()) !== undefined) {
-        this.#queuedTasks -= chunk.tasks.length;
-        if (chunk.run.settled) continue;
-        if (performance.now() >= chunk.run.deadlineAt) {
-          chunk.reject(new VerifyDeadlineError(chunk.run.budgetMs));
-          continue;
-        }
-        break;
+  /** The next queued chunk still wanted; a chunk past its deadline fails on the way. */
+  #next(): Chunk | undefined {
+    let chunk: Chunk | undefined;
+    while ((chunk = this.#queue.shift()) !== undefined) {
+      this.#queuedTasks -= chunk.tasks.length;
+      if (chunk.run.settled) continue;
+      if (performance.now() >= chunk.run.deadlineAt) {
+        chunk.reject(new VerifyDeadlineError(chunk.run.budgetMs));
+        continue;
       }
-      if (chunk === undefined) return;
-      const id = this.#nextId++;
-      const running = chunk;
-      const timer = setTimeout(() => {
-        // Still judging at the deadline: only terminating the thread stops it.
-        if (slot.current?.id !== id) return;
-        slot.current = undefined;
-        running.reject(new VerifyDeadlineError(running.run.budgetMs));
-        slot.alive = false;
-        this.#onWorkerExit?.(`verification worker stopped: a task ran past its budget of ${running.run.budgetMs} ms`);
-        void slot.worker.terminate();
-      }, running.run.deadlineAt - performance.now());
-      timer.unref();
-      slot.current = { id, chunk: running, timer };
-      slot.worker.postMessage({ id, tasks: running.tasks });
+      return chunk;
     }
+    return undefined;
+  }
+
+  /**
+   * Hands queued chunks to the workers, each to the least loaded one that holds fewer than
+   * {@link MAX_HELD_TASKS} tasks, in one message per worker.
+   */
+  #pump(): void {
+    const batches = new Map<Slot, ChunkMessage[]>();
+    while (this.#queue.length > 0) {
+      let slot: Slot | undefined;
+      for (const s of this.#slots) if (s.alive && s.heldTasks < MAX_HELD_TASKS && (!slot || s.heldTasks < slot.heldTasks)) slot = s;
+      if (slot === undefined) break;
+      const chunk = this.#next();
+      if (chunk === undefined) break;
+      const id = this.#nextId++;
+      const target = slot;
+      const timer = setTimeout(() => this.#expire(target, id), chunk.run.deadlineAt - performance.now());
+      timer.unref();
+      slot.held.push({ id, chunk, timer });
+      slot.heldTasks += chunk.tasks.length;
+      let batch = batches.get(slot);
+      if (!batch) batches.set(slot, (batch = []));
+      batch.push({ id, deadline: performance.timeOrigin + chunk.run.deadlineAt, tasks: chunk.tasks });
+    }
+    // Copied, not transferred: a chunk is re-sent to another worker when its worker is stopped.
+    for (const [slot, batch] of batches) slot.worker.postMessage(batch);
+  }
+
+  /** A held chunk's deadline came. */
+  #expire(slot: Slot, id: number): void {
+    const index = slot.held.findIndex((h) => h.id === id);
+    if (index < 0) return;
+    const [held] = slot.held.splice(index, 1);
+    if (held === undefined) return;
+    slot.heldTasks -= held.chunk.tasks.length;
+    held.chunk.reject(new VerifyDeadlineError(held.chunk.run.budgetMs));
+    // Waiting behind another chunk: the worker skips it when its turn comes.
+    if (index > 0) return;
+    // Still judging at the deadline: only terminating the thread stops it. The chunks waiting
+    // behind it go back to the front of the queue for another worker.
+    slot.alive = false;
+    this.#requeue(slot);
+    this.#onWorkerExit?.(`verification worker stopped: a task ran past its budget of ${held.chunk.run.budgetMs} ms`);
+    void slot.worker.terminate();
+    this.#pump();
+  }
+
+  /** Puts the chunks a worker holds back at the front of the queue, in order. */
+  #requeue(slot: Slot): void {
+    const held = slot.held.splice(0);
+    slot.heldTasks = 0;
+    for (const h of held) clearTimeout(h.timer);
+    this.#queue.unshift(...held.map((h) => h.chunk));
+    for (const h of held) this.#queuedTasks += h.chunk.tasks.length;
   }
 
   #start(): Slot {
-    const worker = new Worker(this.#script, { workerData: this.#setup });
-    const slot: Slot = { worker, startedAt: Date.now(), alive: true, current: undefined };
+    const worker = new Worker(this.#script, { workerData: this.#setup, resourceLimits: WORKER_LIMITS });
+    const slot: Slot = { worker, startedAt: Date.now(), alive: true, held: [], heldTasks: 0 };
     // An idle pool must not keep the process alive; the server closes it explicitly.
     worker.unref();
-    worker.on("message", (message: { id: number; replies: VerifyReply[] }) => {
-      const current = slot.current;
-      if (!current || current.id !== message.id) return;
-      clearTimeout(current.timer);
-      slot.current = undefined;
-      current.chunk.resolve(message.replies);
+    worker.on("message", (message: ChunkReply) => {
+      const index = slot.held.findIndex((h) => h.id === message.id);
+      const [held] = index < 0 ? [] : slot.held.splice(index, 1);
+      if (held === undefined) return;
+      clearTimeout(held.timer);
+      slot.heldTasks -= held.chunk.tasks.length;
+      if ("expired" in message) held.chunk.reject(new VerifyDeadlineError(held.chunk.run.budgetMs));
+      else held.chunk.resolve(message.replies);
       this.#pump();
     });
     let reason = "exited";
@@ -219,6 +287,7 @@ export class VerifyPool {
       if (slot.alive) this.#onWorkerExit?.(why);
       this.#fail(slot, new UnavailableError("verify", `${why}; retry the request`, { retryAfterMs: 100 }));
       slot.alive = false;
+      this.#pump();
       const restart = () => {
         if (this.#closed) return;
         const index = this.#slots.indexOf(slot);
@@ -232,12 +301,14 @@ export class VerifyPool {
     return slot;
   }
 
+  /** Fails the chunk the worker was on with `err`; the others go back to the queue. */
   #fail(slot: Slot, err: Error): void {
-    const current = slot.current;
-    slot.current = undefined;
+    const current = slot.held.shift();
     if (current) {
       clearTimeout(current.timer);
+      slot.heldTasks -= current.chunk.tasks.length;
       current.chunk.reject(err);
     }
+    this.#requeue(slot);
   }
 }

@@ -23,7 +23,7 @@ export function ruleRoot(rule: SignerRule): RootRef {
 
 /** One bundle (JSON) judged under one rule, over an artifact digest. */
 export function ruleTask(bundle: unknown, digest: string, rule: SignerRule): PoolTask {
-  return { bundle, artifact: { digest }, root: ruleRoot(rule), expected: expectationOf(rule) };
+  return { bundle: { json: bundle }, artifact: { digest }, root: ruleRoot(rule), expected: expectationOf(rule) };
 }
 
 /** A worker's reply as the verdict it carries; a request error is thrown as `InvalidArgumentError`. */

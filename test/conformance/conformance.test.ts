@@ -1,9 +1,12 @@
 /**
- * The 70 Sigstore conformance cases, each decided twice by verifyBundle: once with the artifact's
- * bytes and once from its SHA-256 digest alone. All 140 decisions must match the expected verdict.
+ * The 70 Sigstore conformance cases, each decided twice on the Verify RPC's own path (the bundle
+ * and root decoded as the request's protobuf messages, the bundle re-encoded for a worker and
+ * judged by the worker's function: `test/helpers/api-judge.ts`): once with the artifact's bytes
+ * and once from its SHA-256 digest alone. All 140 decisions must match the expected verdict.
  */
 import { describe, expect, it } from "vitest";
-import { verifyBundle, type VerificationResult } from "../../src/sigstore/verify/index.js";
+import type { VerificationResult } from "../../src/sigstore/verify/index.js";
+import { judgeAsApi } from "../helpers/api-judge.js";
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "./cases.js";
 
 const unavailable = whyCasesUnavailable();
@@ -13,7 +16,7 @@ type Mode = "bytes" | "digest";
 function decide(c: ConformanceCase, mode: Mode): VerificationResult {
   const artifact = mode === "bytes" ? { content: c.artifact } : { digest: c.artifactDigest };
   const expected = c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! };
-  return verifyBundle({ bundle: c.bundle, artifact, trustedRoot: c.trustedRoot, expected });
+  return judgeAsApi({ bundle: c.bundle, artifact, trustedRoot: c.trustedRoot, expected });
 }
 
 describe.skipIf(unavailable !== undefined)("Sigstore conformance (bytes and digest-only)", () => {

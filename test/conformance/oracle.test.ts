@@ -10,7 +10,7 @@ import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
 import { toSignedEntity, toTrustMaterial, Verifier } from "@sigstore/verify";
 import { describe, expect, it } from "vitest";
-import { verifyBundle } from "../../src/sigstore/verify/index.js";
+import { judgeAsApi } from "../helpers/api-judge.js";
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "./cases.js";
 
 const unavailable = whyCasesUnavailable();
@@ -46,8 +46,8 @@ describe.skipIf(unavailable !== undefined)("oracle: @sigstore/verify alone", () 
       const expected = c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! };
       const lb = libraryDecides(c, true) === want;
       const ld = libraryDecides(c, false) === want;
-      const eb = verifyBundle({ bundle: c.bundle, artifact: { content: c.artifact }, trustedRoot: c.trustedRoot, expected }).verified === want;
-      const ed = verifyBundle({ bundle: c.bundle, artifact: { digest: c.artifactDigest }, trustedRoot: c.trustedRoot, expected }).verified === want;
+      const eb = judgeAsApi({ bundle: c.bundle, artifact: { content: c.artifact }, trustedRoot: c.trustedRoot, expected }).verified === want;
+      const ed = judgeAsApi({ bundle: c.bundle, artifact: { digest: c.artifactDigest }, trustedRoot: c.trustedRoot, expected }).verified === want;
       score.libraryBytes += Number(lb);
       score.libraryDigest += Number(ld);
       score.engineBytes += Number(eb);

@@ -24,7 +24,8 @@ import { SIGSTORE_PYTHON, sigstoreCli, sigstoreVenv } from "../../scripts/setup-
 
 /** The Python of the pinned sigstore-python's own venv (scripts/setup-tools.mjs --sigstore-python). */
 const venvPython: string = path.join(sigstoreVenv as string, "bin", "python");
-import { verifyBundle, type ExpectedSigner } from "../../src/sigstore/verify/index.js";
+import type { ExpectedSigner } from "../../src/sigstore/verify/index.js";
+import { judgeAsApi } from "../helpers/api-judge.js";
 
 const FIXTURES = path.join(import.meta.dirname, "../fixtures/real-world");
 const at = (name: string) => path.join(FIXTURES, name);
@@ -171,7 +172,8 @@ function artifactBytes(c: Case): Buffer | undefined {
 
 function certus(c: Case): Verdict {
   const bytes = artifactBytes(c);
-  const r = verifyBundle({
+  // The Verify RPC's own path: request decoding, the worker's function (test/helpers/api-judge.ts).
+  const r = judgeAsApi({
     bundle: readJson(c.bundle),
     artifact: bytes ? { content: bytes } : { digest: c.digest! },
     trustedRoot: readJson(c.root),

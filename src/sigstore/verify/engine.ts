@@ -28,6 +28,7 @@ import { InvalidArgumentError } from "../../errors.js";
 import { toArtifact, type Artifact } from "./artifact.js";
 import { sharedCertificate } from "./certificate-memo.js";
 import { checkArtifactBinding } from "./artifact-binding.js";
+import { withFastDer } from "./der-encoder.js";
 import { parseBundle } from "./bundle-parse.js";
 import { checkChainHasNoRoot, checkIntegratedTimes, checkLoggedSigner, checkProofMatchesCheckpoint } from "./consistency.js";
 import { toSignerExpectation, type SignerExpectation } from "./expected-signer.js";
@@ -268,7 +269,11 @@ export function verifyBundle(request: VerifyBundleRequest, options: VerifyOption
   const parsed = parseBundle(request.bundle);
   const root = resolveTrustedRoot(request.trustedRoot);
   if (parsed.ok && root instanceof TrustedRootHandle) {
-    return verifyParsed(parsed.bundle, artifact, root, expectation, (options.now ?? Date.now)(), options.memoize ?? true);
+    const now = (options.now ?? Date.now)();
+    // The memoized path re-encodes DER in one allocation (`der-encoder.ts`); the baseline keeps the library's encoder.
+    return (options.memoize ?? true)
+      ? withFastDer(() => verifyParsed(parsed.bundle, artifact, root, expectation, now, true))
+      : verifyParsed(parsed.bundle, artifact, root, expectation, now, false);
   }
   // Both are reported when both are wrong: fixing one should not reveal the other only later.
   const early: VerificationFailure[] = [];

@@ -9,8 +9,8 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { LruMap } from "./lru.js";
 
-/** Distinct keys kept; one per recent leaf certificate plus the trust roots' own. */
-export const DEFAULT_KEY_CACHE_SIZE = 1024;
+/** Distinct keys kept; one per recent leaf certificate (as many as the leaf memo) plus the trust roots' own. */
+export const DEFAULT_KEY_CACHE_SIZE = 256;
 
 const keys = new LruMap<string, KeyObject>(DEFAULT_KEY_CACHE_SIZE);
 

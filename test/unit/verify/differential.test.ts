@@ -19,20 +19,22 @@ import { loadTrustedRoot, verifyBundle, type VerificationResult } from "../../..
 import { loadCases, whyCasesUnavailable, type ConformanceCase } from "../../conformance/cases.js";
 import { DSSE_CASE, fixture, fixturesUnavailable, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "./fixtures.js";
 import { isBase64Field, leaves, setAt } from "../../helpers/json-mutation.js";
+import { apiBundleJson, apiTrustedRootJson, judgeAsApi } from "../../helpers/api-judge.js";
 
 type Mode = "bytes" | "digest";
 
-/** `handle`: pass the root as a loaded handle (only for valid roots), else as JSON (validated and cached by the engine). */
+/**
+ * The fast path is the Verify RPC's own (`test/helpers/api-judge.ts`: request decoding, the
+ * worker's function); the baseline judges, with `memoize: false`, the very JSON that path hands
+ * the engine (the original when the RPC cannot decode it). `handle`: pass the root as a loaded
+ * handle (only for valid roots), else as JSON (validated and cached by the engine).
+ */
 function decide(c: ConformanceCase, bundle: unknown, mode: Mode, memoize: boolean, handle = false): VerificationResult {
-  return verifyBundle(
-    {
-      bundle,
-      artifact: mode === "bytes" ? { content: c.artifact } : { digest: c.artifactDigest },
-      trustedRoot: handle ? loadTrustedRoot(c.trustedRoot) : c.trustedRoot,
-      expected: c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! },
-    },
-    { memoize },
-  );
+  const artifact = mode === "bytes" ? { content: c.artifact } : { digest: c.artifactDigest };
+  const expected = c.key !== undefined ? { publicKey: c.key } : { subject: c.identity!, issuer: c.issuer! };
+  if (memoize) return judgeAsApi({ bundle, artifact, trustedRoot: handle ? loadTrustedRoot(c.trustedRoot) : c.trustedRoot, expected });
+  const trustedRoot = handle ? loadTrustedRoot(c.trustedRoot) : (apiTrustedRootJson(c.trustedRoot) ?? c.trustedRoot);
+  return verifyBundle({ bundle: apiBundleJson(bundle) ?? bundle, artifact, trustedRoot, expected }, { memoize: false });
 }
 
 /** Verdict and failure codes: what must not differ between the paths. */

@@ -1,12 +1,14 @@
 /**
  * A bundle changed anywhere must never verify: every leaf of real bundles is mutated (decoded bytes
  * flipped for base64 fields, characters replaced elsewhere), then fast-check explores random ones.
- * Each mutant is verified with the bytes and from the digest; it must be rejected and nothing may
- * be thrown.
+ * Each mutant is verified with the bytes and from the digest on the Verify RPC's own path
+ * (`test/helpers/api-judge.ts`: the request's protobuf decoding, the worker's function; a mutant
+ * the RPC cannot decode is refused there); it must be rejected and nothing may be thrown.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { verifyBundle, type VerificationResult } from "../../../src/sigstore/verify/index.js";
+import type { VerificationResult } from "../../../src/sigstore/verify/index.js";
+import { judgeAsApi } from "../../helpers/api-judge.js";
 import { loadTrustedRoot } from "../../../src/sigstore/verify/index.js";
 import { DSSE_CASE, fixture, fixturesUnavailable, KEY_CASE, MESSAGE_CASE, REKOR2_CASE } from "./fixtures.js";
 import { isBase64Field, leaves, mutate, setAt, type Path } from "../../helpers/json-mutation.js";
@@ -64,7 +66,7 @@ describe.skipIf(fixturesUnavailable !== undefined)("mutated bundles are never ac
   const cases = fixturesUnavailable ? [] : [MESSAGE_CASE, DSSE_CASE, REKOR2_CASE, KEY_CASE].map(fixture);
 
   const decide = (c: (typeof cases)[number], bundle: unknown, mode: "bytes" | "digest"): VerificationResult =>
-    verifyBundle({
+    judgeAsApi({
       bundle,
       artifact: mode === "bytes" ? { content: c.artifact } : { digest: c.artifactDigest },
       trustedRoot: loadTrustedRoot(c.trustedRoot),
