@@ -45,7 +45,7 @@ describe.skipIf(fixturesUnavailable !== undefined)("DER encoder: the conformance
     const blobs = loadCases().flatMap((c) => [...asn1Blobs(c.bundle), ...asn1Blobs(c.trustedRoot)]);
     expect(blobs.length).toBeGreaterThan(100);
     for (const blob of blobs) {
-      const root = ASN1Obj.parseBuffer(blob);
+      const root = ASN1Obj.parseBuffer(blob as Buffer<ArrayBuffer>);
       eachNode(root, (n) => {
         sameAsLibrary(n);
         nodes++;
@@ -60,7 +60,7 @@ describe.skipIf(fixturesUnavailable !== undefined)("DER encoder: the conformance
     for (const blob of loadCases()
       .flatMap((c) => asn1Blobs(c.bundle))
       .slice(0, 200)) {
-      const root = ASN1Obj.parseBuffer(blob);
+      const root = ASN1Obj.parseBuffer(blob as Buffer<ArrayBuffer>);
       eachNode(root, (n) => {
         if (n.subs.length > 1) {
           n.subs.splice(0, 1);
