@@ -4,7 +4,7 @@
  *
  * Why not sign them through the API: the service reuses one leaf certificate for up to ten
  * minutes, so bundles signed through it share a certificate and a verifier's per-certificate memo
- * (src/sigstore/verify/certificate-memo.ts, 1,024 leaves) would answer for all of them. The bench
+ * (src/sigstore/verify/certificate-memo.ts, 64 leaves per thread) would answer for all of them. The bench
  * needs more distinct leaves than any such memo holds, cycled, so every verification pays for its
  * certificate as a verification of a stranger's bundle does.
  *
