@@ -142,7 +142,7 @@ export async function bulkLoad(dir: string, signer: KeySigner, size: number, ori
       }));
       const checkpoint = { origin, treeSize: frontier.size, rootHash: frontier.root() };
       const note = await signCheckpoint(checkpoint, signer);
-      store.commit({ entries, subtrees: growth.completed, checkpoint: { ...checkpoint, note } });
+      await store.commit({ entries, subtrees: growth.completed, checkpoint: { ...checkpoint, note } });
     }
   } finally {
     store.close();

@@ -8,7 +8,7 @@
  * the caller's predicate about the artifact instead (attestation.ts), when the policy lets this
  * caller have that predicate type signed.
  */
-import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { create, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
 import { SignResponseSchema, SignatureFormat, type SignRequest, type SignResponse } from "@certus/trust-sdk";
@@ -24,7 +24,8 @@ import { DEFAULT_VERIFY_BUDGET_MS } from "./verify.js";
 import type { Policy } from "../policy/model.js";
 import type { PolicyStore } from "../policy/store.js";
 import type { SigningBackend } from "../sigstore/signing-backend.js";
-import { signDigest, signDsse } from "../sigstore/signing-pipeline.js";
+import { signDigestBundle, signDsseBundle } from "../sigstore/signing-pipeline.js";
+import { bundleMessage } from "./bundle-message.js";
 import type { TrustedRootHandle } from "../sigstore/verify/index.js";
 import { decideAttestation } from "../policy/attestation-rules.js";
 import { callerStatement, checkCallerStatement, type CheckedCallerStatement } from "./attestation.js";
@@ -131,13 +132,13 @@ export function createSignHandler(deps: SignDeps) {
 
     const witnesses = backend.witnessesFor({ artifactDigest: artifact.digestString, signerSubject: signer.subject });
     const bundle = attestation
-      ? await signDsse(
+      ? await signDsseBundle(
           backend.signer,
           witnesses.all,
           callerStatement({ uri: artifact.uri, digestHex: artifact.digest.toString("hex"), statement: attestation }),
         )
       : format === SignatureFormat.DSSE
-        ? await signDsse(
+        ? await signDsseBundle(
             backend.signer,
             witnesses.all,
             outerStatement({
@@ -150,13 +151,13 @@ export function createSignHandler(deps: SignDeps) {
               innerSigners,
             }),
           )
-        : await signDigest(backend.signer, witnesses.all, artifact.digest);
+        : await signDigestBundle(backend.signer, witnesses.all, artifact.digest);
     // No bundle leaves without its log entry (the witnesses resolve only once the log answered).
     const logged = witnesses.entry();
     if (logged === undefined) throw new UnavailableError("transparency log", "the signature was not logged; nothing was returned");
     await deps.audit.append({ ...auditBase, verdict: "allowed", reasons: warnings, logIndex: String(logged.logIndex) });
     return create(SignResponseSchema, {
-      bundle: fromJson(BundleSchema, bundle as unknown as JsonValue),
+      bundle: bundleMessage(bundle),
       entry: {
         logIndex: BigInt(logged.logIndex),
         uuid: logged.uuid ?? "",

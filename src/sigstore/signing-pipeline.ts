@@ -31,11 +31,15 @@ function certificateDer(text: string): Buffer {
   return pem.toDER(text);
 }
 
-/** Signs an in-toto statement as DSSE (bundle v0.3 with a single certificate). */
+/** Signs an in-toto statement as DSSE (bundle v0.3 with a single certificate), as JSON. */
 export async function signDsse(signer: Signer, witnesses: readonly Witness[], statement: Buffer): Promise<SerializedBundle> {
+  return bundleToJSON(await signDsseBundle(signer, witnesses, statement));
+}
+
+/** {@link signDsse}, in `@sigstore/bundle`'s object form (for callers that answer in protobuf). */
+export async function signDsseBundle(signer: Signer, witnesses: readonly Witness[], statement: Buffer): Promise<Bundle> {
   const builder = new DSSEBundleBuilder({ signer, witnesses: [...witnesses] });
-  const bundle = await builder.create({ data: statement, type: IN_TOTO_PAYLOAD_TYPE });
-  return bundleToJSON(bundle);
+  return builder.create({ data: statement, type: IN_TOTO_PAYLOAD_TYPE });
 }
 
 /**
@@ -43,6 +47,11 @@ export async function signDsse(signer: Signer, witnesses: readonly Witness[], st
  * signature being an ordinary ECDSA-SHA256 signature over the artifact bytes.
  */
 export async function signDigest(signer: DigestSigner, witnesses: readonly Witness[], digest: Buffer): Promise<SerializedBundle> {
+  return bundleToJSON(await signDigestBundle(signer, witnesses, digest));
+}
+
+/** {@link signDigest}, in `@sigstore/bundle`'s object form (for callers that answer in protobuf). */
+export async function signDigestBundle(signer: DigestSigner, witnesses: readonly Witness[], digest: Buffer): Promise<Bundle> {
   const sig = await signer.signPrehashed(digest);
   if (sig.key.$case !== "x509Certificate") throw new Error("the service signer must present a certificate");
   const content: SignatureBundle = {
@@ -59,5 +68,5 @@ export async function signDigest(signer: DigestSigner, witnesses: readonly Witne
     },
     content,
   };
-  return bundleToJSON(bundle);
+  return bundle;
 }

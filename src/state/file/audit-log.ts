@@ -7,7 +7,9 @@
  *
  * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
  * batch of concurrent events, `fs/durable-append.ts`). Sign waits for it; Verify records without
- * waiting.
+ * waiting. `audit.head` is replaced after each durable batch without holding up its callers
+ * (coalesced, one write at a time), so it lags the trail by at most the batches written while
+ * it was being replaced, and never leads it.
  */
 import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import { existsSync, readFileSync } from "node:fs";
@@ -26,6 +28,11 @@ export { eventHash };
 
 export class AuditLog {
   private readonly file: DurableAppendFile;
+  private readonly headFile: string;
+  /** The newest durable event the head does not record yet. */
+  private headDue: { seq: number; hash: string } | undefined;
+  /** The head write in flight (one at a time; the next one takes the newest due head). */
+  private headWrite: Promise<void> | undefined;
   private seq: number;
   private prev: string;
 
@@ -34,15 +41,15 @@ export class AuditLog {
     private readonly log: Logger,
     last: { seq: number; hash: string },
   ) {
+    this.headFile = join(dir, AUDIT_HEAD_FILE);
     this.file = new DurableAppendFile(join(dir, AUDIT_FILE), {
       component: "audit-log",
       failure: "cannot write the audit trail",
-      // The head follows each durable batch, so it may lag the trail after a crash, never lead it.
-      afterBatch: async (batch) => {
+      // The head follows each durable batch, so it may lag the trail, never lead it.
+      afterBatch: (batch) => {
         const last = batch.at(-1);
-        if (last === undefined) return;
-        const newest = JSON.parse(last) as AuditEvent;
-        await replaceFileAtomic(join(dir, AUDIT_HEAD_FILE), JSON.stringify({ seq: newest.seq, hash: newest.hash }) + "\n");
+        if (last !== undefined) this.advanceHead(JSON.parse(last) as AuditEvent);
+        return Promise.resolve();
       },
     });
     this.seq = last.seq;
@@ -85,9 +92,39 @@ export class AuditLog {
     return event;
   }
 
-  /** Waits for queued events to be durable, then closes the file. */
-  close(): Promise<void> {
-    return this.file.close();
+  /**
+   * Records `newest` (already durable) in the head file, off the callers' path: an atomic replace
+   * costs two fsyncs and a rename, which every Sign used to wait for after its event's own
+   * fdatasync. Writes are coalesced, one at a time, always the newest durable event, so the head
+   * still never leads the trail; it may lag it by the batches written meanwhile (as after a
+   * crash). A failed write is logged and retried with the next batch.
+   */
+  private advanceHead(newest: AuditEvent): void {
+    this.headDue = { seq: newest.seq, hash: newest.hash };
+    this.headWrite ??= this.writeHeads();
+  }
+
+  private async writeHeads(): Promise<void> {
+    try {
+      while (this.headDue !== undefined) {
+        const head = this.headDue;
+        this.headDue = undefined;
+        try {
+          await replaceFileAtomic(this.headFile, JSON.stringify(head) + "\n");
+        } catch (err) {
+          this.log.warn({ err, auditHead: this.headFile }, "cannot update the audit head; retrying with the next event");
+          return;
+        }
+      }
+    } finally {
+      this.headWrite = undefined;
+    }
+  }
+
+  /** Waits for queued events to be durable and the head to record the newest, then closes the file. */
+  async close(): Promise<void> {
+    await this.file.close();
+    while (this.headWrite !== undefined) await this.headWrite;
   }
 }
 

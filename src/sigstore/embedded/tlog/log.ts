@@ -13,12 +13,13 @@
  *    steps back).
  * 3. Before anything is written, the log signs each entry's SET and one checkpoint for the tree
  *    size at the end of the batch. Entries, the perfect-subtree hashes they complete and that
- *    checkpoint are then written in ONE SQLite transaction (WAL, synchronous=FULL: one fsync).
- * 4. An entry is durable when that COMMIT returns. Only then is the in-memory tree advanced,
+ *    checkpoint are then written in ONE SQLite transaction (WAL) followed by ONE fdatasync of
+ *    the WAL file (store.ts: synchronous=NORMAL plus our own sync is synchronous=FULL).
+ * 4. An entry is durable when that COMMIT and its sync have returned. Only then is the in-memory tree advanced,
  *    the callers' promises resolved (each with its SET and an inclusion proof against the
  *    batch's checkpoint) and `onCheckpoint` listeners told. A resolved `append()` therefore
  *    means: the entry, its index and the checkpoint that proves it survive any crash.
- * 5. Crash mid-batch (before COMMIT returns): SQLite rolls the transaction back on the next
+ * 5. Crash mid-batch (before COMMIT and its sync return): SQLite rolls the transaction back on the next
  *    open. The signed SETs and checkpoint of that batch were never handed out, so the tree
  *    size they named can be reused by a later batch without any client holding two different
  *    signed roots for one size. The log only ever publishes checkpoints of one append-only tree.
@@ -32,8 +33,9 @@
  *    checkpoint, and every proof they return is against a stored, signed checkpoint or an
  *    explicitly requested older tree size.
  *
- * node:sqlite is synchronous, so a COMMIT (and its fsync) blocks the event loop briefly; batching
- * keeps that to one fsync per batch rather than per entry.
+ * node:sqlite is synchronous, so the transaction's writes (into the OS page cache) run on the event
+ * loop; the fsync that makes them durable runs on libuv's thread pool, so a slow disk delays only
+ * the batch waiting for it. Batching keeps that to one fsync per batch rather than per entry.
  */
 import { createHash } from "node:crypto";
 import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } from "../../../errors.js";
@@ -173,7 +175,7 @@ export class EmbeddedTransparencyLog {
     const checkpoint = { treeSize: size, rootHash: this.frontier.root() };
     const note = await this.signOrUnavailable(() => signCheckpoint({ origin: this.origin, ...checkpoint }, this.signer, this.noteName));
     this.latest = { ...checkpoint, note };
-    this.store.commit({ entries: [], subtrees: [], checkpoint: this.latest });
+    await this.store.commit({ entries: [], subtrees: [], checkpoint: this.latest });
   }
 
   /**
@@ -244,7 +246,7 @@ export class EmbeddedTransparencyLog {
     const [first] = entries;
     if (first === undefined) return outcomes;
     try {
-      this.store.commit({ entries, subtrees: growth.completed, checkpoint: stored });
+      await this.store.commit({ entries, subtrees: growth.completed, checkpoint: stored });
     } catch (err) {
       this.needsResync = true;
       if (sqliteResultCode((err as Error).cause) === SQLITE_FULL) this.setStorageFull(true);

@@ -13,16 +13,22 @@
  * - `meta` — the log's identity (origin, log ID), so a data directory is never reopened under a
  *   different key or name, which would fork what clients have already pinned.
  *
- * Durability: WAL with synchronous=FULL; {@link LogStore.commit} is one IMMEDIATE transaction,
- * so one fsync per batch and all-or-nothing on crash. Every failure is mapped by
- * `store-errors.ts`; a failed commit is rolled back before the error is thrown.
+ * Durability: WAL; {@link LogStore.commit} is one IMMEDIATE transaction (all-or-nothing on crash)
+ * followed by one fdatasync of the WAL file, and resolves only after both. The transaction runs
+ * with synchronous=NORMAL, so SQLite itself does not sync at COMMIT (it still syncs the WAL before
+ * every checkpoint and the database after it); the commit's own sync is ours, on libuv's thread
+ * pool, so a slow disk delays the batch waiting for it and never the event loop. NORMAL plus that
+ * sync is what synchronous=FULL does, minus the stall. Between COMMIT and the sync another
+ * connection could read the batch's rows; the log publishes nothing of a batch before the sync
+ * (log.ts, rule 4). Every failure is mapped by `store-errors.ts`; a failed commit is rolled back
+ * before the error is thrown, and a failed sync is reported as the store being unavailable.
  */
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { TrustError, UnavailableError } from "../../../errors.js";
 import type { CompletedSubtree } from "./frontier.js";
-import { LOG_COMPONENT, toStoreError } from "./store-errors.js";
+import { LOG_COMPONENT, STORE_RETRY_AFTER_MS, toStoreError } from "./store-errors.js";
 
 /** File name of the log database inside the data directory. */
 export const LOG_DB_FILE = "tlog.sqlite";
@@ -156,6 +162,9 @@ function restrictLogFiles(dbPath: string): void {
 /** SQLite access for one log. Synchronous: node:sqlite is, and a batch is one short transaction. */
 export class LogStore {
   private readonly db: DatabaseSync;
+  /** The WAL file, whose fdatasync makes a commit durable; `undefined` until first needed. */
+  private readonly walPath: string;
+  private wal: { fd: number; ino: number } | undefined;
   private readonly stmt: Record<
     | "insertEntry"
     | "insertSubtree"
@@ -175,8 +184,9 @@ export class LogStore {
     StatementSync
   >;
 
-  private constructor(db: DatabaseSync) {
+  private constructor(db: DatabaseSync, walPath: string) {
     this.db = db;
+    this.walPath = walPath;
     const p = (sql: string) => db.prepare(sql);
     this.stmt = {
       insertEntry: p(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -212,7 +222,8 @@ export class LogStore {
       // SQLite creates the -wal and -shm files with the database file's mode; older data
       // directories may hold them 0644 from before.
       restrictLogFiles(join(dataDir, LOG_DB_FILE));
-      db.exec("PRAGMA synchronous = FULL");
+      // Each commit's WAL sync is done by `commit` off the event loop (see the top of this file).
+      db.exec("PRAGMA synchronous = NORMAL");
       // Random-key indexes (uuid, digest) touch a page per insert; keeping their upper levels
       // cached keeps large logs from re-reading them on every batch and proof.
       db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
@@ -225,7 +236,10 @@ export class LogStore {
         throw new TrustError("FAILED_PRECONDITION", `${LOG_COMPONENT}: database schema ${version} is newer than this build`);
       }
       db.exec(`BEGIN IMMEDIATE; ${SCHEMA} PRAGMA user_version = ${SCHEMA_VERSION}; COMMIT;`);
-      return new LogStore(db);
+      // The schema, and the WAL file's directory entry (SQLite created the file), on disk now.
+      const dbPath = join(dataDir, LOG_DB_FILE);
+      for (const f of [`${dbPath}-wal`, dataDir]) if (existsSync(f)) syncPath(f);
+      return new LogStore(db, `${dbPath}-wal`);
     } catch (err) {
       if (db?.isTransaction) db.exec("ROLLBACK");
       db?.close();
@@ -237,8 +251,19 @@ export class LogStore {
     }
   }
 
-  /** Writes one batch atomically (one fsync). On failure nothing is written and the error is mapped. */
-  commit(batch: BatchWrite): void {
+  /**
+   * Writes one batch atomically and makes it durable (one fdatasync, off the event loop); resolves
+   * only then. A failed transaction writes nothing; a failed sync leaves the rows committed but
+   * maybe not on disk, and is reported as the store being unavailable (the log then re-reads its
+   * size from the store before the next batch, log.ts rule 6).
+   */
+  async commit(batch: BatchWrite): Promise<void> {
+    this.writeTransaction(batch);
+    await this.syncWal();
+  }
+
+  /** The batch's transaction (synchronous; no fsync at COMMIT, see the top of this file). */
+  private writeTransaction(batch: BatchWrite): void {
     try {
       this.db.exec("BEGIN IMMEDIATE");
       for (const e of batch.entries) {
@@ -264,6 +289,32 @@ export class LogStore {
       this.rollbackQuietly();
       throw toStoreError(err, "commit batch");
     }
+  }
+
+  /** fdatasync of the WAL file on libuv's thread pool. */
+  private async syncWal(): Promise<void> {
+    try {
+      const fd = this.walFd();
+      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      throw new UnavailableError(LOG_COMPONENT, "commit batch failed: cannot sync the log to disk", { cause: err, retryAfterMs: STORE_RETRY_AFTER_MS });
+    }
+  }
+
+  /**
+   * An open descriptor of the current WAL file. SQLite keeps one WAL file (same inode) while any
+   * connection is open, but it deletes the file when the last connection closes and another
+   * process may have done that and started a new one, so the inode is checked (a stat, no I/O).
+   */
+  private walFd(): number {
+    const ino = statSync(this.walPath).ino;
+    if (this.wal?.ino !== ino) {
+      if (this.wal !== undefined) closeSync(this.wal.fd);
+      this.wal = undefined;
+      const fd = openSync(this.walPath, "r");
+      this.wal = { fd, ino: fstatSync(fd).ino };
+    }
+    return this.wal.fd;
   }
 
   private rollbackQuietly(): void {
@@ -366,6 +417,18 @@ export class LogStore {
   }
 
   close(): void {
+    if (this.wal !== undefined) closeSync(this.wal.fd);
+    this.wal = undefined;
     if (this.db.isOpen) this.db.close();
+  }
+}
+
+/** fsync of a file or directory by path (synchronous: only at open). */
+function syncPath(path: string): void {
+  const fd = openSync(path, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
