@@ -26,6 +26,7 @@ beforeAll(async () => {
     publicUrl: "http://127.0.0.1:9",
     identity: "certus-trust@certus.example",
     issuer: "https://certus.example",
+    defaultIssuer: "https://certus.example",
   });
 }, 60_000);
 
