@@ -56,6 +56,9 @@ export interface RetryingCallOptions {
  * rethrown), or the deadline passes (`UnavailableError`). `attempt` gets an AbortSignal that
  * fires at the end of its time slice; any error other than a DefinitiveError counts as transient.
  */
+/** The least time worth giving a retry, in milliseconds (see the check after each failure). */
+export const MIN_ATTEMPT_MS = 25;
+
 export async function retryingCall<T>(options: RetryingCallOptions, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const now = options.now ?? Date.now;
   const started = now();
@@ -70,6 +73,11 @@ export async function retryingCall<T>(options: RetryingCallOptions, attempt: (si
       });
     }
     const remaining = deadline - now();
+    if (n > 0 && remaining < MIN_ATTEMPT_MS) {
+      throw new UnavailableError(component, `no usable answer within ${options.deadlineMs} ms (last: ${last})`, {
+        retryAfterMs: Math.max(1000, breaker.retryAfterMs()),
+      });
+    }
     const slice = Math.max(1, Math.min(remaining, options.attemptTimeoutMs ?? remaining));
     const timeout = AbortSignal.timeout(slice);
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -93,7 +101,10 @@ export async function retryingCall<T>(options: RetryingCallOptions, attempt: (si
       if (err instanceof TransientUpstreamError) suggestedWaitMs = err.retryAfterMs;
     }
     const wait = Math.max(backoffDelay(n, options.backoff ?? DEFAULT_BACKOFF, options.random), suggestedWaitMs ?? 0);
-    if (now() + wait >= deadline) {
+    // No retry that would be left less than MIN_ATTEMPT_MS: it could only time out, and its
+    // "no answer within 1 ms" would replace the failure worth reporting (a timer firing late
+    // after the backoff once did exactly that).
+    if (now() + wait + MIN_ATTEMPT_MS > deadline) {
       throw new UnavailableError(component, `no usable answer within ${options.deadlineMs} ms (last: ${last})`, {
         retryAfterMs: Math.max(1000, breaker.retryAfterMs()),
       });
