@@ -145,7 +145,7 @@ export async function bulkLoad(dir: string, signer: KeySigner, size: number, ori
       await store.commit({ entries, subtrees: growth.completed, checkpoint: { ...checkpoint, note } });
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

@@ -33,9 +33,10 @@
  *    checkpoint, and every proof they return is against a stored, signed checkpoint or an
  *    explicitly requested older tree size.
  *
- * node:sqlite is synchronous, so the transaction's writes (into the OS page cache) run on the event
- * loop; the fsync that makes them durable runs on libuv's thread pool, so a slow disk delays only
- * the batch waiting for it. Batching keeps that to one fsync per batch rather than per entry.
+ * node:sqlite is synchronous, so the transaction, the fsync that makes it durable and the WAL
+ * checkpoint run on the log's write thread (store.ts, writer-thread.ts): the event loop posts the
+ * batch and awaits the reply, so a slow disk or a checkpoint delays only the batches waiting for
+ * it. Batching keeps that to one transaction and one fsync per batch rather than per entry.
  */
 import { createHash } from "node:crypto";
 import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } from "../../../errors.js";
@@ -150,7 +151,7 @@ export class EmbeddedTransparencyLog {
       await log.loadState();
       return log;
     } catch (err) {
-      store.close();
+      await store.close();
       throw err;
     }
   }
@@ -442,6 +443,6 @@ export class EmbeddedTransparencyLog {
     this.closed = true;
     await this.committer.idle();
     this.listeners.clear();
-    this.store.close();
+    await this.store.close();
   }
 }

@@ -14,21 +14,25 @@
  *   different key or name, which would fork what clients have already pinned.
  *
  * Durability: WAL; {@link LogStore.commit} is one IMMEDIATE transaction (all-or-nothing on crash)
- * followed by one fdatasync of the WAL file, and resolves only after both. The transaction runs
- * with synchronous=NORMAL, so SQLite itself does not sync at COMMIT (it still syncs the WAL before
- * every checkpoint and the database after it); the commit's own sync is ours, on libuv's thread
- * pool, so a slow disk delays the batch waiting for it and never the event loop. NORMAL plus that
- * sync is what synchronous=FULL does, minus the stall. Between COMMIT and the sync another
- * connection could read the batch's rows; the log publishes nothing of a batch before the sync
- * (log.ts, rule 4). Every failure is mapped by `store-errors.ts`; a failed commit is rolled back
- * before the error is thrown, and a failed sync is reported as the store being unavailable.
+ * followed by one fdatasync of the WAL file, and resolves only after both. Both run on the log's
+ * write thread (`writer-thread.ts`), which owns the only connection that writes batches, and so
+ * does the WAL checkpoint (after the commit's reply, when the WAL has grown); the event loop only
+ * posts the batch and awaits the reply. The transaction runs with synchronous=NORMAL, so SQLite
+ * itself does not sync at COMMIT (it still syncs the WAL before every checkpoint and the database
+ * after it); the thread's own fdatasync follows. NORMAL plus that sync is what synchronous=FULL
+ * does. Between COMMIT and the sync the reading connection here could see the batch's rows; the
+ * log publishes nothing of a batch before the sync (log.ts, rule 4). The automatic checkpoint is
+ * off on this connection: it would run inside a write here, on the event loop. Every failure is
+ * mapped by `store-errors.ts`; a failed commit is rolled back before the error is reported, and a
+ * failed sync is reported as the store being unavailable.
  */
-import { chmodSync, closeSync, existsSync, fdatasync, fstatSync, fsyncSync, mkdirSync, openSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { TrustError, UnavailableError } from "../../../errors.js";
 import type { CompletedSubtree } from "./frontier.js";
-import { LOG_COMPONENT, STORE_RETRY_AFTER_MS, toStoreError } from "./store-errors.js";
+import { LOG_COMPONENT, toStoreError } from "./store-errors.js";
+import { LogWriter } from "./writer.js";
 
 /** File name of the log database inside the data directory. */
 export const LOG_DB_FILE = "tlog.sqlite";
@@ -38,6 +42,12 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** SQLite page cache per open log, in KiB. */
 const CACHE_KIB = 32 * 1024;
+
+/**
+ * The write thread checkpoints (and truncates) the WAL after a commit that leaves it this many
+ * pages or more: SQLite's own default for its automatic checkpoint (about 4 MB of WAL).
+ */
+const CHECKPOINT_PAGES = 1000;
 
 const SCHEMA_VERSION = 1;
 
@@ -162,13 +172,9 @@ function restrictLogFiles(dbPath: string): void {
 /** SQLite access for one log. Synchronous: node:sqlite is, and a batch is one short transaction. */
 export class LogStore {
   private readonly db: DatabaseSync;
-  /** The WAL file, whose fdatasync makes a commit durable; `undefined` until first needed. */
-  private readonly walPath: string;
-  private wal: { fd: number; ino: number } | undefined;
+  /** Writes every batch, on its own thread. */
+  private readonly writer: LogWriter;
   private readonly stmt: Record<
-    | "insertEntry"
-    | "insertSubtree"
-    | "insertCheckpoint"
     | "leafHash"
     | "subtree"
     | "lastEntry"
@@ -184,14 +190,11 @@ export class LogStore {
     StatementSync
   >;
 
-  private constructor(db: DatabaseSync, walPath: string) {
+  private constructor(db: DatabaseSync, writer: LogWriter) {
     this.db = db;
-    this.walPath = walPath;
+    this.writer = writer;
     const p = (sql: string) => db.prepare(sql);
     this.stmt = {
-      insertEntry: p(`INSERT INTO entries (${ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertSubtree: p("INSERT INTO subtrees (level, idx, hash) VALUES (?, ?, ?)"),
-      insertCheckpoint: p("INSERT INTO checkpoints (tree_size, root_hash, note) VALUES (?, ?, ?)"),
       leafHash: p("SELECT leaf_hash FROM entries WHERE log_index = ?"),
       subtree: p("SELECT hash FROM subtrees WHERE level = ? AND idx = ?"),
       lastEntry: p(`SELECT ${ENTRY_COLUMNS} FROM entries ORDER BY log_index DESC LIMIT 1`),
@@ -224,6 +227,8 @@ export class LogStore {
       restrictLogFiles(join(dataDir, LOG_DB_FILE));
       // Each commit's WAL sync is done by `commit` off the event loop (see the top of this file).
       db.exec("PRAGMA synchronous = NORMAL");
+      // Checkpoints are the write thread's (see the top of this file).
+      db.exec("PRAGMA wal_autocheckpoint = 0");
       // Random-key indexes (uuid, digest) touch a page per insert; keeping their upper levels
       // cached keeps large logs from re-reading them on every batch and proof.
       db.exec(`PRAGMA cache_size = -${CACHE_KIB}`);
@@ -239,7 +244,15 @@ export class LogStore {
       // The schema, and the WAL file's directory entry (SQLite created the file), on disk now.
       const dbPath = join(dataDir, LOG_DB_FILE);
       for (const f of [`${dbPath}-wal`, dataDir]) if (existsSync(f)) syncPath(f);
-      return new LogStore(db, `${dbPath}-wal`);
+      const writer = new LogWriter({
+        dbPath,
+        busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+        cacheKib: CACHE_KIB,
+        maxDatabaseBytes: options.maxDatabaseBytes,
+        checkpointPages: CHECKPOINT_PAGES,
+      });
+      writer.start();
+      return new LogStore(db, writer);
     } catch (err) {
       if (db?.isTransaction) db.exec("ROLLBACK");
       db?.close();
@@ -252,77 +265,13 @@ export class LogStore {
   }
 
   /**
-   * Writes one batch atomically and makes it durable (one fdatasync, off the event loop); resolves
-   * only then. A failed transaction writes nothing; a failed sync leaves the rows committed but
-   * maybe not on disk, and is reported as the store being unavailable (the log then re-reads its
-   * size from the store before the next batch, log.ts rule 6).
+   * Writes one batch atomically and makes it durable (one fdatasync), both on the write thread;
+   * resolves only then. A failed transaction writes nothing; a failed sync leaves the rows committed
+   * but maybe not on disk, and is reported as the store being unavailable (the log then re-reads
+   * its size from the store before the next batch, log.ts rule 6).
    */
-  async commit(batch: BatchWrite): Promise<void> {
-    this.writeTransaction(batch);
-    await this.syncWal();
-  }
-
-  /** The batch's transaction (synchronous; no fsync at COMMIT, see the top of this file). */
-  private writeTransaction(batch: BatchWrite): void {
-    try {
-      this.db.exec("BEGIN IMMEDIATE");
-      for (const e of batch.entries) {
-        this.stmt.insertEntry.run(
-          e.logIndex,
-          e.leafHash,
-          e.kind,
-          e.apiVersion,
-          e.body,
-          e.integratedTime,
-          e.signedEntryTimestamp,
-          e.artifactDigest ?? null,
-          e.signerSubject ?? null,
-        );
-      }
-      for (const s of batch.subtrees) {
-        if (s.level > 0) this.stmt.insertSubtree.run(s.level, s.index, s.hash);
-      }
-      const cp = batch.checkpoint;
-      this.stmt.insertCheckpoint.run(cp.treeSize, cp.rootHash, cp.note);
-      this.db.exec("COMMIT");
-    } catch (err) {
-      this.rollbackQuietly();
-      throw toStoreError(err, "commit batch");
-    }
-  }
-
-  /** fdatasync of the WAL file on libuv's thread pool. */
-  private async syncWal(): Promise<void> {
-    try {
-      const fd = this.walFd();
-      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-    } catch (err) {
-      throw new UnavailableError(LOG_COMPONENT, "commit batch failed: cannot sync the log to disk", { cause: err, retryAfterMs: STORE_RETRY_AFTER_MS });
-    }
-  }
-
-  /**
-   * An open descriptor of the current WAL file. SQLite keeps one WAL file (same inode) while any
-   * connection is open, but it deletes the file when the last connection closes and another
-   * process may have done that and started a new one, so the inode is checked (a stat, no I/O).
-   */
-  private walFd(): number {
-    const ino = statSync(this.walPath).ino;
-    if (this.wal?.ino !== ino) {
-      if (this.wal !== undefined) closeSync(this.wal.fd);
-      this.wal = undefined;
-      const fd = openSync(this.walPath, "r");
-      this.wal = { fd, ino: fstatSync(fd).ino };
-    }
-    return this.wal.fd;
-  }
-
-  private rollbackQuietly(): void {
-    try {
-      if (this.db.isTransaction) this.db.exec("ROLLBACK");
-    } catch {
-      // SQLite rolls back by itself when it cannot; nothing was committed either way.
-    }
+  commit(batch: BatchWrite): Promise<void> {
+    return this.writer.commit(batch);
   }
 
   /** Runs a read, mapping SQLite failures. */
@@ -416,9 +365,9 @@ export class LogStore {
     this.read("write metadata", () => this.stmt.setMeta.run(key, value));
   }
 
-  close(): void {
-    if (this.wal !== undefined) closeSync(this.wal.fd);
-    this.wal = undefined;
+  /** Stops the write thread (closing its connection), then closes the reading connection. */
+  async close(): Promise<void> {
+    await this.writer.close();
     if (this.db.isOpen) this.db.close();
   }
 }
