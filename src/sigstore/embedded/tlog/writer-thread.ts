@@ -120,9 +120,21 @@ function walPages(): number {
   return Math.max(0, Math.floor((fstatSync(fd).size - WAL_HEADER_BYTES) / (pageSize + FRAME_HEADER_BYTES)));
 }
 
+/**
+ * How long the checkpoint waits for a reader still on the WAL before giving up until the next
+ * commit, in ms: the next batch waits for it, so briefly (main-thread reads last one statement).
+ */
+const CHECKPOINT_BUSY_MS = 10;
+
 function checkpointIfLarge(): void {
   try {
-    if (walPages() >= setup.checkpointPages) db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (walPages() < setup.checkpointPages) return;
+    db.exec(`PRAGMA busy_timeout = ${CHECKPOINT_BUSY_MS}`);
+    try {
+      db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } finally {
+      db.exec(`PRAGMA busy_timeout = ${setup.busyTimeoutMs}`);
+    }
   } catch {
     // A checkpoint that cannot finish now (a reader, a full disk) is tried after the next commit;
     // the WAL keeps every committed frame meanwhile.

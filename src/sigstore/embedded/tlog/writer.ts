@@ -44,6 +44,7 @@ export class LogWriter {
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private inFlight = 0;
 
   constructor(setup: WriterSetup) {
     this.setup = setup;
@@ -81,7 +82,6 @@ export class LogWriter {
     const p = this.pending.get(reply.id);
     if (p === undefined) return;
     this.pending.delete(reply.id);
-    if (this.pending.size === 0) this.worker?.unref();
     if (reply.ok) p.resolve();
     else p.reject(toError(reply.failure, "commit batch"));
   }
@@ -90,6 +90,17 @@ export class LogWriter {
   async commit(batch: BatchWrite): Promise<void> {
     this.start();
     const worker = this.worker;
+    // Referenced while a batch is on its way or in the thread, so the process waits for it.
+    this.inFlight++;
+    worker?.ref();
+    try {
+      await this.send(worker, batch);
+    } finally {
+      if (--this.inFlight === 0) worker?.unref();
+    }
+  }
+
+  private async send(worker: Worker | undefined, batch: BatchWrite): Promise<void> {
     await this.ready;
     if (worker === undefined || worker !== this.worker) {
       throw new UnavailableError(LOG_COMPONENT, "commit batch failed: the log's write thread stopped", { retryAfterMs: STORE_RETRY_AFTER_MS });
@@ -113,7 +124,6 @@ export class LogWriter {
     };
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.ref();
       worker.postMessage(msg);
     });
   }
@@ -123,6 +133,7 @@ export class LogWriter {
     const worker = this.worker;
     if (worker === undefined) return;
     this.worker = undefined;
+    worker.ref();
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     await this.ready?.catch(() => undefined);
     worker.postMessage("close");
