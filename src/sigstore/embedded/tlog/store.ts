@@ -271,7 +271,21 @@ export class LogStore {
    * its size from the store before the next batch, log.ts rule 6).
    */
   commit(batch: BatchWrite): Promise<void> {
-    return this.writer.commit(batch);
+    return this.writer.commit({
+      entries: batch.entries.map((e) => ({
+        logIndex: e.logIndex,
+        leafHash: e.leafHash,
+        kind: e.kind,
+        apiVersion: e.apiVersion,
+        body: e.body,
+        integratedTime: e.integratedTime,
+        signedEntryTimestamp: e.signedEntryTimestamp,
+        artifactDigest: e.artifactDigest ?? null,
+        signerSubject: e.signerSubject ?? null,
+      })),
+      subtrees: batch.subtrees.filter((s) => s.level > 0).map((s) => [s.level, s.index, s.hash] as const),
+      checkpoint: batch.checkpoint,
+    });
   }
 
   /** Runs a read, mapping SQLite failures. */

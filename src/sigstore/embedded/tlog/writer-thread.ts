@@ -46,7 +46,7 @@ function open(): { db: DatabaseSync; pageSize: number } {
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA wal_autocheckpoint = 0");
   db.exec(`PRAGMA cache_size = -${setup.cacheKib}`);
-  const pageSize = Number((db.prepare("PRAGMA page_size").get() as { page_size: number }).page_size);
+  const pageSize = Number((db.prepare("PRAGMA page_size").get() as { page_size: unknown }).page_size);
   if (setup.maxDatabaseBytes !== undefined) {
     db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(setup.maxDatabaseBytes / pageSize))}`);
   }

@@ -11,8 +11,10 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { TrustError, UnavailableError } from "../../../errors.js";
 import { LOG_COMPONENT, STORE_RETRY_AFTER_MS, toStoreError } from "./store-errors.js";
-import type { BatchWrite } from "./store.js";
 import type { CommitFailure, CommitMessage, CommitReply, ReadyReply, WriterSetup } from "./writer-protocol.js";
+
+/** One batch as the thread takes it (store.ts builds it from a `BatchWrite`). */
+export type BatchRows = Omit<CommitMessage, "id">;
 
 /** The thread's module: compiled beside this one in `dist/`, else the TypeScript source (tests). */
 function threadScript(): URL {
@@ -87,7 +89,7 @@ export class LogWriter {
   }
 
   /** Writes one batch in one transaction and resolves once it is durable (COMMIT and fdatasync). */
-  async commit(batch: BatchWrite): Promise<void> {
+  async commit(batch: BatchRows): Promise<void> {
     this.start();
     const worker = this.worker;
     // Referenced while a batch is on its way or in the thread, so the process waits for it.
@@ -100,28 +102,13 @@ export class LogWriter {
     }
   }
 
-  private async send(worker: Worker | undefined, batch: BatchWrite): Promise<void> {
+  private async send(worker: Worker | undefined, batch: BatchRows): Promise<void> {
     await this.ready;
     if (worker === undefined || worker !== this.worker) {
       throw new UnavailableError(LOG_COMPONENT, "commit batch failed: the log's write thread stopped", { retryAfterMs: STORE_RETRY_AFTER_MS });
     }
     const id = this.nextId++;
-    const msg: CommitMessage = {
-      id,
-      entries: batch.entries.map((e) => ({
-        logIndex: e.logIndex,
-        leafHash: e.leafHash,
-        kind: e.kind,
-        apiVersion: e.apiVersion,
-        body: e.body,
-        integratedTime: e.integratedTime,
-        signedEntryTimestamp: e.signedEntryTimestamp,
-        artifactDigest: e.artifactDigest ?? null,
-        signerSubject: e.signerSubject ?? null,
-      })),
-      subtrees: batch.subtrees.filter((s) => s.level > 0).map((s) => [s.level, s.index, s.hash] as const),
-      checkpoint: batch.checkpoint,
-    };
+    const msg: CommitMessage = { id, ...batch };
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage(msg);
