@@ -3,7 +3,7 @@
  * Rekor is behind it: call its JSON API, sign an artifact, verify a bundle with unmodified
  * `@sigstore/verify` and with cosign, check a GetTransparency entry's inclusion proof with the
  * independent RFC 6962 code (test/helpers/rfc6962.ts), and build the Certus upload request with an
- * inner signature by Certus-Assurance's key. Used by test/interop/real-sigstore-rekor-v1.test.ts.
+ * inner signature by Certus-Assurance's key. Used by the real-sigstore*.test.ts suites.
  */
 import { spawn } from "node:child_process";
 import { createHash, sign as nodeSign, type KeyObject } from "node:crypto";

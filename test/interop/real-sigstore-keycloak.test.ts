@@ -19,7 +19,6 @@
  * (saying why) otherwise.
  */
 import { createHash, X509Certificate } from "node:crypto";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +33,7 @@ import { KEYCLOAK_VERSION, keycloakMissing, startKeycloak, type TestKeycloak } f
 import { skipReason } from "../helpers/requirement.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { realSigstoreMissing, startRealSigstoreWhenFree, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
+import { cosign } from "../helpers/sigstore-service.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = skipReason("interop/real-sigstore-keycloak", keycloakMissing() ?? realSigstoreMissing());
@@ -132,20 +132,6 @@ const artifactOf = (text: string) => {
   const content = Buffer.from(text);
   return { content, digest: `sha256:${createHash("sha256").update(content).digest("hex")}` };
 };
-
-function cosign(args: string[], home: string): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(COSIGN, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 60_000,
-      env: { PATH: process.env["PATH"] ?? "", HOME: home, TUF_ROOT: join(home, "tuf"), SIGSTORE_NO_CACHE: "true" },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (status) => resolve({ status, out }));
-  });
-}
 
 /** Alters one character of a JWT part (0 header, 1 payload, 2 signature), keeping it well formed. */
 function tamper(token: string, part: 1 | 2): string {

@@ -22,45 +22,23 @@
  *
  * When the servers are not built, the tests fail with CI=true and skip (saying why) otherwise.
  */
-import { createHash, generateKeyPairSync, sign as nodeSign } from "node:crypto";
-import { spawn } from "node:child_process";
+import { createHash, generateKeyPairSync } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { TrustService } from "@certus/trust-sdk";
-import { bundleFromJSON } from "@sigstore/bundle";
-import { TrustedRoot } from "@sigstore/protobuf-specs";
-import { Verifier, toSignedEntity, toTrustMaterial } from "@sigstore/verify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// @ts-expect-error -- a plain .mjs script without declarations
-import { COSIGN_VERSION, cosignPath, installedVersion } from "../../scripts/setup-cosign.mjs";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc-provider.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { forServer, readmeCommands, runShell } from "../helpers/readme-commands.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
+import { certusUploadRequest, cosign, cosignMissing, serviceApi, stockVerify as stockVerifyWith, writeCertusPolicy } from "../helpers/sigstore-service.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = realSigstoreMissing();
-const COSIGN: string = cosignPath();
-const cosignMissing = installedVersion(COSIGN) === COSIGN_VERSION ? undefined : `cosign ${COSIGN_VERSION} is not built (node scripts/setup-cosign.mjs)`;
-
-/** Runs cosign, away from the user's ~/.sigstore and the public-good TUF repository. */
-function cosign(args: string[], home: string): Promise<{ status: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(COSIGN, args, {
-      stdio: ["ignore", "pipe", "pipe"],
-      timeout: 60_000,
-      env: { PATH: process.env["PATH"] ?? "", HOME: home, TUF_ROOT: join(home, "tuf"), SIGSTORE_NO_CACHE: "true" },
-    });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    child.on("close", (status) => resolve({ status, out }));
-  });
-}
 if (missing && process.env["CI"] === "true") throw new Error(`CI=true and the real Sigstore servers are ${missing}`);
 if (missing) console.warn(`[interop/real-sigstore] SKIPPED: the real Sigstore servers are ${missing}`);
 
@@ -80,24 +58,7 @@ beforeAll(async () => {
   // The Certus upload policy: inner signatures by Certus-Assurance's key (cosign sign-blob --key).
   const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
   const policyFile = join(stack.dir, "policies.yaml");
-  writeFileSync(
-    policyFile,
-    [
-      "policies:",
-      "  default:",
-      "    mode: enforce",
-      "  certus-upload-verified:",
-      "    mode: enforce",
-      "    innerSigners:",
-      `      - subject: ${ASSURANCE}`,
-      "        publicKey: |",
-      ...pem
-        .trim()
-        .split("\n")
-        .map((l) => `          ${l}`),
-      "",
-    ].join("\n"),
-  );
+  writeCertusPolicy(policyFile, ASSURANCE, pem);
   svc = await startTestServer({
     "policy-file": policyFile,
     mode: "sigstore",
@@ -122,36 +83,11 @@ afterAll(async () => {
   await idp?.stop();
 });
 
-async function call(method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: WireJson; headers: Headers }> {
-  const res = await fetch(`${svc.url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: res.status, json: await res.json(), headers: res.headers };
-}
+const { call, sign } = serviceApi(() => svc.url);
 
-const artifactOf = (text: string) => {
-  const content = Buffer.from(text);
-  return { content, digest: `sha256:${createHash("sha256").update(content).digest("hex")}` };
-};
-
-type Format = "SIGNATURE_FORMAT_DSSE" | "SIGNATURE_FORMAT_MESSAGE_SIGNATURE";
-async function sign(text: string, format: Format = "SIGNATURE_FORMAT_DSSE") {
-  const artifact = artifactOf(text);
-  const r = await call("POST", "/v1/sign", { artifact: { uri: `s3://certus-artifacts/${text}`, digest: artifact.digest }, format });
-  return { ...r, artifact };
-}
-
-/** Unmodified @sigstore/verify with the stack's root and its default thresholds: one SCT, one log entry, one timestamp. */
+/** Unmodified @sigstore/verify with the stack's root and its default thresholds, for the service's identity. */
 function stockVerify(bundle: unknown, artifact: Buffer | undefined): void {
-  const root = TrustedRoot.fromJSON(stack.trustedRoot);
-  expect(root.ctlogs).toHaveLength(1);
-  const verifier = new Verifier(toTrustMaterial(root), { ctlogThreshold: 1, tlogThreshold: 1, timestampThreshold: 1 });
-  verifier.verify(toSignedEntity(bundleFromJSON(bundle), artifact), {
-    subjectAlternativeName: IDENTITY,
-    extensions: { issuer: idp.issuer },
-  });
+  stockVerifyWith(stack.trustedRoot, bundle, artifact, { subject: IDENTITY, issuer: idp.issuer });
 }
 
 /** The independent RFC 6962 check of an entry from GetTransparency against its signed checkpoint. */
@@ -325,27 +261,7 @@ describe.skipIf(missing !== undefined)(
 
     it("the Certus workflows: an upload permission (inner signature logged, outer signed), verify-chain, legacy sign, stats, provenance, readiness", async () => {
       const scanId = `scan_real_${Date.now()}`;
-      const files = { "trivy.sarif.json": Buffer.from(`{"scan":"${scanId}"}`), "syft.spdx.json": Buffer.from(`{"name":"${scanId}"}`) };
-      const listed = Object.entries(files)
-        .map(([name, b]) => ({ hash: `sha256:${createHash("sha256").update(b).digest("hex")}`, name, size: b.length }))
-        .sort((a, b) => (a.name < b.name ? -1 : 1));
-      const manifest = Buffer.from(JSON.stringify({ artifacts: listed, scan_id: scanId }));
-      const manifestDigest = `sha256:${createHash("sha256").update(manifest).digest("hex")}`;
-      const inner = {
-        signer: ASSURANCE,
-        timestamp: "2026-01-15T14:32:45Z",
-        signature: nodeSign("sha256", manifest, { key: assuranceKey.privateKey, dsaEncoding: "der" }).toString("base64"),
-        algorithm: "ECDSA-P256-SHA256",
-        certificate: null,
-      };
-      const body = {
-        scan_id: scanId,
-        tier: "verified",
-        inner_signature: inner,
-        artifacts: [...listed, { name: "manifest.json", hash: manifestDigest, size: manifest.length }],
-        metadata: { git_url: "https://github.com/certus/demo.git", branch: "main", commit: "0123456789abcdef0123456789abcdef01234567", requested_by: null },
-        storage_destinations: { raw_s3: true, oci_registry: false },
-      };
+      const { body, inner, manifestDigest } = certusUploadRequest(scanId, ASSURANCE, assuranceKey.privateKey);
       const permit = await call("POST", "/v1/verify-and-permit-upload", body);
       expect(permit.status, JSON.stringify(permit.json)).toBe(200);
       expect(permit.json.permitted, JSON.stringify(permit.json)).toBe(true);
