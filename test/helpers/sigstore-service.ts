@@ -2,12 +2,11 @@
  * What the real-Sigstore interop tests do to a sigstore-mode service and its bundles, whichever
  * Rekor is behind it: call its JSON API, sign an artifact, verify a bundle with unmodified
  * `@sigstore/verify` and with cosign, check a GetTransparency entry's inclusion proof with the
- * independent RFC 6962 code (test/helpers/rfc6962.ts), and build the Certus upload request with an
- * inner signature by Certus-Assurance's key. Used by the real-sigstore*.test.ts suites.
+ * independent RFC 6962 code (test/helpers/rfc6962.ts). Used by the real-sigstore*.test.ts suites;
+ * the Certus upload request they send is built by test/helpers/certus-upload.ts.
  */
 import { spawn } from "node:child_process";
-import { createHash, sign as nodeSign, type KeyObject } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { bundleFromJSON } from "@sigstore/bundle";
 import { TrustedRoot } from "@sigstore/protobuf-specs";
@@ -90,52 +89,4 @@ export function checkEntry(e: WireJson): void {
     Buffer.from(proof.rootHash, "base64"),
   );
   expect(ok, `inclusion of ${e.logIndex}`).toBe(true);
-}
-
-/** The policy file of the Certus upload flow: inner signatures by `assurance` with `publicKeyPem`. */
-export function writeCertusPolicy(file: string, assurance: string, publicKeyPem: string): void {
-  writeFileSync(
-    file,
-    [
-      "policies:",
-      "  default:",
-      "    mode: enforce",
-      "  certus-upload-verified:",
-      "    mode: enforce",
-      "    innerSigners:",
-      `      - subject: ${assurance}`,
-      "        publicKey: |",
-      ...publicKeyPem
-        .trim()
-        .split("\n")
-        .map((l) => `          ${l}`),
-      "",
-    ].join("\n"),
-  );
-}
-
-/** A Certus upload-permission request for `scanId`, its manifest signed by `assurance` with `key`. */
-export function certusUploadRequest(scanId: string, assurance: string, key: KeyObject) {
-  const files = { "trivy.sarif.json": Buffer.from(`{"scan":"${scanId}"}`), "syft.spdx.json": Buffer.from(`{"name":"${scanId}"}`) };
-  const listed = Object.entries(files)
-    .map(([name, b]) => ({ hash: `sha256:${createHash("sha256").update(b).digest("hex")}`, name, size: b.length }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
-  const manifest = Buffer.from(JSON.stringify({ artifacts: listed, scan_id: scanId }));
-  const manifestDigest = `sha256:${createHash("sha256").update(manifest).digest("hex")}`;
-  const inner = {
-    signer: assurance,
-    timestamp: "2026-01-15T14:32:45Z",
-    signature: nodeSign("sha256", manifest, { key, dsaEncoding: "der" }).toString("base64"),
-    algorithm: "ECDSA-P256-SHA256",
-    certificate: null,
-  };
-  const body = {
-    scan_id: scanId,
-    tier: "verified",
-    inner_signature: inner,
-    artifacts: [...listed, { name: "manifest.json", hash: manifestDigest, size: manifest.length }],
-    metadata: { git_url: "https://github.com/certus/demo.git", branch: "main", commit: "0123456789abcdef0123456789abcdef01234567", requested_by: null },
-    storage_destinations: { raw_s3: true, oci_registry: false },
-  };
-  return { body, inner, manifestDigest };
 }

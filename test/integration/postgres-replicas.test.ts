@@ -14,6 +14,7 @@ import { API_KEY_CACHE_MS } from "../../src/state/postgres/api-key-records.js";
 import { runCli } from "../helpers/cli.js";
 import { postgresSkipReason, startTestPostgres, type TestPostgres } from "../helpers/postgres.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
+import { writeCertusPolicy } from "../helpers/certus-upload.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const ASSURANCE = "certus-assurance@certus.cloud";
@@ -94,24 +95,7 @@ describe.skipIf(postgresSkipReason !== undefined)("replicas sharing state on Pos
     transformUrl = `http://127.0.0.1:${(transform.address() as { port: number }).port}`;
     dir = tempDir();
     const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
-    writeFileSync(
-      join(dir, "policies.yaml"),
-      [
-        "policies:",
-        "  default:",
-        "    mode: enforce",
-        "  certus-upload-verified:",
-        "    mode: enforce",
-        "    innerSigners:",
-        `      - subject: ${ASSURANCE}`,
-        "        publicKey: |",
-        ...pem
-          .trim()
-          .split("\n")
-          .map((l) => `          ${l}`),
-        "",
-      ].join("\n"),
-    );
+    writeCertusPolicy(join(dir, "policies.yaml"), ASSURANCE, pem);
     writeFileSync(join(dir, "secret"), SECRET, { mode: 0o600 });
     // The operator's first steps: the schema, then an admin key, both with the CLI.
     const migrated = await runCli(["db", "migrate", "--database-url", url]);

@@ -38,16 +38,8 @@ import { skipReason } from "../helpers/requirement.js";
 import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
-import {
-  certusUploadRequest,
-  checkEntry,
-  cosign,
-  cosignMissing,
-  serviceApi,
-  stockVerify,
-  writeCertusPolicy,
-  type SignFormat,
-} from "../helpers/sigstore-service.js";
+import { certusUploadRequest, writeCertusPolicy } from "../helpers/certus-upload.js";
+import { checkEntry, cosign, cosignMissing, serviceApi, stockVerify, type SignFormat } from "../helpers/sigstore-service.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = skipReason("interop/real-sigstore-rekor-v1", realSigstoreMissing() ?? rekorV1Missing());

@@ -35,7 +35,8 @@ import { hashLeaf, verifyConsistency, verifyInclusion } from "../helpers/rfc6962
 import { forServer, readmeCommands, runShell } from "../helpers/readme-commands.js";
 import { REPO_ROOT, startTestServer, type TestServer } from "../helpers/server.js";
 import { REAL_SIGSTORE_VERSIONS, realSigstoreMissing, startRealSigstore, writeServiceToken, type RealSigstoreStack } from "../helpers/sigstore-stack.js";
-import { certusUploadRequest, cosign, cosignMissing, serviceApi, stockVerify as stockVerifyWith, writeCertusPolicy } from "../helpers/sigstore-service.js";
+import { certusUploadRequest, writeCertusPolicy } from "../helpers/certus-upload.js";
+import { cosign, cosignMissing, serviceApi, stockVerify as stockVerifyWith } from "../helpers/sigstore-service.js";
 import type { WireJson } from "../helpers/wire-json.js";
 
 const missing = realSigstoreMissing();
