@@ -29,6 +29,7 @@ import { toArtifact, type Artifact } from "./artifact.js";
 import { sharedCertificate } from "./certificate-memo.js";
 import { checkArtifactBinding } from "./artifact-binding.js";
 import { withFastDer } from "./der-encoder.js";
+import { withoutStackTraces } from "./no-stack-traces.js";
 import { parseBundle } from "./bundle-parse.js";
 import { checkChainHasNoRoot, checkIntegratedTimes, checkLoggedSigner, checkProofMatchesCheckpoint } from "./consistency.js";
 import { toSignerExpectation, type SignerExpectation } from "./expected-signer.js";
@@ -261,6 +262,12 @@ function verifyParsed(
  *   contradictory expectation, invalid subjectRegexp), never for the bundle or the root's content.
  */
 export function verifyBundle(request: VerifyBundleRequest, options: VerifyOptions = {}): VerificationResult {
+  // Parsing a bundle's certificates and timestamps throws and catches errors by the dozen; their
+  // stacks are never read (`no-stack-traces.ts`).
+  return withoutStackTraces(() => verifyRequest(request, options));
+}
+
+function verifyRequest(request: VerifyBundleRequest, options: VerifyOptions): VerificationResult {
   // Callers in JavaScript can pass anything: check before reading.
   const given: unknown = request;
   if (typeof given !== "object" || given === null) throw new InvalidArgumentError("request", "must be an object");
