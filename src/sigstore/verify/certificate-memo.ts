@@ -69,14 +69,17 @@ export function memoizeCertificate(cert: X509Certificate): X509Certificate {
 const leaves = new LruMap<string, X509Certificate>(DEFAULT_LEAF_CACHE_SIZE);
 
 /**
- * The shared, memoized certificate for these DER bytes (parsed on first sight).
+ * The shared, memoized certificate for these DER bytes. On first sight it is `parsed`, when the
+ * caller already holds these very bytes parsed (the library's `toSignedEntity` parses the leaf
+ * for every bundle: parsing it again here was a twentieth of a verification of a new leaf), or
+ * else parsed here.
  * @throws like `X509Certificate.parse` for bytes that are not a certificate (nothing is cached)
  */
-export function sharedCertificate(der: Uint8Array): X509Certificate {
+export function sharedCertificate(der: Uint8Array, parsed?: X509Certificate): X509Certificate {
   const id = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
   let cert = leaves.get(id);
   if (!cert) {
-    cert = memoizeCertificate(X509Certificate.parse(Buffer.from(der)));
+    cert = memoizeCertificate(parsed ?? X509Certificate.parse(Buffer.from(der)));
     leaves.set(id, cert);
   }
   return cert;

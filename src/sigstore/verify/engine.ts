@@ -203,8 +203,10 @@ function verifyParsed(
     if (entity.key.$case === "certificate") {
       leaf = entity.key.certificate;
       if (memoize) {
-        // The same bytes parsed once and shared, with their chain checks remembered.
-        leaf = sharedCertificate(leafDer(bundle) ?? leaf.root.toDER());
+        // The same bytes parsed once and shared, with their chain checks remembered. The library
+        // parsed `leaf` from exactly `leafDer(bundle)`, so a first sight keeps that parse.
+        const der = leafDer(bundle);
+        leaf = der ? sharedCertificate(der, leaf) : sharedCertificate(leaf.root.toDER(), leaf);
         entity = { ...entity, key: { $case: "certificate", certificate: leaf } };
       }
       signer = certificateSigner(leaf);
