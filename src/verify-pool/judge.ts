@@ -1,6 +1,8 @@
 /**
  * What a verification worker does with one task: the bundle decoded from what the Verify handler
- * sent (its protobuf binary form, or JSON), judged by `verifyBundle` with the engine's defaults.
+ * sent (its protobuf binary form, or JSON), judged by `verifyBundle` with the engine's defaults. A
+ * binary bundle is built from its message directly when the engine's JSON checks are sure to
+ * accept it (`CheckedBundle`), else converted to JSON and judged as JSON.
  * This is the one function on the API's verification path below the pool: the worker thread
  * calls it, and so do the conformance, mutation and differential tests, so that they judge
  * exactly what the API judges.
@@ -8,7 +10,7 @@
 import { fromBinary, toJson } from "@bufbuild/protobuf";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { InvalidArgumentError } from "../errors.js";
-import { publicGoodTrustedRoot, verifyBundle, type TrustedRootHandle } from "../sigstore/verify/index.js";
+import { CheckedBundle, publicGoodTrustedRoot, verifyBundle, type TrustedRootHandle } from "../sigstore/verify/index.js";
 import type { RootRef, TaskBundle, VerifyReply, VerifyTask } from "./protocol.js";
 
 /** A bundle in its binary protobuf form (what the Verify handler sends a worker). */
@@ -17,11 +19,23 @@ export function binaryBundle(bytes: Uint8Array): TaskBundle {
 }
 
 /**
- * The JSON form `verifyBundle` reads. The binary form was encoded by this process from a decoded
- * request, so it always decodes; were it damaged, that is an internal error, not a verdict.
+ * The JSON form of a task's bundle (the route `verifyBundle` takes when the message's own is not
+ * sure). The binary form was encoded by this process from a decoded request, so it always
+ * decodes; were it damaged, that is an internal error, not a verdict.
  */
 export function bundleJsonOf(bundle: TaskBundle): unknown {
   return "binary" in bundle ? toJson(BundleSchema, fromBinary(BundleSchema, bundle.binary)) : bundle.json;
+}
+
+/**
+ * What `verifyBundle` receives for a task's bundle: from a binary bundle, the bundle built from its
+ * message directly when that is sure to be the one its JSON would give (`CheckedBundle`),
+ * else the JSON; a JSON bundle as it is.
+ */
+export function engineBundleOf(bundle: TaskBundle): unknown {
+  if (!("binary" in bundle)) return bundle.json;
+  const message = fromBinary(BundleSchema, bundle.binary);
+  return CheckedBundle.fromMessage(message, bundle.binary.byteLength) ?? toJson(BundleSchema, message);
 }
 
 /** The trusted root of a task: a loaded handle, or the JSON `verifyBundle` loads (and caches) itself. */
@@ -44,7 +58,7 @@ function rootOf(ref: RootRef, serviceRoot: TrustedRootHandle | undefined): unkno
 export function judgeTask(task: VerifyTask, serviceRoot: TrustedRootHandle | undefined): VerifyReply {
   try {
     const result = verifyBundle({
-      bundle: bundleJsonOf(task.bundle),
+      bundle: engineBundleOf(task.bundle),
       artifact: task.artifact,
       trustedRoot: rootOf(task.root, serviceRoot),
       expected: task.expected,

@@ -28,7 +28,12 @@ type Json = Record<string, unknown>;
  * The bundle versions this verifier understands. `@sigstore/bundle` accepts any `version=d.d`;
  * a future version may change what a field means, so an unknown one is refused, not guessed at.
  */
-const KNOWN_MEDIA_TYPES: ReadonlySet<string> = new Set([BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE]);
+export const KNOWN_MEDIA_TYPES: ReadonlySet<string> = new Set([
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
+]);
 
 /**
  * Canonical or URL-safe base64, padded or not: what proto3 JSON accepts for `bytes`. One character

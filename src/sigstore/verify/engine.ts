@@ -30,7 +30,8 @@ import { sharedCertificate } from "./certificate-memo.js";
 import { checkArtifactBinding } from "./artifact-binding.js";
 import { withFastDer } from "./der-encoder.js";
 import { withoutStackTraces } from "./no-stack-traces.js";
-import { parseBundle } from "./bundle-parse.js";
+import { CheckedBundle } from "./bundle-message.js";
+import { parseBundle, type ParsedBundle } from "./bundle-parse.js";
 import { checkChainHasNoRoot, checkIntegratedTimes, checkLoggedSigner, checkProofMatchesCheckpoint } from "./consistency.js";
 import { toSignerExpectation, type SignerExpectation } from "./expected-signer.js";
 import { failure, FAILURE_CODES, quote, type FailureCode, type VerificationFailure } from "./failures.js";
@@ -275,7 +276,8 @@ function verifyRequest(request: VerifyBundleRequest, options: VerifyOptions): Ve
   if (typeof given !== "object" || given === null) throw new InvalidArgumentError("request", "must be an object");
   const artifact = toArtifact(request.artifact);
   const expectation = toSignerExpectation(request.expected);
-  const parsed = parseBundle(request.bundle);
+  // A bundle built from the RPC's protobuf message was checked as `parseBundle` checks JSON.
+  const parsed: ParsedBundle = request.bundle instanceof CheckedBundle ? { ok: true, bundle: request.bundle.bundle } : parseBundle(request.bundle);
   const root = resolveTrustedRoot(request.trustedRoot);
   if (parsed.ok && root instanceof TrustedRootHandle) {
     const now = (options.now ?? Date.now)();

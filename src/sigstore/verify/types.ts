@@ -24,7 +24,10 @@ export interface ExpectedSigner {
 
 /** One verification. */
 export interface VerifyBundleRequest {
-  /** The Sigstore bundle, as parsed JSON (untrusted: any value is accepted and judged). */
+  /**
+   * The Sigstore bundle, as parsed JSON (untrusted: any value is accepted and judged), or a
+   * `CheckedBundle` built from the RPC's protobuf message.
+   */
   readonly bundle: unknown;
   /** The artifact's bytes or its `sha256:<hex>` digest. */
   readonly artifact: ArtifactInput;
