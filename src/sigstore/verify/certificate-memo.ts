@@ -14,7 +14,7 @@
  * Chain building, CA flags, name chaining and validity dates still run per verification in the
  * library; they are cheap once nothing is re-encoded.
  */
-import { crypto as sigstoreCrypto, X509Certificate } from "@sigstore/core";
+import { crypto as sigstoreCrypto, X509Certificate, type ASN1Obj } from "@sigstore/core";
 import { publicKeyFromDer } from "./key-cache.js";
 import { LruMap } from "./lru.js";
 
@@ -31,6 +31,37 @@ const MEMOIZED = Symbol("certus.memoized");
 type Memoizable = X509Certificate & { [MEMOIZED]?: true };
 
 const hasPublicKeyGetter = typeof Object.getOwnPropertyDescriptor(X509Certificate.prototype, "publicKey")?.get === "function";
+
+type FindExtension = (this: X509Certificate, oid: string) => ASN1Obj | undefined;
+
+const libraryFindExtension = Reflect.get(X509Certificate.prototype, "findExtension") as unknown;
+const dateGetters = ["notBefore", "notAfter"].filter((name) => typeof Object.getOwnPropertyDescriptor(X509Certificate.prototype, name)?.get === "function");
+
+/**
+ * Extensions by OID and the validity dates, decoded once. Building a chain, the library looks up
+ * the basic constraints, key usage and key identifiers of every candidate (decoding each
+ * extension's OID on the way) and reads each certificate's dates, on every verification, for the
+ * trust material's certificates too. An extension found is a node of the certificate's own tree,
+ * which nothing changes (the SCT check edits a clone); each date read still gets its own `Date`.
+ */
+function memoizeLookups(cert: X509Certificate): void {
+  if (typeof libraryFindExtension === "function") {
+    const find = libraryFindExtension as FindExtension;
+    const found = new Map<string, ASN1Obj | undefined>();
+    const findExtension = (oid: string): ASN1Obj | undefined => {
+      if (found.has(oid)) return found.get(oid);
+      const ext = find.call(cert, oid);
+      found.set(oid, ext);
+      return ext;
+    };
+    Object.defineProperty(cert, "findExtension", { value: findExtension, enumerable: false, configurable: true, writable: true });
+  }
+  for (const name of dateGetters) {
+    let time: number | undefined;
+    const read = (): Date => Reflect.get(X509Certificate.prototype, name, cert) as Date;
+    Object.defineProperty(cert, name, { get: () => new Date((time ??= read().getTime())), enumerable: false, configurable: true });
+  }
+}
 
 /**
  * Makes a certificate object remember its DER, SPKI and signature checks. Idempotent. Each is
@@ -49,6 +80,7 @@ export function memoizeCertificate(cert: X509Certificate): X509Certificate {
     const publicKeyOf = (): Buffer => Reflect.get(X509Certificate.prototype, "publicKey", cert);
     Object.defineProperty(cert, "publicKey", { get: () => (spki ??= publicKeyOf()), enumerable: false, configurable: true });
   }
+  memoizeLookups(cert);
   // As the library's `verify`, with the issuer's key from the key cache instead of imported anew.
   const verify = (issuer?: X509Certificate): boolean =>
     sigstoreCrypto.verify(cert.tbsCertificate.toDER(), publicKeyFromDer(issuer?.publicKey ?? cert.publicKey), cert.signatureValue, cert.signatureAlgorithm);
