@@ -17,11 +17,12 @@
  */
 import type { Bundle as BundleMessage } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import type { TransparencyLogEntry as EntryMessage } from "@certus/trust-sdk/gen/sigstore_rekor_pb";
+import type { ASN1Obj } from "@sigstore/core";
 import { assertBundleLatest, assertBundleV01, assertBundleV02, BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, type Bundle } from "@sigstore/bundle";
 import { hashAlgorithmFromJSON, type Bundle as ProtoBundle, type TransparencyLogEntry, type VerificationMaterial } from "@sigstore/protobuf-specs";
 import { KNOWN_MEDIA_TYPES } from "./bundle-parse.js";
 import { withoutStackTraces } from "./no-stack-traces.js";
-import { rfc3161ShapeProblem } from "./rfc3161-shape.js";
+import { checkRfc3161Shape } from "./rfc3161-shape.js";
 
 /**
  * The largest binary encoding taken on this path. Up to this size the bundle's JSON form is within
@@ -72,7 +73,7 @@ function entryOf(e: EntryMessage): TransparencyLogEntry | undefined {
   };
 }
 
-function materialOf(message: BundleMessage): VerificationMaterial | undefined {
+function materialOf(message: BundleMessage, trees: ASN1Obj[]): VerificationMaterial | undefined {
   const vm = message.verificationMaterial;
   if (vm === undefined) return undefined;
   let content: VerificationMaterial["content"];
@@ -105,8 +106,10 @@ function materialOf(message: BundleMessage): VerificationMaterial | undefined {
     for (const t of vm.timestampVerificationData.rfc3161Timestamps) {
       if (t.signedTimestamp.length === 0) return undefined;
       const signedTimestamp = bytes(t.signedTimestamp);
-      if (rfc3161ShapeProblem(signedTimestamp) !== undefined) return undefined;
+      const shape = checkRfc3161Shape(signedTimestamp);
+      if ("problem" in shape) return undefined;
       rfc3161Timestamps.push({ signedTimestamp });
+      trees.push(shape.root);
     }
     timestampVerificationData = { rfc3161Timestamps };
   }
@@ -135,11 +138,11 @@ function contentOf(message: BundleMessage): ProtoBundle["content"] {
   return undefined;
 }
 
-function bundleOf(message: BundleMessage, binaryLength: number): Bundle | undefined {
+function bundleOf(message: BundleMessage, binaryLength: number, trees: ASN1Obj[]): Bundle | undefined {
   if (binaryLength > MAX_MESSAGE_BYTES || !KNOWN_MEDIA_TYPES.has(message.mediaType)) return undefined;
   const content = contentOf(message);
   if (content === undefined) return undefined;
-  const verificationMaterial = materialOf(message);
+  const verificationMaterial = materialOf(message, trees);
   if (verificationMaterial === undefined) return undefined;
   const bundle: ProtoBundle = { mediaType: message.mediaType, verificationMaterial, content };
   // `bundleFromJSON`'s own validation, by media type; its refusal is worded on the JSON route.
@@ -162,7 +165,15 @@ function bundleOf(message: BundleMessage, binaryLength: number): Bundle | undefi
 
 /** A bundle built from a protobuf message and checked as `parseBundle` checks one (see the module comment). */
 export class CheckedBundle {
-  private constructor(readonly bundle: Bundle) {}
+  /**
+   * @param bundle - the typed bundle
+   * @param timestampTrees - its RFC 3161 timestamps parsed (by the shape check), in order: what
+   *   `toSignedEntity` would parse again
+   */
+  private constructor(
+    readonly bundle: Bundle,
+    readonly timestampTrees: readonly ASN1Obj[],
+  ) {}
 
   /**
    * The bundle of `message` (decoded from `binaryLength` bytes), or undefined when it must take
@@ -170,8 +181,9 @@ export class CheckedBundle {
    */
   static fromMessage(message: BundleMessage, binaryLength: number): CheckedBundle | undefined {
     try {
-      const bundle = withoutStackTraces(() => bundleOf(message, binaryLength));
-      return bundle === undefined ? undefined : new CheckedBundle(bundle);
+      const trees: ASN1Obj[] = [];
+      const bundle = withoutStackTraces(() => bundleOf(message, binaryLength, trees));
+      return bundle === undefined ? undefined : new CheckedBundle(bundle, trees);
     } catch {
       return undefined;
     }

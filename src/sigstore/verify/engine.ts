@@ -22,7 +22,7 @@
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type { Bundle } from "@sigstore/bundle";
-import type { X509Certificate } from "@sigstore/core";
+import { RFC3161Timestamp, type ASN1Obj, type X509Certificate } from "@sigstore/core";
 import { toSignedEntity, type Verifier, type SignedEntity } from "@sigstore/verify";
 import { InvalidArgumentError } from "../../errors.js";
 import { toArtifact, type Artifact } from "./artifact.js";
@@ -187,6 +187,19 @@ function runLibrary(
   }
 }
 
+/**
+ * As the library's `toSignedEntity`, with the RFC 3161 timestamps from `timestampTrees` (their
+ * parse trees, in order) when given instead of parsed again: `toSignedEntity` lists the log
+ * entries' times first, then one `RFC3161Timestamp.parse` per token, which is
+ * `new RFC3161Timestamp(ASN1Obj.parseBuffer(der))`.
+ */
+function signedEntityOf(bundle: Bundle, artifact: Buffer, timestampTrees: readonly ASN1Obj[] | undefined): SignedEntity {
+  if (timestampTrees === undefined) return toSignedEntity(bundle, artifact);
+  const entity = toSignedEntity({ ...bundle, verificationMaterial: { ...bundle.verificationMaterial, timestampVerificationData: undefined } }, artifact);
+  const tokens = timestampTrees.map((tree) => ({ $case: "timestamp-authority" as const, timestamp: new RFC3161Timestamp(tree) }));
+  return { ...entity, timestamps: [...entity.timestamps, ...tokens] };
+}
+
 /** Verifies with a validated request; see the module comment for the order of checks. */
 function verifyParsed(
   bundle: Bundle,
@@ -195,12 +208,13 @@ function verifyParsed(
   expectation: SignerExpectation,
   now: number,
   memoize: boolean,
+  timestampTrees?: readonly ASN1Obj[],
 ): VerificationResult {
   let entity: SignedEntity;
   let leaf: X509Certificate | undefined;
   let signer: CertificateSigner | undefined;
   try {
-    entity = toSignedEntity(bundle, artifact.content ?? EMPTY);
+    entity = signedEntityOf(bundle, artifact.content ?? EMPTY, timestampTrees);
     if (entity.key.$case === "certificate") {
       leaf = entity.key.certificate;
       if (memoize) {
@@ -277,13 +291,14 @@ function verifyRequest(request: VerifyBundleRequest, options: VerifyOptions): Ve
   const artifact = toArtifact(request.artifact);
   const expectation = toSignerExpectation(request.expected);
   // A bundle built from the RPC's protobuf message was checked as `parseBundle` checks JSON.
-  const parsed: ParsedBundle = request.bundle instanceof CheckedBundle ? { ok: true, bundle: request.bundle.bundle } : parseBundle(request.bundle);
+  const checked = request.bundle instanceof CheckedBundle ? request.bundle : undefined;
+  const parsed: ParsedBundle = checked ? { ok: true, bundle: checked.bundle } : parseBundle(request.bundle);
   const root = resolveTrustedRoot(request.trustedRoot);
   if (parsed.ok && root instanceof TrustedRootHandle) {
     const now = (options.now ?? Date.now)();
     // The memoized path re-encodes DER in one allocation (`der-encoder.ts`); the baseline keeps the library's encoder.
     return (options.memoize ?? true)
-      ? withFastDer(() => verifyParsed(parsed.bundle, artifact, root, expectation, now, true))
+      ? withFastDer(() => verifyParsed(parsed.bundle, artifact, root, expectation, now, true, checked?.timestampTrees))
       : verifyParsed(parsed.bundle, artifact, root, expectation, now, false);
   }
   // Both are reported when both are wrong: fixing one should not reveal the other only later.

@@ -75,8 +75,18 @@ function checkSignerInfo(si: ASN1Obj): void {
 
 /** Returns what is wrong with the token's structure, or undefined when it is well formed. */
 export function rfc3161ShapeProblem(der: Buffer): string | undefined {
+  const shape = checkRfc3161Shape(der);
+  return "problem" in shape ? shape.problem : undefined;
+}
+
+/**
+ * The token's parse tree (`ASN1Obj.parseBuffer(der)`, as `RFC3161Timestamp.parse` makes it) when
+ * its structure is well formed, else what is wrong with it.
+ */
+export function checkRfc3161Shape(der: Buffer): { readonly root: ASN1Obj } | { readonly problem: string } {
   try {
-    const resp = expect(ASN1Obj.parseBuffer(der as Buffer<ArrayBuffer>), SEQUENCE, "TimeStampResp");
+    const root = ASN1Obj.parseBuffer(der as Buffer<ArrayBuffer>);
+    const resp = expect(root, SEQUENCE, "TimeStampResp");
     const status = expect(resp.subs[0], SEQUENCE, "TimeStampResp.status");
     // PKIStatus: only granted (0) and grantedWithMods (1) carry a usable token. @sigstore/core
     // never reads the status, so a rejection response with a token attached would count.
@@ -107,8 +117,8 @@ export function rfc3161ShapeProblem(der: Buffer): string | undefined {
     if (signerInfos.subs.length === 0) throw new Error("SignedData.signerInfos is empty");
     signerInfos.subs.forEach(checkSignerInfo);
     if (sd.subs.length !== i + 1) throw new Error("SignedData: unexpected fields after signerInfos");
-    return undefined;
+    return { root };
   } catch (err) {
-    return err instanceof Error ? err.message : "unreadable";
+    return { problem: err instanceof Error ? err.message : "unreadable" };
   }
 }

@@ -7,6 +7,7 @@
  */
 import { fromBinary, fromJson, toBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
+import { RFC3161Timestamp } from "@sigstore/core";
 import { describe, expect, it } from "vitest";
 import { CheckedBundle, MAX_MESSAGE_BYTES } from "../../../src/sigstore/verify/bundle-message.js";
 import { parseBundle } from "../../../src/sigstore/verify/bundle-parse.js";
@@ -88,6 +89,21 @@ describe.skipIf(fixturesUnavailable !== undefined)("bundles built from the proto
     console.log(`[bundle-message] mutants: ${taken} taken by the fast path, ${declined} declined or undecodable`);
     expect(taken).toBeGreaterThan(100);
     expect(declined).toBeGreaterThan(100);
+  });
+
+  it("keeps each RFC 3161 token's parse tree, in order, as RFC3161Timestamp.parse makes it", () => {
+    const received = asWorkerReceives(fixture(REKOR2_CASE).bundle)!;
+    const checked = CheckedBundle.fromMessage(received.message, received.size)!;
+    const tokens = checked.bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? [];
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(checked.timestampTrees).toHaveLength(tokens.length);
+    tokens.forEach((t, i) => {
+      const parsed = RFC3161Timestamp.parse(Buffer.from(t.signedTimestamp));
+      const kept = new RFC3161Timestamp(checked.timestampTrees[i]!);
+      expect(kept.root.toDER()).toEqual(parsed.root.toDER());
+      expect(kept.signingTime).toEqual(parsed.signingTime);
+      expect(kept.signerSerialNumber).toEqual(parsed.signerSerialNumber);
+    });
   });
 
   it("leaves a bundle larger than MAX_MESSAGE_BYTES to the JSON route, which applies its bounds", () => {
