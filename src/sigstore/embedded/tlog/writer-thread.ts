@@ -192,10 +192,14 @@ function checkpointScript(): URL {
   return existsSync(fileURLToPath(compiled)) ? compiled : new URL("./checkpoint-thread.ts", import.meta.url);
 }
 
-/** The checkpoint thread, while it runs; `busy` while it has a checkpoint to do. */
-let checkpointer: { worker: Worker; busy: boolean } | undefined;
+/**
+ * The checkpoint thread: started when the WAL first needs a checkpoint (a small log never needs
+ * one), `busy` while it has one to do; "gone" if it could not start or stopped, and then this
+ * thread checkpoints by itself as it did before there was one.
+ */
+let checkpointer: { worker: Worker; busy: boolean } | "not started" | "gone" = "not started";
 
-function startCheckpointer(): void {
+function startCheckpointer(): { worker: Worker; busy: boolean } | "gone" {
   try {
     const worker = new Worker(checkpointScript(), { workerData: { dbPath: setup.dbPath, busyTimeoutMs: setup.busyTimeoutMs } satisfies CheckpointSetup });
     const self = { worker, busy: false };
@@ -205,26 +209,26 @@ function startCheckpointer(): void {
     });
     worker.on("error", () => undefined); // reported through "exit"
     worker.on("exit", () => {
-      // Without it, the cap below still keeps the WAL bounded.
-      if (checkpointer === self) checkpointer = undefined;
+      if (checkpointer === self) checkpointer = "gone";
     });
-    checkpointer = self;
+    return self;
   } catch {
-    checkpointer = undefined;
+    return "gone";
   }
 }
-startCheckpointer();
 
 /** After each commit's reply: keep the WAL short (see the top of this file). */
 function maintainWal(): void {
   try {
     const index = walIndex();
     const frames = index?.frames ?? walFilePages();
-    if (walFilePages() >= setup.maxWalPages || (checkpointer === undefined && frames >= setup.checkpointPages)) {
+    if (walFilePages() >= setup.maxWalPages || (checkpointer === "gone" && frames >= setup.checkpointPages)) {
       truncateWal();
       return;
     }
-    if (checkpointer !== undefined && !checkpointer.busy && frames >= setup.checkpointPages && (index === undefined || index.checkpointed < frames)) {
+    if (frames < setup.checkpointPages || (index !== undefined && index.checkpointed >= frames)) return;
+    if (checkpointer === "not started") checkpointer = startCheckpointer();
+    if (checkpointer !== "gone" && !checkpointer.busy) {
       checkpointer.busy = true;
       checkpointer.worker.postMessage("checkpoint");
     }
@@ -235,8 +239,8 @@ function maintainWal(): void {
 
 port.on("message", (msg: CommitMessage | "close") => {
   if (msg === "close") {
-    checkpointer?.worker.postMessage("close");
-    checkpointer = undefined;
+    if (typeof checkpointer === "object") checkpointer.worker.postMessage("close");
+    checkpointer = "gone";
     if (shmFd !== undefined) closeSync(shmFd);
     shmFd = undefined;
     if (wal !== undefined) closeSync(wal.fd);
