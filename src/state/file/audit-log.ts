@@ -7,9 +7,10 @@
  *
  * Durability: `record()` resolves once the event's batch is written and fsynced (one fsync per
  * batch of concurrent events, `fs/durable-append.ts`). Sign waits for it; Verify records without
- * waiting. `audit.head` is replaced after each durable batch without holding up its callers
- * (coalesced, one write at a time), so it lags the trail by at most the batches written while
- * it was being replaced, and never leads it.
+ * waiting. `audit.head` is replaced after durable batches without holding up their callers
+ * (coalesced, one write at a time, at most one every {@link HEAD_INTERVAL_MS}), so it lags the
+ * trail by at most the batches written in that interval and while it was being replaced, and
+ * never leads it; closing the trail brings it up to date.
  */
 import { replaceFileAtomic } from "../../fs/atomic-file.js";
 import { existsSync, readFileSync } from "node:fs";
@@ -22,6 +23,13 @@ import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export const AUDIT_FILE = "audit.log";
+/**
+ * Least time between the starts of two head replacements, in ms. A replacement costs two fsyncs,
+ * a new file and a rename; replaced after every batch (issue #20's bench: 500 Signs/s gave ~170
+ * batches/s), they kept one fsync after another in the filesystem's journal, which every batch's
+ * own fdatasync (the trail's and the log's WAL) then waited behind.
+ */
+export const HEAD_INTERVAL_MS = 250;
 export const AUDIT_HEAD_FILE = "audit.head";
 /** SHA-256 (hex) over the canonical JSON of an event without its `hash` (the rules: `../audit-chain.ts`). */
 export { eventHash };
@@ -33,6 +41,11 @@ export class AuditLog {
   private headDue: { seq: number; hash: string } | undefined;
   /** The head write in flight (one at a time; the next one takes the newest due head). */
   private headWrite: Promise<void> | undefined;
+  /** When the last head replacement started (performance.now()), for {@link HEAD_INTERVAL_MS}. */
+  private lastHeadAt = Number.NEGATIVE_INFINITY;
+  /** Ends the wait for the next head replacement at once (on close). */
+  private wakeHead: (() => void) | undefined;
+  private closing = false;
   private seq: number;
   private prev: string;
 
@@ -95,9 +108,10 @@ export class AuditLog {
   /**
    * Records `newest` (already durable) in the head file, off the callers' path: an atomic replace
    * costs two fsyncs and a rename, which every Sign used to wait for after its event's own
-   * fdatasync. Writes are coalesced, one at a time, always the newest durable event, so the head
-   * still never leads the trail; it may lag it by the batches written meanwhile (as after a
-   * crash). A failed write is logged and retried with the next batch.
+   * fdatasync. Writes are coalesced, one at a time, at most one every {@link HEAD_INTERVAL_MS},
+   * always the newest durable event, so the head still never leads the trail; it may lag it by
+   * the batches written meanwhile (as after a crash). A failed write is logged and retried with
+   * the next batch.
    */
   private advanceHead(newest: AuditEvent): void {
     this.headDue = { seq: newest.seq, hash: newest.hash };
@@ -107,8 +121,11 @@ export class AuditLog {
   private async writeHeads(): Promise<void> {
     try {
       while (this.headDue !== undefined) {
+        const wait = this.lastHeadAt + HEAD_INTERVAL_MS - performance.now();
+        if (wait > 0 && !this.closing) await this.headPause(wait);
         const head = this.headDue;
         this.headDue = undefined;
+        this.lastHeadAt = performance.now();
         try {
           await replaceFileAtomic(this.headFile, JSON.stringify(head) + "\n");
         } catch (err) {
@@ -121,8 +138,24 @@ export class AuditLog {
     }
   }
 
+  /** Waits `ms` (events arriving meanwhile are coalesced into the next head), or until close. */
+  private headPause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.wakeHead?.(), ms);
+      // A pending head does not keep the process alive: after an exit it lags, as after a crash.
+      timer.unref();
+      this.wakeHead = () => {
+        clearTimeout(timer);
+        this.wakeHead = undefined;
+        resolve();
+      };
+    });
+  }
+
   /** Waits for queued events to be durable and the head to record the newest, then closes the file. */
   async close(): Promise<void> {
+    this.closing = true;
+    this.wakeHead?.();
     await this.file.close();
     while (this.headWrite !== undefined) await this.headWrite;
   }

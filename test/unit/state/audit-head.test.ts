@@ -3,13 +3,13 @@
  * (state/file/audit-log.ts): it may lag the trail while events are being written, but it never
  * leads it, and once the trail is closed it records the newest event. Real files, a real logger.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../../src/logger.js";
-import { AUDIT_FILE, AUDIT_HEAD_FILE, AuditLog, verifyAuditTrail } from "../../../src/state/file/audit-log.js";
+import { AUDIT_FILE, AUDIT_HEAD_FILE, AuditLog, HEAD_INTERVAL_MS, verifyAuditTrail } from "../../../src/state/file/audit-log.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,5 +68,43 @@ describe("audit head", () => {
     expect(e.seq).toBe(2);
     expect(readHead(dir)).toEqual({ seq: 2, hash: e.hash });
     expect(verifyAuditTrail(dir)).toEqual({ ok: true, events: 2 });
+  });
+
+  it("is replaced at most once per interval under a steady stream of batches, and brought up to date on close", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "certus-audit-head-"));
+    dirs.push(dir);
+    const audit = AuditLog.open(dir, quietLogger());
+    // Each replacement is a new file renamed over the old one: count the changes of inode.
+    let replacements = 0;
+    let seen: number | undefined;
+    const watch = setInterval(() => {
+      try {
+        const ino = statSync(join(dir, AUDIT_HEAD_FILE)).ino;
+        if (ino !== seen) replacements++;
+        seen = ino;
+      } catch {
+        // not written yet
+      }
+    }, 1);
+    const started = performance.now();
+    let batches = 0;
+    let last = { seq: 0, hash: "" };
+    try {
+      while (performance.now() - started < 3 * HEAD_INTERVAL_MS) {
+        const events = await Promise.all(Array.from({ length: 4 }, () => audit.record({ caller: "test", action: "verify", verdict: "allowed" })));
+        last = events.at(-1)!;
+        batches++;
+      }
+    } finally {
+      clearInterval(watch);
+    }
+    const elapsed = performance.now() - started;
+    // Many batches, few replacements: one at the first batch, then one per interval at most.
+    expect(batches).toBeGreaterThan(20);
+    expect(replacements).toBeGreaterThan(0);
+    expect(replacements).toBeLessThanOrEqual(Math.ceil(elapsed / HEAD_INTERVAL_MS) + 1);
+    await audit.close();
+    expect(readHead(dir)).toEqual({ seq: last.seq, hash: last.hash });
+    expect(verifyAuditTrail(dir)).toEqual({ ok: true, events: last.seq });
   });
 });

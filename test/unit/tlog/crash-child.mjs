@@ -19,7 +19,7 @@ const { EmbeddedTransparencyLog } = await import("../../../src/sigstore/embedded
 const { request } = await import("./fixtures.ts");
 const { createPrivateKey, createPublicKey, sign } = await import("node:crypto");
 
-const [dataDir, pkcs8b64, start] = process.argv.slice(2);
+const [dataDir, pkcs8b64, start, walCheckpointPages] = process.argv.slice(2);
 const privateKey = createPrivateKey({ key: Buffer.from(pkcs8b64, "base64"), format: "der", type: "pkcs8" });
 const publicKey = createPublicKey(privateKey);
 const signer = {
@@ -28,7 +28,12 @@ const signer = {
   publicKeyPem: publicKey.export({ format: "pem", type: "spki" }).toString(),
   sign: async (data) => sign("sha256", data, privateKey),
 };
-const log = await EmbeddedTransparencyLog.open({ dataDir, signer, origin: "tlog.certus.example" });
+const log = await EmbeddedTransparencyLog.open({
+  dataDir,
+  signer,
+  origin: "tlog.certus.example",
+  ...(walCheckpointPages ? { walCheckpointPages: Number(walCheckpointPages) } : {}),
+});
 let n = Number(start);
 const worker = async () => {
   for (;;) {

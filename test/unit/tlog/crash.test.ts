@@ -13,8 +13,10 @@ afterEach(async () => {
 });
 
 /** Runs the child until it has acknowledged `acks` entries, then SIGKILLs it mid-stream. */
-function appendUntilKilled(dataDir: string, pkcs8: Buffer, start: number, acks: number): Promise<string[]> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./crash-child.mjs", import.meta.url)), dataDir, pkcs8.toString("base64"), String(start)], {
+function appendUntilKilled(dataDir: string, pkcs8: Buffer, start: number, acks: number, walCheckpointPages?: number): Promise<string[]> {
+  const args = [fileURLToPath(new URL("./crash-child.mjs", import.meta.url)), dataDir, pkcs8.toString("base64"), String(start)];
+  if (walCheckpointPages !== undefined) args.push(String(walCheckpointPages));
+  const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -34,7 +36,13 @@ function appendUntilKilled(dataDir: string, pkcs8: Buffer, start: number, acks: 
 }
 
 describe("crash mid-batch", () => {
-  it("keeps every acknowledged entry and one consistent tree across SIGKILLs", async () => {
+  // The second case checkpoints the WAL every few batches (on the checkpoint thread, and on the
+  // write thread at the cap) and restarts it over its old frames, so the kills land in and around
+  // checkpoints and restarts too (writer-thread.ts).
+  it.each([
+    ["the default WAL threshold", undefined, 300],
+    ["a WAL checkpointed and restarted every few batches", 16, 1500],
+  ] as const)("keeps every acknowledged entry and one consistent tree across SIGKILLs, with %s", async (_name, walCheckpointPages, acks) => {
     const t = tempDir();
     cleanups.push(t.cleanup);
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -47,8 +55,8 @@ describe("crash mid-batch", () => {
     };
     let previous: { size: number; root: Buffer } | undefined;
     for (const round of [0, 1, 2]) {
-      const acked = await appendUntilKilled(t.dir, pkcs8, round * 100_000, 300);
-      const log = await EmbeddedTransparencyLog.open({ dataDir: t.dir, signer, origin: "tlog.certus.example" });
+      const acked = await appendUntilKilled(t.dir, pkcs8, round * 100_000, acks, walCheckpointPages);
+      const log = await EmbeddedTransparencyLog.open({ dataDir: t.dir, signer, origin: "tlog.certus.example", walCheckpointPages });
       try {
         expect(log.size).toBeGreaterThanOrEqual(acked.length + (previous?.size ?? 0));
         for (const line of acked) {

@@ -38,6 +38,11 @@ export interface EmbeddedLogOptions {
   readonly busyTimeoutMs?: number;
   /** Database size quota in bytes; appends beyond it fail as "full". Default: none. */
   readonly maxDatabaseBytes?: number;
+  /**
+   * WAL frames (pages) not yet in the database before the checkpoint thread copies them; the WAL
+   * file is capped at four times this (store.ts). Default 1000 (about 4 MB), SQLite's own default.
+   */
+  readonly walCheckpointPages?: number;
 }
 
 export type { CheckpointEvent, ConsistencyProof, PageOptions, PublishedCheckpoint, TreeInclusionProof } from "../../transparency-log.js";

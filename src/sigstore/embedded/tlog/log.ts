@@ -33,10 +33,11 @@
  *    checkpoint, and every proof they return is against a stored, signed checkpoint or an
  *    explicitly requested older tree size.
  *
- * node:sqlite is synchronous, so the transaction, the fsync that makes it durable and the WAL
- * checkpoint run on the log's write thread (store.ts, writer-thread.ts): the event loop posts the
- * batch and awaits the reply, so a slow disk or a checkpoint delays only the batches waiting for
- * it. Batching keeps that to one transaction and one fsync per batch rather than per entry.
+ * node:sqlite is synchronous, so the transaction and the fsync that makes it durable run on the
+ * log's write thread (store.ts, writer-thread.ts), and the WAL checkpoint on a checkpoint thread
+ * beside it (checkpoint-thread.ts): the event loop posts the batch and awaits the reply, so a slow
+ * disk delays only the batches waiting for it, and a checkpoint none of them (unless the WAL
+ * reaches its cap, when the write thread checkpoints between two commits). Batching keeps that to one transaction and one fsync per batch rather than per entry.
  */
 import { createHash } from "node:crypto";
 import { InvalidArgumentError, NotFoundError, TrustError, UnavailableError } from "../../../errors.js";
@@ -81,6 +82,7 @@ function checkOptions(options: EmbeddedLogOptions): void {
     positive(options.maxBodyBytes) ? "" : "maxBodyBytes must be a positive integer",
     positive(options.busyTimeoutMs, 0) ? "" : "busyTimeoutMs must be a non-negative integer",
     positive(options.maxDatabaseBytes) ? "" : "maxDatabaseBytes must be a positive integer",
+    positive(options.walCheckpointPages) ? "" : "walCheckpointPages must be a positive integer",
   ].filter((p) => p !== "");
   if (problems.length > 0) throw new TypeError(`invalid transparency log options: ${problems.join("; ")}`);
 }

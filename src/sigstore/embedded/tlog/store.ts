@@ -15,9 +15,10 @@
  *
  * Durability: WAL; {@link LogStore.commit} is one IMMEDIATE transaction (all-or-nothing on crash)
  * followed by one fdatasync of the WAL file, and resolves only after both. Both run on the log's
- * write thread (`writer-thread.ts`), which owns the only connection that writes batches, and so
- * does the WAL checkpoint (after the commit's reply, when the WAL has grown); the event loop only
- * posts the batch and awaits the reply. The transaction runs with synchronous=NORMAL, so SQLite
+ * write thread (`writer-thread.ts`), which owns the only connection that writes batches; the WAL
+ * checkpoint runs on a checkpoint thread beside it (`checkpoint-thread.ts`) while batches go on
+ * being committed, and on the write thread itself only when the WAL reaches its cap; the event
+ * loop only posts the batch and awaits the reply. The transaction runs with synchronous=NORMAL, so SQLite
  * itself does not sync at COMMIT (it still syncs the WAL before every checkpoint and the database
  * after it); the thread's own fdatasync follows. NORMAL plus that sync is what synchronous=FULL
  * does. Between COMMIT and the sync the reading connection here could see the batch's rows; the
@@ -44,10 +45,12 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 const CACHE_KIB = 32 * 1024;
 
 /**
- * The write thread checkpoints (and truncates) the WAL after a commit that leaves it this many
- * pages or more: SQLite's own default for its automatic checkpoint (about 4 MB of WAL).
+ * The write thread asks the checkpoint thread to copy the WAL into the database once it holds this
+ * many frames not yet copied: SQLite's own default for its automatic checkpoint (about 4 MB of WAL).
  */
-const CHECKPOINT_PAGES = 1000;
+export const DEFAULT_WAL_CHECKPOINT_PAGES = 1000;
+/** The WAL file's cap, as a multiple of the checkpoint threshold (writer-thread.ts). */
+export const WAL_CAP_FACTOR = 4;
 
 const SCHEMA_VERSION = 1;
 
@@ -125,6 +128,11 @@ export interface LogStoreOptions {
    * as "full" like a full disk would. Default: no bound.
    */
   readonly maxDatabaseBytes?: number;
+  /**
+   * WAL frames not yet in the database before the checkpoint thread copies them (default
+   * {@link DEFAULT_WAL_CHECKPOINT_PAGES}); the WAL file is capped at {@link WAL_CAP_FACTOR} times this.
+   */
+  readonly walCheckpointPages?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -249,7 +257,8 @@ export class LogStore {
         busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
         cacheKib: CACHE_KIB,
         maxDatabaseBytes: options.maxDatabaseBytes,
-        checkpointPages: CHECKPOINT_PAGES,
+        checkpointPages: options.walCheckpointPages ?? DEFAULT_WAL_CHECKPOINT_PAGES,
+        maxWalPages: WAL_CAP_FACTOR * (options.walCheckpointPages ?? DEFAULT_WAL_CHECKPOINT_PAGES),
       });
       writer.start();
       return new LogStore(db, writer);

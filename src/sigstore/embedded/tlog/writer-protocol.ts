@@ -11,9 +11,28 @@ export interface WriterSetup {
   readonly busyTimeoutMs: number;
   readonly cacheKib: number;
   readonly maxDatabaseBytes?: number | undefined;
-  /** Checkpoint (and truncate) the WAL after a commit that leaves it at least this many pages. */
+  /**
+   * Ask the checkpoint thread to copy the WAL into the database once the WAL holds this many
+   * frames (pages) not yet checkpointed; the WAL restarts when it has caught up.
+   */
   readonly checkpointPages: number;
+  /**
+   * The WAL's cap, in pages: a WAL file this large is checkpointed and truncated by the write
+   * thread itself between two commits, whatever that costs the batch behind it, so the WAL stays
+   * bounded even if the checkpoint thread never catches up.
+   */
+  readonly maxWalPages: number;
 }
+
+/** What the checkpoint thread (`checkpoint-thread.ts`) needs: its own connection to the database. */
+export interface CheckpointSetup {
+  readonly dbPath: string;
+  readonly busyTimeoutMs: number;
+}
+
+/** The checkpoint thread's answer to "checkpoint": the WAL's frames and those now in the database. */
+export type CheckpointReply =
+  { readonly ok: true; readonly walFrames: number; readonly checkpointed: number } | { readonly ok: false; readonly message: string };
 
 /** One stored row of `entries`, as posted (BLOBs as bytes). */
 export interface EntryRow {

@@ -1,30 +1,50 @@
 /**
  * The log's write thread: owns the one connection that writes batches, so that a batch's
- * INSERTs, its COMMIT, the fdatasync that makes it durable and the WAL checkpoint all run off the
- * main event loop (issue #20: SQLite's automatic checkpoint inside COMMIT stalled the event loop
- * 7-70 ms every 15-20 batches).
+ * INSERTs, its COMMIT and the fdatasync that makes it durable run off the main event loop
+ * (issue #20: SQLite's automatic checkpoint inside COMMIT stalled the event loop 7-70 ms every
+ * 15-20 batches).
  *
  * Per message: BEGIN IMMEDIATE, the rows, COMMIT (synchronous=NORMAL, so no sync inside), then
- * fdatasync of the WAL, then the reply. Only after the reply, when the WAL holds at least
- * `checkpointPages` pages, `wal_checkpoint(TRUNCATE)`: this connection is the only writer and it
- * checkpoints between its own commits, so the checkpoint always catches up and the WAL restarts
- * (a checkpoint on another connection never caught up under continuous writes and the WAL grew to
- * 64 MB). The main thread's readers only hold a snapshot for one statement; if one is reading when
- * the checkpoint wants to restart the WAL, the busy timeout waits for it, and a checkpoint that
- * still could not finish is simply tried again after the next commit. The automatic checkpoint is
- * off on every connection of the log. A checkpoint syncs the WAL and the database itself, so a
- * crash anywhere in it loses nothing that was acknowledged.
+ * fdatasync of the WAL, then the reply. The automatic checkpoint is off on every connection of
+ * the log; the WAL is kept short this way instead:
+ *
+ * - Once the WAL holds `checkpointPages` frames not yet in the database, this thread asks the
+ *   checkpoint thread (`checkpoint-thread.ts`, its own connection) for a PASSIVE checkpoint, which
+ *   runs while the batches go on being committed here. When every frame has been checkpointed,
+ *   SQLite restarts the WAL at the start of this connection's next transaction (no reader may
+ *   still use the old frames; the main thread's readers hold a snapshot for one statement only),
+ *   writing over the old frames. A batch therefore no longer waits for a checkpoint (a
+ *   TRUNCATE checkpoint here between two commits cost the batch behind it 7-25 ms), and the
+ *   fdatasync after each commit mostly rewrites blocks the WAL file already has instead of
+ *   growing it (no file-size change for the filesystem's journal to commit).
+ * - The cap: a WAL file of `maxWalPages` pages or more is checkpointed and truncated here between
+ *   two commits (`wal_checkpoint(TRUNCATE)`, as this thread did after every 1,000 pages before),
+ *   so the WAL stays bounded even if the checkpoint thread cannot keep up or is gone.
+ *   `journal_size_limit` brings a WAL that grew past twice `checkpointPages` back to that size
+ *   at its next restart.
+ *
+ * Crash safety does not depend on the thread doing the checkpoint: a checkpoint syncs the WAL
+ * before it copies and the database after, and only then marks the frames as checkpointed, and
+ * SQLite overwrites or truncates only frames so marked. A crash anywhere loses nothing that was
+ * acknowledged.
  *
  * Self-contained on purpose (only `import type` from this room): Node loads it as its own module.
  */
-import { closeSync, fdatasyncSync, fstatSync, openSync, statSync } from "node:fs";
+import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { endianness } from "node:os";
 import { DatabaseSync } from "node:sqlite";
-import { parentPort, workerData } from "node:worker_threads";
-import type { CommitFailure, CommitMessage, CommitReply, ReadyReply, WriterSetup } from "./writer-protocol.js";
+import { fileURLToPath } from "node:url";
+import { parentPort, Worker, workerData } from "node:worker_threads";
+import type { CheckpointReply, CheckpointSetup, CommitFailure, CommitMessage, CommitReply, ReadyReply, WriterSetup } from "./writer-protocol.js";
 
 /** Size of the WAL header and of each frame's header, in bytes (https://sqlite.org/fileformat.html). */
 const WAL_HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
+
+/** Bytes of a WAL file holding `frames` frames of `pageSize`-byte pages. */
+function walBytes(frames: number, pageSize: number): number {
+  return WAL_HEADER_BYTES + frames * (pageSize + FRAME_HEADER_BYTES);
+}
 
 function failureOf(err: unknown, sync = false): CommitFailure {
   const message = err instanceof Error ? err.message : String(err);
@@ -39,6 +59,7 @@ const port = parentPort;
 if (port === null) throw new Error("writer-thread.ts runs only as a worker thread");
 const setup = workerData as WriterSetup;
 const walPath = `${setup.dbPath}-wal`;
+const shmPath = `${setup.dbPath}-shm`;
 
 function open(): { db: DatabaseSync; pageSize: number } {
   const db = new DatabaseSync(setup.dbPath, { timeout: setup.busyTimeoutMs });
@@ -47,6 +68,7 @@ function open(): { db: DatabaseSync; pageSize: number } {
   db.exec("PRAGMA wal_autocheckpoint = 0");
   db.exec(`PRAGMA cache_size = -${setup.cacheKib}`);
   const pageSize = Number((db.prepare("PRAGMA page_size").get() as { page_size: unknown }).page_size);
+  db.exec(`PRAGMA journal_size_limit = ${walBytes(2 * setup.checkpointPages, pageSize)}`);
   if (setup.maxDatabaseBytes !== undefined) {
     db.exec(`PRAGMA max_page_count = ${Math.max(1, Math.floor(setup.maxDatabaseBytes / pageSize))}`);
   }
@@ -113,22 +135,45 @@ function commit(msg: CommitMessage): CommitReply {
   return { id: msg.id, ok: true };
 }
 
-/** Pages in the WAL, from its size (TRUNCATE leaves it empty, so its size is what it holds). */
-function walPages(): number {
+/**
+ * The WAL-index header in the -shm file (https://sqlite.org/walformat.html, "The WAL-Index
+ * Format"), in the host's byte order: version at 0, isInit at 12, mxFrame (frames in the WAL) at
+ * 16, nBackfill (frames already copied into the database) at 96.
+ */
+const SHM_HEADER_BYTES = 136;
+const SHM_VERSION = 3007000;
+const shmHeader = Buffer.alloc(SHM_HEADER_BYTES);
+const readU32 = endianness() === "LE" ? (at: number) => shmHeader.readUInt32LE(at) : (at: number) => shmHeader.readUInt32BE(at);
+let shmFd: number | undefined;
+
+/** Frames in the WAL and frames already checkpointed, from the WAL-index; undefined if unreadable. */
+function walIndex(): { frames: number; checkpointed: number } | undefined {
+  try {
+    shmFd ??= openSync(shmPath, "r");
+    if (readSync(shmFd, shmHeader, 0, SHM_HEADER_BYTES, 0) < SHM_HEADER_BYTES) return undefined;
+    if (readU32(0) !== SHM_VERSION || shmHeader[12] !== 1) return undefined;
+    return { frames: readU32(16), checkpointed: readU32(96) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Size of the WAL file in pages (frames), whatever part of it is in use. */
+function walFilePages(): number {
   const fd = wal?.fd;
   if (fd === undefined) return 0;
   return Math.max(0, Math.floor((fstatSync(fd).size - WAL_HEADER_BYTES) / (pageSize + FRAME_HEADER_BYTES)));
 }
 
 /**
- * How long the checkpoint waits for a reader still on the WAL before giving up until the next
- * commit, in ms: the next batch waits for it, so briefly (main-thread reads last one statement).
+ * How long the capping checkpoint waits for a reader still on the WAL (or for the checkpoint
+ * thread) before giving up until the next commit, in ms: the next batch waits for it, so briefly.
  */
 const CHECKPOINT_BUSY_MS = 10;
 
-function checkpointIfLarge(): void {
+/** The cap: checkpoint and truncate the WAL here, between two commits. */
+function truncateWal(): void {
   try {
-    if (walPages() < setup.checkpointPages) return;
     db.exec(`PRAGMA busy_timeout = ${CHECKPOINT_BUSY_MS}`);
     try {
       db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
@@ -141,8 +186,63 @@ function checkpointIfLarge(): void {
   }
 }
 
+/** The checkpoint thread's module: compiled beside this one in `dist/`, else the TypeScript source. */
+function checkpointScript(): URL {
+  const compiled = new URL("./checkpoint-thread.js", import.meta.url);
+  return existsSync(fileURLToPath(compiled)) ? compiled : new URL("./checkpoint-thread.ts", import.meta.url);
+}
+
+/**
+ * The checkpoint thread: started when the WAL first needs a checkpoint (a small log never needs
+ * one), `busy` while it has one to do; "gone" if it could not start or stopped, and then this
+ * thread checkpoints by itself as it did before there was one.
+ */
+let checkpointer: { worker: Worker; busy: boolean } | "not started" | "gone" = "not started";
+
+function startCheckpointer(): { worker: Worker; busy: boolean } | "gone" {
+  try {
+    const worker = new Worker(checkpointScript(), { workerData: { dbPath: setup.dbPath, busyTimeoutMs: setup.busyTimeoutMs } satisfies CheckpointSetup });
+    const self = { worker, busy: false };
+    worker.on("message", (_reply: CheckpointReply) => {
+      // Failed or not, the next commit looks at the WAL again and asks again if need be.
+      self.busy = false;
+    });
+    worker.on("error", () => undefined); // reported through "exit"
+    worker.on("exit", () => {
+      if (checkpointer === self) checkpointer = "gone";
+    });
+    return self;
+  } catch {
+    return "gone";
+  }
+}
+
+/** After each commit's reply: keep the WAL short (see the top of this file). */
+function maintainWal(): void {
+  try {
+    const index = walIndex();
+    const frames = index?.frames ?? walFilePages();
+    if (walFilePages() >= setup.maxWalPages || (checkpointer === "gone" && frames >= setup.checkpointPages)) {
+      truncateWal();
+      return;
+    }
+    if (frames < setup.checkpointPages || (index !== undefined && index.checkpointed >= frames)) return;
+    if (checkpointer === "not started") checkpointer = startCheckpointer();
+    if (checkpointer !== "gone" && !checkpointer.busy) {
+      checkpointer.busy = true;
+      checkpointer.worker.postMessage("checkpoint");
+    }
+  } catch {
+    // The WAL's size could not be read; the next commit looks again.
+  }
+}
+
 port.on("message", (msg: CommitMessage | "close") => {
   if (msg === "close") {
+    if (typeof checkpointer === "object") checkpointer.worker.postMessage("close");
+    checkpointer = "gone";
+    if (shmFd !== undefined) closeSync(shmFd);
+    shmFd = undefined;
     if (wal !== undefined) closeSync(wal.fd);
     wal = undefined;
     db.close();
@@ -150,5 +250,5 @@ port.on("message", (msg: CommitMessage | "close") => {
     return;
   }
   port.postMessage(commit(msg));
-  checkpointIfLarge();
+  maintainWal();
 });
