@@ -33,7 +33,7 @@ export const SERVE_MALLOC_ARENA_MAX = "2";
 /** Set to `off` to start `serve` with node's and glibc's own defaults. */
 export const RUNTIME_DEFAULTS_ENV = "CERTUS_TRUST_RUNTIME_DEFAULTS";
 /** Marks the re-executed process (removed at once, so the server's children do not inherit it). */
-const REEXEC_MARK_ENV = "CERTUS_TRUST_REEXECUTED";
+const REEXEC_MARK_ENV = "CERTUS_TRUST_REEXECUTED" as const;
 
 /** What a process needs to be re-executed with: extra node flags and environment, or nothing. */
 export interface RuntimeDefaults {
@@ -43,7 +43,7 @@ export interface RuntimeDefaults {
 
 /** The name of a node/V8 flag (`--max-semi-space-size=8` → `max-semi-space-size`; `_` and `-` alike). */
 function flagName(arg: string): string {
-  return arg.replace(/^--?/, "").split("=")[0]!.replaceAll("_", "-");
+  return (arg.replace(/^--?/, "").split("=")[0] ?? "").replaceAll("_", "-");
 }
 
 /**
@@ -68,7 +68,7 @@ export function missingRuntimeDefaults(argv: readonly string[], execArgv: readon
  */
 export function reexecWithRuntimeDefaults(): void {
   if (process.env[REEXEC_MARK_ENV] !== undefined) {
-    delete process.env[REEXEC_MARK_ENV];
+    delete process.env.CERTUS_TRUST_REEXECUTED;
     return;
   }
   const missing = missingRuntimeDefaults(process.argv.slice(2), process.execArgv, process.env);
