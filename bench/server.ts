@@ -1,6 +1,9 @@
 /**
  * The server under measurement: a real `certus-trust serve` process on an ephemeral port, started
- * the way an operator starts it (per-call log lines on, drained and discarded by the parent).
+ * the way an operator starts it: through the `certus-trust` command (`bin/certus-trust.js`), so it
+ * runs with the runtime settings `serve` gives itself (src/cli/runtime-defaults.ts; set
+ * `CERTUS_TRUST_RUNTIME_DEFAULTS=off` in the bench's environment to measure without them), and with
+ * per-call log lines on, drained and discarded by the parent.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -22,7 +25,7 @@ export interface Server {
 export async function startServer(dataDir: string, nodeArgs: readonly string[] = [], workers = 1): Promise<Server & { readyMs: number }> {
   const t0 = performance.now();
   // Per-call log lines stay on (info), as in production; the parent drains and discards them.
-  const args = [...nodeArgs, join(repo, "dist/src/main.js"), "serve", "--port", "0", "--data-dir", dataDir, "--workers", String(workers)];
+  const args = [...nodeArgs, join(repo, "bin/certus-trust.js"), "serve", "--port", "0", "--data-dir", dataDir, "--workers", String(workers)];
   const child = spawn(process.execPath, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });

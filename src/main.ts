@@ -1,7 +1,14 @@
 /**
  * Process entry of `certus-trust`: runs the command line and exits with its code.
+ *
+ * `serve` first gets its runtime settings (V8 heap flags, malloc arenas: `cli/runtime-defaults.ts`),
+ * which only a process start can set: it re-executes itself with them before the command line and
+ * everything it imports is loaded.
  */
-import { run } from "./cli/index.js";
+import { reexecWithRuntimeDefaults } from "./cli/runtime-defaults.js";
+
+reexecWithRuntimeDefaults();
+const { run } = await import("./cli/index.js");
 
 /**
  * Exits once stdout and stderr have flushed: a large output into a pipe (say `audit list
