@@ -183,6 +183,7 @@ async function resolvePorts(
             ? ctx.log.info({ issuer: to }, "service signing issuer recorded in instance.json")
             : ctx.log.warn({ from, to }, "service signing issuer changed (--issuer): bundles signed before name the previous issuer"),
         onTufRenewalError: (err) => ctx.log.warn({ err }, "TUF metadata could not be re-signed; retrying at the next check"),
+        onSigningThreadExit: (reason) => ctx.log.error({ reason }, "the signing thread stopped; signing goes on in the event loop"),
       });
       signing = embeddedSigningBackend(embedded);
       log = new EmbeddedLogPort(embedded.log);

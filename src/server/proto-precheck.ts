@@ -11,6 +11,14 @@ import type { Req } from "../http/types.js";
 import { fromBinary, type DescMessage, type DescService } from "@bufbuild/protobuf";
 import type { PrecheckResult } from "../http/json-precheck.js";
 
+/** The message bytes of requests that passed the check, for the handlers (see `rpc/request-bytes.ts`). */
+const checkedMessages = new WeakMap<Req, Uint8Array>();
+
+/** The request message's bytes when {@link precheckProtoBody} decoded them (binary, uncompressed); else undefined. */
+export function checkedMessageOf(req: Req): Uint8Array | undefined {
+  return checkedMessages.get(req);
+}
+
 /** Maps `/<service>/<Method>` of unary methods to their input message. */
 export function unaryInputs(services: readonly DescService[]): Map<string, DescMessage> {
   const out = new Map<string, DescMessage>();
@@ -46,6 +54,7 @@ export async function precheckProtoBody(req: Req, maxBodyBytes: number, inputs: 
       message: `request body is not a valid ${input.typeName} in protobuf binary: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
+  checkedMessages.set(req, message);
   return { ok: true };
 }
 

@@ -7,6 +7,9 @@
  */
 import { readFileSync } from "node:fs";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { presetCallEndReason } from "./call-end-reason.js";
+import { checkedMessageOf } from "./proto-precheck.js";
+import { REQUEST_BYTES } from "../rpc/request-bytes.js";
 import { TrustService } from "@certus/trust-sdk";
 import { Health } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import type { TrustConfig } from "../config/config.js";
@@ -48,7 +51,10 @@ function connectHandler(app: ComposedService, limits: LimitsConfig) {
     writeMaxBytes: 16 * 1024 * 1024,
     // Outermost first: metrics see the final code, the call line names the caller that auth sets.
     interceptors: app.interceptors,
-    contextValues: (req) => app.auth.contextValues(req),
+    // The request's bytes, when the precheck read them, for handlers that pass parts on as bytes.
+    contextValues: (req) => app.auth.contextValues(req).set(REQUEST_BYTES, checkedMessageOf(req)),
+    // Every call ends with an abort of its context; this one gives it a reason made once.
+    requestGate: presetCallEndReason,
     // Strict JSON: a misspelt field (say `expectedSigner` as `expectedsigner`) must not be
     // silently dropped, since that could make a verification laxer than the caller meant.
     // Implicit values are written out: `"verified": false` and `"logIndex": "0"` must be visible

@@ -12,7 +12,15 @@
 import { create, toBinary, toJson } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { HandlerContext } from "@connectrpc/connect";
-import { VerifyResponseSchema, VerifyResultSchema, type ExpectedSigner, type VerifyRequest, type VerifyResponse, type VerifyResult } from "@certus/trust-sdk";
+import {
+  VerifyRequestSchema,
+  VerifyResponseSchema,
+  VerifyResultSchema,
+  type ExpectedSigner,
+  type VerifyRequest,
+  type VerifyResponse,
+  type VerifyResult,
+} from "@certus/trust-sdk";
 import { BundleSchema, type Bundle } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { TrustedRootSchema } from "@certus/trust-sdk/gen/sigstore_trustroot_pb";
 import { InvalidArgumentError } from "../errors.js";
@@ -31,12 +39,16 @@ import type { VerifyPool } from "../verify-pool/pool.js";
 import type { RootRef, VerifyReply } from "../verify-pool/protocol.js";
 import type { CallerOf } from "../rpc/caller.js";
 import { resolveArtifact } from "../rpc/validate.js";
+import { lengthDelimitedFields, REQUEST_BYTES } from "../rpc/request-bytes.js";
 import { predicateTypeFailure, statementOf, type StatementSummary } from "./statement-summary.js";
 
 /** Most bundles judged in one request; also the most verifications (bundles × a policy's rules). */
 export const MAX_BUNDLES_PER_REQUEST = 1000;
 /** Default time budget of one request's verifications, ms. */
 export const DEFAULT_VERIFY_BUDGET_MS = 10_000;
+/** Field numbers of `VerifyRequest.bundle` and `VerifyRequest.bundles`. */
+const BUNDLE_FIELD = VerifyRequestSchema.field.bundle.number;
+const BUNDLES_FIELD = VerifyRequestSchema.field.bundles.number;
 
 export interface VerifyDeps {
   serviceRoot: TrustedRootHandle;
@@ -137,9 +149,27 @@ export function createVerifyHandler(deps: VerifyDeps) {
     throw new Error(`verification worker: ${reply.internal}`);
   }
 
-  /** A bundle as a worker receives it: its binary form (the worker decodes it, not this thread). */
-  function taskBundle(bundle: Bundle) {
-    return binaryBundle(toBinary(BundleSchema, bundle));
+  /**
+   * Bundles as a worker receives them: their binary form (the worker decodes it, not this thread),
+   * copied from the request's own bytes when the server has them (`wire`), else encoded again.
+   */
+  function taskBundles(bundles: readonly Bundle[], wire: readonly Uint8Array[] | undefined) {
+    return bundles.map((b, i) => binaryBundle(wire?.[i]?.slice() ?? toBinary(BundleSchema, b)));
+  }
+
+  /**
+   * The bytes of the request's `bundle` then `bundles` (fields 2 and 3), when the request's bytes
+   * are known and each bundle came as one occurrence of its field (a repeated occurrence of
+   * `bundle` would be merged by the decoder: then every bundle is encoded again).
+   */
+  function wireBundles(req: VerifyRequest, ctx: HandlerContext): Uint8Array[] | undefined {
+    const bytes = ctx.values.get(REQUEST_BYTES);
+    if (bytes === undefined) return undefined;
+    const fields = lengthDelimitedFields(bytes, [BUNDLE_FIELD, BUNDLES_FIELD]);
+    const single = fields?.get(BUNDLE_FIELD) ?? [];
+    const repeated = fields?.get(BUNDLES_FIELD) ?? [];
+    if (fields === undefined || single.length !== (req.bundle ? 1 : 0) || repeated.length !== req.bundles.length) return undefined;
+    return [...single, ...repeated];
   }
 
   function judge(
@@ -166,7 +196,9 @@ export function createVerifyHandler(deps: VerifyDeps) {
       return first;
     }
     // The function a worker runs, on this thread.
-    return fromReply(judgeTask({ id: 0, bundle: taskBundle(bundle), artifact, root: root.ref, expected: engineExpectation(expected) }, deps.serviceRoot));
+    const [task] = taskBundles([bundle], undefined);
+    if (task === undefined) throw new Error("no task bundle");
+    return fromReply(judgeTask({ id: 0, bundle: task, artifact, root: root.ref, expected: engineExpectation(expected) }, deps.serviceRoot));
   }
 
   /** Every bundle's verdict, on the pool when there is one. */
@@ -177,6 +209,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     expected: ExpectedSigner,
     root: RequestRoot,
     ctx: HandlerContext,
+    wire: readonly Uint8Array[] | undefined,
   ): Promise<VerificationResult[]> {
     const pool = deps.pool;
     if (!pool) return bundles.map((b) => judge(b, artifact, digest, expected, root));
@@ -184,7 +217,7 @@ export function createVerifyHandler(deps: VerifyDeps) {
     if (expected.policy === "") {
       const expectation = engineExpectation(expected);
       const replies = await pool.run(
-        bundles.map((b) => ({ bundle: taskBundle(b), artifact, root: root.ref, expected: expectation })),
+        taskBundles(bundles, wire).map((bundle) => ({ bundle, artifact, root: root.ref, expected: expectation })),
         budgetMs,
       );
       return replies.map(fromReply);
@@ -222,7 +255,8 @@ export function createVerifyHandler(deps: VerifyDeps) {
     }
     const root = trustRootOf(req);
     const artifact = art.content ? { content: art.content } : { digest: art.digestString };
-    const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx)).map((r, i) =>
+    const wire = deps.pool && expected.policy === "" ? wireBundles(req, ctx) : undefined;
+    const judged = (await judgeAll(bundles, artifact, art.digestString, expected, root, ctx, wire)).map((r, i) =>
       withStatement(r, itemAt(bundles, i, "bundle"), expected.predicateType),
     );
     const results = judged.map((j) => j.result);

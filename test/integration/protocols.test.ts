@@ -4,10 +4,20 @@
  * same answer; reflection and health work over gRPC.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { clone, create, fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { GetKeysRequestSchema, GetKeysResponseSchema, SignRequestSchema, SignResponseSchema, TrustService } from "@certus/trust-sdk";
+import {
+  GetKeysRequestSchema,
+  GetKeysResponseSchema,
+  SignRequestSchema,
+  SignResponseSchema,
+  TrustService,
+  VerifyRequestSchema,
+  VerifyResponseSchema,
+  type VerifyResponse,
+} from "@certus/trust-sdk";
+import { BundleSchema } from "@certus/trust-sdk/gen/sigstore_bundle_pb";
 import { HealthCheckRequestSchema, HealthCheckResponseSchema, HealthCheckResponse_ServingStatus } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import * as reflection from "@certus/trust-sdk/gen/grpc/reflection/v1/reflection_pb";
 import * as reflectionAlpha from "@certus/trust-sdk/gen/grpc/reflection/v1alpha/reflection_pb";
@@ -141,5 +151,34 @@ describe("one port, every protocol", () => {
     const ready = await fetch(`${srv.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready" });
+  });
+});
+
+describe("Verify over binary protobuf: the bundles go to the workers as the client's own bytes", () => {
+  it("gives gRPC, Connect binary and Connect JSON the same verdicts for a bundle and a list (one tampered)", async () => {
+    const connectJson = createClient(TrustService, createConnectTransport({ baseUrl: srv.url, httpVersion: "1.1", useBinaryFormat: false }));
+    const connectBinary = createClient(TrustService, createConnectTransport({ baseUrl: srv.url, httpVersion: "1.1", useBinaryFormat: true }));
+    const digest = `sha256:${"5e".repeat(32)}`;
+    const signed = await Promise.all([0, 1].map(() => connectJson.sign({ artifact: { digest } })));
+    const [a, b] = signed.map((s) => s.bundle!);
+    const tampered = clone(BundleSchema, b!);
+    if (tampered.content.case !== "dsseEnvelope") throw new Error("expected a DSSE bundle");
+    tampered.content.value.signatures[0]!.sig = new Uint8Array(tampered.content.value.signatures[0]!.sig).fill(7, 8, 16);
+    const req = create(VerifyRequestSchema, {
+      artifact: { digest },
+      bundle: a,
+      bundles: [b!, tampered],
+      expectedSigner: { subject: signed[0]!.signer!.subject },
+    });
+
+    const verdicts = (r: VerifyResponse) => [r.verified, ...r.results.map((x) => x.verified)];
+    const viaJson = await connectJson.verify(req);
+    const viaBinary = await connectBinary.verify(req);
+    const viaGrpc = await grpcUnary(grpcClient(srv.port), "/certus.trust.v1.TrustService/Verify", VerifyRequestSchema, VerifyResponseSchema, req);
+    expect(verdicts(viaJson)).toEqual([true, true, false]);
+    expect(verdicts(viaBinary)).toEqual(verdicts(viaJson));
+    expect(verdicts(viaGrpc)).toEqual(verdicts(viaJson));
+    expect(viaGrpc.failures.map((f) => f.code)).toEqual(viaJson.failures.map((f) => f.code));
+    expect(viaGrpc.results.map((r) => r.failures.map((f) => f.code))).toEqual(viaJson.results.map((r) => r.failures.map((f) => f.code)));
   });
 });

@@ -13,6 +13,7 @@ import { generateKeyPairSync, sign as nodeSign, type KeyObject } from "node:cryp
 import { inspect } from "node:util";
 import { InvalidArgumentError } from "../../errors.js";
 import type { CertificateAuthority } from "../certificate-authority.js";
+import type { SigningThread } from "./signing-thread.js";
 
 /** The identity in the service's outer signatures unless configured otherwise. */
 export const DEFAULT_SERVICE_IDENTITY = "certus-trust@certus.cloud";
@@ -33,6 +34,8 @@ export interface ServiceIdentityOptions {
   renewBeforeMs?: number;
   /** Clock; default the system clock. */
   now?: () => Date;
+  /** Where the signatures are made (see signing-thread.ts); default this thread. */
+  thread?: SigningThread;
 }
 
 /** One key and the certificate for it; replaced as a whole, never mutated. */
@@ -42,6 +45,8 @@ interface Credential {
   readonly scalar: Uint8Array;
   readonly certificatePem: string;
   readonly notAfter: Date;
+  /** The key's slot in the signing thread, when there is one. */
+  readonly slot: number | undefined;
 }
 
 export class ServiceIdentity implements Signer {
@@ -52,7 +57,10 @@ export class ServiceIdentity implements Signer {
   readonly #ca: CertificateAuthority;
   readonly #renewBeforeMs: number;
   readonly #now: () => Date;
+  readonly #thread: SigningThread | undefined;
   #credential: Credential | undefined;
+  /** The slot of the credential before the current one, dropped at the next renewal. */
+  #retiredSlot: number | undefined;
   #renewal: Promise<Credential> | undefined;
 
   constructor(options: ServiceIdentityOptions) {
@@ -61,6 +69,7 @@ export class ServiceIdentity implements Signer {
     this.#ca = options.ca;
     this.#renewBeforeMs = options.renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
     this.#now = options.now ?? (() => new Date());
+    this.#thread = options.thread;
     if (!(this.#renewBeforeMs >= 0 && this.#renewBeforeMs < 10 * 60 * 1000)) {
       throw new TypeError("renewBeforeMs must be between 0 and the 10-minute certificate lifetime");
     }
@@ -74,7 +83,8 @@ export class ServiceIdentity implements Signer {
     const credential = await this.#current();
     // The bare KeyObject (DER is the default encoding): wrapping it in `{ key, dsaEncoding }`
     // makes Node re-inspect the key on every call, about a third of a P-256 signature's cost.
-    const signature = nodeSign("sha256", data, credential.privateKey);
+    const signature =
+      this.#thread && credential.slot !== undefined ? await this.#thread.sign(credential.slot, data) : nodeSign("sha256", data, credential.privateKey);
     return { signature, key: { $case: "x509Certificate", certificate: credential.certificatePem } };
   }
 
@@ -89,7 +99,10 @@ export class ServiceIdentity implements Signer {
     const credential = await this.#current();
     // Hedged (RFC 6979 plus fresh randomness): signing the same digest twice must give two
     // distinct signatures, hence two distinct log entries, as ordinary ECDSA signing does.
-    const der = p256.sign(digest, credential.scalar, { prehash: false, format: "der", extraEntropy: true });
+    const der =
+      this.#thread && credential.slot !== undefined
+        ? await this.#thread.signPrehashed(credential.slot, digest)
+        : p256.sign(digest, credential.scalar, { prehash: false, format: "der", extraEntropy: true });
     return {
       signature: Buffer.from(der),
       key: { $case: "x509Certificate", certificate: credential.certificatePem },
@@ -125,7 +138,12 @@ export class ServiceIdentity implements Signer {
       scalar: new Uint8Array(Buffer.from(jwk.d, "base64url")),
       certificatePem: issued.certificatePem,
       notAfter: issued.notAfter,
+      slot: this.#thread?.install(privateKey),
     };
+    // The thread keeps the replaced key for one more renewal (minutes): a Sign that took the old
+    // credential just before the renewal may still ask for its signature.
+    if (this.#retiredSlot !== undefined) this.#thread?.drop(this.#retiredSlot);
+    this.#retiredSlot = this.#credential?.slot;
     this.#credential = credential;
     return credential;
   }

@@ -16,6 +16,7 @@ import { openKeyGenerations, type KeyGeneration } from "./generations.js";
 import { loadInstanceIdentity, type InstanceIdentity } from "./instance.js";
 import { ServiceClock } from "./service-clock.js";
 import { ServiceIdentity } from "./service-identity.js";
+import { SigningThread } from "./signing-thread.js";
 import { EmbeddedTransparencyLog } from "./tlog/log.js";
 import { treeIdOf } from "./tlog/tree-id.js";
 import { buildTrustedRoot, serializeTrustedRoot, type TrustedRootJson } from "./trusted-root.js";
@@ -56,6 +57,13 @@ export interface EmbeddedStackOptions {
   tufClock?: () => Date;
   /** Told when the TUF repository fails to re-sign metadata. */
   onTufRenewalError?: (err: unknown) => void;
+  /**
+   * Whether a Sign's signatures (service identity, TSA, log) are made on a signing thread
+   * (signing-thread.ts) rather than the event loop; default true.
+   */
+  signingThread?: boolean;
+  /** Told if the signing thread stops (signing then goes on in the event loop). */
+  onSigningThreadExit?: (reason: string) => void;
 }
 
 export type { PublishedKey } from "../trust-root-source.js";
@@ -91,6 +99,8 @@ export class EmbeddedStack {
     readonly tufKeys: TufRoleKeys,
     /** The TUF repository serving the trusted root and signing config under `/tuf/`. */
     readonly tuf: TufRepository,
+    /** Makes the signatures of the service identity, the current TSA and the log. */
+    private readonly signingThread: SigningThread,
   ) {}
 
   static async open(opts: EmbeddedStackOptions): Promise<EmbeddedStack> {
@@ -120,29 +130,46 @@ export class EmbeddedStack {
       EmbeddedCA.open({ directory: g.keys.directory, rootKey: g.keys.signer("ca-root"), intermediateKey: g.keys.signer("ca-intermediate"), now, ctLog }),
     );
     caRoots = caGenerations.map((g) => new Uint8Array(g.authority.root.rawData));
-    const tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
-      EmbeddedTSA.open({ directory: g.keys.directory, rootKey: g.keys.signer("tsa-root"), signingKey: g.keys.signer("tsa"), now }),
-    );
+    const thread = SigningThread.start({
+      inProcess: opts.signingThread === false,
+      ...(opts.onSigningThreadExit ? { onThreadExit: opts.onSigningThreadExit } : {}),
+    });
+    let log: EmbeddedTransparencyLog;
+    let tsaGenerations: AuthorityGeneration<EmbeddedTSA>[];
+    try {
+      // Only the current TSA generation (never retired) stamps new signatures: its key goes to the thread.
+      tsaGenerations = await openGenerations(opts.dataDir, "tsa", (g) =>
+        EmbeddedTSA.open({
+          directory: g.keys.directory,
+          rootKey: g.keys.signer("tsa-root"),
+          signingKey: g.retiredAt === undefined ? thread.keySigner(g.keys.signer("tsa")) : g.keys.signer("tsa"),
+          now,
+        }),
+      );
+      // Rekor v1's checkpoint origin form, `<host> - <treeID>` (sigstore-go recognises v1 logs by
+      // it); the note is signed under `<host>`, which the trusted root's baseUrl contains.
+      const treeId = treeIdOf(createHash("sha256").update(keys.signer("tlog").publicKeySpki).digest());
+      log = await EmbeddedTransparencyLog.open({
+        dataDir: opts.dataDir,
+        signer: thread.keySigner(keys.signer("tlog")),
+        origin: `${instance.origin} - ${treeId}`,
+        noteName: instance.origin,
+        clock: () => clock.nowMs(),
+        ...(opts.logMaxBytes ? { maxDatabaseBytes: opts.logMaxBytes } : {}),
+      });
+    } catch (err) {
+      await thread.close();
+      throw err;
+    }
     const ca = latestAuthority(caGenerations, "ca");
     const tsa = latestAuthority(tsaGenerations, "tsa");
-    // Rekor v1's checkpoint origin form, `<host> - <treeID>` (sigstore-go recognises v1 logs by
-    // it); the note is signed under `<host>`, which the trusted root's baseUrl contains.
-    const treeId = treeIdOf(createHash("sha256").update(keys.signer("tlog").publicKeySpki).digest());
-    const log = await EmbeddedTransparencyLog.open({
-      dataDir: opts.dataDir,
-      signer: keys.signer("tlog"),
-      origin: `${instance.origin} - ${treeId}`,
-      noteName: instance.origin,
-      clock: () => clock.nowMs(),
-      ...(opts.logMaxBytes ? { maxDatabaseBytes: opts.logMaxBytes } : {}),
-    });
     clock.raiseTo(log.integratedTimeFloor * 1000);
     let tufKeys: TufRoleKeys;
     let tuf: TufRepository;
     let trustedRoot: TrustedRootJson;
     let signingConfig: SigningConfigJson;
     try {
-      const signer = new ServiceIdentity({ ca, issuer: instance.issuer, identity: opts.identity, now });
+      const signer = new ServiceIdentity({ ca, issuer: instance.issuer, identity: opts.identity, now, thread });
       const retired = <A extends EmbeddedCA | EmbeddedTSA>(gens: readonly AuthorityGeneration<A>[]) =>
         gens.flatMap((g) => (g.retiredAt === undefined ? [] : [{ authority: g.authority, validTo: retiredEnd(g.retiredAt) }]));
       trustedRoot = buildTrustedRoot({
@@ -180,9 +207,25 @@ export class EmbeddedStack {
         ...(opts.onTufRenewalError ? { onRenewalError: opts.onTufRenewalError } : {}),
       });
       tuf.start();
-      return new EmbeddedStack(instance, keys, ca, tsa, log, signer, trustedRoot, caGenerations, tsaGenerations, ctGenerations, signingConfig, tufKeys, tuf);
+      return new EmbeddedStack(
+        instance,
+        keys,
+        ca,
+        tsa,
+        log,
+        signer,
+        trustedRoot,
+        caGenerations,
+        tsaGenerations,
+        ctGenerations,
+        signingConfig,
+        tufKeys,
+        tuf,
+        thread,
+      );
     } catch (err) {
       await log.close();
+      await thread.close();
       for (const g of ctGenerations) await g.authority.close();
       throw err;
     }
@@ -226,6 +269,7 @@ export class EmbeddedStack {
     await this.tuf.close();
     await this.log.close();
     for (const g of this.ctGenerations) await g.authority.close();
+    await this.signingThread.close();
   }
 }
 

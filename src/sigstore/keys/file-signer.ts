@@ -53,6 +53,15 @@ export class FileSigner implements KeySigner {
     return new Promise((resolve) => resolve(nodeSign("sha256", data, this.#privateKey)));
   }
 
+  /**
+   * Hands the private key to `use`, for a signing thread that signs with it off the event loop
+   * (`sigstore/embedded/signing-thread.ts`: Node clones a KeyObject into a worker thread). The
+   * one way the key leaves this object; nothing serializes or logs it.
+   */
+  shareKey(use: (key: KeyObject) => void): void {
+    use(this.#privateKey);
+  }
+
   toString(): string {
     return `FileSigner(${this.name})`;
   }
