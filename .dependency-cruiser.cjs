@@ -29,8 +29,8 @@ const ROOMS = {
   "src/oidc/": [...FLOOR],
   "src/config/": [...FLOOR, "src/oidc/"],
   "src/state/state-store\\.ts": [...FLOOR],
-  // The audit hash chain, one rule for every state adapter (files and PostgreSQL).
-  "src/state/audit-chain\\.ts": [...FLOOR, "src/state/state-store\\.ts"],
+  // The audit hash chain and the audit log line, one rule for every state adapter (files and PostgreSQL).
+  "src/state/audit-(chain|line)\\.ts": [...FLOOR, "src/state/state-store\\.ts"],
   "src/sigstore/[^/]+\\.ts": [...FLOOR, ...SIGSTORE],
   "src/sigstore/(verify|keys|rekor)/": [...FLOOR, "src/fs/", ...SIGSTORE_LIBS],
   "src/sigstore/audit/": [...FLOOR, "src/fs/", ...SIGSTORE],
@@ -40,12 +40,19 @@ const ROOMS = {
   "src/sigstore/external/": [...FLOOR, "src/fs/", ...SIGSTORE, "src/sigstore/audit/", "src/state/state-store\\.ts"],
   // The Sigstore-compatible endpoints admit log writes and reads with the RPCs' credentials.
   "src/sigstore/compat/": [...FLOOR, "src/http/", "src/oidc/", "src/auth/", ...SIGSTORE, "src/sigstore/embedded/"],
-  "src/state/file/": [...FLOOR, "src/fs/", "src/state/state-store\\.ts", "src/state/audit-chain\\.ts", "src/auth/api-key-format\\.ts", "src/auth/scopes\\.ts"],
+  "src/state/file/": [
+    ...FLOOR,
+    "src/fs/",
+    "src/state/state-store\\.ts",
+    "src/state/audit-(chain|line)\\.ts",
+    "src/auth/api-key-format\\.ts",
+    "src/auth/scopes\\.ts",
+  ],
   "src/state/postgres/": [
     ...FLOOR,
     "src/fs/",
     "src/state/state-store\\.ts",
-    "src/state/audit-chain\\.ts",
+    "src/state/audit-(chain|line)\\.ts",
     "src/auth/api-key-format\\.ts",
     "src/auth/scopes\\.ts",
   ],

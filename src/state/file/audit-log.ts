@@ -18,6 +18,7 @@ import { join } from "node:path";
 import type { Logger } from "../../logger.js";
 import { DurableAppendFile } from "../../fs/durable-append.js";
 import { eventHash, GENESIS } from "../audit-chain.js";
+import { auditLineWriter } from "../audit-line.js";
 import type { AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
 
 export type { AuditAction, AuditCheck, AuditEvent, AuditInput } from "../state-store.js";
@@ -48,6 +49,8 @@ export class AuditLog {
   private closing = false;
   private seq: number;
   private prev: string;
+  /** The pino line of each event (`../audit-line.ts`). */
+  private readonly logLine: (event: AuditEvent) => void;
 
   private constructor(
     dir: string,
@@ -55,6 +58,7 @@ export class AuditLog {
     last: { seq: number; hash: string },
   ) {
     this.headFile = join(dir, AUDIT_HEAD_FILE);
+    this.logLine = auditLineWriter(log);
     this.file = new DurableAppendFile(join(dir, AUDIT_FILE), {
       component: "audit-log",
       failure: "cannot write the audit trail",
@@ -100,7 +104,7 @@ export class AuditLog {
     const base: Omit<AuditEvent, "hash"> = { seq: this.seq, time: new Date().toISOString(), prev: this.prev, ...stripUndefined(input) };
     const event: AuditEvent = { ...base, hash: eventHash(base) };
     this.prev = event.hash;
-    this.log.info({ audit: event }, "audit");
+    this.logLine(event);
     await this.file.append(JSON.stringify(event));
     return event;
   }

@@ -17,6 +17,7 @@
 import type pg from "pg";
 import type { Logger } from "../../logger.js";
 import { ChainChecker, chainedEvent } from "../audit-chain.js";
+import { auditLineWriter } from "../audit-line.js";
 import type { AuditCheck, AuditEvent, AuditFilter, AuditInput, AuditTrail } from "../state-store.js";
 import type { Database } from "./database.js";
 import { SCHEMA } from "./migrations.js";
@@ -37,10 +38,15 @@ export class PostgresAuditTrail implements AuditTrail {
   private queue: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
+  /** The pino line of each event (`../audit-line.ts`). */
+  private readonly logLine: (event: AuditEvent) => void;
+
   constructor(
     private readonly db: Database,
-    private readonly log: Logger,
-  ) {}
+    log: Logger,
+  ) {
+    this.logLine = auditLineWriter(log);
+  }
 
   append(input: AuditInput): Promise<AuditEvent> {
     return new Promise((resolve, reject) => {
@@ -67,7 +73,7 @@ export class PostgresAuditTrail implements AuditTrail {
             b.reject(new Error("the audit batch returned fewer events than it was given"));
             continue;
           }
-          this.log.info({ audit: event }, "audit");
+          this.logLine(event);
           b.resolve(event);
         }
       } catch (err) {
