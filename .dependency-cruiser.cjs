@@ -14,6 +14,15 @@ const SIGSTORE_PORTS = ["src/sigstore/[^/]+\\.ts"];
 /** Sigstore libraries usable by any room that deals with Sigstore material. */
 const SIGSTORE_LIBS = ["src/sigstore/verify/", "src/sigstore/keys/", "src/sigstore/rekor/"];
 const SIGSTORE = [...SIGSTORE_PORTS, ...SIGSTORE_LIBS];
+// The StateStore adapters (files, PostgreSQL): the port, the audit rules they share, key formats.
+const STATE_ADAPTER = [
+  ...FLOOR,
+  "src/fs/",
+  "src/state/state-store\\.ts",
+  "src/state/audit-(chain|line)\\.ts",
+  "src/auth/api-key-format\\.ts",
+  "src/auth/scopes\\.ts",
+];
 /** Adapters: only the composition root (server/), cli/ and sigstore/compat/ pick one. */
 const ADAPTERS = ["src/sigstore/embedded/", "src/sigstore/external/", "src/state/file/", "src/state/postgres/"];
 
@@ -40,22 +49,8 @@ const ROOMS = {
   "src/sigstore/external/": [...FLOOR, "src/fs/", ...SIGSTORE, "src/sigstore/audit/", "src/state/state-store\\.ts"],
   // The Sigstore-compatible endpoints admit log writes and reads with the RPCs' credentials.
   "src/sigstore/compat/": [...FLOOR, "src/http/", "src/oidc/", "src/auth/", ...SIGSTORE, "src/sigstore/embedded/"],
-  "src/state/file/": [
-    ...FLOOR,
-    "src/fs/",
-    "src/state/state-store\\.ts",
-    "src/state/audit-(chain|line)\\.ts",
-    "src/auth/api-key-format\\.ts",
-    "src/auth/scopes\\.ts",
-  ],
-  "src/state/postgres/": [
-    ...FLOOR,
-    "src/fs/",
-    "src/state/state-store\\.ts",
-    "src/state/audit-(chain|line)\\.ts",
-    "src/auth/api-key-format\\.ts",
-    "src/auth/scopes\\.ts",
-  ],
+  "src/state/file/": STATE_ADAPTER,
+  "src/state/postgres/": STATE_ADAPTER,
   "src/policy/": [...FLOOR, "src/fs/", "src/sigstore/verify/", "src/sigstore/keys/"],
   "src/auth/": [...FLOOR, "src/http/", "src/config/", "src/oidc/", "src/state/state-store\\.ts"],
   "src/rpc/": [...FLOOR, ...SIGSTORE, "src/auth/caller\\.ts"],

@@ -5,26 +5,32 @@
 import { createHash, sign as nodeSign, type KeyObject } from "node:crypto";
 import { writeFileSync } from "node:fs";
 
-/** The policy file of the Certus upload flow: inner signatures by `assurance` with `publicKeyPem`. */
-export function writeCertusPolicy(file: string, assurance: string, publicKeyPem: string): void {
+/**
+ * A policy file with the Certus tiers: `default`, and `certus-upload-verified` whose inner signers
+ * are the given YAML lines (each rule at six spaces, e.g. from {@link publicKeyRule}).
+ */
+export function writeCertusTierPolicy(file: string, innerSigners: readonly string[]): void {
   writeFileSync(
     file,
-    [
-      "policies:",
-      "  default:",
-      "    mode: enforce",
-      "  certus-upload-verified:",
-      "    mode: enforce",
-      "    innerSigners:",
-      `      - subject: ${assurance}`,
-      "        publicKey: |",
-      ...publicKeyPem
-        .trim()
-        .split("\n")
-        .map((l) => `          ${l}`),
-      "",
-    ].join("\n"),
+    ["policies:", "  default:", "    mode: enforce", "  certus-upload-verified:", "    mode: enforce", "    innerSigners:", ...innerSigners, ""].join("\n"),
   );
+}
+
+/** The YAML lines of an inner-signer rule: `subject` signing with the key `publicKeyPem`. */
+export function publicKeyRule(subject: string, publicKeyPem: string): string[] {
+  return [
+    `      - subject: ${subject}`,
+    "        publicKey: |",
+    ...publicKeyPem
+      .trim()
+      .split("\n")
+      .map((l) => `          ${l}`),
+  ];
+}
+
+/** The policy file of the Certus upload flow: inner signatures by `assurance` with `publicKeyPem`. */
+export function writeCertusPolicy(file: string, assurance: string, publicKeyPem: string): void {
+  writeCertusTierPolicy(file, publicKeyRule(assurance, publicKeyPem));
 }
 
 /** A Certus upload-permission request for `scanId`, its manifest signed by `assurance` with `key`. */

@@ -21,6 +21,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDigest } from "../../src/sigstore/signing-pipeline.js";
+import { publicKeyRule, writeCertusTierPolicy } from "../helpers/certus-upload.js";
 import { fetchTrustedRoot, stockVerify } from "../helpers/sigstore.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import type { WireJson } from "../helpers/wire-json.js";
@@ -72,25 +73,7 @@ beforeAll(async () => {
   const port = (transform.address() as { port: number }).port;
   const dir = tempDir();
   const pem = assuranceKey.publicKey.export({ type: "spki", format: "pem" }).toString();
-  writeFileSync(
-    join(dir, "policies.yaml"),
-    [
-      "policies:",
-      "  default:",
-      "    mode: enforce",
-      "  certus-upload-verified:",
-      "    mode: enforce",
-      "    innerSigners:",
-      `      - subject: ${ASSURANCE}`,
-      "        publicKey: |",
-      ...pem
-        .trim()
-        .split("\n")
-        .map((l) => `          ${l}`),
-      `      - subject: ${ASSURANCE}`,
-      "",
-    ].join("\n"),
-  );
+  writeCertusTierPolicy(join(dir, "policies.yaml"), [...publicKeyRule(ASSURANCE, pem), `      - subject: ${ASSURANCE}`]);
   writeFileSync(join(dir, "secret"), SECRET, { mode: 0o600 });
   srv = await startTestServer({
     "policy-file": join(dir, "policies.yaml"),

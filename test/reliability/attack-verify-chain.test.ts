@@ -11,9 +11,9 @@
  *   in-thread it would have answered 200).
  */
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { writeCertusTierPolicy } from "../helpers/certus-upload.js";
 import { startTestServer, tempDir, type TestServer } from "../helpers/server.js";
 import { probeReadyz } from "./attack-support.js";
 import type { WireJson } from "../helpers/wire-json.js";
@@ -25,19 +25,7 @@ function policyFile(rules: number): string {
   const dir = tempDir();
   const file = join(dir, "policies.yaml");
   const rule = [`      - subjectRegexp: "${".*".repeat(8)}Z"`];
-  writeFileSync(
-    file,
-    [
-      "policies:",
-      "  default:",
-      "    mode: enforce",
-      "  certus-upload-verified:",
-      "    mode: enforce",
-      "    innerSigners:",
-      ...Array<string[]>(rules).fill(rule).flat(),
-      "",
-    ].join("\n"),
-  );
+  writeCertusTierPolicy(file, Array<string[]>(rules).fill(rule).flat());
   return file;
 }
 

@@ -1,20 +1,9 @@
-import { Writable } from "node:stream";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import { Health, HealthCheckResponse_ServingStatus } from "@certus/trust-sdk/gen/grpc/health/v1/health_pb";
 import { describe, expect, it } from "vitest";
-import { createLogger, REDACTED_PATHS } from "../../../src/logger.js";
+import { REDACTED_PATHS } from "../../../src/logger.js";
+import { captureLogger } from "../../helpers/log-capture.js";
 import { CALL_LINE_FIELDS, callInterceptor } from "../../../src/server/interceptors.js";
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, log: createLogger("info", stream) };
-}
 
 describe("the call line", () => {
   it("has only fields that no redaction path names (so it may skip redaction)", () => {
@@ -25,7 +14,7 @@ describe("the call line", () => {
   });
 
   it("is logged once per call, with its fields; a refused call adds its message, an internal error is redacted as before", async () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLogger();
     const transport = createRouterTransport(
       ({ service }) =>
         service(Health, {

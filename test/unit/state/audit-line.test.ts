@@ -1,23 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger, REDACTED_PATHS } from "../../../src/logger.js";
+import { REDACTED_PATHS } from "../../../src/logger.js";
+import { captureLogger } from "../../helpers/log-capture.js";
 import { auditLineNeedsRedaction, auditLineWriter } from "../../../src/state/audit-line.js";
 import { AuditLog } from "../../../src/state/file/audit-log.js";
 import type { AuditEvent } from "../../../src/state/state-store.js";
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { lines, log: createLogger("info", stream) };
-}
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -34,7 +23,7 @@ describe("the audit line", () => {
   it("logs a recorded event whole, and no field of a real event is a redacted name", async () => {
     const dir = mkdtempSync(join(tmpdir(), "audit-line-"));
     dirs.push(dir);
-    const { lines, log } = capture();
+    const { lines, log } = captureLogger();
     const audit = AuditLog.open(dir, log);
     const event = await audit.record({
       caller: "apikey:ci",
@@ -53,7 +42,7 @@ describe("the audit line", () => {
   });
 
   it("still redacts an event that carries a redacted field name", () => {
-    const { lines, log } = capture();
+    const { lines, log } = captureLogger();
     const event = { seq: 1, time: "t", prev: "p", hash: "h", caller: "c", action: "sign", verdict: "allowed", token: "s3cr3t" } as unknown as AuditEvent;
     expect(auditLineNeedsRedaction(event)).toBe(true);
     auditLineWriter(log)(event);
